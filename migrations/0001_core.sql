@@ -55,7 +55,7 @@ CREATE INDEX platform_member_platform_idx ON platform_member (platform_id);
 CREATE TABLE constraint_layer (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name        text NOT NULL UNIQUE CHECK (char_length(name) BETWEEN 1 AND 200),
-    kind        text NOT NULL CHECK (kind IN ('include', 'exclude')),
+    kind        text NOT NULL CHECK (kind IN ('include', 'exclude', 'reference')),
     enabled     boolean NOT NULL DEFAULT true,
     source      text NOT NULL DEFAULT '',
     imported_at timestamptz NOT NULL DEFAULT now(),
