@@ -104,3 +104,9 @@ BEGIN
 END $$;
 CREATE TRIGGER revision_no_update BEFORE UPDATE OR DELETE ON revision
     FOR EACH ROW EXECUTE FUNCTION revision_append_only();
+
+-- Small facts about this installation, e.g. whether the sample data was loaded.
+CREATE TABLE app_setting (
+    key   text PRIMARY KEY,
+    value jsonb NOT NULL
+);

@@ -51,3 +51,25 @@ var (
 	ErrConflict = errors.New("version conflict")
 	ErrInvalid  = errors.New("invalid")
 )
+
+// Setting reads an installation setting; ok is false when it is unset.
+func (s *Store) Setting(ctx context.Context, key string) (value []byte, ok bool, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT value FROM app_setting WHERE key = $1`, key).Scan(&value)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read setting %s: %w", key, err)
+	}
+	return value, true, nil
+}
+
+// SetSetting writes an installation setting (JSON value).
+func (s *Store) SetSetting(ctx context.Context, key string, value any) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO app_setting (key, value) VALUES ($1, $2)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	if err != nil {
+		return fmt.Errorf("write setting %s: %w", key, err)
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// config is the whole configuration of wanmu, read once at start-up:
+// flags override environment variables, which override defaults.
+type config struct {
+	Addr        string // HTTP listen address
+	DataDir     string // embedded cluster and files
+	DatabaseURL string // external PostgreSQL; empty = embedded cluster
+	TileCacheMB int
+	BasemapURL  string
+	PublicRead  bool
+	NoSample    bool
+}
+
+func envOr(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(key string, def int) int {
+	if v := os.Getenv(key); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+	}
+	return def
+}
+
+func envBool(key string) bool {
+	v := strings.ToLower(os.Getenv(key))
+	return v == "1" || v == "true" || v == "yes"
+}
+
+// dbFlags registers the flags shared by every command that opens the database.
+func dbFlags(fs *flag.FlagSet, c *config) {
+	fs.StringVar(&c.DataDir, "data", envOr("WANMU_DATA", "data"), "data directory of the embedded PostgreSQL cluster (env WANMU_DATA)")
+	fs.StringVar(&c.DatabaseURL, "database-url", os.Getenv("DATABASE_URL"), "use this PostgreSQL server instead of the embedded cluster (env DATABASE_URL)")
+}
+
+func parseServe(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbFlags(fs, &c)
+	fs.StringVar(&c.Addr, "addr", envOr("WANMU_ADDR", "127.0.0.1:8080"), "HTTP listen address (env WANMU_ADDR)")
+	fs.IntVar(&c.TileCacheMB, "tile-cache-mb", envInt("WANMU_TILE_CACHE_MB", 128), "in-process tile cache size in MB (env WANMU_TILE_CACHE_MB)")
+	fs.StringVar(&c.BasemapURL, "basemap", os.Getenv("WANMU_BASEMAP"), "optional basemap URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (env WANMU_BASEMAP)")
+	fs.BoolVar(&c.PublicRead, "public-read", envBool("WANMU_PUBLIC_READ"), "let anonymous visitors read (env WANMU_PUBLIC_READ)")
+	fs.BoolVar(&c.NoSample, "no-sample", envBool("WANMU_NO_SAMPLE"), "do not load the sample data on first start (env WANMU_NO_SAMPLE)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if c.TileCacheMB < 0 || c.TileCacheMB > 64<<10 {
+		return c, fmt.Errorf("-tile-cache-mb must be between 0 and 65536")
+	}
+	return c, nil
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"wanmu/internal/migrate"
+	"wanmu/internal/pgcluster"
+)
+
+// database is an open, migrated database and whatever must be stopped with it.
+type database struct {
+	pool    *pgxpool.Pool
+	cluster *pgcluster.Cluster
+}
+
+// openDatabase starts the embedded cluster (or connects to DatabaseURL),
+// makes sure PostGIS is there and applies the migrations.
+func openDatabase(ctx context.Context, c config, log *slog.Logger) (*database, error) {
+	db := &database{}
+	url := c.DatabaseURL
+	if url == "" {
+		if err := os.MkdirAll(c.DataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("data directory %s: %w", c.DataDir, err)
+		}
+		start := time.Now()
+		cl, err := pgcluster.Start(ctx, c.DataDir, log)
+		if err != nil {
+			return nil, err
+		}
+		db.cluster = cl
+		url = cl.ConnString()
+		log.Info("embedded PostgreSQL started", "data", c.DataDir, "took", time.Since(start).Round(time.Millisecond))
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		db.close()
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	cfg.MaxConns = 16
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		db.close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	db.pool = pool
+	if err := ensurePostGIS(ctx, pool); err != nil {
+		db.close()
+		return nil, err
+	}
+	if err := migrate.Apply(ctx, pool); err != nil {
+		db.close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func ensurePostGIS(ctx context.Context, pool *pgxpool.Pool) error {
+	var have bool
+	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'postgis')`).Scan(&have); err != nil {
+		return fmt.Errorf("connect to database: %w", err)
+	}
+	if have {
+		return nil
+	}
+	if _, err := pool.Exec(ctx, `CREATE EXTENSION IF NOT EXISTS postgis`); err != nil {
+		return fmt.Errorf("the database has no PostGIS and wanmu cannot create it (%v): ask its administrator to run CREATE EXTENSION postgis (Debian package postgresql-15-postgis-3)", err)
+	}
+	return nil
+}
+
+func (db *database) close() {
+	if db.pool != nil {
+		db.pool.Close()
+	}
+	if db.cluster != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		_ = db.cluster.Stop(ctx)
+	}
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbFlags(fs, &c)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := openDatabase(ctx, c, newLogger(stderr, slog.LevelInfo))
+	if err != nil {
+		return err
+	}
+	defer db.close()
+	var n int
+	if err := db.pool.QueryRow(ctx, `SELECT max(number) FROM schema_migration`).Scan(&n); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database at migration %04d\n", n)
+	return nil
+}

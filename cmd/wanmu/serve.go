@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"wanmu/internal/api"
+	"wanmu/internal/sample"
+	"wanmu/internal/store"
+	"wanmu/web"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c, err := parseServe(args, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, slog.LevelInfo)
+	db, err := openDatabase(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer db.close()
+	st := store.New(db.pool)
+	if !c.NoSample {
+		loaded, err := sample.LoadOnce(ctx, st, log)
+		if err != nil {
+			return fmt.Errorf("load sample data: %w", err)
+		}
+		if loaded {
+			log.Info("sample data of 丽水 loaded (示例数据, illustrative, not surveyed)")
+		}
+	}
+	apiServer := api.New(st, api.Options{Logger: log})
+
+	r := chi.NewRouter()
+	r.Use(api.WithRequestID, api.WithSecurityHeaders, api.WithAccessLog(log), api.WithRecover(log))
+	r.Get("/healthz", apiServer.Healthz)
+	r.Mount("/api/v1", apiServer.Routes())
+	r.Handle("/*", http.FileServerFS(web.Static()))
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	srv := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	fmt.Fprintf(stdout, "wanmu is serving the map at http://%s\n", displayAddr(ln.Addr()))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case serveErr = <-errc:
+	case <-clusterDone(db):
+		serveErr = errors.New("the embedded PostgreSQL stopped unexpectedly")
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("HTTP shutdown", "err", err)
+	}
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		serveErr = nil
+	}
+	return serveErr
+}
+
+func clusterDone(db *database) <-chan struct{} {
+	if db.cluster == nil {
+		return nil
+	}
+	return db.cluster.Done()
+}
+
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if ok && (tcp.IP.IsLoopback() || tcp.IP.IsUnspecified()) {
+		return fmt.Sprintf("localhost:%d", tcp.Port)
+	}
+	return a.String()
+}

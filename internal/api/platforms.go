@@ -1,0 +1,348 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"wanmu/internal/geomcheck"
+	"wanmu/internal/store"
+)
+
+var roles = map[string]bool{"一心": true, "两翼": true, "三片区": true, "other": true}
+
+type platformBody struct {
+	Name        *string        `json:"name"`
+	Role        *string        `json:"role"`
+	Counties    []string       `json:"counties"`
+	ThresholdMu *float64       `json:"threshold_mu"`
+	Targets     map[string]any `json:"targets"`
+	Indicators  map[string]any `json:"indicators"`
+	Note        *string        `json:"note"`
+	ZoneIDs     []int64        `json:"zone_ids"`
+	Reason      string         `json:"reason"`
+
+	// Read-only, accepted and ignored.
+	ID            json.RawMessage `json:"id"`
+	Version       json.RawMessage `json:"version"`
+	CreatedAt     json.RawMessage `json:"created_at"`
+	CreatedBy     json.RawMessage `json:"created_by"`
+	UpdatedAt     json.RawMessage `json:"updated_at"`
+	UpdatedBy     json.RawMessage `json:"updated_by"`
+	RetiredAt     json.RawMessage `json:"retired_at"`
+	DevelopableMu json.RawMessage `json:"developable_mu"`
+	GrossMu       json.RawMessage `json:"gross_mu"`
+	Meets         json.RawMessage `json:"meets"`
+	ShortfallMu   json.RawMessage `json:"shortfall_mu"`
+	OverlapMu     json.RawMessage `json:"overlap_mu"`
+	Parts         json.RawMessage `json:"parts"`
+}
+
+func (b *platformBody) fields() (store.PlatformFields, error) {
+	var f store.PlatformFields
+	if b.Name != nil {
+		n := strings.TrimSpace(*b.Name)
+		if n == "" {
+			return f, fieldProblem("name", "must not be empty")
+		}
+		if err := checkText("name", n, MaxNameLength); err != nil {
+			return f, err
+		}
+		f.Name = &n
+	}
+	if b.Role != nil && !roles[*b.Role] {
+		return f, fieldProblem("role", "must be one of 一心 两翼 三片区 other, not %q", truncate(*b.Role, 40))
+	}
+	for _, c := range b.Counties {
+		if !validAdcode(c) {
+			return f, fieldProblem("counties", "%q is not a county code of 丽水 (3311xx)", truncate(c, 40))
+		}
+	}
+	if b.ThresholdMu != nil && (*b.ThresholdMu <= 0 || *b.ThresholdMu > 1e7) {
+		return f, fieldProblem("threshold_mu", "must be a positive number of mu (default 10000)")
+	}
+	if b.Note != nil {
+		if err := checkText("note", *b.Note, 2000); err != nil {
+			return f, err
+		}
+	}
+	if err := checkText("reason", b.Reason, 2000); err != nil {
+		return f, err
+	}
+	if len(b.ZoneIDs) > MaxListIDs {
+		return f, fieldProblem("zone_ids", "lists %d zones; at most %d are accepted", len(b.ZoneIDs), MaxListIDs)
+	}
+	for _, m := range []map[string]any{b.Targets, b.Indicators} {
+		if raw, _ := json.Marshal(m); len(raw) > 64<<10 {
+			return f, fieldProblem("targets", "are larger than 64 KB")
+		}
+	}
+	f.Role, f.Counties, f.ThresholdMu, f.Targets, f.Indicators, f.Note = b.Role, b.Counties, b.ThresholdMu, b.Targets, b.Indicators, b.Note
+	return f, nil
+}
+
+func platformJSON(p store.Platform, rep *store.Report) map[string]any {
+	m := map[string]any{
+		"id": p.ID, "name": p.Name, "role": p.Role, "counties": p.Counties, "threshold_mu": p.ThresholdMu,
+		"targets": p.Targets, "indicators": p.Indicators, "note": p.Note, "zone_ids": p.ZoneIDs,
+		"version": p.Version, "created_at": p.CreatedAt, "created_by": p.CreatedBy,
+		"updated_at": p.UpdatedAt, "updated_by": p.UpdatedBy, "retired_at": p.RetiredAt,
+	}
+	if p.Counties == nil {
+		m["counties"] = []string{}
+	}
+	if p.ZoneIDs == nil {
+		m["zone_ids"] = []int64{}
+	}
+	if rep != nil {
+		m["gross_mu"] = rep.Gross.Mu
+		m["overlap_mu"] = rep.Overlap.Mu
+		m["developable_mu"] = rep.Developable.Mu
+		m["meets"] = rep.Meets
+		m["shortfall_mu"] = rep.Shortfall.Mu
+		m["parts"] = rep.Parts
+	}
+	return m
+}
+
+func (s *Server) listPlatforms(w http.ResponseWriter, r *http.Request) error {
+	for k := range r.URL.Query() {
+		if k != "retired" {
+			return problem(http.StatusBadRequest, "unknown-parameter", "unknown query parameter %q: only retired is accepted", truncate(k, 40))
+		}
+	}
+	retired := r.URL.Query().Get("retired") == "true"
+	ps, err := s.store.ListPlatforms(r.Context(), retired)
+	if err != nil {
+		return err
+	}
+	reports := make([]*store.Report, len(ps))
+	g, ctx := errgroup.WithContext(r.Context())
+	g.SetLimit(4)
+	for i, p := range ps {
+		if p.RetiredAt != nil {
+			continue
+		}
+		g.Go(func() error {
+			rep, err := s.reports.Report(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			reports[i] = &rep
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	out := make([]map[string]any, len(ps))
+	for i, p := range ps {
+		out[i] = platformJSON(p, reports[i])
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"platforms": out})
+	return nil
+}
+
+func (s *Server) getPlatform(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.store.GetPlatform(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	var rep *store.Report
+	if p.RetiredAt == nil {
+		rp, err := s.reports.Report(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		rep = &rp
+	}
+	w.Header().Set("ETag", etag(p.Version))
+	writeJSON(w, http.StatusOK, platformJSON(p, rep))
+	return nil
+}
+
+func (s *Server) createPlatform(w http.ResponseWriter, r *http.Request) error {
+	var b platformBody
+	if err := decodeJSON(w, r, &b); err != nil {
+		return err
+	}
+	f, err := b.fields()
+	if err != nil {
+		return err
+	}
+	if f.Name == nil {
+		return fieldProblem("name", "is required")
+	}
+	p, err := s.store.CreatePlatform(r.Context(), f, b.ZoneIDs, s.change(r, b.Reason))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(p.Version))
+	w.Header().Set("Location", "/api/v1/platforms/"+strconv.FormatInt(p.ID, 10))
+	writeJSON(w, http.StatusCreated, platformJSON(p, nil))
+	return nil
+}
+
+func (s *Server) putPlatform(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	version, err := ParseIfMatch(r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	var b platformBody
+	if err := decodeJSON(w, r, &b); err != nil {
+		return err
+	}
+	f, err := b.fields()
+	if err != nil {
+		return err
+	}
+	if b.ZoneIDs != nil {
+		return fieldProblem("zone_ids", "are changed with PUT /api/v1/platforms/%d/members", id)
+	}
+	p, err := s.store.UpdatePlatform(r.Context(), id, version, f, s.change(r, b.Reason))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(p.Version))
+	writeJSON(w, http.StatusOK, platformJSON(p, nil))
+	return nil
+}
+
+func (s *Server) deletePlatform(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	version, err := ParseIfMatch(r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	reason := r.URL.Query().Get("reason")
+	if err := checkText("reason", reason, 2000); err != nil {
+		return err
+	}
+	if err := s.store.RetirePlatform(r.Context(), id, version, s.change(r, reason)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type membersBody struct {
+	ZoneIDs []int64 `json:"zone_ids"`
+	Reason  string  `json:"reason"`
+}
+
+func (s *Server) setMembers(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	version, err := ParseIfMatch(r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	var b membersBody
+	if err := decodeJSON(w, r, &b); err != nil {
+		return err
+	}
+	if b.ZoneIDs == nil {
+		return fieldProblem("zone_ids", "is required: the full list of member zone ids (may be empty)")
+	}
+	if len(b.ZoneIDs) > MaxListIDs {
+		return fieldProblem("zone_ids", "lists %d zones; at most %d are accepted", len(b.ZoneIDs), MaxListIDs)
+	}
+	seen := map[int64]bool{}
+	for _, z := range b.ZoneIDs {
+		if z <= 0 {
+			return fieldProblem("zone_ids", "contains %d, which is not an id", z)
+		}
+		if seen[z] {
+			return fieldProblem("zone_ids", "lists zone %d twice", z)
+		}
+		seen[z] = true
+	}
+	if err := checkText("reason", b.Reason, 2000); err != nil {
+		return err
+	}
+	p, err := s.store.SetMembers(r.Context(), id, version, b.ZoneIDs, s.change(r, b.Reason))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(p.Version))
+	writeJSON(w, http.StatusOK, platformJSON(p, nil))
+	return nil
+}
+
+func (s *Server) report(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	rep, err := s.reports.Report(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+func (s *Server) platformHistory(w http.ResponseWriter, r *http.Request) error {
+	return s.history(w, r, "platform")
+}
+
+type measureBody struct {
+	Type        string          `json:"type"`
+	Coordinates json.RawMessage `json:"coordinates"`
+	Geometry    json.RawMessage `json:"geometry"`
+	Properties  json.RawMessage `json:"properties"`
+	ID          json.RawMessage `json:"id"`
+}
+
+// measure returns the ellipsoidal area of a Polygon/MultiPolygon (or a
+// Feature holding one) and whether it is valid.
+func (s *Server) measure(w http.ResponseWriter, r *http.Request) error {
+	var b measureBody
+	if err := decodeJSON(w, r, &b); err != nil {
+		return err
+	}
+	raw, _ := json.Marshal(map[string]any{"type": b.Type, "coordinates": b.Coordinates})
+	if b.Type == "Feature" {
+		raw = b.Geometry
+	}
+	g, err := geomcheck.Decode(raw)
+	if err != nil {
+		return err
+	}
+	wkb, err := encodeWKB(g)
+	if err != nil {
+		return err
+	}
+	a, reason, err := s.store.Measure(r.Context(), wkb)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"area_m2": a.M2, "area_mu": a.Mu, "area_ha": a.Ha,
+		"valid": reason == "", "reason": reason, "method": store.AreaMethod})
+	return nil
+}
+
+func (s *Server) listLayers(w http.ResponseWriter, r *http.Request) error {
+	ls, err := s.store.ListLayers(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"layers": ls})
+	return nil
+}

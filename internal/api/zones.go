@@ -1,0 +1,441 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"wanmu/internal/geomcheck"
+	"wanmu/internal/store"
+)
+
+var (
+	zoneKinds    = map[string]bool{"park": true, "township": true}
+	dispositions = map[string]bool{"保留": true, "并": true, "提": true, "撤": true, "转": true, "待定": true}
+)
+
+// zoneProperties are the properties of a zone feature. Read-only fields are
+// accepted (a client may send back what it received) and ignored.
+type zoneProperties struct {
+	Kind           *string         `json:"kind"`
+	Name           *string         `json:"name"`
+	CountyAdcode   *string         `json:"county_adcode"`
+	Disposition    *string         `json:"disposition"`
+	ApprovedAreaHa json.RawMessage `json:"approved_area_ha"`
+	DocumentNo     *string         `json:"document_no"`
+	Attributes     map[string]any  `json:"attributes"`
+
+	ID           json.RawMessage `json:"id"`
+	AreaM2       json.RawMessage `json:"area_m2"`
+	AreaMu       json.RawMessage `json:"area_mu"`
+	AreaHa       json.RawMessage `json:"area_ha"`
+	PlatformID   json.RawMessage `json:"platform_id"`
+	PlatformName json.RawMessage `json:"platform_name"`
+	Version      json.RawMessage `json:"version"`
+	MergedInto   json.RawMessage `json:"merged_into"`
+	CreatedAt    json.RawMessage `json:"created_at"`
+	CreatedBy    json.RawMessage `json:"created_by"`
+	UpdatedAt    json.RawMessage `json:"updated_at"`
+	UpdatedBy    json.RawMessage `json:"updated_by"`
+	RetiredAt    json.RawMessage `json:"retired_at"`
+}
+
+// zoneFeature is the body of a zone write: a GeoJSON Feature, plus an
+// optional reason for the history.
+type zoneFeature struct {
+	Type       string          `json:"type"`
+	ID         json.RawMessage `json:"id"`
+	BBox       json.RawMessage `json:"bbox"`
+	Geometry   json.RawMessage `json:"geometry"`
+	Properties *zoneProperties `json:"properties"`
+	Reason     string          `json:"reason"`
+}
+
+// fields validates a zone feature. full requires every required field (create, PUT).
+func (f *zoneFeature) fields(full bool) (store.ZoneFields, error) {
+	var zf store.ZoneFields
+	if f.Type != "Feature" {
+		return zf, fieldProblem("type", "must be \"Feature\" (a GeoJSON Feature with geometry and properties), not %q", truncate(f.Type, 40))
+	}
+	if err := checkText("reason", f.Reason, 2000); err != nil {
+		return zf, err
+	}
+	if len(f.Geometry) > 0 && string(f.Geometry) != "null" || full {
+		g, err := geomcheck.Decode(f.Geometry)
+		if err != nil {
+			return zf, err
+		}
+		zf.Geom = g
+	}
+	p := f.Properties
+	if p == nil {
+		if full {
+			return zf, fieldProblem("properties", "are missing: give at least kind, name and county_adcode")
+		}
+		return zf, nil
+	}
+	if full {
+		switch {
+		case p.Kind == nil:
+			return zf, fieldProblem("properties.kind", "is required: park (开发区/园区) or township (乡镇工业功能区)")
+		case p.Name == nil:
+			return zf, fieldProblem("properties.name", "is required")
+		case p.CountyAdcode == nil:
+			return zf, fieldProblem("properties.county_adcode", "is required: the county's 6-digit code, 3311xx")
+		}
+	}
+	if p.Kind != nil && !zoneKinds[*p.Kind] {
+		return zf, fieldProblem("properties.kind", "must be park or township, not %q", truncate(*p.Kind, 40))
+	}
+	if p.Name != nil {
+		name := strings.TrimSpace(*p.Name)
+		if name == "" {
+			return zf, fieldProblem("properties.name", "must not be empty")
+		}
+		if err := checkText("properties.name", name, MaxNameLength); err != nil {
+			return zf, err
+		}
+		p.Name = &name
+	}
+	if p.CountyAdcode != nil && !validAdcode(*p.CountyAdcode) {
+		return zf, fieldProblem("properties.county_adcode", "%q is not a county of 丽水: use a 6-digit code 3311xx (e.g. 331102 莲都区)", truncate(*p.CountyAdcode, 40))
+	}
+	if p.Disposition != nil && !dispositions[*p.Disposition] {
+		return zf, fieldProblem("properties.disposition", "must be one of 保留 并 提 撤 转 待定, not %q", truncate(*p.Disposition, 40))
+	}
+	if len(p.ApprovedAreaHa) > 0 {
+		var v *float64
+		if err := json.Unmarshal(p.ApprovedAreaHa, &v); err != nil || (v != nil && (*v < 0 || *v > 1e7)) {
+			return zf, fieldProblem("properties.approved_area_ha", "must be a non-negative number of hectares or null")
+		}
+		zf.ApprovedAreaHa = &v
+	}
+	if p.DocumentNo != nil {
+		if err := checkText("properties.document_no", *p.DocumentNo, MaxNameLength); err != nil {
+			return zf, err
+		}
+	}
+	if p.Attributes != nil {
+		raw, _ := json.Marshal(p.Attributes)
+		if len(raw) > 64<<10 {
+			return zf, fieldProblem("properties.attributes", "are %d bytes of JSON; at most 64 KB are allowed", len(raw))
+		}
+	}
+	zf.Kind, zf.Name, zf.CountyAdcode, zf.Disposition, zf.DocumentNo, zf.Attributes =
+		p.Kind, p.Name, p.CountyAdcode, p.Disposition, p.DocumentNo, p.Attributes
+	return zf, nil
+}
+
+func validAdcode(s string) bool {
+	if len(s) != 6 || !strings.HasPrefix(s, "3311") {
+		return false
+	}
+	_, err := strconv.Atoi(s)
+	return err == nil
+}
+
+// zoneJSON renders a zone as a GeoJSON feature.
+func zoneJSON(z store.Zone) *geojson.Feature {
+	f := geojson.NewFeature(z.Geom)
+	f.ID = z.ID
+	area := store.AreaOf(z.AreaM2)
+	f.Properties = geojson.Properties{
+		"id": z.ID, "kind": z.Kind, "name": z.Name, "county_adcode": z.CountyAdcode,
+		"disposition": z.Disposition, "approved_area_ha": z.ApprovedAreaHa, "document_no": z.DocumentNo,
+		"attributes": z.Attributes, "area_m2": area.M2, "area_mu": area.Mu, "area_ha": area.Ha,
+		"platform_id": z.PlatformID, "platform_name": z.PlatformName, "version": z.Version,
+		"merged_into": z.MergedInto, "created_at": z.CreatedAt, "created_by": z.CreatedBy,
+		"updated_at": z.UpdatedAt, "updated_by": z.UpdatedBy, "retired_at": z.RetiredAt,
+	}
+	return f
+}
+
+func (s *Server) listZones(w http.ResponseWriter, r *http.Request) error {
+	f, err := ParseZoneFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	zs, err := s.store.ListZones(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, z := range zs {
+		fc.Append(zoneJSON(z))
+	}
+	writeGeoJSON(w, http.StatusOK, fc)
+	return nil
+}
+
+// ParseZoneFilter reads the zone list's query parameters.
+func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	known := map[string]bool{"kind": true, "county": true, "platform": true, "bbox": true, "retired": true, "limit": true}
+	for k := range q {
+		if !known[k] {
+			return store.ZoneFilter{}, problem(http.StatusBadRequest, "unknown-parameter",
+				"unknown query parameter %q: use kind, county, platform, bbox, retired or limit", truncate(k, 40))
+		}
+	}
+	var f store.ZoneFilter
+	if k := get("kind"); k != "" {
+		if !zoneKinds[k] {
+			return f, problem(http.StatusBadRequest, "bad-parameter", "kind must be park or township, not %q", truncate(k, 40))
+		}
+		f.Kind = k
+	}
+	if c := get("county"); c != "" {
+		if !validAdcode(c) {
+			return f, problem(http.StatusBadRequest, "bad-parameter", "county must be a 6-digit code 3311xx, not %q", truncate(c, 40))
+		}
+		f.County = c
+	}
+	switch p := get("platform"); p {
+	case "":
+	case "none":
+		f.PlatformID = -1
+	default:
+		id, err := ParseID(p)
+		if err != nil {
+			return f, problem(http.StatusBadRequest, "bad-parameter", "platform must be a platform id or \"none\", not %q", truncate(p, 40))
+		}
+		f.PlatformID = id
+	}
+	b, err := ParseBBox(get("bbox"))
+	if err != nil {
+		return f, err
+	}
+	f.BBox = b
+	switch get("retired") {
+	case "", "false", "0":
+	case "true", "1":
+		f.Retired = true
+	default:
+		return f, problem(http.StatusBadRequest, "bad-parameter", "retired must be true or false")
+	}
+	if l := get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 100000 {
+			return f, problem(http.StatusBadRequest, "bad-parameter", "limit must be a whole number from 1 to 100000")
+		}
+		f.Limit = n
+	}
+	return f, nil
+}
+
+func (s *Server) getZone(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	z, err := s.store.GetZone(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(z.Version))
+	writeGeoJSON(w, http.StatusOK, zoneJSON(z))
+	return nil
+}
+
+func (s *Server) createZone(w http.ResponseWriter, r *http.Request) error {
+	var f zoneFeature
+	if err := decodeJSON(w, r, &f); err != nil {
+		return err
+	}
+	zf, err := f.fields(true)
+	if err != nil {
+		return err
+	}
+	z, err := s.store.CreateZone(r.Context(), zf, s.change(r, f.Reason))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(z.Version))
+	w.Header().Set("Location", "/api/v1/zones/"+strconv.FormatInt(z.ID, 10))
+	writeGeoJSON(w, http.StatusCreated, zoneJSON(z))
+	return nil
+}
+
+func (s *Server) putZone(w http.ResponseWriter, r *http.Request) error {
+	return s.updateZone(w, r, true)
+}
+func (s *Server) patchZone(w http.ResponseWriter, r *http.Request) error {
+	return s.updateZone(w, r, false)
+}
+
+func (s *Server) updateZone(w http.ResponseWriter, r *http.Request, full bool) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	version, err := ParseIfMatch(r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	var f zoneFeature
+	if err := decodeJSON(w, r, &f); err != nil {
+		return err
+	}
+	zf, err := f.fields(full)
+	if err != nil {
+		return err
+	}
+	z, err := s.store.UpdateZone(r.Context(), id, version, zf, s.change(r, f.Reason))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(z.Version))
+	writeGeoJSON(w, http.StatusOK, zoneJSON(z))
+	return nil
+}
+
+func (s *Server) deleteZone(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	version, err := ParseIfMatch(r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	reason := r.URL.Query().Get("reason")
+	if err := checkText("reason", reason, 2000); err != nil {
+		return err
+	}
+	if err := s.store.RetireZone(r.Context(), id, version, s.change(r, reason)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type mergeRequest struct {
+	ZoneIDs    []int64         `json:"zone_ids"`
+	Versions   map[string]int  `json:"versions"`
+	Properties *zoneProperties `json:"properties"`
+	Reason     string          `json:"reason"`
+}
+
+func (s *Server) mergeZones(w http.ResponseWriter, r *http.Request) error {
+	var m mergeRequest
+	if err := decodeJSON(w, r, &m); err != nil {
+		return err
+	}
+	if len(m.ZoneIDs) < 2 || len(m.ZoneIDs) > MaxListIDs {
+		return fieldProblem("zone_ids", "must list from 2 to %d zones to merge", MaxListIDs)
+	}
+	versions := map[int64]int{}
+	for k, v := range m.Versions {
+		id, err := ParseID(k)
+		if err != nil {
+			return fieldProblem("versions", "keys must be zone ids, not %q", truncate(k, 40))
+		}
+		versions[id] = v
+	}
+	for _, id := range m.ZoneIDs {
+		if id <= 0 {
+			return fieldProblem("zone_ids", "contains %d, which is not an id", id)
+		}
+	}
+	f := zoneFeature{Type: "Feature", Properties: m.Properties, Reason: m.Reason}
+	zf, err := f.fields(false)
+	if err != nil {
+		return err
+	}
+	z, err := s.store.MergeZones(r.Context(), m.ZoneIDs, versions, zf, s.change(r, m.Reason))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(z.Version))
+	writeGeoJSON(w, http.StatusCreated, zoneJSON(z))
+	return nil
+}
+
+type splitRequest struct {
+	Line   json.RawMessage `json:"line"`
+	Reason string          `json:"reason"`
+}
+
+func (s *Server) splitZone(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	version, err := ParseIfMatch(r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	var req splitRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	line, err := decodeLine(req.Line)
+	if err != nil {
+		return err
+	}
+	zs, err := s.store.SplitZone(r.Context(), id, version, line, s.change(r, req.Reason))
+	if err != nil {
+		return err
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, z := range zs {
+		fc.Append(zoneJSON(z))
+	}
+	writeGeoJSON(w, http.StatusCreated, fc)
+	return nil
+}
+
+func decodeLine(raw json.RawMessage) (orb.LineString, error) {
+	var g struct {
+		Type        string      `json:"type"`
+		Coordinates [][]float64 `json:"coordinates"`
+	}
+	if err := json.Unmarshal(raw, &g); err != nil || g.Type != "LineString" {
+		return nil, fieldProblem("line", "must be a GeoJSON LineString drawn across the zone")
+	}
+	if len(g.Coordinates) < 2 || len(g.Coordinates) > 10000 {
+		return nil, fieldProblem("line", "needs from 2 to 10000 positions")
+	}
+	var ls orb.LineString
+	for i, c := range g.Coordinates {
+		if len(c) < 2 || c[0] < -180 || c[0] > 180 || c[1] < -90 || c[1] > 90 {
+			return nil, fieldProblem("line.coordinates["+strconv.Itoa(i)+"]", "must be [longitude, latitude] in degrees")
+		}
+		ls = append(ls, orb.Point{c[0], c[1]})
+	}
+	return ls, nil
+}
+
+func (s *Server) zoneHistory(w http.ResponseWriter, r *http.Request) error {
+	return s.history(w, r, "zone")
+}
+
+func (s *Server) history(w http.ResponseWriter, r *http.Request, entity string) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	rs, err := s.store.History(r.Context(), entity, id)
+	if err != nil {
+		return err
+	}
+	if len(rs) == 0 {
+		return problem(http.StatusNotFound, "not-found", "%s %d has no history: it does not exist", entity, id)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"entity": entity, "id": id, "revisions": rs})
+	return nil
+}
+
+// change describes the current request's author and reason.
+func (s *Server) change(r *http.Request, reason string) store.Change {
+	return store.Change{Actor: actorName(r.Context()), Reason: reason}
+}

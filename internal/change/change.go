@@ -1,0 +1,280 @@
+// Package change is wanmu's cross-instance change bus. A write publishes a
+// Change with PostgreSQL NOTIFY inside its own transaction, so listeners
+// hear it only once it is committed; every instance (the publishing one
+// included) LISTENs on one dedicated connection and fans the changes out to
+// its caches. Local changes take the same road on purpose: all instances
+// behave alike, and a cache never runs ahead of the database.
+//
+// Notifications sent while a listener is disconnected are lost, so after
+// every (re)connection the bus delivers a Change with Layer "*": drop
+// everything. Until it is connected, Connected reports false and caches
+// must not trust what they hold.
+package change
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/paulmach/orb"
+)
+
+// Channel is the PostgreSQL NOTIFY channel of the bus.
+const Channel = "wanmu_change"
+
+// Layer names carried by a Change besides "layer-<id>".
+const (
+	Zones     = "zones"
+	Platforms = "platforms"
+	// All is the Layer of the Change delivered after a (re)connection: any
+	// cached state may be stale.
+	All = "*"
+)
+
+// maxPayload keeps a notification below PostgreSQL's 8000-byte limit.
+const maxPayload = 7900
+
+// Change says which data changed. Publish it for every write to zones,
+// platforms, memberships and constraint layers.
+type Change struct {
+	// Layer is "zones", "platforms", "layer-<id>" (a constraint or reference
+	// layer), or "*" (everything, sent by the bus itself).
+	Layer string `json:"layer"`
+	// Bounds are the lon/lat boxes touched (old and new geometry); empty
+	// means the whole layer.
+	Bounds []orb.Bound `json:"bounds,omitempty"`
+	// Platforms are the ids of platforms whose outline or figures changed.
+	Platforms []int64 `json:"platforms,omitempty"`
+}
+
+// ConstraintLayer returns the Layer name of constraint layer id.
+func ConstraintLayer(id int64) string { return "layer-" + strconv.FormatInt(id, 10) }
+
+// LayerID parses a "layer-<id>" name; ok is false for any other name.
+func LayerID(layer string) (id int64, ok bool) {
+	rest, found := strings.CutPrefix(layer, "layer-")
+	if !found || rest == "" || rest[0] == '0' || rest[0] == '+' || rest[0] == '-' {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, false
+	}
+	return id, true
+}
+
+// Valid reports whether layer is a name a Change may carry.
+func Valid(layer string) bool {
+	if layer == Zones || layer == Platforms || layer == All {
+		return true
+	}
+	_, ok := LayerID(layer)
+	return ok
+}
+
+// Execer is what Publish needs of a transaction (pgx.Tx, *pgx.Conn and
+// *pgxpool.Pool all qualify; pass the transaction that makes the change).
+type Execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// Publish sends c with pg_notify through tx. Inside a transaction the
+// notification is delivered at commit and dropped on rollback. Too many
+// bounds for one notification are merged into their union box.
+func Publish(ctx context.Context, tx Execer, c Change) error {
+	payload, err := encode(c)
+	if err != nil {
+		return fmt.Errorf("publish change: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, Channel, payload); err != nil {
+		return fmt.Errorf("publish change %s: %w", c.Layer, err)
+	}
+	return nil
+}
+
+// encode renders c as a notification payload under maxPayload bytes,
+// widening it (never narrowing it) when it is too long.
+func encode(c Change) (string, error) {
+	if !Valid(c.Layer) || c.Layer == All {
+		return "", fmt.Errorf("invalid layer %q", c.Layer)
+	}
+	for _, b := range c.Bounds {
+		if !finite(b) || b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
+			return "", fmt.Errorf("layer %s: invalid bound %v", c.Layer, b)
+		}
+	}
+	data, err := json.Marshal(c)
+	if err != nil {
+		return "", err
+	}
+	if len(data) > maxPayload && len(c.Bounds) > 1 {
+		u := c.Bounds[0]
+		for _, b := range c.Bounds[1:] {
+			u = u.Union(b)
+		}
+		c.Bounds = []orb.Bound{u}
+		if data, err = json.Marshal(c); err != nil {
+			return "", err
+		}
+	}
+	if len(data) > maxPayload {
+		// Too many platforms: say "the whole layer", which is always true.
+		c.Platforms, c.Bounds = nil, nil
+		if data, err = json.Marshal(c); err != nil {
+			return "", err
+		}
+	}
+	return string(data), nil
+}
+
+func finite(b orb.Bound) bool {
+	for _, v := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// decode parses a notification payload.
+func decode(payload string) (Change, error) {
+	var c Change
+	if err := json.Unmarshal([]byte(payload), &c); err != nil {
+		return Change{}, err
+	}
+	if !Valid(c.Layer) {
+		return Change{}, fmt.Errorf("invalid layer %q", c.Layer)
+	}
+	return c, nil
+}
+
+// Bus receives the changes of every instance and hands them to its
+// subscribers. The zero value is ready to use; run Listen to connect it.
+type Bus struct {
+	mu        sync.Mutex
+	subs      map[int]func(Change)
+	next      int
+	connected atomic.Bool
+	// listenerPID is the backend pid of the listening connection (tests).
+	listenerPID atomic.Uint32
+}
+
+// Subscribe registers fn to be called, in order, for every change heard;
+// fn runs on the listening goroutine and must be quick. The returned
+// function unsubscribes.
+func (b *Bus) Subscribe(fn func(Change)) (unsubscribe func()) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.subs == nil {
+		b.subs = map[int]func(Change){}
+	}
+	id := b.next
+	b.next++
+	b.subs[id] = fn
+	return func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		delete(b.subs, id)
+	}
+}
+
+// Connected reports whether the bus is listening now. While it is not,
+// changes may be missed and caches must not serve what they hold.
+func (b *Bus) Connected() bool { return b.connected.Load() }
+
+// ListenerPID returns the server process id of the listening connection,
+// or 0 when not connected.
+func (b *Bus) ListenerPID() uint32 { return b.listenerPID.Load() }
+
+func (b *Bus) deliver(c Change) {
+	b.mu.Lock()
+	fns := make([]func(Change), 0, len(b.subs))
+	for i := 0; i < b.next; i++ {
+		if fn, ok := b.subs[i]; ok {
+			fns = append(fns, fn)
+		}
+	}
+	b.mu.Unlock()
+	for _, fn := range fns {
+		fn(c)
+	}
+}
+
+// Backoff bounds between reconnection attempts.
+const (
+	minBackoff = 100 * time.Millisecond
+	maxBackoff = 5 * time.Second
+)
+
+// Listen holds one connection taken out of pool, LISTENs on Channel and
+// delivers what it hears until ctx ends, reconnecting with backoff after
+// any failure. After each successful LISTEN it first delivers a Change
+// with Layer "*". It returns nil when ctx ends. logger may be nil.
+func (b *Bus) Listen(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) error {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	backoff := minBackoff
+	for {
+		heard, err := b.listenOnce(ctx, pool, logger)
+		b.connected.Store(false)
+		b.listenerPID.Store(0)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if heard {
+			backoff = minBackoff
+		}
+		wait := backoff/2 + rand.N(backoff/2+1)
+		logger.Warn("change bus: connection lost; reconnecting", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+// listenOnce runs one connection until it fails. connected is true when
+// LISTEN succeeded (the backoff then starts over).
+func (b *Bus) listenOnce(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) (connected bool, err error) {
+	pc, err := pool.Acquire(ctx)
+	if err != nil {
+		return false, err
+	}
+	// A listening connection must not go back to the pool.
+	conn := pc.Hijack()
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, `LISTEN `+Channel); err != nil {
+		return false, err
+	}
+	b.listenerPID.Store(conn.PgConn().PID())
+	// Anything published before this point may have been missed.
+	b.deliver(Change{Layer: All})
+	b.connected.Store(true)
+	logger.Debug("change bus: listening", "channel", Channel)
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return true, err
+		}
+		c, err := decode(n.Payload)
+		if err != nil {
+			// Someone else's payload: safest to treat it as "everything".
+			logger.Warn("change bus: unreadable notification; dropping all cached state", "payload", n.Payload, "err", err)
+			c = Change{Layer: All}
+		}
+		b.deliver(c)
+	}
+}

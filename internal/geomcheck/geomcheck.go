@@ -1,0 +1,188 @@
+// Package geomcheck decodes and checks polygon geometry that comes from
+// outside (GeoJSON in requests), so that a planner learns exactly which ring
+// and which position is wrong, and why, before anything reaches the database.
+// Self-intersections are left to PostGIS, whose reasons are authoritative.
+package geomcheck
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/paulmach/orb"
+
+	"wanmu/internal/geodesy"
+)
+
+// Limits on a single geometry, documented in the README.
+const (
+	MaxVertices = 200_000 // per geometry
+	MaxParts    = 10_000  // polygons in a MultiPolygon
+	MaxRings    = 10_000  // rings in one polygon
+)
+
+// China's rough extent in degrees; coordinates outside it are almost surely a
+// mistake (swapped axes, projected metres, another continent).
+var chinaBound = orb.Bound{Min: orb.Point{73, 3}, Max: orb.Point{136, 54}}
+
+// Error says what is wrong with a geometry and where.
+type Error struct {
+	Path    string // e.g. "coordinates[0][2]" or "coordinates[1][0][5]"
+	Message string
+}
+
+func (e *Error) Error() string {
+	if e.Path == "" {
+		return e.Message
+	}
+	return e.Path + ": " + e.Message
+}
+
+func errAt(path string, format string, args ...any) *Error {
+	return &Error{Path: path, Message: fmt.Sprintf(format, args...)}
+}
+
+// Decode parses a GeoJSON geometry object of type Polygon or MultiPolygon and
+// checks its structure: closed rings of at least four finite positions in
+// longitude/latitude within China. The result is always a MultiPolygon.
+func Decode(raw json.RawMessage) (orb.MultiPolygon, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil, errAt("", "geometry is missing: give a GeoJSON Polygon or MultiPolygon")
+	}
+	var g struct {
+		Type        string          `json:"type"`
+		Coordinates json.RawMessage `json:"coordinates"`
+	}
+	if err := json.Unmarshal(raw, &g); err != nil {
+		return nil, errAt("", "geometry is not a GeoJSON object: %v", err)
+	}
+	if len(bytes.TrimSpace(g.Coordinates)) == 0 || bytes.Equal(bytes.TrimSpace(g.Coordinates), []byte("null")) {
+		if g.Type == "" {
+			return nil, errAt("type", "geometry has no type: give a GeoJSON Polygon or MultiPolygon")
+		}
+		if g.Type != "Polygon" && g.Type != "MultiPolygon" {
+			return nil, errAt("type", "geometry type %q is not accepted: zones are areas, give a Polygon or MultiPolygon", g.Type)
+		}
+		return nil, errAt("coordinates", "geometry has no coordinates")
+	}
+	switch g.Type {
+	case "Polygon":
+		var rings [][][]float64
+		if err := json.Unmarshal(g.Coordinates, &rings); err != nil {
+			return nil, errAt("coordinates", "a Polygon's coordinates must be an array of rings of [longitude, latitude] positions: %v", err)
+		}
+		p, err := checkPolygon("coordinates", rings, new(int))
+		if err != nil {
+			return nil, err
+		}
+		return orb.MultiPolygon{p}, nil
+	case "MultiPolygon":
+		var polys [][][][]float64
+		if err := json.Unmarshal(g.Coordinates, &polys); err != nil {
+			return nil, errAt("coordinates", "a MultiPolygon's coordinates must be an array of polygons, each an array of rings of [longitude, latitude] positions: %v", err)
+		}
+		if len(polys) == 0 {
+			return nil, errAt("coordinates", "the MultiPolygon is empty: it has no polygons")
+		}
+		if len(polys) > MaxParts {
+			return nil, errAt("coordinates", "the MultiPolygon has %d polygons; at most %d are accepted", len(polys), MaxParts)
+		}
+		mp := make(orb.MultiPolygon, 0, len(polys))
+		count := 0
+		for i, rings := range polys {
+			p, err := checkPolygon(fmt.Sprintf("coordinates[%d]", i), rings, &count)
+			if err != nil {
+				return nil, err
+			}
+			mp = append(mp, p)
+		}
+		return mp, nil
+	case "":
+		return nil, errAt("type", "geometry has no type: give a GeoJSON Polygon or MultiPolygon")
+	case "Point", "MultiPoint", "LineString", "MultiLineString", "GeometryCollection":
+		return nil, errAt("type", "geometry type %q is not accepted: zones are areas, give a Polygon or MultiPolygon", g.Type)
+	default:
+		return nil, errAt("type", "unknown geometry type %q: give a GeoJSON Polygon or MultiPolygon", g.Type)
+	}
+}
+
+func checkPolygon(path string, rings [][][]float64, count *int) (orb.Polygon, error) {
+	if len(rings) == 0 {
+		return nil, errAt(path, "the polygon is empty: it has no rings")
+	}
+	if len(rings) > MaxRings {
+		return nil, errAt(path, "the polygon has %d rings; at most %d are accepted", len(rings), MaxRings)
+	}
+	p := make(orb.Polygon, 0, len(rings))
+	for i, ring := range rings {
+		rp := fmt.Sprintf("%s[%d]", path, i)
+		which := "outer ring"
+		if i > 0 {
+			which = fmt.Sprintf("hole %d", i)
+		}
+		*count += len(ring)
+		if *count > MaxVertices {
+			return nil, errAt(rp, "the geometry has more than %d positions: simplify it or split it into several zones", MaxVertices)
+		}
+		if len(ring) < 4 {
+			return nil, errAt(rp, "the %s has %d positions; a ring needs at least 4 (three corners and the first repeated at the end)", which, len(ring))
+		}
+		r := make(orb.Ring, len(ring))
+		for j, pos := range ring {
+			pp := fmt.Sprintf("%s[%d]", rp, j)
+			pt, err := checkPosition(pp, pos)
+			if err != nil {
+				return nil, err
+			}
+			r[j] = pt
+		}
+		if r[0] != r[len(r)-1] {
+			return nil, errAt(rp, "the %s is not closed: its last position %v must repeat its first %v", which, r[len(r)-1], r[0])
+		}
+		if distinct(r) < 3 {
+			return nil, errAt(rp, "the %s has fewer than 3 distinct corners, so it encloses no area", which)
+		}
+		p = append(p, r)
+	}
+	return p, nil
+}
+
+func checkPosition(path string, pos []float64) (orb.Point, error) {
+	if len(pos) < 2 || len(pos) > 3 {
+		return orb.Point{}, errAt(path, "a position must be [longitude, latitude] (optionally with a height), not %d numbers", len(pos))
+	}
+	x, y := pos[0], pos[1]
+	if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
+		return orb.Point{}, errAt(path, "the position is not a finite number")
+	}
+	if epsg, swapped, ok := geodesy.LooksLikeGaussKruger(x, y); ok {
+		order := "easting, northing"
+		if swapped {
+			order = "northing (X), easting (Y)"
+		}
+		return orb.Point{}, errAt(path, "[%v, %v] looks like Gauss-Kruger metres (%s, EPSG:%d), not longitude/latitude: reproject to EPSG:4490 first, or import the file with its CRS set to EPSG:4528 (easting with the 40 zone prefix) or EPSG:4549", x, y, order, epsg)
+	}
+	if x < -180 || x > 180 || y < -90 || y > 90 {
+		return orb.Point{}, errAt(path, "[%v, %v] is out of range: longitude must be within -180…180 and latitude within -90…90 (GeoJSON order is longitude first)", x, y)
+	}
+	if !chinaBound.Contains(orb.Point{x, y}) {
+		if chinaBound.Contains(orb.Point{y, x}) {
+			return orb.Point{}, errAt(path, "[%v, %v] lies outside China but would be inside it with longitude and latitude swapped: GeoJSON order is [longitude, latitude]", x, y)
+		}
+		return orb.Point{}, errAt(path, "[%v, %v] lies far outside China (longitude 73…136°E, latitude 3…54°N): check the coordinate system", x, y)
+	}
+	return orb.Point{x, y}, nil
+}
+
+func distinct(r orb.Ring) int {
+	seen := make(map[orb.Point]struct{}, len(r))
+	for _, p := range r {
+		seen[p] = struct{}{}
+		if len(seen) >= 3 {
+			return len(seen)
+		}
+	}
+	return len(seen)
+}

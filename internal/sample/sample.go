@@ -1,0 +1,111 @@
+// Package sample loads the illustrative data of 丽水 (geodata/, 示例数据, not
+// surveyed) into an empty installation, once.
+package sample
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
+
+	"wanmu/geodata"
+	"wanmu/internal/store"
+	"wanmu/internal/synth"
+)
+
+const settingKey = "sample_loaded"
+
+// actor is recorded as the author of the sample data.
+var actor = store.Change{Actor: "sample", Reason: "示例数据 loaded on first start"}
+
+// LoadOnce loads the sample data unless it was loaded before or the
+// installation already holds zones. It reports whether it loaded.
+func LoadOnce(ctx context.Context, st *store.Store, log *slog.Logger) (bool, error) {
+	if _, done, err := st.Setting(ctx, settingKey); err != nil || done {
+		return false, err
+	}
+	zs, err := st.ListZones(ctx, store.ZoneFilter{Limit: 1, Retired: true})
+	if err != nil {
+		return false, err
+	}
+	if len(zs) > 0 {
+		return false, st.SetSetting(ctx, settingKey, false)
+	}
+	d, err := synth.ReadFS(geodata.FS)
+	if err != nil {
+		return false, fmt.Errorf("read geodata: %w", err)
+	}
+	if err := Load(ctx, st, d); err != nil {
+		return false, err
+	}
+	return true, st.SetSetting(ctx, settingKey, true)
+}
+
+// Load writes a dataset: layers, zones, then platforms with their members.
+func Load(ctx context.Context, st *store.Store, d synth.Dataset) error {
+	for _, l := range append(append([]synth.Layer{}, d.Layers...), d.References...) {
+		features := make([]store.LayerFeature, 0, len(l.Features.Features))
+		for _, f := range l.Features.Features {
+			b, err := wkb.Marshal(f.Geometry)
+			if err != nil {
+				return fmt.Errorf("layer %s: %w", l.Name, err)
+			}
+			features = append(features, store.LayerFeature{Geom: b, Attributes: f.Properties})
+		}
+		if _, _, err := st.CreateLayer(ctx, l.Name, l.Kind, l.Source, features, nil); err != nil {
+			return err
+		}
+	}
+	members := map[string][]int64{}
+	for i, f := range d.Zones.Features {
+		p := f.Properties
+		kind, name, county, disp := p.MustString("kind", ""), p.MustString("name", ""), p.MustString("county_adcode", ""), p.MustString("disposition", "待定")
+		attrs := map[string]any{}
+		for k, v := range p {
+			switch k {
+			case "kind", "name", "county_adcode", "disposition", "platform", "approved_area_ha", "document_no":
+			default:
+				attrs[k] = v
+			}
+		}
+		zf := store.ZoneFields{Kind: &kind, Name: &name, CountyAdcode: &county, Disposition: &disp, Attributes: attrs, Geom: multi(f.Geometry)}
+		if v, ok := p["approved_area_ha"].(float64); ok {
+			pv := &v
+			zf.ApprovedAreaHa = &pv
+		}
+		if doc := p.MustString("document_no", ""); doc != "" {
+			zf.DocumentNo = &doc
+		}
+		z, err := st.CreateZone(ctx, zf, actor)
+		if err != nil {
+			return fmt.Errorf("sample zone %d (%s): %w", i, name, err)
+		}
+		if pl := p.MustString("platform", ""); pl != "" {
+			members[pl] = append(members[pl], z.ID)
+		}
+	}
+	for _, p := range d.Platforms {
+		name, role, threshold := p.Name, p.Role, p.ThresholdMu
+		if threshold == 0 {
+			threshold = 10000
+		}
+		note := p.Note
+		f := store.PlatformFields{Name: &name, Role: &role, Counties: p.Counties, ThresholdMu: &threshold, Note: &note}
+		if _, err := st.CreatePlatform(ctx, f, members[p.Name], actor); err != nil {
+			return fmt.Errorf("sample platform %s: %w", p.Name, err)
+		}
+	}
+	return nil
+}
+
+func multi(g orb.Geometry) orb.MultiPolygon {
+	switch g := g.(type) {
+	case orb.Polygon:
+		return orb.MultiPolygon{g}
+	case orb.MultiPolygon:
+		return g
+	}
+	return nil
+}

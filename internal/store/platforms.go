@@ -1,0 +1,348 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"wanmu/internal/change"
+)
+
+// Platform groups zones into one industrial platform whose developable area
+// is checked against its threshold (10,000 mu by default).
+type Platform struct {
+	ID          int64
+	Name        string
+	Role        string // 一心 两翼 三片区 other
+	Counties    []string
+	ThresholdMu float64
+	Targets     map[string]any
+	Indicators  map[string]any
+	Note        string
+	ZoneIDs     []int64
+	Version     int
+	CreatedAt   time.Time
+	CreatedBy   string
+	UpdatedAt   time.Time
+	UpdatedBy   string
+	RetiredAt   *time.Time
+}
+
+// PlatformFields are the writable fields of a platform; nil means unchanged
+// (update) or default (create).
+type PlatformFields struct {
+	Name        *string
+	Role        *string
+	Counties    []string
+	ThresholdMu *float64
+	Targets     map[string]any
+	Indicators  map[string]any
+	Note        *string
+}
+
+const platformColumns = `p.id, p.name, p.role, p.counties, p.threshold_mu, p.targets, p.indicators, p.note,
+	coalesce((SELECT array_agg(m.zone_id ORDER BY m.zone_id) FROM platform_member m WHERE m.platform_id = p.id), '{}'),
+	p.version, p.created_at, coalesce(p.created_by, ''), p.updated_at, coalesce(p.updated_by, ''), p.retired_at`
+
+func scanPlatform(row pgx.Row) (Platform, error) {
+	var p Platform
+	var targets, indicators []byte
+	err := row.Scan(&p.ID, &p.Name, &p.Role, &p.Counties, &p.ThresholdMu, &targets, &indicators, &p.Note,
+		&p.ZoneIDs, &p.Version, &p.CreatedAt, &p.CreatedBy, &p.UpdatedAt, &p.UpdatedBy, &p.RetiredAt)
+	if err != nil {
+		return p, err
+	}
+	if err := json.Unmarshal(targets, &p.Targets); err != nil {
+		return p, err
+	}
+	return p, json.Unmarshal(indicators, &p.Indicators)
+}
+
+// ListPlatforms returns the live platforms (and retired ones when asked), by id.
+func (s *Store) ListPlatforms(ctx context.Context, retired bool) ([]Platform, error) {
+	q := "SELECT " + platformColumns + " FROM platform p"
+	if !retired {
+		q += " WHERE p.retired_at IS NULL"
+	}
+	rows, err := s.pool.Query(ctx, q+" ORDER BY p.id")
+	if err != nil {
+		return nil, fmt.Errorf("list platforms: %w", err)
+	}
+	defer rows.Close()
+	var ps []Platform
+	for rows.Next() {
+		p, err := scanPlatform(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list platforms: %w", err)
+		}
+		ps = append(ps, p)
+	}
+	return ps, rows.Err()
+}
+
+// GetPlatform returns one platform, retired or not.
+func (s *Store) GetPlatform(ctx context.Context, id int64) (Platform, error) {
+	return getPlatform(ctx, s.pool, id, false)
+}
+
+func getPlatform(ctx context.Context, q querier, id int64, lock bool) (Platform, error) {
+	sql := "SELECT " + platformColumns + " FROM platform p WHERE p.id = $1"
+	if lock {
+		sql += " FOR UPDATE"
+	}
+	p, err := scanPlatform(q.QueryRow(ctx, sql, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, fmt.Errorf("platform %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return p, fmt.Errorf("get platform %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// CreatePlatform stores a new platform with the given members.
+func (s *Store) CreatePlatform(ctx context.Context, f PlatformFields, zoneIDs []int64, c Change) (Platform, error) {
+	if f.Name == nil {
+		return Platform{}, &FieldError{Field: "name", Message: "a platform needs a name"}
+	}
+	var p Platform
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		role := "other"
+		if f.Role != nil {
+			role = *f.Role
+		}
+		threshold := 10000.0
+		if f.ThresholdMu != nil {
+			threshold = *f.ThresholdMu
+		}
+		counties := f.Counties
+		if counties == nil {
+			counties = []string{}
+		}
+		note := ""
+		if f.Note != nil {
+			note = *f.Note
+		}
+		var id int64
+		err := tx.QueryRow(ctx, `
+			INSERT INTO platform (name, role, counties, threshold_mu, targets, indicators, note, created_by, updated_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+			*f.Name, role, counties, threshold, orEmpty(f.Targets), orEmpty(f.Indicators), note, nullable(c.Actor)).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("create platform: %w", classify(err))
+		}
+		bounds, err := addMembers(ctx, tx, id, zoneIDs, c)
+		if err != nil {
+			return err
+		}
+		if p, err = getPlatform(ctx, tx, id, false); err != nil {
+			return err
+		}
+		if err := addRevision(ctx, tx, "platform", id, p.Version, "create", c, nil, platformSnapshot(p)); err != nil {
+			return err
+		}
+		return publishPlatforms(ctx, tx, []int64{id}, bounds)
+	})
+	return p, err
+}
+
+// UpdatePlatform changes a live platform whose version is still version.
+func (s *Store) UpdatePlatform(ctx context.Context, id int64, version int, f PlatformFields, c Change) (Platform, error) {
+	var p Platform
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		before, err := lockLivePlatform(ctx, tx, id, version)
+		if err != nil {
+			return err
+		}
+		var targets, indicators any
+		if f.Targets != nil {
+			targets = f.Targets
+		}
+		if f.Indicators != nil {
+			indicators = f.Indicators
+		}
+		_, err = tx.Exec(ctx, `
+			UPDATE platform SET name = coalesce($2, name), role = coalesce($3, role), counties = coalesce($4, counties),
+				threshold_mu = coalesce($5, threshold_mu), targets = coalesce($6::jsonb, targets),
+				indicators = coalesce($7::jsonb, indicators), note = coalesce($8, note),
+				version = version + 1, updated_at = now(), updated_by = $9
+			WHERE id = $1`, id, f.Name, f.Role, f.Counties, f.ThresholdMu, targets, indicators, f.Note, nullable(c.Actor))
+		if err != nil {
+			return fmt.Errorf("update platform %d: %w", id, classify(err))
+		}
+		if p, err = getPlatform(ctx, tx, id, false); err != nil {
+			return err
+		}
+		if err := addRevision(ctx, tx, "platform", id, p.Version, "update", c, platformSnapshot(before), platformSnapshot(p)); err != nil {
+			return err
+		}
+		return publishPlatforms(ctx, tx, []int64{id}, nil)
+	})
+	return p, err
+}
+
+// SetMembers replaces a live platform's member zones.
+func (s *Store) SetMembers(ctx context.Context, id int64, version int, zoneIDs []int64, c Change) (Platform, error) {
+	var p Platform
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		before, err := lockLivePlatform(ctx, tx, id, version)
+		if err != nil {
+			return err
+		}
+		var removed [][]byte
+		rows, err := tx.Query(ctx, `DELETE FROM platform_member m USING zone z WHERE m.zone_id = z.id AND m.platform_id = $1
+			AND NOT (m.zone_id = ANY($2)) RETURNING ST_AsBinary(ST_Envelope(z.geom))`, id, zoneIDs)
+		if err != nil {
+			return fmt.Errorf("set members of platform %d: %w", id, err)
+		}
+		for rows.Next() {
+			var b []byte
+			if err := rows.Scan(&b); err != nil {
+				rows.Close()
+				return err
+			}
+			removed = append(removed, b)
+		}
+		rows.Close()
+		var keep []int64
+		current := map[int64]bool{}
+		for _, z := range before.ZoneIDs {
+			current[z] = true
+		}
+		for _, z := range zoneIDs {
+			if !current[z] {
+				keep = append(keep, z)
+			}
+		}
+		bounds, err := addMembers(ctx, tx, id, keep, c)
+		if err != nil {
+			return err
+		}
+		for _, b := range removed {
+			if mp, err := decodeMulti(b); err == nil && len(mp) > 0 {
+				bounds = append(bounds, mp.Bound())
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE platform SET version = version + 1, updated_at = now(), updated_by = $2 WHERE id = $1`,
+			id, nullable(c.Actor)); err != nil {
+			return err
+		}
+		if p, err = getPlatform(ctx, tx, id, false); err != nil {
+			return err
+		}
+		if err := addRevision(ctx, tx, "platform", id, p.Version, "members", c, platformSnapshot(before), platformSnapshot(p)); err != nil {
+			return err
+		}
+		return publishPlatforms(ctx, tx, []int64{id}, bounds)
+	})
+	return p, err
+}
+
+// RetirePlatform retires a live platform; its zones become unassigned.
+func (s *Store) RetirePlatform(ctx context.Context, id int64, version int, c Change) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		before, err := lockLivePlatform(ctx, tx, id, version)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM platform_member WHERE platform_id = $1`, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE platform SET retired_at = now(), version = version + 1, updated_at = now(), updated_by = $2 WHERE id = $1`,
+			id, nullable(c.Actor)); err != nil {
+			return err
+		}
+		after, err := getPlatform(ctx, tx, id, false)
+		if err != nil {
+			return err
+		}
+		if err := addRevision(ctx, tx, "platform", id, after.Version, "retire", c, platformSnapshot(before), platformSnapshot(after)); err != nil {
+			return err
+		}
+		return publishPlatforms(ctx, tx, []int64{id}, nil)
+	})
+}
+
+// addMembers adds zones to a platform, checking each is live and free.
+func addMembers(ctx context.Context, tx pgx.Tx, platformID int64, zoneIDs []int64, c Change) ([]orb.Bound, error) {
+	var bounds []orb.Bound
+	for _, zid := range zoneIDs {
+		z, err := getZone(ctx, tx, zid, true)
+		if err != nil {
+			return nil, &FieldError{Field: "zone_ids", Message: fmt.Sprintf("zone %d does not exist", zid)}
+		}
+		if z.RetiredAt != nil {
+			return nil, &FieldError{Field: "zone_ids", Message: fmt.Sprintf("zone %d (%s) is retired", zid, z.Name)}
+		}
+		if z.PlatformID != nil && *z.PlatformID != platformID {
+			return nil, &FieldError{Field: "zone_ids", Message: fmt.Sprintf(
+				"zone %d (%s) already belongs to platform %d (%s); a zone can belong to only one platform: remove it there first",
+				zid, z.Name, *z.PlatformID, z.PlatformName)}
+		}
+		if z.PlatformID != nil {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO platform_member (zone_id, platform_id, added_by) VALUES ($1, $2, $3)`,
+			zid, platformID, nullable(c.Actor)); err != nil {
+			return nil, fmt.Errorf("add zone %d to platform %d: %w", zid, platformID, classify(err))
+		}
+		bounds = append(bounds, z.Geom.Bound())
+	}
+	return bounds, nil
+}
+
+func lockLivePlatform(ctx context.Context, tx pgx.Tx, id int64, version int) (Platform, error) {
+	p, err := getPlatform(ctx, tx, id, true)
+	if err != nil {
+		return p, err
+	}
+	if p.RetiredAt != nil {
+		return p, fmt.Errorf("platform %d is retired: %w", id, ErrGone)
+	}
+	if version != p.Version {
+		return p, &ConflictError{Entity: "platform", ID: id, Expected: version, Current: p.Version}
+	}
+	return p, nil
+}
+
+// bumpPlatform records a platform revision for a change made through one of
+// its zones (a member retired, merged or split).
+func bumpPlatform(ctx context.Context, tx pgx.Tx, id int64, action string, c Change) error {
+	before, err := getPlatform(ctx, tx, id, true)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE platform SET version = version + 1, updated_at = now(), updated_by = $2 WHERE id = $1`,
+		id, nullable(c.Actor)); err != nil {
+		return err
+	}
+	after, err := getPlatform(ctx, tx, id, false)
+	if err != nil {
+		return err
+	}
+	return addRevision(ctx, tx, "platform", id, after.Version, action, c, platformSnapshot(before), platformSnapshot(after))
+}
+
+func publishPlatforms(ctx context.Context, tx pgx.Tx, ids []int64, bounds []orb.Bound) error {
+	return change.Publish(ctx, tx, change.Change{Layer: "platforms", Bounds: bounds, Platforms: ids})
+}
+
+func platformSnapshot(p Platform) map[string]any {
+	return map[string]any{
+		"id": p.ID, "name": p.Name, "role": p.Role, "counties": p.Counties, "threshold_mu": p.ThresholdMu,
+		"targets": p.Targets, "indicators": p.Indicators, "note": p.Note, "zone_ids": p.ZoneIDs,
+		"version": p.Version, "retired": p.RetiredAt != nil,
+	}
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}

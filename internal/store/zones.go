@@ -1,0 +1,518 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"wanmu/internal/change"
+)
+
+// Zone is a park (开发区/园区) or a township industrial zone (乡镇工业功能区).
+type Zone struct {
+	ID             int64
+	Kind           string // park | township
+	Name           string
+	CountyAdcode   string
+	Disposition    string // 保留 并 提 撤 转 待定
+	ApprovedAreaHa *float64
+	DocumentNo     string
+	Attributes     map[string]any
+	Geom           orb.MultiPolygon
+	AreaM2         float64 // ellipsoidal, CGCS2000
+	PlatformID     *int64
+	PlatformName   string
+	Version        int
+	MergedInto     *int64
+	CreatedAt      time.Time
+	CreatedBy      string
+	UpdatedAt      time.Time
+	UpdatedBy      string
+	RetiredAt      *time.Time
+}
+
+// ZoneFields are the writable fields of a zone. Nil pointers mean "unchanged"
+// in an update and "default" in a create.
+type ZoneFields struct {
+	Kind           *string
+	Name           *string
+	CountyAdcode   *string
+	Disposition    *string
+	ApprovedAreaHa **float64
+	DocumentNo     *string
+	Attributes     map[string]any // replaced whole when non-nil
+	Geom           orb.MultiPolygon
+}
+
+// ZoneFilter selects zones in ListZones.
+type ZoneFilter struct {
+	Kind       string
+	County     string
+	PlatformID int64 // 0: any; -1: zones in no platform
+	BBox       *orb.Bound
+	Retired    bool // include retired zones
+	Limit      int
+}
+
+// Change records who makes a change and why.
+type Change struct {
+	Actor  string
+	Reason string
+}
+
+const zoneColumns = `z.id, z.kind, z.name, z.county_adcode, z.disposition, z.approved_area_ha,
+	coalesce(z.document_no, ''), z.attributes, ST_AsBinary(z.geom), ST_Area(z.geom::geography),
+	m.platform_id, coalesce(p.name, ''), z.version, z.merged_into, z.created_at, coalesce(z.created_by, ''),
+	z.updated_at, coalesce(z.updated_by, ''), z.retired_at`
+
+const zoneFrom = ` FROM zone z LEFT JOIN platform_member m ON m.zone_id = z.id LEFT JOIN platform p ON p.id = m.platform_id`
+
+func scanZone(row pgx.Row) (Zone, error) {
+	var z Zone
+	var attrs []byte
+	var g []byte
+	err := row.Scan(&z.ID, &z.Kind, &z.Name, &z.CountyAdcode, &z.Disposition, &z.ApprovedAreaHa,
+		&z.DocumentNo, &attrs, &g, &z.AreaM2, &z.PlatformID, &z.PlatformName, &z.Version, &z.MergedInto,
+		&z.CreatedAt, &z.CreatedBy, &z.UpdatedAt, &z.UpdatedBy, &z.RetiredAt)
+	if err != nil {
+		return z, err
+	}
+	if err := json.Unmarshal(attrs, &z.Attributes); err != nil {
+		return z, fmt.Errorf("decode attributes: %w", err)
+	}
+	z.Geom, err = decodeMulti(g)
+	return z, err
+}
+
+// ListZones returns the zones matching f, ordered by id.
+func (s *Store) ListZones(ctx context.Context, f ZoneFilter) ([]Zone, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if !f.Retired {
+		where = append(where, "z.retired_at IS NULL")
+	}
+	if f.Kind != "" {
+		where = append(where, "z.kind = "+arg(f.Kind))
+	}
+	if f.County != "" {
+		where = append(where, "z.county_adcode = "+arg(f.County))
+	}
+	switch {
+	case f.PlatformID > 0:
+		where = append(where, "m.platform_id = "+arg(f.PlatformID))
+	case f.PlatformID < 0:
+		where = append(where, "m.platform_id IS NULL")
+	}
+	if f.BBox != nil {
+		where = append(where, fmt.Sprintf("z.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4490)",
+			arg(f.BBox.Min[0]), arg(f.BBox.Min[1]), arg(f.BBox.Max[0]), arg(f.BBox.Max[1])))
+	}
+	q := "SELECT " + zoneColumns + zoneFrom
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY z.id"
+	if f.Limit > 0 {
+		q += " LIMIT " + arg(f.Limit)
+	}
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list zones: %w", err)
+	}
+	defer rows.Close()
+	var zs []Zone
+	for rows.Next() {
+		z, err := scanZone(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list zones: %w", err)
+		}
+		zs = append(zs, z)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list zones: %w", err)
+	}
+	return zs, nil
+}
+
+// GetZone returns one zone, retired or not.
+func (s *Store) GetZone(ctx context.Context, id int64) (Zone, error) {
+	return getZone(ctx, s.pool, id, false)
+}
+
+func getZone(ctx context.Context, q querier, id int64, lock bool) (Zone, error) {
+	sql := "SELECT " + zoneColumns + zoneFrom + " WHERE z.id = $1"
+	if lock {
+		sql += " FOR UPDATE OF z"
+	}
+	z, err := scanZone(q.QueryRow(ctx, sql, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return z, fmt.Errorf("zone %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return z, fmt.Errorf("get zone %d: %w", id, err)
+	}
+	return z, nil
+}
+
+// CreateZone stores a new zone. Kind, name, county and geometry are required.
+func (s *Store) CreateZone(ctx context.Context, f ZoneFields, c Change) (Zone, error) {
+	var z Zone
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		z, err = createZone(ctx, tx, f, c, "create")
+		return err
+	})
+	return z, err
+}
+
+func createZone(ctx context.Context, tx pgx.Tx, f ZoneFields, c Change, action string) (Zone, error) {
+	if f.Kind == nil || f.Name == nil || f.CountyAdcode == nil || f.Geom == nil {
+		return Zone{}, fmt.Errorf("create zone: kind, name, county_adcode and geometry are required: %w", ErrInvalid)
+	}
+	g, err := encodeGeom(f.Geom)
+	if err != nil {
+		return Zone{}, err
+	}
+	if err := checkValid(ctx, tx, g); err != nil {
+		return Zone{}, err
+	}
+	disp := "待定"
+	if f.Disposition != nil {
+		disp = *f.Disposition
+	}
+	var approved *float64
+	if f.ApprovedAreaHa != nil {
+		approved = *f.ApprovedAreaHa
+	}
+	var doc *string
+	if f.DocumentNo != nil && *f.DocumentNo != "" {
+		doc = f.DocumentNo
+	}
+	attrs := f.Attributes
+	if attrs == nil {
+		attrs = map[string]any{}
+	}
+	var id int64
+	err = tx.QueryRow(ctx, `
+		INSERT INTO zone (kind, name, county_adcode, disposition, approved_area_ha, document_no, attributes, geom, created_by, updated_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, ST_Multi(ST_GeomFromWKB($8, 4490)), $9, $9)
+		RETURNING id`,
+		*f.Kind, *f.Name, *f.CountyAdcode, disp, approved, doc, attrs, g, nullable(c.Actor)).Scan(&id)
+	if err != nil {
+		return Zone{}, fmt.Errorf("create zone: %w", classify(err))
+	}
+	z, err := getZone(ctx, tx, id, false)
+	if err != nil {
+		return z, err
+	}
+	if err := addRevision(ctx, tx, "zone", id, z.Version, action, c, nil, zoneSnapshot(z)); err != nil {
+		return z, err
+	}
+	return z, publishZones(ctx, tx, nil, z.Geom.Bound())
+}
+
+// UpdateZone changes a live zone whose version is still version.
+func (s *Store) UpdateZone(ctx context.Context, id int64, version int, f ZoneFields, c Change) (Zone, error) {
+	var z Zone
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		before, err := lockLiveZone(ctx, tx, id, version)
+		if err != nil {
+			return err
+		}
+		var g []byte
+		if f.Geom != nil {
+			if g, err = encodeGeom(f.Geom); err != nil {
+				return err
+			}
+			if err := checkValid(ctx, tx, g); err != nil {
+				return err
+			}
+		}
+		var approvedSet bool
+		var approved *float64
+		if f.ApprovedAreaHa != nil {
+			approvedSet, approved = true, *f.ApprovedAreaHa
+		}
+		var attrs any
+		if f.Attributes != nil {
+			attrs = f.Attributes
+		}
+		_, err = tx.Exec(ctx, `
+			UPDATE zone SET
+				kind = coalesce($2, kind),
+				name = coalesce($3, name),
+				county_adcode = coalesce($4, county_adcode),
+				disposition = coalesce($5, disposition),
+				approved_area_ha = CASE WHEN $6 THEN $7 ELSE approved_area_ha END,
+				document_no = coalesce($8, document_no),
+				attributes = coalesce($9::jsonb, attributes),
+				geom = coalesce(ST_Multi(ST_GeomFromWKB($10, 4490)), geom),
+				version = version + 1, updated_at = now(), updated_by = $11
+			WHERE id = $1`,
+			id, f.Kind, f.Name, f.CountyAdcode, f.Disposition, approvedSet, approved, f.DocumentNo, attrs, g, nullable(c.Actor))
+		if err != nil {
+			return fmt.Errorf("update zone %d: %w", id, classify(err))
+		}
+		z, err = getZone(ctx, tx, id, false)
+		if err != nil {
+			return err
+		}
+		if err := addRevision(ctx, tx, "zone", id, z.Version, "update", c, zoneSnapshot(before), zoneSnapshot(z)); err != nil {
+			return err
+		}
+		return publishZones(ctx, tx, platformsOf(before, z), before.Geom.Bound(), z.Geom.Bound())
+	})
+	return z, err
+}
+
+// RetireZone retires a live zone (kept in history) and removes it from its platform.
+func (s *Store) RetireZone(ctx context.Context, id int64, version int, c Change) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		before, err := lockLiveZone(ctx, tx, id, version)
+		if err != nil {
+			return err
+		}
+		if err := retireZone(ctx, tx, before, nil, c, "retire"); err != nil {
+			return err
+		}
+		return publishZones(ctx, tx, platformsOf(before), before.Geom.Bound())
+	})
+}
+
+func retireZone(ctx context.Context, tx pgx.Tx, before Zone, mergedInto *int64, c Change, action string) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM platform_member WHERE zone_id = $1`, before.ID); err != nil {
+		return fmt.Errorf("retire zone %d: %w", before.ID, err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE zone SET retired_at = now(), merged_into = $2, version = version + 1,
+		updated_at = now(), updated_by = $3 WHERE id = $1`, before.ID, mergedInto, nullable(c.Actor)); err != nil {
+		return fmt.Errorf("retire zone %d: %w", before.ID, err)
+	}
+	after, err := getZone(ctx, tx, before.ID, false)
+	if err != nil {
+		return err
+	}
+	if before.PlatformID != nil {
+		// Keep the platform's own history complete: it lost a member.
+		if err := bumpPlatform(ctx, tx, *before.PlatformID, "member_retired", c); err != nil {
+			return err
+		}
+	}
+	return addRevision(ctx, tx, "zone", before.ID, after.Version, action, c, zoneSnapshot(before), zoneSnapshot(after))
+}
+
+// lockLiveZone locks a zone for writing and checks that it is live and at version.
+func lockLiveZone(ctx context.Context, tx pgx.Tx, id int64, version int) (Zone, error) {
+	z, err := getZone(ctx, tx, id, true)
+	if err != nil {
+		return z, err
+	}
+	if z.RetiredAt != nil {
+		return z, fmt.Errorf("zone %d is retired: %w", id, ErrGone)
+	}
+	if version != z.Version {
+		return z, &ConflictError{Entity: "zone", ID: id, Expected: version, Current: z.Version}
+	}
+	return z, nil
+}
+
+// MergeZones replaces the given live zones by one new zone that is their
+// union (adjacent or not). The sources are retired with a link to it, and the
+// new zone joins the platform of the sources when they all share one.
+func (s *Store) MergeZones(ctx context.Context, ids []int64, versions map[int64]int, f ZoneFields, c Change) (Zone, error) {
+	if len(ids) < 2 {
+		return Zone{}, fmt.Errorf("merge: give at least two zones: %w", ErrInvalid)
+	}
+	var merged Zone
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var sources []Zone
+		seen := map[int64]bool{}
+		for _, id := range ids {
+			if seen[id] {
+				return fmt.Errorf("merge: zone %d is listed twice: %w", id, ErrInvalid)
+			}
+			seen[id] = true
+			z, err := getZone(ctx, tx, id, true)
+			if err != nil {
+				return err
+			}
+			if z.RetiredAt != nil {
+				return fmt.Errorf("merge: zone %d is retired: %w", id, ErrGone)
+			}
+			if v, ok := versions[id]; ok && v != z.Version {
+				return &ConflictError{Entity: "zone", ID: id, Expected: v, Current: z.Version}
+			}
+			sources = append(sources, z)
+		}
+		var g []byte
+		if err := tx.QueryRow(ctx, `SELECT ST_AsBinary(ST_Multi(ST_Union(geom))) FROM zone WHERE id = ANY($1)`, ids).Scan(&g); err != nil {
+			return fmt.Errorf("merge: union: %w", err)
+		}
+		geom, err := decodeMulti(g)
+		if err != nil {
+			return err
+		}
+		first := sources[0]
+		nf := ZoneFields{Kind: &first.Kind, Name: &first.Name, CountyAdcode: &first.CountyAdcode,
+			Disposition: &first.Disposition, Geom: geom, Attributes: map[string]any{"merged_from": ids}}
+		if f.Kind != nil {
+			nf.Kind = f.Kind
+		}
+		if f.Name != nil {
+			nf.Name = f.Name
+		}
+		if f.CountyAdcode != nil {
+			nf.CountyAdcode = f.CountyAdcode
+		}
+		if f.Disposition != nil {
+			nf.Disposition = f.Disposition
+		}
+		if f.Attributes != nil {
+			nf.Attributes = f.Attributes
+		}
+		merged, err = createZone(ctx, tx, nf, c, "merge")
+		if err != nil {
+			return err
+		}
+		var platform *int64
+		samePlatform := true
+		for i, z := range sources {
+			if i == 0 {
+				platform = z.PlatformID
+			} else if !sameID(platform, z.PlatformID) {
+				samePlatform = false
+			}
+			if err := retireZone(ctx, tx, z, &merged.ID, c, "merged_into"); err != nil {
+				return err
+			}
+		}
+		if samePlatform && platform != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO platform_member (zone_id, platform_id, added_by) VALUES ($1, $2, $3)`,
+				merged.ID, *platform, nullable(c.Actor)); err != nil {
+				return fmt.Errorf("merge: membership: %w", err)
+			}
+			if merged, err = getZone(ctx, tx, merged.ID, false); err != nil {
+				return err
+			}
+		}
+		bounds := []orb.Bound{merged.Geom.Bound()}
+		return publishZones(ctx, tx, platformsOf(sources...), bounds...)
+	})
+	return merged, err
+}
+
+// SplitZone cuts a live zone in two (or more) along a line and returns the
+// new zones; the source is retired with a link to the first piece.
+func (s *Store) SplitZone(ctx context.Context, id int64, version int, line orb.LineString, c Change) ([]Zone, error) {
+	var pieces []Zone
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		src, err := lockLiveZone(ctx, tx, id, version)
+		if err != nil {
+			return err
+		}
+		lb, err := encodeGeom(line)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `
+			SELECT ST_AsBinary(ST_Multi(d.geom)) FROM (
+				SELECT (ST_Dump(ST_Split(z.geom, ST_GeomFromWKB($2, 4490)))).geom FROM zone z WHERE z.id = $1
+			) d WHERE ST_Area(d.geom) > 0`, id, lb)
+		if err != nil {
+			return fmt.Errorf("split zone %d: %w", id, err)
+		}
+		var parts []orb.MultiPolygon
+		for rows.Next() {
+			var b []byte
+			if err := rows.Scan(&b); err != nil {
+				rows.Close()
+				return err
+			}
+			mp, err := decodeMulti(b)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			parts = append(parts, mp)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("split zone %d: %w", id, err)
+		}
+		if len(parts) < 2 {
+			return fmt.Errorf("split zone %d: the line does not cut the zone in two; draw it across the whole zone, from outside to outside: %w", id, ErrInvalid)
+		}
+		for i, p := range parts {
+			name := fmt.Sprintf("%s-%d", src.Name, i+1)
+			z, err := createZone(ctx, tx, ZoneFields{Kind: &src.Kind, Name: &name, CountyAdcode: &src.CountyAdcode,
+				Disposition: &src.Disposition, Attributes: map[string]any{"split_from": src.ID}, Geom: p}, c, "split")
+			if err != nil {
+				return err
+			}
+			if src.PlatformID != nil {
+				if _, err := tx.Exec(ctx, `INSERT INTO platform_member (zone_id, platform_id, added_by) VALUES ($1, $2, $3)`,
+					z.ID, *src.PlatformID, nullable(c.Actor)); err != nil {
+					return fmt.Errorf("split: membership: %w", err)
+				}
+				z.PlatformID = src.PlatformID
+			}
+			pieces = append(pieces, z)
+		}
+		if err := retireZone(ctx, tx, src, &pieces[0].ID, c, "split"); err != nil {
+			return err
+		}
+		return publishZones(ctx, tx, platformsOf(src), src.Geom.Bound())
+	})
+	return pieces, err
+}
+
+func publishZones(ctx context.Context, tx pgx.Tx, platforms []int64, bounds ...orb.Bound) error {
+	if err := change.Publish(ctx, tx, change.Change{Layer: "zones", Bounds: bounds, Platforms: platforms}); err != nil {
+		return err
+	}
+	if len(platforms) > 0 {
+		return change.Publish(ctx, tx, change.Change{Layer: "platforms", Bounds: bounds, Platforms: platforms})
+	}
+	return nil
+}
+
+func platformsOf(zs ...Zone) []int64 {
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, z := range zs {
+		if z.PlatformID != nil && !seen[*z.PlatformID] {
+			seen[*z.PlatformID] = true
+			ids = append(ids, *z.PlatformID)
+		}
+	}
+	return ids
+}
+
+func sameID(a, b *int64) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// zoneSnapshot is the JSON kept in a revision: the zone's fields and its
+// geometry as GeoJSON.
+func zoneSnapshot(z Zone) map[string]any {
+	return map[string]any{
+		"id": z.ID, "kind": z.Kind, "name": z.Name, "county_adcode": z.CountyAdcode,
+		"disposition": z.Disposition, "approved_area_ha": z.ApprovedAreaHa, "document_no": z.DocumentNo,
+		"attributes": z.Attributes, "platform_id": z.PlatformID, "version": z.Version,
+		"merged_into": z.MergedInto, "retired": z.RetiredAt != nil, "area_m2": z.AreaM2,
+		"geometry": geometryJSON(z.Geom),
+	}
+}
