@@ -18,6 +18,7 @@ type config struct {
 	TileCacheMB int
 	BasemapURL  string
 	PublicRead  bool
+	TrustProxy  bool
 	NoSample    bool
 }
 
@@ -57,6 +58,7 @@ func parseServe(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.TileCacheMB, "tile-cache-mb", envInt("WANMU_TILE_CACHE_MB", 128), "in-process tile cache size in MB (env WANMU_TILE_CACHE_MB)")
 	fs.StringVar(&c.BasemapURL, "basemap", os.Getenv("WANMU_BASEMAP"), "optional basemap URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (env WANMU_BASEMAP)")
 	fs.BoolVar(&c.PublicRead, "public-read", envBool("WANMU_PUBLIC_READ"), "let anonymous visitors read (env WANMU_PUBLIC_READ)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool("WANMU_TRUST_PROXY"), "trust X-Forwarded-Proto from a TLS-terminating proxy (env WANMU_TRUST_PROXY)")
 	fs.BoolVar(&c.NoSample, "no-sample", envBool("WANMU_NO_SAMPLE"), "do not load the sample data on first start (env WANMU_NO_SAMPLE)")
 	if err := fs.Parse(args); err != nil {
 		return c, err

@@ -3,6 +3,8 @@
 //
 //	wanmu serve     run the service (embedded PostGIS unless DATABASE_URL is set)
 //	wanmu migrate   apply the database migrations and exit
+//	wanmu user      manage users and roles
+//	wanmu token     manage API tokens for scripts
 package main
 
 import (
@@ -34,6 +36,8 @@ func commands() []command {
 	return []command{
 		{"serve", "run the service and the map at http://localhost:8080", runServe},
 		{"migrate", "apply the database migrations and exit", runMigrate},
+		{"user", "manage users: add, passwd, role, disable, enable, list", runUser},
+		{"token", "manage API tokens: create, list, revoke", runToken},
 	}
 }
 

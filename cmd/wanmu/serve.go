@@ -39,7 +39,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			log.Info("sample data of 丽水 loaded (示例数据, illustrative, not surveyed)")
 		}
 	}
-	apiServer := api.New(st, api.Options{Logger: log})
+	if err := ensureAdmin(ctx, st, c.DataDir, stdout, log); err != nil {
+		return fmt.Errorf("first administrator: %w", err)
+	}
+	apiServer := api.New(st, api.Options{Logger: log, PublicRead: c.PublicRead, TrustProxy: c.TrustProxy, BasemapURL: c.BasemapURL})
 
 	r := chi.NewRouter()
 	r.Use(api.WithRequestID, api.WithSecurityHeaders, api.WithAccessLog(log), api.WithRecover(log))

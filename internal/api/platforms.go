@@ -177,6 +177,9 @@ func (s *Server) createPlatform(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := adminFields(r, f); err != nil {
+		return err
+	}
 	if f.Name == nil {
 		return fieldProblem("name", "is required")
 	}
@@ -205,6 +208,9 @@ func (s *Server) putPlatform(w http.ResponseWriter, r *http.Request) error {
 	}
 	f, err := b.fields()
 	if err != nil {
+		return err
+	}
+	if err := adminFields(r, f); err != nil {
 		return err
 	}
 	if b.ZoneIDs != nil {
@@ -344,5 +350,16 @@ func (s *Server) listLayers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"layers": ls})
+	return nil
+}
+
+// adminFields refuses threshold and target changes by non-administrators.
+func adminFields(r *http.Request, f store.PlatformFields) error {
+	if f.ThresholdMu != nil {
+		return requireAdminFor(r, "threshold_mu")
+	}
+	if f.Targets != nil {
+		return requireAdminFor(r, "targets")
+	}
 	return nil
 }

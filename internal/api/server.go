@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"wanmu/internal/auth"
 	"wanmu/internal/store"
 )
 
@@ -31,20 +32,28 @@ type Reports interface {
 
 // Options configure a Server.
 type Options struct {
-	Logger  *slog.Logger
-	Reports Reports // defaults to computing every report afresh
+	Logger     *slog.Logger
+	Reports    Reports // defaults to computing every report afresh
+	PublicRead bool    // anonymous visitors may read
+	TrustProxy bool    // believe X-Forwarded-Proto (for Secure cookies behind a TLS proxy)
+	BasemapURL string  // optional basemap URL template for the map
 }
 
 // Server serves the REST API.
 type Server struct {
-	store   *store.Store
-	reports Reports
-	log     *slog.Logger
+	store      *store.Store
+	reports    Reports
+	log        *slog.Logger
+	publicRead bool
+	trustProxy bool
+	basemapURL string
+	throttle   *auth.Throttle
 }
 
 // New returns a Server over st.
 func New(st *store.Store, opts Options) *Server {
-	s := &Server{store: st, reports: opts.Reports, log: opts.Logger}
+	s := &Server{store: st, reports: opts.Reports, log: opts.Logger, publicRead: opts.PublicRead,
+		trustProxy: opts.TrustProxy, basemapURL: opts.BasemapURL, throttle: auth.NewThrottle(5, 5*time.Minute)}
 	if s.reports == nil {
 		s.reports = st
 	}
@@ -54,37 +63,52 @@ func New(st *store.Store, opts Options) *Server {
 	return s
 }
 
-// Routes returns the /api/v1 routes (mount at /api/v1).
+// Routes returns the /api/v1 routes (mount at /api/v1). Every route states
+// the role it needs; the access test walks this tree, so a route without a
+// rule fails it.
 func (s *Server) Routes() chi.Router {
 	r := chi.NewRouter()
-	r.Route("/zones", func(r chi.Router) {
-		r.Get("/", s.handle(s.listZones))
-		r.Post("/", s.handle(s.createZone))
-		r.Post("/merge", s.handle(s.mergeZones))
-		r.Route("/{id}", func(r chi.Router) {
-			r.Get("/", s.handle(s.getZone))
-			r.Put("/", s.handle(s.putZone))
-			r.Patch("/", s.handle(s.patchZone))
-			r.Delete("/", s.handle(s.deleteZone))
-			r.Post("/split", s.handle(s.splitZone))
-			r.Get("/history", s.handle(s.zoneHistory))
-		})
-	})
-	r.Route("/platforms", func(r chi.Router) {
-		r.Get("/", s.handle(s.listPlatforms))
-		r.Post("/", s.handle(s.createPlatform))
-		r.Route("/{id}", func(r chi.Router) {
-			r.Get("/", s.handle(s.getPlatform))
-			r.Put("/", s.handle(s.putPlatform))
-			r.Patch("/", s.handle(s.putPlatform))
-			r.Delete("/", s.handle(s.deletePlatform))
-			r.Put("/members", s.handle(s.setMembers))
-			r.Get("/report", s.handle(s.report))
-			r.Get("/history", s.handle(s.platformHistory))
-		})
-	})
-	r.Get("/layers", s.handle(s.listLayers))
-	r.Post("/measure", s.handle(s.measure))
+	r.Use(s.Authenticate)
+	viewer, editor, admin := s.Require(auth.Viewer), s.Require(auth.Editor), s.Require(auth.Admin)
+
+	r.Post("/auth/login", s.handle(s.login))
+	r.Post("/auth/logout", s.handle(s.logout))
+	r.Post("/auth/token", s.handle(s.issueToken))
+	r.Get("/auth/me", s.handle(s.me))
+	r.Get("/config", s.handle(s.config))
+
+	r.With(viewer).Get("/zones", s.handle(s.listZones))
+	r.With(editor).Post("/zones", s.handle(s.createZone))
+	r.With(editor).Post("/zones/merge", s.handle(s.mergeZones))
+	r.With(viewer).Get("/zones/{id}", s.handle(s.getZone))
+	r.With(editor).Put("/zones/{id}", s.handle(s.putZone))
+	r.With(editor).Patch("/zones/{id}", s.handle(s.patchZone))
+	r.With(editor).Delete("/zones/{id}", s.handle(s.deleteZone))
+	r.With(editor).Post("/zones/{id}/split", s.handle(s.splitZone))
+	r.With(viewer).Get("/zones/{id}/history", s.handle(s.zoneHistory))
+	r.With(admin).Post("/zones/{id}/restore", s.handle(s.restoreZone))
+
+	r.With(viewer).Get("/platforms", s.handle(s.listPlatforms))
+	r.With(editor).Post("/platforms", s.handle(s.createPlatform))
+	r.With(viewer).Get("/platforms/{id}", s.handle(s.getPlatform))
+	r.With(editor).Put("/platforms/{id}", s.handle(s.putPlatform))
+	r.With(editor).Patch("/platforms/{id}", s.handle(s.putPlatform))
+	r.With(editor).Delete("/platforms/{id}", s.handle(s.deletePlatform))
+	r.With(editor).Put("/platforms/{id}/members", s.handle(s.setMembers))
+	r.With(viewer).Get("/platforms/{id}/report", s.handle(s.report))
+	r.With(viewer).Get("/platforms/{id}/history", s.handle(s.platformHistory))
+	r.With(admin).Post("/platforms/{id}/restore", s.handle(s.restorePlatform))
+
+	r.With(viewer).Get("/layers", s.handle(s.listLayers))
+	r.With(admin).Patch("/layers/{id}", s.handle(s.patchLayer))
+	r.With(viewer).Post("/measure", s.handle(s.measure))
+
+	r.With(admin).Get("/users", s.handle(s.listUsers))
+	r.With(admin).Post("/users", s.handle(s.createUser))
+	r.With(admin).Patch("/users/{name}", s.handle(s.updateUser))
+	r.With(admin).Get("/tokens", s.handle(s.listTokens))
+	r.With(admin).Delete("/tokens/{id}", s.handle(s.revokeToken))
+
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, problem(http.StatusNotFound, "not-found", "there is no API resource at %s", r.URL.Path))
 	})
@@ -92,6 +116,11 @@ func (s *Server) Routes() chi.Router {
 		s.writeProblem(w, r, problem(http.StatusMethodNotAllowed, "method-not-allowed", "%s is not allowed on %s", r.Method, r.URL.Path))
 	})
 	return r
+}
+
+func (s *Server) config(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]any{"basemap_url": s.basemapURL, "public_read": s.publicRead})
+	return nil
 }
 
 // Healthz answers 200 when the database answers.
@@ -131,21 +160,37 @@ func writeGeoJSON(w http.ResponseWriter, status int, v any) {
 
 type ctxKey int
 
-const requestIDKey ctxKey = iota
+const requestInfoKey ctxKey = iota
+
+// requestInfo is shared by the middleware of one request: the outer access
+// log reads the user that the inner authentication sets.
+type requestInfo struct {
+	id   string
+	user *User
+	// csrf is the session's CSRF token when the user signed in with a cookie;
+	// empty for bearer tokens, which a browser never sends on its own.
+	csrf   string
+	cookie bool
+}
+
+func info(ctx context.Context) *requestInfo {
+	ri, _ := ctx.Value(requestInfoKey).(*requestInfo)
+	if ri == nil {
+		return &requestInfo{}
+	}
+	return ri
+}
 
 // RequestID returns the id given to the request by the middleware.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
-}
+func RequestID(ctx context.Context) string { return info(ctx).id }
 
 // WithRequestID gives each request an id, returned in X-Request-Id.
 func WithRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b [8]byte
 		_, _ = rand.Read(b[:])
-		id := hex.EncodeToString(b[:])
-		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		ri := &requestInfo{id: hex.EncodeToString(b[:])}
+		w.Header().Set("X-Request-Id", ri.id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestInfoKey, ri)))
 	})
 }

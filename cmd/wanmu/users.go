@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"wanmu/internal/auth"
+	"wanmu/internal/store"
+)
+
+// ensureAdmin creates the first administrator when there is no user: with
+// WANMU_ADMIN_PASSWORD, or a random password printed once and written to a
+// 0600 file in the data directory. There is never a fixed default password.
+func ensureAdmin(ctx context.Context, st *store.Store, dataDir string, stdout io.Writer, log *slog.Logger) error {
+	n, err := st.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	password, fromEnv := os.LookupEnv("WANMU_ADMIN_PASSWORD")
+	if !fromEnv || password == "" {
+		password = auth.NewPassword()
+		fromEnv = false
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return fmt.Errorf("WANMU_ADMIN_PASSWORD: %w", err)
+	}
+	if _, err := st.CreateUser(ctx, "admin", auth.Admin, hash); err != nil {
+		return err
+	}
+	if fromEnv {
+		log.Info("created user admin with the password from WANMU_ADMIN_PASSWORD")
+		return nil
+	}
+	file := filepath.Join(dataDir, "admin-password.txt")
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(file, []byte(password+"\n"), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", file, err)
+	}
+	fmt.Fprintf(stdout, "created user admin with password %s (also in %s; change it with wanmu user passwd admin)\n", password, file)
+	return nil
+}
+
+// withStore opens the database for a command-line tool.
+func withStore(ctx context.Context, c *config, stderr io.Writer, fn func(*store.Store) error) error {
+	db, err := openDatabase(ctx, *c, newLogger(stderr, slog.LevelWarn))
+	if err != nil {
+		return err
+	}
+	defer db.close()
+	return fn(store.New(db.pool))
+}
+
+// readPassword takes a new password from WANMU_PASSWORD or the first line of stdin.
+func readPassword(stderr io.Writer) (string, error) {
+	if p := os.Getenv("WANMU_PASSWORD"); p != "" {
+		return p, nil
+	}
+	fmt.Fprint(stderr, "new password (10–72 bytes): ")
+	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	const usage = "usage: wanmu user add NAME --role viewer|editor|admin | passwd NAME | role NAME ROLE | disable NAME | enable NAME | list"
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	var c config
+	var role string
+	fs := flag.NewFlagSet("user "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbFlags(fs, &c)
+	fs.StringVar(&role, "role", auth.Viewer, "role of a new user: viewer, editor or admin")
+	sub, rest := args[0], reorder(args[1:])
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	pos := fs.Args()
+	need := map[string]int{"add": 1, "passwd": 1, "role": 2, "disable": 1, "enable": 1, "list": 0}
+	n, ok := need[sub]
+	if !ok || len(pos) != n {
+		return errors.New(usage)
+	}
+	return withStore(ctx, &c, stderr, func(st *store.Store) error {
+		switch sub {
+		case "add":
+			if !auth.ValidName(pos[0]) || !auth.ValidRole(role) {
+				return errors.New("the name must be 1–64 letters, digits or _ . @ - and the role viewer, editor or admin")
+			}
+			p, err := readPassword(stderr)
+			if err != nil {
+				return err
+			}
+			hash, err := auth.HashPassword(p)
+			if err != nil {
+				return err
+			}
+			u, err := st.CreateUser(ctx, pos[0], role, hash)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "added %s (%s)\n", u.Name, u.Role)
+		case "passwd":
+			p, err := readPassword(stderr)
+			if err != nil {
+				return err
+			}
+			hash, err := auth.HashPassword(p)
+			if err != nil {
+				return err
+			}
+			if _, err := st.UpdateUser(ctx, pos[0], nil, nil, hash); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "password of %s changed; their sessions are signed out\n", pos[0])
+		case "role":
+			if !auth.ValidRole(pos[1]) {
+				return errors.New("role must be viewer, editor or admin")
+			}
+			u, err := st.UpdateUser(ctx, pos[0], &pos[1], nil, nil)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s is now %s\n", u.Name, u.Role)
+		case "disable", "enable":
+			d := sub == "disable"
+			if _, err := st.UpdateUser(ctx, pos[0], nil, &d, nil); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s %sd\n", pos[0], sub)
+		case "list":
+			us, err := st.ListUsers(ctx)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tROLE\tDISABLED\tCREATED")
+			for _, u := range us {
+				fmt.Fprintf(tw, "%s\t%s\t%v\t%s\n", u.Name, u.Role, u.Disabled, u.CreatedAt.Format("2006-01-02"))
+			}
+			return tw.Flush()
+		}
+		return nil
+	})
+}
+
+func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	const usage = "usage: wanmu token create --user NAME [--label TEXT] | list | revoke ID"
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	var c config
+	var user, label string
+	fs := flag.NewFlagSet("token "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbFlags(fs, &c)
+	fs.StringVar(&user, "user", "", "user the token acts as")
+	fs.StringVar(&label, "label", "", "what the token is for")
+	sub := args[0]
+	if err := fs.Parse(reorder(args[1:])); err != nil {
+		return err
+	}
+	return withStore(ctx, &c, stderr, func(st *store.Store) error {
+		switch {
+		case sub == "create" && user != "" && fs.NArg() == 0:
+			secret := auth.NewSecret()
+			t, err := st.CreateToken(ctx, user, auth.HashSecret(secret), label)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "token %d for %s (shown once; send it as Authorization: Bearer <token>):\n", t.ID, user)
+			fmt.Fprintln(stdout, secret)
+		case sub == "list" && fs.NArg() == 0:
+			ts, err := st.ListTokens(ctx)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tUSER\tLABEL\tCREATED\tREVOKED")
+			for _, t := range ts {
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%v\n", t.ID, t.User, t.Label, t.CreatedAt.Format("2006-01-02"), t.RevokedAt != nil)
+			}
+			return tw.Flush()
+		case sub == "revoke" && fs.NArg() == 1:
+			var id int64
+			if _, err := fmt.Sscan(fs.Arg(0), &id); err != nil {
+				return errors.New(usage)
+			}
+			if err := st.RevokeToken(ctx, id); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "token %d revoked\n", id)
+		default:
+			return errors.New(usage)
+		}
+		return nil
+	})
+}
+
+// reorder moves flags before positional arguments, so "add NAME --role x"
+// parses like "add --role x NAME".
+func reorder(args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if strings.HasPrefix(a, "-") {
+			flags = append(flags, a)
+			if !strings.Contains(a, "=") && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+				flags = append(flags, args[i+1])
+				i++
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	return append(flags, pos...)
+}

@@ -1,0 +1,157 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+
+	"wanmu/internal/api"
+	"wanmu/internal/store"
+)
+
+const (
+	public = "public" // anyone, signed in or not
+	signed = "signed" // any signed-in user
+)
+
+// accessRule is what one route needs and what a request that passes the
+// access check answers (the requests are chosen so that they change nothing).
+type accessRule struct {
+	min    string // public, signed, viewer, editor, admin
+	path   string // with the fixture ids filled in
+	body   string
+	ifm    string
+	status int
+}
+
+const validPolygon = `{"type":"Polygon","coordinates":[[[119.86,28.40],[119.88,28.40],[119.88,28.42],[119.86,28.40]]]}`
+
+func accessRules(zone, platform, layer int64) map[string]accessRule {
+	z, p, l := fmt.Sprint(zone), fmt.Sprint(platform), fmt.Sprint(layer)
+	feature := `{"type":"Feature","geometry":` + validPolygon + `,"properties":{"kind":"park","name":"x","county_adcode":"331102"}}`
+	return map[string]accessRule{
+		"POST /auth/login":  {min: public, body: `{}`, status: 422},
+		"POST /auth/logout": {min: public, status: 204},
+		"POST /auth/token":  {min: public, body: `{}`, status: 422},
+		"GET /auth/me":      {min: signed, status: 200},
+		"GET /config":       {min: public, status: 200},
+
+		"GET /zones":                   {min: "viewer", status: 200},
+		"POST /zones":                  {min: "editor", body: `{}`, status: 422},
+		"POST /zones/merge":            {min: "editor", body: `{"zone_ids":[]}`, status: 422},
+		"GET /zones/{id}":              {min: "viewer", path: "/zones/" + z, status: 200},
+		"PUT /zones/{id}":              {min: "editor", path: "/zones/" + z, body: feature, ifm: `"99"`, status: 412},
+		"PATCH /zones/{id}":            {min: "editor", path: "/zones/" + z, body: `{"type":"Feature","properties":{"name":"y"}}`, ifm: `"99"`, status: 412},
+		"DELETE /zones/{id}":           {min: "editor", path: "/zones/" + z, ifm: `"99"`, status: 412},
+		"POST /zones/{id}/split":       {min: "editor", path: "/zones/" + z + "/split", body: `{"line":{"type":"LineString","coordinates":[[119.87,28.3],[119.87,28.5]]}}`, ifm: `"99"`, status: 412},
+		"GET /zones/{id}/history":      {min: "viewer", path: "/zones/" + z + "/history", status: 200},
+		"POST /zones/{id}/restore":     {min: "admin", path: "/zones/" + z + "/restore", body: `{"revision_id":999999}`, status: 404},
+		"GET /platforms":               {min: "viewer", status: 200},
+		"POST /platforms":              {min: "editor", body: `{}`, status: 422},
+		"GET /platforms/{id}":          {min: "viewer", path: "/platforms/" + p, status: 200},
+		"PUT /platforms/{id}":          {min: "editor", path: "/platforms/" + p, body: `{"note":"n"}`, ifm: `"99"`, status: 412},
+		"PATCH /platforms/{id}":        {min: "editor", path: "/platforms/" + p, body: `{"note":"n"}`, ifm: `"99"`, status: 412},
+		"DELETE /platforms/{id}":       {min: "editor", path: "/platforms/" + p, ifm: `"99"`, status: 412},
+		"PUT /platforms/{id}/members":  {min: "editor", path: "/platforms/" + p + "/members", body: `{"zone_ids":[]}`, ifm: `"99"`, status: 412},
+		"GET /platforms/{id}/report":   {min: "viewer", path: "/platforms/" + p + "/report", status: 200},
+		"GET /platforms/{id}/history":  {min: "viewer", path: "/platforms/" + p + "/history", status: 200},
+		"POST /platforms/{id}/restore": {min: "admin", path: "/platforms/" + p + "/restore", body: `{"revision_id":999999}`, status: 404},
+		"GET /layers":                  {min: "viewer", status: 200},
+		"PATCH /layers/{id}":           {min: "admin", path: "/layers/" + l, body: `{"enabled":false}`, ifm: `"99"`, status: 412},
+		"POST /measure":                {min: "viewer", body: validPolygon, status: 200},
+		"GET /users":                   {min: "admin", status: 200},
+		"POST /users":                  {min: "admin", body: `{}`, status: 422},
+		"PATCH /users/{name}":          {min: "admin", path: "/users/nosuch", body: `{"role":"viewer"}`, status: 404},
+		"GET /tokens":                  {min: "admin", status: 200},
+		"DELETE /tokens/{id}":          {min: "admin", path: "/tokens/999999", status: 404},
+	}
+}
+
+var rank = map[string]int{"": 0, "viewer": 1, "editor": 2, "admin": 3}
+
+// TestAccessMatrix checks every route for every kind of caller. The routes
+// come from the router itself, so a new route without a rule fails here.
+func TestAccessMatrix(t *testing.T) {
+	e := newEnv(t, api.Options{})
+	ctx := context.Background()
+	z, err := e.st.CreateZone(ctx, store.ZoneFields{Kind: ptr("park"), Name: ptr("Z"), CountyAdcode: ptr("331102"), Geom: square()}, store.Change{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.st.CreatePlatform(ctx, store.PlatformFields{Name: ptr("P")}, []int64{z.ID}, store.Change{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _, err := e.st.CreateLayer(ctx, "L", "exclude", "", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := accessRules(z.ID, p.ID, l.ID)
+	seen := map[string]bool{}
+	err = chi.Walk(api.New(e.st, api.Options{}).Routes(), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		key := method + " " + strings.TrimSuffix(route, "/")
+		seen[key] = true
+		rule, ok := rules[key]
+		if !ok {
+			t.Errorf("route %s has no access rule in this test: add one", key)
+			return nil
+		}
+		path := rule.path
+		if path == "" {
+			path = strings.TrimSuffix(route, "/")
+		}
+		for _, role := range []string{"", "viewer", "editor", "admin"} {
+			want := rule.status
+			switch {
+			case rule.min == public:
+			case role == "":
+				want = http.StatusUnauthorized
+			case rule.min == signed:
+			case rank[role] < rank[rule.min]:
+				want = http.StatusForbidden
+			}
+			if key == "GET /auth/me" && role == "" {
+				want = http.StatusUnauthorized
+			}
+			q := req{method: method, path: "/api/v1" + path, body: rule.body, role: role}
+			if rule.ifm != "" {
+				q.header = map[string]string{"If-Match": rule.ifm}
+			}
+			got := e.do(q)
+			if got.status != want {
+				t.Errorf("%s as %q: status %d, want %d: %s", key, role, got.status, want, got.body)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key := range rules {
+		if !seen[key] {
+			t.Errorf("rule for %s matches no route", key)
+		}
+	}
+	// Nothing was changed by any of these requests.
+	after, _ := e.st.GetZone(ctx, z.ID)
+	if after.Version != z.Version || after.RetiredAt != nil {
+		t.Errorf("zone changed by the access checks: v%d → v%d", z.Version, after.Version)
+	}
+}
+
+func TestPublicRead(t *testing.T) {
+	e := newEnv(t, api.Options{PublicRead: true})
+	if got := e.do(req{method: "GET", path: "/api/v1/zones"}); got.status != 200 {
+		t.Fatalf("anonymous read with public-read: %d", got.status)
+	}
+	if got := e.do(req{method: "POST", path: "/api/v1/zones", body: `{}`}); got.status != 401 {
+		t.Fatalf("anonymous write with public-read: %d", got.status)
+	}
+	if got := e.do(req{method: "GET", path: "/api/v1/users"}); got.status != 401 {
+		t.Fatalf("anonymous user list with public-read: %d", got.status)
+	}
+}

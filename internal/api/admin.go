@@ -1,0 +1,92 @@
+package api
+
+import (
+	"net/http"
+
+	"wanmu/internal/auth"
+)
+
+type restoreBody struct {
+	RevisionID int64  `json:"revision_id"`
+	Reason     string `json:"reason"`
+}
+
+func (s *Server) decodeRestore(w http.ResponseWriter, r *http.Request) (int64, restoreBody, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, restoreBody{}, err
+	}
+	var b restoreBody
+	if err := decodeJSON(w, r, &b); err != nil {
+		return 0, b, err
+	}
+	if b.RevisionID <= 0 {
+		return 0, b, fieldProblem("revision_id", "is required: the id of the revision to go back to (see …/history)")
+	}
+	return id, b, checkText("reason", b.Reason, 2000)
+}
+
+func (s *Server) restoreZone(w http.ResponseWriter, r *http.Request) error {
+	id, b, err := s.decodeRestore(w, r)
+	if err != nil {
+		return err
+	}
+	z, err := s.store.RestoreZone(r.Context(), id, b.RevisionID, s.change(r, b.Reason))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(z.Version))
+	writeGeoJSON(w, http.StatusOK, zoneJSON(z))
+	return nil
+}
+
+func (s *Server) restorePlatform(w http.ResponseWriter, r *http.Request) error {
+	id, b, err := s.decodeRestore(w, r)
+	if err != nil {
+		return err
+	}
+	p, err := s.store.RestorePlatform(r.Context(), id, b.RevisionID, s.change(r, b.Reason))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(p.Version))
+	writeJSON(w, http.StatusOK, platformJSON(p, nil))
+	return nil
+}
+
+type layerPatch struct {
+	Enabled *bool `json:"enabled"`
+}
+
+func (s *Server) patchLayer(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	version, err := ParseIfMatch(r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	var b layerPatch
+	if err := decodeJSON(w, r, &b); err != nil {
+		return err
+	}
+	if b.Enabled == nil {
+		return fieldProblem("enabled", "is required: true to count the layer in reports, false to leave it out")
+	}
+	l, err := s.store.SetLayerEnabled(r.Context(), id, version, *b.Enabled)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(l.Version))
+	writeJSON(w, http.StatusOK, l)
+	return nil
+}
+
+// requireAdminFor refuses changes that only an administrator may make.
+func requireAdminFor(r *http.Request, field string) error {
+	if u := currentUser(r.Context()); u == nil || auth.Rank(u.Role) < auth.Rank(auth.Admin) {
+		return problem(http.StatusForbidden, "forbidden", "only an administrator may set %s", field)
+	}
+	return nil
+}

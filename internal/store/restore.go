@@ -1,0 +1,157 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb/geojson"
+)
+
+// revisionState returns the state recorded after a revision of an entity.
+func revisionState(ctx context.Context, tx pgx.Tx, entity string, id, revisionID int64) ([]byte, error) {
+	var after []byte
+	err := tx.QueryRow(ctx, `SELECT after FROM revision WHERE id = $1 AND entity = $2 AND entity_id = $3`,
+		revisionID, entity, id).Scan(&after)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("revision %d of %s %d: %w", revisionID, entity, id, ErrNotFound)
+	}
+	if err != nil || after == nil {
+		return nil, fmt.Errorf("revision %d of %s %d has no state to restore: %w", revisionID, entity, id, ErrInvalid)
+	}
+	return after, nil
+}
+
+// RestoreZone brings a zone back to its state after an earlier revision (its
+// boundary and fields, and live again if it was retired). The restore is
+// itself a new revision; the zone rejoins its old platform when that
+// platform is live and the zone is free to join.
+func (s *Store) RestoreZone(ctx context.Context, id, revisionID int64, c Change) (Zone, error) {
+	var z Zone
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		before, err := getZone(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		raw, err := revisionState(ctx, tx, "zone", id, revisionID)
+		if err != nil {
+			return err
+		}
+		var snap struct {
+			Kind, Name, CountyAdcode, Disposition, DocumentNo string
+			ApprovedAreaHa                                    *float64
+			Attributes                                        map[string]any
+			PlatformID                                        *int64
+			Geometry                                          *geojson.Geometry
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return err
+		}
+		for k, dst := range map[string]any{"kind": &snap.Kind, "name": &snap.Name, "county_adcode": &snap.CountyAdcode,
+			"disposition": &snap.Disposition, "document_no": &snap.DocumentNo, "approved_area_ha": &snap.ApprovedAreaHa,
+			"attributes": &snap.Attributes, "platform_id": &snap.PlatformID, "geometry": &snap.Geometry} {
+			if v, ok := m[k]; ok {
+				if err := json.Unmarshal(v, dst); err != nil {
+					return fmt.Errorf("revision %d: %s: %w", revisionID, k, err)
+				}
+			}
+		}
+		if snap.Geometry == nil {
+			return fmt.Errorf("revision %d holds no geometry: %w", revisionID, ErrInvalid)
+		}
+		g, err := encodeGeom(snap.Geometry.Geometry())
+		if err != nil {
+			return err
+		}
+		if snap.Attributes == nil {
+			snap.Attributes = map[string]any{}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE zone SET kind = $2, name = $3, county_adcode = $4, disposition = $5,
+			approved_area_ha = $6, document_no = nullif($7, ''), attributes = $8, geom = ST_Multi(ST_GeomFromWKB($9, 4490)),
+			retired_at = NULL, merged_into = NULL, version = version + 1, updated_at = now(), updated_by = $10 WHERE id = $1`,
+			id, snap.Kind, snap.Name, snap.CountyAdcode, snap.Disposition, snap.ApprovedAreaHa, snap.DocumentNo,
+			snap.Attributes, g, nullable(c.Actor)); err != nil {
+			return fmt.Errorf("restore zone %d: %w", id, classify(err))
+		}
+		platforms := platformsOf(before)
+		if snap.PlatformID != nil && before.PlatformID == nil {
+			var live bool
+			_ = tx.QueryRow(ctx, `SELECT retired_at IS NULL FROM platform WHERE id = $1`, *snap.PlatformID).Scan(&live)
+			if live {
+				if _, err := tx.Exec(ctx, `INSERT INTO platform_member (zone_id, platform_id, added_by) VALUES ($1, $2, $3)`,
+					id, *snap.PlatformID, nullable(c.Actor)); err != nil {
+					return fmt.Errorf("restore zone %d: membership: %w", id, err)
+				}
+				platforms = append(platforms, *snap.PlatformID)
+			}
+		}
+		if z, err = getZone(ctx, tx, id, false); err != nil {
+			return err
+		}
+		c.Reason = fmt.Sprintf("restored revision %d. %s", revisionID, c.Reason)
+		if err := addRevision(ctx, tx, "zone", id, z.Version, "restore", c, zoneSnapshot(before), zoneSnapshot(z)); err != nil {
+			return err
+		}
+		return publishZones(ctx, tx, platforms, before.Geom.Bound(), z.Geom.Bound())
+	})
+	return z, err
+}
+
+// RestorePlatform brings a platform back to its state after an earlier
+// revision: its fields, live status and those former members that are live
+// and in no other platform.
+func (s *Store) RestorePlatform(ctx context.Context, id, revisionID int64, c Change) (Platform, error) {
+	var p Platform
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		before, err := getPlatform(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		raw, err := revisionState(ctx, tx, "platform", id, revisionID)
+		if err != nil {
+			return err
+		}
+		var snap struct {
+			Name        string         `json:"name"`
+			Role        string         `json:"role"`
+			Counties    []string       `json:"counties"`
+			ThresholdMu float64        `json:"threshold_mu"`
+			Targets     map[string]any `json:"targets"`
+			Indicators  map[string]any `json:"indicators"`
+			Note        string         `json:"note"`
+			ZoneIDs     []int64        `json:"zone_ids"`
+		}
+		if err := json.Unmarshal(raw, &snap); err != nil {
+			return fmt.Errorf("revision %d: %w", revisionID, err)
+		}
+		if snap.Counties == nil {
+			snap.Counties = []string{}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE platform SET name = $2, role = $3, counties = $4, threshold_mu = $5, targets = $6,
+			indicators = $7, note = $8, retired_at = NULL, version = version + 1, updated_at = now(), updated_by = $9 WHERE id = $1`,
+			id, snap.Name, snap.Role, snap.Counties, snap.ThresholdMu, orEmpty(snap.Targets), orEmpty(snap.Indicators), snap.Note,
+			nullable(c.Actor)); err != nil {
+			return fmt.Errorf("restore platform %d: %w", id, classify(err))
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM platform_member WHERE platform_id = $1`, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO platform_member (zone_id, platform_id, added_by)
+			SELECT z.id, $1, $3 FROM zone z WHERE z.id = ANY($2) AND z.retired_at IS NULL
+			AND NOT EXISTS (SELECT 1 FROM platform_member m WHERE m.zone_id = z.id)`, id, snap.ZoneIDs, nullable(c.Actor)); err != nil {
+			return err
+		}
+		if p, err = getPlatform(ctx, tx, id, false); err != nil {
+			return err
+		}
+		c.Reason = fmt.Sprintf("restored revision %d. %s", revisionID, c.Reason)
+		if err := addRevision(ctx, tx, "platform", id, p.Version, "restore", c, platformSnapshot(before), platformSnapshot(p)); err != nil {
+			return err
+		}
+		return publishPlatforms(ctx, tx, []int64{id}, nil)
+	})
+	return p, err
+}

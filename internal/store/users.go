@@ -1,0 +1,194 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// User is an account. Secrets never leave the store.
+type User struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Role      string    `json:"role"` // viewer | editor | admin
+	Disabled  bool      `json:"disabled"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Credentials is a user with the password hash, for sign-in.
+type Credentials struct {
+	User
+	PasswordHash []byte
+}
+
+const userColumns = `id, name, role, disabled, created_at`
+
+func scanUser(row pgx.Row) (User, error) {
+	var u User
+	err := row.Scan(&u.ID, &u.Name, &u.Role, &u.Disabled, &u.CreatedAt)
+	return u, err
+}
+
+// CountUsers returns how many users exist.
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM app_user`).Scan(&n)
+	return n, err
+}
+
+// CreateUser adds a user with an already hashed password.
+func (s *Store) CreateUser(ctx context.Context, name, role string, hash []byte) (User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `INSERT INTO app_user (name, role, password_hash) VALUES ($1, $2, $3)
+		RETURNING `+userColumns, name, role, string(hash)))
+	if err != nil {
+		return u, fmt.Errorf("create user %s: %w", name, classify(err))
+	}
+	return u, nil
+}
+
+// ListUsers returns every user by name.
+func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM app_user ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (User, error) { return scanUser(r) })
+}
+
+// UserByName returns a user's credentials.
+func (s *Store) UserByName(ctx context.Context, name string) (Credentials, error) {
+	var c Credentials
+	var hash string
+	err := s.pool.QueryRow(ctx, `SELECT `+userColumns+`, password_hash FROM app_user WHERE name = $1`, name).
+		Scan(&c.ID, &c.Name, &c.Role, &c.Disabled, &c.CreatedAt, &hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, fmt.Errorf("user %s: %w", name, ErrNotFound)
+	}
+	c.PasswordHash = []byte(hash)
+	return c, err
+}
+
+// UpdateUser changes a user's role, disabled flag or password hash (nil = unchanged).
+// Disabling a user or changing the password ends their sessions and tokens.
+func (s *Store) UpdateUser(ctx context.Context, name string, role *string, disabled *bool, hash []byte) (User, error) {
+	var u User
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var h *string
+		if hash != nil {
+			hs := string(hash)
+			h = &hs
+		}
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, `UPDATE app_user SET role = coalesce($2, role), disabled = coalesce($3, disabled),
+			password_hash = coalesce($4, password_hash), updated_at = now() WHERE name = $1 RETURNING `+userColumns, name, role, disabled, h))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("user %s: %w", name, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("update user %s: %w", name, classify(err))
+		}
+		if hash != nil || (disabled != nil && *disabled) {
+			if _, err := tx.Exec(ctx, `DELETE FROM user_session WHERE user_id = $1`, u.ID); err != nil {
+				return err
+			}
+		}
+		if disabled != nil && *disabled {
+			_, err = tx.Exec(ctx, `UPDATE api_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, u.ID)
+		}
+		return err
+	})
+	return u, err
+}
+
+// CreateSession stores a session by the hash of its id.
+func (s *Store) CreateSession(ctx context.Context, idHash []byte, userID int64, csrf string, expires time.Time) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO user_session (id_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)`,
+		idHash, userID, csrf, expires)
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	_, _ = s.pool.Exec(ctx, `DELETE FROM user_session WHERE expires_at < now()`)
+	return nil
+}
+
+// SessionUser returns the live user of an unexpired session and its CSRF token.
+func (s *Store) SessionUser(ctx context.Context, idHash []byte) (User, string, error) {
+	var u User
+	var csrf string
+	err := s.pool.QueryRow(ctx, `SELECT u.id, u.name, u.role, u.disabled, u.created_at, s.csrf_token
+		FROM user_session s JOIN app_user u ON u.id = s.user_id
+		WHERE s.id_hash = $1 AND s.expires_at > now() AND NOT u.disabled`, idHash).
+		Scan(&u.ID, &u.Name, &u.Role, &u.Disabled, &u.CreatedAt, &csrf)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return u, "", ErrNotFound
+	}
+	return u, csrf, err
+}
+
+// DeleteSession ends a session.
+func (s *Store) DeleteSession(ctx context.Context, idHash []byte) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM user_session WHERE id_hash = $1`, idHash)
+	return err
+}
+
+// Token describes an API token (never its secret).
+type Token struct {
+	ID        int64      `json:"id"`
+	User      string     `json:"user"`
+	Label     string     `json:"label"`
+	CreatedAt time.Time  `json:"created_at"`
+	LastUsed  *time.Time `json:"last_used_at"`
+	RevokedAt *time.Time `json:"revoked_at"`
+}
+
+// CreateToken stores the hash of a new API token for a user.
+func (s *Store) CreateToken(ctx context.Context, userName string, hash []byte, label string) (Token, error) {
+	var t Token
+	err := s.pool.QueryRow(ctx, `INSERT INTO api_token (user_id, token_hash, label)
+		SELECT id, $2, $3 FROM app_user WHERE name = $1 AND NOT disabled RETURNING id, created_at`, userName, hash, label).Scan(&t.ID, &t.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return t, fmt.Errorf("user %s (or disabled): %w", userName, ErrNotFound)
+	}
+	t.User, t.Label = userName, label
+	return t, err
+}
+
+// TokenUser returns the live user of an unrevoked token.
+func (s *Store) TokenUser(ctx context.Context, hash []byte) (User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `UPDATE api_token t SET last_used_at = now() FROM app_user u
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.id = t.user_id AND NOT u.disabled
+		RETURNING u.id, u.name, u.role, u.disabled, u.created_at`, hash))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return u, ErrNotFound
+	}
+	return u, err
+}
+
+// ListTokens returns every token.
+func (s *Store) ListTokens(ctx context.Context) ([]Token, error) {
+	rows, err := s.pool.Query(ctx, `SELECT t.id, u.name, t.label, t.created_at, t.last_used_at, t.revoked_at
+		FROM api_token t JOIN app_user u ON u.id = t.user_id ORDER BY t.id`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Token, error) {
+		var t Token
+		err := r.Scan(&t.ID, &t.User, &t.Label, &t.CreatedAt, &t.LastUsed, &t.RevokedAt)
+		return t, err
+	})
+}
+
+// RevokeToken revokes a token by id.
+func (s *Store) RevokeToken(ctx context.Context, id int64) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE api_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, id)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("token %d (or already revoked): %w", id, ErrNotFound)
+	}
+	return nil
+}
