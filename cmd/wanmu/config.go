@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -45,7 +46,7 @@ func envBool(key string) bool {
 
 // dbFlags registers the flags shared by every command that opens the database.
 func dbFlags(fs *flag.FlagSet, c *config) {
-	fs.StringVar(&c.DataDir, "data", envOr("WANMU_DATA", "data"), "data directory of the embedded PostgreSQL cluster (env WANMU_DATA)")
+	fs.StringVar(&c.DataDir, "data", envOr("WANMU_DATA", defaultDataDir()), "data directory of the embedded PostgreSQL cluster (env WANMU_DATA)")
 	fs.StringVar(&c.DatabaseURL, "database-url", os.Getenv("DATABASE_URL"), "use this PostgreSQL server instead of the embedded cluster (env DATABASE_URL)")
 }
 
@@ -70,4 +71,20 @@ func parseServe(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("-tile-cache-mb must be between 0 and 65536")
 	}
 	return c, nil
+}
+
+// defaultDataDir is where the embedded cluster lives unless told otherwise:
+// a system directory for root (the postgres user must be able to enter every
+// directory above it, which /root does not allow), else the user's data home.
+func defaultDataDir() string {
+	if os.Geteuid() == 0 {
+		return "/var/lib/wanmu"
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "wanmu")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "wanmu")
+	}
+	return "wanmu-data"
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -119,3 +120,7 @@ func ptr[T any](v T) *T { return &v }
 func square() orb.MultiPolygon {
 	return orb.MultiPolygon{{{{119.86, 28.40}, {119.88, 28.40}, {119.88, 28.42}, {119.86, 28.42}, {119.86, 28.40}}}}
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func bufCopy(w io.Writer, r *http.Response) (int64, error) { return io.Copy(w, r.Body) }
