@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"wanmu/internal/api"
+	"wanmu/internal/report"
 	"wanmu/internal/sample"
 	"wanmu/internal/store"
 	"wanmu/web"
@@ -42,7 +43,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := ensureAdmin(ctx, st, c.DataDir, stdout, log); err != nil {
 		return fmt.Errorf("first administrator: %w", err)
 	}
-	apiServer := api.New(st, api.Options{Logger: log, PublicRead: c.PublicRead, TrustProxy: c.TrustProxy, BasemapURL: c.BasemapURL})
+	reports := report.New(st)
+	apiServer := api.New(st, api.Options{Logger: log, Reports: reports, PublicRead: c.PublicRead, TrustProxy: c.TrustProxy, BasemapURL: c.BasemapURL})
 
 	r := chi.NewRouter()
 	r.Use(api.WithRequestID, api.WithSecurityHeaders, api.WithAccessLog(log), api.WithRecover(log))

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -326,4 +327,27 @@ func (s *Store) Measure(ctx context.Context, wkb []byte) (Area, string, error) {
 		return Area{}, "", fmt.Errorf("measure: %w", classify(err))
 	}
 	return AreaOf(m2), reason, nil
+}
+
+// ReportKey returns a fingerprint of everything a platform's report depends
+// on: the platform's version, its members' versions, and the constraint
+// layers' versions. Every write bumps one of these, so a cached report with
+// the current key is never stale. It costs one indexed query.
+func (s *Store) ReportKey(ctx context.Context, platformID int64) (string, error) {
+	var key string
+	err := s.pool.QueryRow(ctx, `
+		SELECT p.version || '/' || coalesce(m.n, 0) || '.' || coalesce(m.v, 0) || '.' || coalesce(m.top, 0)
+		       || '/' || l.n || '.' || l.v || '.' || l.top
+		FROM platform p
+		LEFT JOIN LATERAL (SELECT count(*) AS n, sum(z.version) AS v, max(z.id) AS top
+			FROM platform_member pm JOIN zone z ON z.id = pm.zone_id WHERE pm.platform_id = p.id) m ON true
+		CROSS JOIN (SELECT count(*) AS n, coalesce(sum(version), 0) AS v, coalesce(max(id), 0) AS top FROM constraint_layer) l
+		WHERE p.id = $1`, platformID).Scan(&key)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("platform %d: %w", platformID, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("report key of platform %d: %w", platformID, err)
+	}
+	return key, nil
 }

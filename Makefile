@@ -1,0 +1,56 @@
+# wanmu — the two commands of the README are `make run` and `make check`.
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(PATH)
+
+GO        ?= go
+BIN       := bin/wanmu
+ADDR      ?= 127.0.0.1:8080
+FUZZTIME  ?= 10s
+
+.PHONY: run deps web build serve check fmt vet test fuzz browser bench bench-tiles clean
+
+## run: install what is missing, build, and serve the map with the sample data
+run: deps build serve
+
+deps:
+	bash .ci/install-deps
+
+web:
+	@[ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
+	bash web/vendor.sh
+
+build: web
+	$(GO) build -o $(BIN) ./cmd/wanmu
+
+serve:
+	./$(BIN) serve --addr $(ADDR)
+
+## check: every check — formatting, vet, all tests with -race (PostGIS, GDAL,
+## browser), brief fuzzing of every parser of outside input
+check: deps web fmt vet test fuzz
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+test:
+	$(GO) test -race -count=1 -timeout 40m ./...
+
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$f"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 20x -timeout 60m ./internal/store/
+
+bench-tiles:
+	$(GO) test -run '^$$' -bench . -timeout 60m ./internal/tiles/
+
+clean:
+	rm -rf bin node_modules web/static/vendor

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestServeAsProcess runs the real binary: embedded PostGIS, sample data,
+// HTTP; stops it with SIGTERM; starts it again on the same data directory
+// and finds the same data.
+func TestServeAsProcess(t *testing.T) {
+	if _, err := exec.LookPath("initdb"); err != nil {
+		if _, err := os.Stat("/usr/lib/postgresql/15/bin/initdb"); err != nil && os.Getenv("CI") != "true" {
+			t.Skip("PostgreSQL is not installed")
+		}
+	}
+	bin := filepath.Join(t.TempDir(), "wanmu")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	data := enterableTempDir(t)
+
+	first := startServe(t, bin, data)
+	token := first.token(t)
+	platforms := first.platforms(t, token)
+	if len(platforms) != 10 {
+		t.Fatalf("sample data has %d platforms, want 10", len(platforms))
+	}
+	meets := 0
+	for _, p := range platforms {
+		if p["meets"] == true {
+			meets++
+		}
+	}
+	if meets == 0 || meets == len(platforms) {
+		t.Errorf("%d of %d platforms meet 10,000 mu; the sample should have some of each", meets, len(platforms))
+	}
+	first.stop(t)
+
+	second := startServe(t, bin, data)
+	again := second.platforms(t, second.token(t))
+	if len(again) != len(platforms) {
+		t.Fatalf("after restart: %d platforms, want %d", len(again), len(platforms))
+	}
+	for i := range again {
+		if again[i]["name"] != platforms[i]["name"] || again[i]["developable_mu"] != platforms[i]["developable_mu"] {
+			t.Errorf("platform %d changed across restart: %v → %v", i, platforms[i]["name"], again[i]["name"])
+		}
+	}
+	second.stop(t)
+}
+
+type serveProcess struct {
+	cmd    *exec.Cmd
+	url    string
+	output *bytes.Buffer
+}
+
+const adminPassword = "test admin password"
+
+func startServe(t *testing.T, bin, data string) *serveProcess {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	p := &serveProcess{url: "http://" + addr, output: &bytes.Buffer{}}
+	p.cmd = exec.Command(bin, "serve", "--data", data, "--addr", addr)
+	p.cmd.Env = append(os.Environ(), "WANMU_ADMIN_PASSWORD="+adminPassword, "DATABASE_URL=")
+	p.cmd.Stdout, p.cmd.Stderr = p.output, p.output
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			_ = p.cmd.Process.Kill()
+			_ = p.cmd.Wait()
+		}
+	})
+	deadline := time.Now().Add(3 * time.Minute)
+	for time.Now().Before(deadline) {
+		res, err := http.Get(p.url + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return p
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("wanmu serve did not become healthy:\n%s", p.output)
+	return nil
+}
+
+func (p *serveProcess) token(t *testing.T) string {
+	t.Helper()
+	res, err := http.Post(p.url+"/api/v1/auth/token", "application/json",
+		strings.NewReader(`{"username":"admin","password":"`+adminPassword+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body struct{ Token string }
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil || body.Token == "" {
+		t.Fatalf("token: %d %v", res.StatusCode, err)
+	}
+	return body.Token
+}
+
+func (p *serveProcess) platforms(t *testing.T, token string) []map[string]any {
+	t.Helper()
+	r, _ := http.NewRequest("GET", p.url+"/api/v1/platforms", nil)
+	r.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var body struct{ Platforms []map[string]any }
+	if err := json.Unmarshal(b, &body); err != nil || res.StatusCode != 200 {
+		t.Fatalf("platforms: %d %v %s", res.StatusCode, err, b)
+	}
+	return body.Platforms
+}
+
+func (p *serveProcess) stop(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("wanmu serve exited with %v after SIGTERM:\n%s", err, p.output)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatalf("wanmu serve did not stop within 60 s of SIGTERM:\n%s", p.output)
+	}
+	if !strings.Contains(p.output.String(), "shutting down") {
+		t.Errorf("no graceful shutdown logged:\n%s", p.output)
+	}
+	if pid, err := os.ReadFile(filepath.Join(filepathDir(p), "pg", "postmaster.pid")); err == nil {
+		t.Errorf("PostgreSQL still running after wanmu stopped (postmaster.pid: %s)", firstLine(pid))
+	}
+}
+
+// enterableTempDir is a temporary directory the postgres system user can
+// enter (t.TempDir's parents are 0700).
+func enterableTempDir(t *testing.T) string {
+	t.Helper()
+	d, err := os.MkdirTemp("", "wanmu-serve-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return filepath.Join(d, "data")
+}
+
+func filepathDir(p *serveProcess) string {
+	for i, a := range p.cmd.Args {
+		if a == "--data" && i+1 < len(p.cmd.Args) {
+			return p.cmd.Args[i+1]
+		}
+	}
+	return ""
+}
+
+func firstLine(b []byte) string {
+	s := bufio.NewScanner(bytes.NewReader(b))
+	s.Scan()
+	return fmt.Sprint(s.Text())
+}
