@@ -28,7 +28,7 @@ CREATE INDEX zone_county_idx ON zone (county_adcode) WHERE retired_at IS NULL;
 CREATE TABLE platform (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name         text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 200),
-    role         text NOT NULL DEFAULT 'other' CHECK (role IN ('一心', '两翼', '三片区', 'other')),
+    role         text NOT NULL DEFAULT '其他' CHECK (role IN ('一心', '两翼', '三片区', '其他')),
     counties     text[] NOT NULL DEFAULT '{}',
     threshold_mu double precision NOT NULL DEFAULT 10000 CHECK (threshold_mu > 0),
     targets      jsonb NOT NULL DEFAULT '{}'::jsonb CHECK (jsonb_typeof(targets) = 'object'),

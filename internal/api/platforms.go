@@ -12,7 +12,7 @@ import (
 	"wanmu/internal/store"
 )
 
-var roles = map[string]bool{"一心": true, "两翼": true, "三片区": true, "other": true}
+var roles = map[string]bool{"一心": true, "两翼": true, "三片区": true, "其他": true}
 
 type platformBody struct {
 	Name        *string        `json:"name"`
@@ -54,7 +54,7 @@ func (b *platformBody) fields() (store.PlatformFields, error) {
 		f.Name = &n
 	}
 	if b.Role != nil && !roles[*b.Role] {
-		return f, fieldProblem("role", "must be one of 一心 两翼 三片区 other, not %q", truncate(*b.Role, 40))
+		return f, fieldProblem("role", "must be one of 一心 两翼 三片区 其他, not %q", truncate(*b.Role, 40))
 	}
 	for _, c := range b.Counties {
 		if !validAdcode(c) {

@@ -37,10 +37,15 @@ func LoadOnce(ctx context.Context, st *store.Store, log *slog.Logger) (bool, err
 	if err != nil {
 		return false, fmt.Errorf("read geodata: %w", err)
 	}
-	if err := Load(ctx, st, d); err != nil {
-		return false, err
-	}
-	return true, st.SetSetting(ctx, settingKey, true)
+	// All or nothing: a failed load leaves the installation empty, so the
+	// next start tries again.
+	err = st.InTx(ctx, func(tx *store.Store) error {
+		if err := Load(ctx, tx, d); err != nil {
+			return err
+		}
+		return tx.SetSetting(ctx, settingKey, true)
+	})
+	return err == nil, err
 }
 
 // Load writes a dataset: layers, zones, then platforms with their members.

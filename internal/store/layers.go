@@ -25,7 +25,7 @@ type Layer struct {
 
 // ListLayers returns every constraint and reference layer.
 func (s *Store) ListLayers(ctx context.Context) ([]Layer, error) {
-	rows, err := s.pool.Query(ctx, `SELECT l.id, l.name, l.kind, l.enabled, l.source, l.imported_at,
+	rows, err := s.db.Query(ctx, `SELECT l.id, l.name, l.kind, l.enabled, l.source, l.imported_at,
 		(SELECT count(*) FROM constraint_feature f WHERE f.layer_id = l.id), l.version
 		FROM constraint_layer l ORDER BY l.id`)
 	if err != nil {
@@ -129,6 +129,9 @@ func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, features []Laye
 		INSERT INTO constraint_piece (feature_id, layer_id, geom)
 		SELECT f.id, f.layer_id, ST_Subdivide(f.geom, $2)
 		FROM constraint_feature f WHERE f.layer_id = $1`, layerID, pieceVertices); err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, `DROP TABLE layer_load`); err != nil { // several layers may load in one transaction
 		return 0, err
 	}
 	if progress != nil {

@@ -18,7 +18,7 @@ import (
 type Platform struct {
 	ID          int64
 	Name        string
-	Role        string // 一心 两翼 三片区 other
+	Role        string // 一心 两翼 三片区 其他
 	Counties    []string
 	ThresholdMu float64
 	Targets     map[string]any
@@ -69,7 +69,7 @@ func (s *Store) ListPlatforms(ctx context.Context, retired bool) ([]Platform, er
 	if !retired {
 		q += " WHERE p.retired_at IS NULL"
 	}
-	rows, err := s.pool.Query(ctx, q+" ORDER BY p.id")
+	rows, err := s.db.Query(ctx, q+" ORDER BY p.id")
 	if err != nil {
 		return nil, fmt.Errorf("list platforms: %w", err)
 	}
@@ -87,7 +87,7 @@ func (s *Store) ListPlatforms(ctx context.Context, retired bool) ([]Platform, er
 
 // GetPlatform returns one platform, retired or not.
 func (s *Store) GetPlatform(ctx context.Context, id int64) (Platform, error) {
-	return getPlatform(ctx, s.pool, id, false)
+	return getPlatform(ctx, s.db, id, false)
 }
 
 func getPlatform(ctx context.Context, q querier, id int64, lock bool) (Platform, error) {
@@ -112,7 +112,7 @@ func (s *Store) CreatePlatform(ctx context.Context, f PlatformFields, zoneIDs []
 	}
 	var p Platform
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		role := "other"
+		role := "其他"
 		if f.Role != nil {
 			role = *f.Role
 		}

@@ -84,7 +84,20 @@ const maxGapParts = 300
 // contributes only its subdivided pieces that intersect the platform.
 func (s *Store) Report(ctx context.Context, platformID int64) (Report, error) {
 	var r Report
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	// One repeatable-read snapshot for all the queries (inside InTx, the
+	// caller's transaction).
+	var begin func(context.Context) (pgx.Tx, error) = s.db.Begin
+	if s.db == dbtx(s.pool) {
+		begin = func(ctx context.Context) (pgx.Tx, error) {
+			return s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+		}
+	}
+	tx, err := begin(ctx)
+	if err != nil {
+		return r, fmt.Errorf("report of platform %d: %w", platformID, err)
+	}
+	defer tx.Rollback(context.Background())
+	err = func() error {
 		p, err := getPlatform(ctx, tx, platformID, false)
 		if err != nil {
 			return err
@@ -94,7 +107,7 @@ func (s *Store) Report(ctx context.Context, platformID int64) (Report, error) {
 		}
 		r, err = computeReport(ctx, tx, p)
 		return err
-	})
+	}()
 	if err != nil {
 		return r, fmt.Errorf("report of platform %d: %w", platformID, err)
 	}
@@ -321,7 +334,7 @@ func largestGap(ctx context.Context, tx pgx.Tx, union []byte) (float64, error) {
 func (s *Store) Measure(ctx context.Context, wkb []byte) (Area, string, error) {
 	var m2 float64
 	var reason string
-	err := s.pool.QueryRow(ctx, `WITH g AS (SELECT ST_GeomFromWKB($1, 4490) AS g)
+	err := s.db.QueryRow(ctx, `WITH g AS (SELECT ST_GeomFromWKB($1, 4490) AS g)
 		SELECT ST_Area(g::geography), CASE WHEN ST_IsValid(g) THEN '' ELSE ST_IsValidReason(g) END FROM g`, wkb).Scan(&m2, &reason)
 	if err != nil {
 		return Area{}, "", fmt.Errorf("measure: %w", classify(err))
@@ -335,7 +348,7 @@ func (s *Store) Measure(ctx context.Context, wkb []byte) (Area, string, error) {
 // the current key is never stale. It costs one indexed query.
 func (s *Store) ReportKey(ctx context.Context, platformID int64) (string, error) {
 	var key string
-	err := s.pool.QueryRow(ctx, `
+	err := s.db.QueryRow(ctx, `
 		SELECT p.version || '/' || coalesce(m.n, 0) || '.' || coalesce(m.v, 0) || '.' || coalesce(m.top, 0)
 		       || '/' || l.n || '.' || l.v || '.' || l.top
 		FROM platform p

@@ -43,7 +43,7 @@ func addRevision(ctx context.Context, tx pgx.Tx, entity string, id int64, versio
 
 // History returns the revisions of a zone or platform, oldest first.
 func (s *Store) History(ctx context.Context, entity string, id int64) ([]Revision, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, entity, entity_id, version, action, coalesce(actor, ''), reason, at,
+	rows, err := s.db.Query(ctx, `SELECT id, entity, entity_id, version, action, coalesce(actor, ''), reason, at,
 		coalesce(before, 'null'::jsonb), coalesce(after, 'null'::jsonb)
 		FROM revision WHERE entity = $1 AND entity_id = $2 ORDER BY id`, entity, id)
 	if err != nil {

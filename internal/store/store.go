@@ -9,16 +9,36 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Store is the PostGIS-backed source of truth.
 type Store struct {
 	pool *pgxpool.Pool
+	db   dbtx // the pool, or the transaction of InTx
+}
+
+// dbtx is what both a pool and a transaction offer.
+type dbtx interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error)
 }
 
 // New returns a Store on pool. The schema must already be migrated.
-func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool, db: pool} }
+
+// InTx runs fn with a Store whose every method works inside one
+// transaction, committed when fn returns nil: several writes land together
+// or not at all.
+func (s *Store) InTx(ctx context.Context, fn func(*Store) error) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		return fn(&Store{pool: s.pool, db: tx})
+	})
+}
 
 // Pool returns the underlying connection pool.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
@@ -26,7 +46,7 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 // Ping checks that the database answers a query.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
-	if err := s.pool.QueryRow(ctx, `SELECT 1`).Scan(&one); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT 1`).Scan(&one); err != nil {
 		return fmt.Errorf("ping database: %w", err)
 	}
 	return nil
@@ -34,7 +54,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // inTx runs fn in a transaction, committing when fn returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.db.Begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -54,7 +74,7 @@ var (
 
 // Setting reads an installation setting; ok is false when it is unset.
 func (s *Store) Setting(ctx context.Context, key string) (value []byte, ok bool, err error) {
-	err = s.pool.QueryRow(ctx, `SELECT value FROM app_setting WHERE key = $1`, key).Scan(&value)
+	err = s.db.QueryRow(ctx, `SELECT value FROM app_setting WHERE key = $1`, key).Scan(&value)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -66,7 +86,7 @@ func (s *Store) Setting(ctx context.Context, key string) (value []byte, ok bool,
 
 // SetSetting writes an installation setting (JSON value).
 func (s *Store) SetSetting(ctx context.Context, key string, value any) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO app_setting (key, value) VALUES ($1, $2)
+	_, err := s.db.Exec(ctx, `INSERT INTO app_setting (key, value) VALUES ($1, $2)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	if err != nil {
 		return fmt.Errorf("write setting %s: %w", key, err)

@@ -35,13 +35,13 @@ func scanUser(row pgx.Row) (User, error) {
 // CountUsers returns how many users exist.
 func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	var n int
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM app_user`).Scan(&n)
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM app_user`).Scan(&n)
 	return n, err
 }
 
 // CreateUser adds a user with an already hashed password.
 func (s *Store) CreateUser(ctx context.Context, name, role string, hash []byte) (User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, `INSERT INTO app_user (name, role, password_hash) VALUES ($1, $2, $3)
+	u, err := scanUser(s.db.QueryRow(ctx, `INSERT INTO app_user (name, role, password_hash) VALUES ($1, $2, $3)
 		RETURNING `+userColumns, name, role, string(hash)))
 	if err != nil {
 		return u, fmt.Errorf("create user %s: %w", name, classify(err))
@@ -51,7 +51,7 @@ func (s *Store) CreateUser(ctx context.Context, name, role string, hash []byte) 
 
 // ListUsers returns every user by name.
 func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM app_user ORDER BY name`)
+	rows, err := s.db.Query(ctx, `SELECT `+userColumns+` FROM app_user ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -62,7 +62,7 @@ func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
 func (s *Store) UserByName(ctx context.Context, name string) (Credentials, error) {
 	var c Credentials
 	var hash string
-	err := s.pool.QueryRow(ctx, `SELECT `+userColumns+`, password_hash FROM app_user WHERE name = $1`, name).
+	err := s.db.QueryRow(ctx, `SELECT `+userColumns+`, password_hash FROM app_user WHERE name = $1`, name).
 		Scan(&c.ID, &c.Name, &c.Role, &c.Disabled, &c.CreatedAt, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, fmt.Errorf("user %s: %w", name, ErrNotFound)
@@ -105,12 +105,12 @@ func (s *Store) UpdateUser(ctx context.Context, name string, role *string, disab
 
 // CreateSession stores a session by the hash of its id.
 func (s *Store) CreateSession(ctx context.Context, idHash []byte, userID int64, csrf string, expires time.Time) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO user_session (id_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)`,
+	_, err := s.db.Exec(ctx, `INSERT INTO user_session (id_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)`,
 		idHash, userID, csrf, expires)
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
-	_, _ = s.pool.Exec(ctx, `DELETE FROM user_session WHERE expires_at < now()`)
+	_, _ = s.db.Exec(ctx, `DELETE FROM user_session WHERE expires_at < now()`)
 	return nil
 }
 
@@ -118,7 +118,7 @@ func (s *Store) CreateSession(ctx context.Context, idHash []byte, userID int64, 
 func (s *Store) SessionUser(ctx context.Context, idHash []byte) (User, string, error) {
 	var u User
 	var csrf string
-	err := s.pool.QueryRow(ctx, `SELECT u.id, u.name, u.role, u.disabled, u.created_at, s.csrf_token
+	err := s.db.QueryRow(ctx, `SELECT u.id, u.name, u.role, u.disabled, u.created_at, s.csrf_token
 		FROM user_session s JOIN app_user u ON u.id = s.user_id
 		WHERE s.id_hash = $1 AND s.expires_at > now() AND NOT u.disabled`, idHash).
 		Scan(&u.ID, &u.Name, &u.Role, &u.Disabled, &u.CreatedAt, &csrf)
@@ -130,7 +130,7 @@ func (s *Store) SessionUser(ctx context.Context, idHash []byte) (User, string, e
 
 // DeleteSession ends a session.
 func (s *Store) DeleteSession(ctx context.Context, idHash []byte) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM user_session WHERE id_hash = $1`, idHash)
+	_, err := s.db.Exec(ctx, `DELETE FROM user_session WHERE id_hash = $1`, idHash)
 	return err
 }
 
@@ -147,7 +147,7 @@ type Token struct {
 // CreateToken stores the hash of a new API token for a user.
 func (s *Store) CreateToken(ctx context.Context, userName string, hash []byte, label string) (Token, error) {
 	var t Token
-	err := s.pool.QueryRow(ctx, `INSERT INTO api_token (user_id, token_hash, label)
+	err := s.db.QueryRow(ctx, `INSERT INTO api_token (user_id, token_hash, label)
 		SELECT id, $2, $3 FROM app_user WHERE name = $1 AND NOT disabled RETURNING id, created_at`, userName, hash, label).Scan(&t.ID, &t.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return t, fmt.Errorf("user %s (or disabled): %w", userName, ErrNotFound)
@@ -158,7 +158,7 @@ func (s *Store) CreateToken(ctx context.Context, userName string, hash []byte, l
 
 // TokenUser returns the live user of an unrevoked token.
 func (s *Store) TokenUser(ctx context.Context, hash []byte) (User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, `UPDATE api_token t SET last_used_at = now() FROM app_user u
+	u, err := scanUser(s.db.QueryRow(ctx, `UPDATE api_token t SET last_used_at = now() FROM app_user u
 		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.id = t.user_id AND NOT u.disabled
 		RETURNING u.id, u.name, u.role, u.disabled, u.created_at`, hash))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -169,7 +169,7 @@ func (s *Store) TokenUser(ctx context.Context, hash []byte) (User, error) {
 
 // ListTokens returns every token.
 func (s *Store) ListTokens(ctx context.Context) ([]Token, error) {
-	rows, err := s.pool.Query(ctx, `SELECT t.id, u.name, t.label, t.created_at, t.last_used_at, t.revoked_at
+	rows, err := s.db.Query(ctx, `SELECT t.id, u.name, t.label, t.created_at, t.last_used_at, t.revoked_at
 		FROM api_token t JOIN app_user u ON u.id = t.user_id ORDER BY t.id`)
 	if err != nil {
 		return nil, err
@@ -183,7 +183,7 @@ func (s *Store) ListTokens(ctx context.Context) ([]Token, error) {
 
 // RevokeToken revokes a token by id.
 func (s *Store) RevokeToken(ctx context.Context, id int64) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE api_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, id)
+	tag, err := s.db.Exec(ctx, `UPDATE api_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, id)
 	if err != nil {
 		return err
 	}

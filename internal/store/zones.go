@@ -122,7 +122,7 @@ func (s *Store) ListZones(ctx context.Context, f ZoneFilter) ([]Zone, error) {
 	if f.Limit > 0 {
 		q += " LIMIT " + arg(f.Limit)
 	}
-	rows, err := s.pool.Query(ctx, q, args...)
+	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list zones: %w", err)
 	}
@@ -143,7 +143,7 @@ func (s *Store) ListZones(ctx context.Context, f ZoneFilter) ([]Zone, error) {
 
 // GetZone returns one zone, retired or not.
 func (s *Store) GetZone(ctx context.Context, id int64) (Zone, error) {
-	return getZone(ctx, s.pool, id, false)
+	return getZone(ctx, s.db, id, false)
 }
 
 func getZone(ctx context.Context, q querier, id int64, lock bool) (Zone, error) {
