@@ -14,6 +14,7 @@ package change
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -164,6 +165,7 @@ type Bus struct {
 	mu        sync.Mutex
 	subs      map[int]func(Change)
 	next      int
+	waiters   map[string]chan struct{}
 	connected atomic.Bool
 	// listenerPID is the backend pid of the listening connection (tests).
 	listenerPID atomic.Uint32
@@ -207,6 +209,50 @@ func (b *Bus) deliver(c Change) {
 	b.mu.Unlock()
 	for _, fn := range fns {
 		fn(c)
+	}
+}
+
+// syncPrefix starts the payload of Sync's marker notifications.
+const syncPrefix = "sync:"
+
+// ErrNotListening is returned by Sync when the bus is not connected.
+var ErrNotListening = errors.New("change bus is not listening")
+
+// Sync returns once this bus has delivered every change committed before
+// the call: it sends a marker notification through pool and waits to hear
+// it (PostgreSQL delivers notifications in commit order). Call it after a
+// write commits to read your own write from this instance's caches at
+// once; otherwise they catch up within milliseconds. While the bus is
+// not listening it returns ErrNotListening (caches are bypassed then).
+func (b *Bus) Sync(ctx context.Context, pool *pgxpool.Pool) error {
+	if !b.Connected() {
+		return ErrNotListening
+	}
+	var raw [12]byte
+	for i := range raw {
+		raw[i] = byte(rand.Uint32())
+	}
+	token := fmt.Sprintf("%x", raw)
+	ch := make(chan struct{})
+	b.mu.Lock()
+	if b.waiters == nil {
+		b.waiters = map[string]chan struct{}{}
+	}
+	b.waiters[token] = ch
+	b.mu.Unlock()
+	defer func() {
+		b.mu.Lock()
+		delete(b.waiters, token)
+		b.mu.Unlock()
+	}()
+	if _, err := pool.Exec(ctx, `SELECT pg_notify($1, $2)`, Channel, syncPrefix+token); err != nil {
+		return fmt.Errorf("sync change bus: %w", err)
+	}
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("sync change bus: %w", ctx.Err())
 	}
 }
 
@@ -262,12 +308,28 @@ func (b *Bus) listenOnce(ctx context.Context, pool *pgxpool.Pool, logger *slog.L
 	b.listenerPID.Store(conn.PgConn().PID())
 	// Anything published before this point may have been missed.
 	b.deliver(Change{Layer: All})
+	// Everything is dropped: whoever waits in Sync is up to date.
+	b.mu.Lock()
+	for token, ch := range b.waiters {
+		close(ch)
+		delete(b.waiters, token)
+	}
+	b.mu.Unlock()
 	b.connected.Store(true)
 	logger.Debug("change bus: listening", "channel", Channel)
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return true, err
+		}
+		if token, ok := strings.CutPrefix(n.Payload, syncPrefix); ok {
+			b.mu.Lock()
+			if ch, ok := b.waiters[token]; ok {
+				close(ch)
+				delete(b.waiters, token)
+			}
+			b.mu.Unlock()
+			continue
 		}
 		c, err := decode(n.Payload)
 		if err != nil {

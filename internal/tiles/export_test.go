@@ -1,0 +1,4 @@
+package tiles
+
+// CompareEncodings is compareEncodings for the external tests.
+var CompareEncodings = compareEncodings
