@@ -13,9 +13,12 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"wanmu/internal/api"
+	"wanmu/internal/auth"
+	"wanmu/internal/change"
 	"wanmu/internal/report"
 	"wanmu/internal/sample"
 	"wanmu/internal/store"
+	"wanmu/internal/tiles"
 	"wanmu/web"
 )
 
@@ -44,12 +47,26 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("first administrator: %w", err)
 	}
 	reports := report.New(st)
+	// The change bus tells this instance's caches about every committed
+	// change, made here or by another instance sharing the database.
+	bus := &change.Bus{}
+	busCtx, stopBus := context.WithCancel(context.Background())
+	defer stopBus()
+	go func() {
+		if err := bus.Listen(busCtx, db.pool, log); err != nil && busCtx.Err() == nil {
+			log.Error("change bus stopped", "err", err)
+		}
+	}()
+	tileHandler := tiles.NewHandler(report.TileSource{Store: st, Reports: reports},
+		tiles.Options{Bus: bus, CacheMB: c.TileCacheMB, Logger: log})
+	defer tileHandler.Close()
 	apiServer := api.New(st, api.Options{Logger: log, Reports: reports, PublicRead: c.PublicRead, TrustProxy: c.TrustProxy, BasemapURL: c.BasemapURL})
 
 	r := chi.NewRouter()
 	r.Use(api.WithRequestID, api.WithSecurityHeaders, api.WithAccessLog(log), api.WithRecover(log))
 	r.Get("/healthz", apiServer.Healthz)
 	r.Mount("/api/v1", apiServer.Routes())
+	r.With(apiServer.Authenticate, apiServer.Require(auth.Viewer)).Mount("/tiles", tileHandler.Routes())
 	r.Handle("/*", http.FileServerFS(web.Static()))
 
 	ln, err := net.Listen("tcp", c.Addr)

@@ -31,6 +31,7 @@ func TestServeAsProcess(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	data := enterableTempDir(t)
+	t.Setenv("DATABASE_URL", "") // the embedded cluster
 
 	first := startServe(t, bin, data)
 	token := first.token(t)
@@ -80,7 +81,7 @@ func startServe(t *testing.T, bin, data string) *serveProcess {
 	ln.Close()
 	p := &serveProcess{url: "http://" + addr, output: &bytes.Buffer{}}
 	p.cmd = exec.Command(bin, "serve", "--data", data, "--addr", addr)
-	p.cmd.Env = append(os.Environ(), "WANMU_ADMIN_PASSWORD="+adminPassword, "DATABASE_URL=")
+	p.cmd.Env = append(os.Environ(), "WANMU_ADMIN_PASSWORD="+adminPassword)
 	p.cmd.Stdout, p.cmd.Stderr = p.output, p.output
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -21,6 +21,18 @@ import (
 // WANMU_ADMIN_PASSWORD, or a random password printed once and written to a
 // 0600 file in the data directory. There is never a fixed default password.
 func ensureAdmin(ctx context.Context, st *store.Store, dataDir string, stdout io.Writer, log *slog.Logger) error {
+	return st.InTx(ctx, func(tx *store.Store) error {
+		if err := tx.Lock(ctx, adminLockKey); err != nil {
+			return err
+		}
+		return createFirstAdmin(ctx, tx, dataDir, stdout, log)
+	})
+}
+
+// adminLockKey serialises the first-administrator check between instances.
+const adminLockKey = 7_202_057
+
+func createFirstAdmin(ctx context.Context, st *store.Store, dataDir string, stdout io.Writer, log *slog.Logger) error {
 	n, err := st.CountUsers(ctx)
 	if err != nil || n > 0 {
 		return err

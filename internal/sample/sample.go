@@ -23,30 +23,39 @@ var actor = store.Change{Actor: "sample", Reason: "示例数据 loaded on first 
 // LoadOnce loads the sample data unless it was loaded before or the
 // installation already holds zones. It reports whether it loaded.
 func LoadOnce(ctx context.Context, st *store.Store, log *slog.Logger) (bool, error) {
-	if _, done, err := st.Setting(ctx, settingKey); err != nil || done {
-		return false, err
-	}
-	zs, err := st.ListZones(ctx, store.ZoneFilter{Limit: 1, Retired: true})
-	if err != nil {
-		return false, err
-	}
-	if len(zs) > 0 {
-		return false, st.SetSetting(ctx, settingKey, false)
-	}
 	d, err := synth.ReadFS(geodata.FS)
 	if err != nil {
 		return false, fmt.Errorf("read geodata: %w", err)
 	}
-	// All or nothing: a failed load leaves the installation empty, so the
-	// next start tries again.
+	loaded := false
+	// All or nothing, and once: a failed load leaves the installation empty
+	// so the next start tries again, and instances starting together on one
+	// database take turns.
 	err = st.InTx(ctx, func(tx *store.Store) error {
+		if err := tx.Lock(ctx, lockKey); err != nil {
+			return err
+		}
+		if _, done, err := tx.Setting(ctx, settingKey); err != nil || done {
+			return err
+		}
+		zs, err := tx.ListZones(ctx, store.ZoneFilter{Limit: 1, Retired: true})
+		if err != nil {
+			return err
+		}
+		if len(zs) > 0 { // someone's own data: never mix the sample in
+			return tx.SetSetting(ctx, settingKey, false)
+		}
 		if err := Load(ctx, tx, d); err != nil {
 			return err
 		}
+		loaded = true
 		return tx.SetSetting(ctx, settingKey, true)
 	})
-	return err == nil, err
+	return loaded && err == nil, err
 }
+
+// lockKey serialises sample loading between instances (arbitrary, fixed).
+const lockKey = 7_202_056
 
 // Load writes a dataset: layers, zones, then platforms with their members.
 func Load(ctx context.Context, st *store.Store, d synth.Dataset) error {

@@ -93,3 +93,12 @@ func (s *Store) SetSetting(ctx context.Context, key string, value any) error {
 	}
 	return nil
 }
+
+// Lock takes a transaction-scoped advisory lock (inside InTx), serialising
+// one-time set-up steps between instances that start together.
+func (s *Store) Lock(ctx context.Context, key int64) error {
+	if _, err := s.db.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, key); err != nil {
+		return fmt.Errorf("advisory lock: %w", err)
+	}
+	return nil
+}
