@@ -205,8 +205,8 @@ func TestBenchTiles(t *testing.T) {
 
 	var report strings.Builder
 	fmt.Fprintf(&report, "\n%d polygons over 丽水; MVT tiles; latency p50/p99 in ms; tiles/s on one connection\n", n)
-	fmt.Fprintf(&report, "%-4s %5s %8s | %-22s | %-22s | %-22s | %-22s | %9s %9s\n",
-		"z", "tiles", "KB/tile", "floor (ST_AsMVT)", "cold (in-process)", "warm (in-process)", "warm (HTTP loopback)", "cold/floor", "warm/floor")
+	fmt.Fprintf(&report, "%-4s %5s %13s | %-22s | %-22s | %-22s | %-22s | %9s %9s\n",
+		"z", "tiles", "KB/tile fl/us", "floor (ST_AsMVT)", "cold (in-process)", "warm (in-process)", "warm (HTTP loopback)", "cold/floor", "warm/floor")
 	for z := 10; z <= 16; z++ {
 		ts := tilesOver(z, lishui, perZoom)
 		// Warm the database's pages and plans for both paths.
@@ -215,14 +215,15 @@ func TestBenchTiles(t *testing.T) {
 		}
 		// Floor and cold (these tiles were never asked for) alternate tile
 		// by tile, so that both see the same machine.
-		bytes := 0
+		bytes, ours := 0, 0
 		var fl, cold timing
 		for _, tl := range ts {
 			t0 := time.Now()
 			bytes += floor(tl)
 			t1 := time.Now()
-			serve(tl, "mvt")
+			_, n := serve(tl, "mvt")
 			t2 := time.Now()
+			ours += n
 			fl.lat, cold.lat = append(fl.lat, t1.Sub(t0)), append(cold.lat, t2.Sub(t1))
 			fl.total, cold.total = fl.total+t1.Sub(t0), cold.total+t2.Sub(t1)
 		}
@@ -236,7 +237,8 @@ func TestBenchTiles(t *testing.T) {
 			io.Copy(io.Discard, res.Body)
 			res.Body.Close()
 		})
-		fmt.Fprintf(&report, "%-4d %5d %8.1f | %s | %s | %s | %s | %8.2fx %8.1fx\n", z, len(ts), float64(bytes)/float64(len(ts))/1024,
+		fmt.Fprintf(&report, "%-4d %5d %6.1f/%6.1f | %s | %s | %s | %s | %8.2fx %8.1fx\n", z, len(ts),
+			float64(bytes)/float64(len(ts))/1024, float64(ours)/float64(len(ts))/1024,
 			cell(fl), cell(cold), cell(warm), cell(web),
 			float64(cold.pct(0.5))/float64(fl.pct(0.5)), warm.rate()/fl.rate())
 	}

@@ -1,9 +1,12 @@
 package tiles
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -49,5 +52,35 @@ func BenchmarkBuild(b *testing.B) {
 			b.Fatal(err)
 		}
 		encodeMVT(lt)
+	}
+}
+
+// fakeSource serves fixed features, to measure the handler alone.
+type fakeSource struct{ fs []store.TileFeature }
+
+func (s fakeSource) TileLayers(context.Context) ([]store.TileLayer, error) {
+	return []store.TileLayer{{ID: "layer-1", Kind: "exclude"}}, nil
+}
+
+func (s fakeSource) TileLayerInfo(context.Context, string) (store.TileLayer, error) {
+	return store.TileLayer{ID: "layer-1"}, nil
+}
+
+func (s fakeSource) TileFeatures(context.Context, string, store.TileQuery) ([]store.TileFeature, error) {
+	return s.fs, nil
+}
+
+// BenchmarkColdHandler measures what a cold z16 tile costs besides the
+// database: routing, building, encoding, hashing.
+func BenchmarkColdHandler(b *testing.B) {
+	t := Tile{Z: 16, X: 54522, Y: 27413}
+	h := NewHandler(fakeSource{syntheticFeatures(t, 3)}, Options{CacheMB: -1})
+	req := httptest.NewRequest(http.MethodGet, "/layer-1/16/54522/27413.mvt", nil)
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatal(rec.Code)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -456,5 +457,31 @@ func TestOverLoopback(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK || !res.Uncompressed || !strings.Contains(string(body), `"FeatureCollection"`) {
 		t.Errorf("over HTTP: %d, gzip %v, %.60s", res.StatusCode, res.Uncompressed, body)
+	}
+}
+
+func TestChiMount(t *testing.T) {
+	pool := testdb.New(t)
+	insertZone(t, pool, "z", box(119.90, 28.40, 119.95, 28.45))
+	h, _ := newHandler(t, pool, store.New(pool))
+	r := chi.NewRouter()
+	r.Mount("/tiles", h.Routes())
+	for _, p := range []string{"", "/"} {
+		if rec := get(t, r, p); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"tilejson":"http://wanmu.test/tiles/zones.json"`) {
+			t.Errorf("GET /tiles%s: %d %s", p, rec.Code, rec.Body)
+		}
+	}
+	rec := get(t, r, "/zones.json")
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"tiles":["http://wanmu.test/tiles/zones/{z}/{x}/{y}.mvt"]`) {
+		t.Errorf("GET /tiles/zones.json: %d %s", rec.Code, rec.Body)
+	}
+	tl := tileOf(12, orb.Point{119.92, 28.42})
+	if rec := get(t, r, fmt.Sprintf("/zones/%d/%d/%d.mvt", tl.Z, tl.X, tl.Y)); rec.Code != http.StatusOK {
+		t.Errorf("tile: %d", rec.Code)
+	}
+	post := httptest.NewRecorder()
+	r.ServeHTTP(post, httptest.NewRequest(http.MethodPost, "http://wanmu.test/tiles/zones.json", nil))
+	if post.Code != http.StatusMethodNotAllowed || post.Header().Get("Content-Type") != "application/problem+json" {
+		t.Errorf("POST: %d %s", post.Code, post.Header().Get("Content-Type"))
 	}
 }
