@@ -19,6 +19,7 @@ import (
 	"wanmu/internal/sample"
 	"wanmu/internal/store"
 	"wanmu/internal/tiles"
+	"wanmu/internal/transfer"
 	"wanmu/web"
 )
 
@@ -60,7 +61,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	tileHandler := tiles.NewHandler(report.TileSource{Store: st, Reports: reports},
 		tiles.Options{Bus: bus, CacheMB: c.TileCacheMB, Logger: log})
 	defer tileHandler.Close()
-	apiServer := api.New(st, api.Options{Logger: log, Reports: reports, PublicRead: c.PublicRead, TrustProxy: c.TrustProxy, BasemapURL: c.BasemapURL})
+	xfer := &transfer.Service{Store: st, Reports: reports}
+	apiServer := api.New(st, api.Options{Logger: log, Reports: reports, Transfer: xfer, PublicRead: c.PublicRead, TrustProxy: c.TrustProxy, BasemapURL: c.BasemapURL})
 
 	r := chi.NewRouter()
 	r.Use(api.WithRequestID, api.WithSecurityHeaders, api.WithAccessLog(log), api.WithRecover(log))

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"wanmu/internal/exchange"
 	"wanmu/internal/geomcheck"
 	"wanmu/internal/store"
 )
@@ -80,6 +81,16 @@ func (s *Server) toProblem(ctx context.Context, err error) *Problem {
 		p := problem(http.StatusPreconditionFailed, "stale-version",
 			"%s; reload it, look at the other change and apply yours again", ce.Error())
 		p.Extra = map[string]any{"current_version": ce.Current}
+		return p
+	}
+	var xe *exchange.Error
+	if errors.As(err, &xe) {
+		status := http.StatusUnprocessableEntity
+		if xe.Code == exchange.CodeTooLarge {
+			status = http.StatusRequestEntityTooLarge
+		}
+		p := problem(status, "exchange-"+xe.Code, "%s (%s)", xe.Message, xe.English)
+		p.Extra = map[string]any{"code": xe.Code}
 		return p
 	}
 	var fe *store.FieldError

@@ -15,7 +15,9 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"wanmu/internal/auth"
+	"wanmu/internal/job"
 	"wanmu/internal/store"
+	"wanmu/internal/transfer"
 )
 
 // Limits on requests, documented in the README.
@@ -37,6 +39,8 @@ type Options struct {
 	PublicRead bool    // anonymous visitors may read
 	TrustProxy bool    // believe X-Forwarded-Proto (for Secure cookies behind a TLS proxy)
 	BasemapURL string  // optional basemap URL template for the map
+	// Transfer imports and exports files; defaults to one over the store.
+	Transfer *transfer.Service
 }
 
 // Server serves the REST API.
@@ -48,14 +52,20 @@ type Server struct {
 	trustProxy bool
 	basemapURL string
 	throttle   *auth.Throttle
+	transfer   *transfer.Service
+	jobs       *job.Registry
 }
 
 // New returns a Server over st.
 func New(st *store.Store, opts Options) *Server {
 	s := &Server{store: st, reports: opts.Reports, log: opts.Logger, publicRead: opts.PublicRead,
-		trustProxy: opts.TrustProxy, basemapURL: opts.BasemapURL, throttle: auth.NewThrottle(5, 5*time.Minute)}
+		trustProxy: opts.TrustProxy, basemapURL: opts.BasemapURL, throttle: auth.NewThrottle(5, 5*time.Minute),
+		transfer: opts.Transfer, jobs: job.NewRegistry()}
 	if s.reports == nil {
 		s.reports = st
+	}
+	if s.transfer == nil {
+		s.transfer = &transfer.Service{Store: st, Reports: s.reports}
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -102,6 +112,14 @@ func (s *Server) Routes() chi.Router {
 	r.With(viewer).Get("/layers", s.handle(s.listLayers))
 	r.With(admin).Patch("/layers/{id}", s.handle(s.patchLayer))
 	r.With(viewer).Post("/measure", s.handle(s.measure))
+
+	r.With(editor).Post("/imports", s.handle(s.startImport))
+	r.With(editor).Get("/imports/{id}", s.handle(s.getImport))
+	r.With(editor).Post("/imports/{id}/commit", s.handle(s.commitImport))
+	r.With(editor).Delete("/imports/{id}", s.handle(s.cancelImport))
+	r.With(viewer).Get("/exports", s.handle(s.export))
+	r.With(viewer).Get("/exports/handover", s.handle(s.handover))
+	r.With(viewer).Get("/exports/formats", s.handle(s.formats))
 
 	r.With(admin).Get("/users", s.handle(s.listUsers))
 	r.With(admin).Post("/users", s.handle(s.createUser))

@@ -1,0 +1,337 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"wanmu/internal/exchange"
+	"wanmu/internal/job"
+	"wanmu/internal/transfer"
+)
+
+// MaxUploadBytes bounds an uploaded import file.
+const MaxUploadBytes = 512 << 20
+
+var jobID = regexp.MustCompile(`^[0-9a-f]{24}$`)
+
+// importData is what an import job keeps between preview and commit.
+type importData struct {
+	preview *transfer.Preview
+	dir     string
+}
+
+// startImport receives a multipart upload (file, layer, kind, crs, encoding,
+// gcj02) and starts a job that reads and checks it: the job's result is the
+// preview; nothing is written until commit.
+func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		return problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "upload the file as multipart/form-data with a field named file")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxUploadBytes+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return problem(http.StatusBadRequest, "bad-upload", "could not read the upload: %v", err)
+	}
+	dir, err := os.MkdirTemp("", "wanmu-import-")
+	if err != nil {
+		return err
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			os.RemoveAll(dir)
+		}
+	}()
+	fields := map[string]string{}
+	var path string
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return problem(http.StatusRequestEntityTooLarge, "too-large", "the upload is larger than %d MB", MaxUploadBytes>>20)
+			}
+			return problem(http.StatusBadRequest, "bad-upload", "could not read the upload: %v", err)
+		}
+		if part.FormName() == "file" {
+			if path != "" {
+				return problem(http.StatusBadRequest, "bad-upload", "send one file per import")
+			}
+			// The client's file name only lends its extension; the path is ours.
+			ext := strings.ToLower(filepath.Ext(filepath.Base(strings.ReplaceAll(part.FileName(), `\`, "/"))))
+			if !regexp.MustCompile(`^\.[a-z0-9]{1,8}$`).MatchString(ext) {
+				return problem(http.StatusBadRequest, "bad-upload", "the file name %q has no usable extension (.zip .gpkg .kml .kmz .dxf .geojson .json .csv)", truncate(part.FileName(), 80))
+			}
+			path = filepath.Join(dir, "upload"+ext)
+			f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+			if err != nil {
+				return err
+			}
+			n, err := io.Copy(f, io.LimitReader(part, MaxUploadBytes+1))
+			f.Close()
+			if err != nil {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					return problem(http.StatusRequestEntityTooLarge, "too-large", "the upload is larger than %d MB", MaxUploadBytes>>20)
+				}
+				return problem(http.StatusBadRequest, "bad-upload", "could not read the upload: %v", err)
+			}
+			if n > MaxUploadBytes {
+				return problem(http.StatusRequestEntityTooLarge, "too-large", "the file is larger than %d MB", MaxUploadBytes>>20)
+			}
+			if n == 0 {
+				return problem(http.StatusBadRequest, "bad-upload", "the file is empty")
+			}
+			continue
+		}
+		v, _ := io.ReadAll(io.LimitReader(part, 1024))
+		fields[part.FormName()] = strings.TrimSpace(string(v))
+	}
+	if path == "" {
+		return problem(http.StatusBadRequest, "bad-upload", "no file: send it in a multipart field named file")
+	}
+	target, err := transfer.ParseTarget(orDefault(fields["layer"], "zones"), fields["kind"])
+	if err != nil {
+		return fieldProblem("layer", "%v", err)
+	}
+	if !target.Zones {
+		if err := requireAdminFor(r, "constraint layers"); err != nil {
+			return err
+		}
+	}
+	opts := exchange.ImportOptions{CRS: fields["crs"], Encoding: fields["encoding"], GCJ02: fields["gcj02"] == "true" || fields["gcj02"] == "1", TempDir: dir}
+	if opts.CRS != "" && !validCRS(opts.CRS) {
+		return fieldProblem("crs", "must be EPSG:4490, EPSG:4326, EPSG:4528 or EPSG:4549 (or empty to read it from the file)")
+	}
+	if opts.Encoding != "" && opts.Encoding != "GBK" && opts.Encoding != "UTF-8" {
+		return fieldProblem("encoding", "must be GBK or UTF-8 (or empty to detect it)")
+	}
+	keep = true
+	j := s.jobs.Start("import", actorName(r.Context()), func(ctx context.Context, rep job.Reporter) (any, any, bool, error) {
+		p, err := s.transfer.Inspect(ctx, path, target, opts, rep)
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, nil, false, err
+		}
+		return p, &importData{preview: p, dir: dir}, true, nil
+	})
+	w.Header().Set("Location", "/api/v1/imports/"+j.ID)
+	writeJSON(w, http.StatusAccepted, s.jobJSON(r.Context(), j))
+	return nil
+}
+
+func (s *Server) jobJSON(ctx context.Context, j *job.Job) *job.Job {
+	if err := j.Err(); err != nil {
+		var xe *exchange.Error
+		if errors.As(err, &xe) {
+			j.Error = map[string]string{"code": xe.Code, "detail": xe.Message, "english": xe.English}
+		} else {
+			p := s.toProblem(ctx, err)
+			j.Error = map[string]any{"code": p.Type, "detail": p.Detail, "errors": p.Errors}
+		}
+	}
+	return j
+}
+
+func (s *Server) getImport(w http.ResponseWriter, r *http.Request) error {
+	id := chi.URLParam(r, "id")
+	if !jobID.MatchString(id) {
+		return problem(http.StatusBadRequest, "bad-id", "%q is not an import id", truncate(id, 40))
+	}
+	j, err := s.jobs.Get(id, actorName(r.Context()))
+	if err != nil {
+		return problem(http.StatusNotFound, "not-found", "import %s does not exist (or belongs to someone else, or expired after an hour)", id)
+	}
+	writeJSON(w, http.StatusOK, s.jobJSON(r.Context(), j))
+	return nil
+}
+
+type commitBody struct {
+	Mapping *transfer.Mapping `json:"mapping"`
+	Reason  string            `json:"reason"`
+}
+
+func (s *Server) commitImport(w http.ResponseWriter, r *http.Request) error {
+	id := chi.URLParam(r, "id")
+	if !jobID.MatchString(id) {
+		return problem(http.StatusBadRequest, "bad-id", "%q is not an import id", truncate(id, 40))
+	}
+	var b commitBody
+	if err := decodeJSON(w, r, &b); err != nil {
+		return err
+	}
+	if err := checkText("reason", b.Reason, 2000); err != nil {
+		return err
+	}
+	c := s.change(r, b.Reason)
+	j, err := s.jobs.Continue(id, actorName(r.Context()), func(ctx context.Context, rep job.Reporter, data any) (any, error) {
+		d := data.(*importData)
+		defer os.RemoveAll(d.dir)
+		if b.Mapping != nil {
+			if err := d.preview.Remap(*b.Mapping); err != nil {
+				return nil, fieldProblem("mapping", "%v", err)
+			}
+		}
+		return s.transfer.Commit(ctx, d.preview, c, rep)
+	})
+	if errors.Is(err, job.ErrNotFound) {
+		return problem(http.StatusNotFound, "not-found", "import %s does not exist (or belongs to someone else, or expired)", id)
+	}
+	if err != nil {
+		return problem(http.StatusConflict, "not-waiting", "%v: an import is committed once, after its preview", err)
+	}
+	writeJSON(w, http.StatusAccepted, s.jobJSON(r.Context(), j))
+	return nil
+}
+
+func (s *Server) cancelImport(w http.ResponseWriter, r *http.Request) error {
+	id := chi.URLParam(r, "id")
+	if !jobID.MatchString(id) {
+		return problem(http.StatusBadRequest, "bad-id", "%q is not an import id", truncate(id, 40))
+	}
+	if err := s.jobs.Cancel(id, actorName(r.Context())); err != nil {
+		return problem(http.StatusNotFound, "not-found", "import %s does not exist", id)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func validCRS(crs string) bool {
+	switch crs {
+	case exchange.CRS4490, "EPSG:4326", "EPSG:4528", "EPSG:4549":
+		return true
+	}
+	return false
+}
+
+// ParseExportQuery reads the export parameters.
+func ParseExportQuery(q url.Values) (transfer.ExportRequest, exchange.ExportOptions, error) {
+	var req transfer.ExportRequest
+	var opts exchange.ExportOptions
+	known := map[string]bool{"layer": true, "format": true, "crs": true, "encoding": true, "ids": true}
+	for k := range q {
+		if !known[k] {
+			return req, opts, problem(http.StatusBadRequest, "unknown-parameter", "unknown query parameter %q: use layer, format, crs, encoding, ids", truncate(k, 40))
+		}
+	}
+	req.Layer = orDefault(q.Get("layer"), "zones")
+	if req.Layer != "zones" && req.Layer != "platforms" && !regexp.MustCompile(`^layer-[1-9][0-9]{0,17}$`).MatchString(req.Layer) {
+		return req, opts, problem(http.StatusBadRequest, "bad-parameter", "layer must be zones, platforms or layer-<id>, not %q", truncate(req.Layer, 40))
+	}
+	opts.Format = orDefault(q.Get("format"), exchange.FormatGeoJSON)
+	ok := false
+	for _, f := range exchange.ListFormats() {
+		if f.ID == opts.Format && f.Export {
+			ok = true
+		}
+	}
+	if !ok {
+		return req, opts, problem(http.StatusBadRequest, "bad-parameter", "format %q is not an export format: use geojson, shp, gpkg, filegdb, kml, kmz, dxf, csv or xlsx", truncate(opts.Format, 40))
+	}
+	opts.CRS = orDefault(q.Get("crs"), exchange.CRS4490)
+	if !validCRS(opts.CRS) {
+		return req, opts, problem(http.StatusBadRequest, "bad-parameter", "crs must be EPSG:4490, EPSG:4326, EPSG:4549 or EPSG:4528, not %q", truncate(opts.CRS, 40))
+	}
+	opts.Encoding = orDefault(q.Get("encoding"), "UTF-8")
+	if opts.Encoding != "UTF-8" && opts.Encoding != "GBK" {
+		return req, opts, problem(http.StatusBadRequest, "bad-parameter", "encoding must be UTF-8 or GBK")
+	}
+	if ids := q.Get("ids"); ids != "" {
+		parts := strings.Split(ids, ",")
+		if len(parts) > MaxListIDs {
+			return req, opts, problem(http.StatusBadRequest, "bad-parameter", "at most %d ids", MaxListIDs)
+		}
+		for _, p := range parts {
+			id, err := ParseID(strings.TrimSpace(p))
+			if err != nil {
+				return req, opts, problem(http.StatusBadRequest, "bad-parameter", "ids must be a comma-separated list of ids, %q is not one", truncate(p, 20))
+			}
+			req.IDs = append(req.IDs, id)
+		}
+	}
+	return req, opts, nil
+}
+
+func (s *Server) export(w http.ResponseWriter, r *http.Request) error {
+	req, opts, err := ParseExportQuery(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer // whole file first: a failed export must not send half a file
+	name, ctype, err := s.transfer.Export(r.Context(), &buf, req, opts)
+	if err != nil {
+		return err
+	}
+	sendFile(w, name, ctype, buf.Bytes())
+	return nil
+}
+
+func (s *Server) handover(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	opts := exchange.HandoverOptions{CRS: orDefault(q.Get("crs"), "EPSG:4528"), Encoding: orDefault(q.Get("encoding"), "UTF-8"), Date: time.Now()}
+	if !validCRS(opts.CRS) {
+		return problem(http.StatusBadRequest, "bad-parameter", "crs must be EPSG:4490, EPSG:4326, EPSG:4549 or EPSG:4528")
+	}
+	if opts.Encoding != "UTF-8" && opts.Encoding != "GBK" {
+		return problem(http.StatusBadRequest, "bad-parameter", "encoding must be UTF-8 or GBK")
+	}
+	var buf bytes.Buffer
+	if err := s.transfer.Handover(r.Context(), &buf, opts); err != nil {
+		return err
+	}
+	sendFile(w, "产业平台整合成果_"+time.Now().Format("20060102")+".zip", "application/zip", buf.Bytes())
+	return nil
+}
+
+func (s *Server) formats(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]any{"formats": exchange.ListFormats(), "crs": exchange.ListCRS()})
+	return nil
+}
+
+func sendFile(w http.ResponseWriter, name, ctype string, body []byte) {
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`,
+		asciiName(name), url.PathEscape(name)))
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}
+
+func asciiName(name string) string {
+	var b strings.Builder
+	for _, c := range name {
+		if c < 0x80 && c != '"' && c != '\\' && c >= 0x20 {
+			b.WriteRune(c)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+

@@ -1,0 +1,441 @@
+// Package transfer connects the file formats of internal/exchange with the
+// store: import previews and all-or-nothing commits, and the layers, area
+// tables and handover packages that exports are made of. The HTTP API and the
+// command line both use it.
+package transfer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
+
+	"wanmu/internal/exchange"
+	"wanmu/internal/geodesy"
+	"wanmu/internal/store"
+)
+
+// Service imports and exports through the store.
+type Service struct {
+	Store   *store.Store
+	Reports Reports
+}
+
+// Reports returns a platform's report (normally the report cache).
+type Reports interface {
+	Report(ctx context.Context, platformID int64) (store.Report, error)
+}
+
+// Target is what an import writes: zones, or a new constraint layer.
+type Target struct {
+	Zones     bool
+	LayerName string // constraint layer name (Zones false)
+	LayerKind string // include, exclude or reference
+}
+
+// ParseTarget reads "zones" or "constraint:NAME" (kind via layerKind).
+func ParseTarget(s, layerKind string) (Target, error) {
+	if s == "zones" {
+		return Target{Zones: true}, nil
+	}
+	name, ok := strings.CutPrefix(s, "constraint:")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" || len([]rune(name)) > 200 {
+		return Target{}, fmt.Errorf("layer must be zones or constraint:NAME (e.g. constraint:永久基本农田), not %q", s)
+	}
+	if layerKind == "" {
+		layerKind = "exclude"
+	}
+	if layerKind != "include" && layerKind != "exclude" && layerKind != "reference" {
+		return Target{}, fmt.Errorf("kind must be include, exclude or reference, not %q", layerKind)
+	}
+	return Target{LayerName: name, LayerKind: layerKind}, nil
+}
+
+// Mapping says which source attributes hold the zone fields, and the values
+// to use where a feature has none.
+type Mapping struct {
+	NameField        string `json:"name_field"`
+	KindField        string `json:"kind_field"`
+	CountyField      string `json:"county_field"`
+	DispositionField string `json:"disposition_field"`
+	DefaultKind      string `json:"default_kind"`   // park | township
+	DefaultCounty    string `json:"default_county"` // 3311xx; else the reference county holding the feature
+	Repair           bool   `json:"repair"`         // store ST_MakeValid's repair of invalid features
+}
+
+// Preview is what a planner sees before committing an import.
+type Preview struct {
+	Target     string               `json:"target"`
+	Format     string               `json:"format"`
+	SourceCRS  string               `json:"source_crs"`
+	CRSAssumed bool                 `json:"crs_assumed"`
+	CRSNote    string               `json:"crs_note"`
+	Encoding   string               `json:"encoding"`
+	Fields     []string             `json:"fields"`
+	Features   int                  `json:"features"`
+	TotalArea  store.Area           `json:"total_area"`
+	Invalid    []FeatureIssue       `json:"invalid"`
+	Overlaps   []FeatureIssue       `json:"overlaps"`
+	Unplaced   []FeatureIssue       `json:"unplaced"` // zones whose county cannot be decided
+	Mapping    Mapping              `json:"mapping"`  // guessed; the planner may change it
+	Sample     []map[string]any     `json:"sample"`   // the first rows as they would be stored
+	Warnings   []string             `json:"warnings"`
+	Bounds     [4]float64           `json:"bounds"`
+	LayerKind  string               `json:"layer_kind,omitempty"`
+	Checks     []store.FeatureCheck `json:"-"`
+	dataset    *exchange.Dataset
+	target     Target
+}
+
+// FeatureIssue is one feature the planner should look at.
+type FeatureIssue struct {
+	Index          int             `json:"index"` // 1-based, as in the file
+	Name           string          `json:"name,omitempty"`
+	Reason         string          `json:"reason"`
+	Repair         string          `json:"repair,omitempty"`
+	RepairedAreaMu float64         `json:"repaired_area_mu,omitempty"`
+	Overlaps       []store.Overlap `json:"overlaps,omitempty"`
+}
+
+// maxListed bounds the issues listed per kind in a preview.
+const maxListed = 500
+
+// Inspect reads a file and checks every feature against the database
+// without writing anything.
+func (s *Service) Inspect(ctx context.Context, path string, t Target, opts exchange.ImportOptions, progress func(step string, done, total int64)) (*Preview, error) {
+	if progress == nil {
+		progress = func(string, int64, int64) {}
+	}
+	opts.Progress = func(done, total int64) { progress("read", done, total) }
+	d, err := exchange.Inspect(ctx, path, opts)
+	if err != nil {
+		return nil, err
+	}
+	p := &Preview{Format: d.Format, SourceCRS: d.SourceCRS, CRSAssumed: d.CRSAssumed, CRSNote: d.CRSNote,
+		Encoding: d.Encoding, Fields: d.Fields, Features: len(d.Features), Warnings: d.Warnings, dataset: d, target: t,
+		Invalid: []FeatureIssue{}, Overlaps: []FeatureIssue{}, Unplaced: []FeatureIssue{}, Sample: []map[string]any{},
+		Bounds: [4]float64{d.Bounds.Min[0], d.Bounds.Min[1], d.Bounds.Max[0], d.Bounds.Max[1]}}
+	if t.Zones {
+		p.Target = "zones"
+		p.Mapping = guessMapping(d.Fields)
+	} else {
+		p.Target, p.LayerKind = "constraint:"+t.LayerName, t.LayerKind
+		p.Mapping.Repair = true
+	}
+	if len(d.Features) == 0 {
+		return nil, &exchange.Error{Code: exchange.CodeCorrupt, Message: "文件中没有要素", English: "the file holds no features"}
+	}
+	geoms := make([][]byte, len(d.Features))
+	for i, f := range d.Features {
+		mp, err := polygonal(f.Geometry)
+		if err != nil {
+			return nil, fmt.Errorf("feature %d: %w", i+1, err)
+		}
+		if geoms[i], err = wkb.Marshal(mp); err != nil {
+			return nil, err
+		}
+	}
+	const batch = 2000
+	for start := 0; start < len(geoms); start += batch {
+		end := min(start+batch, len(geoms))
+		cs, err := s.Store.CheckFeatures(ctx, geoms[start:end])
+		if err != nil {
+			return nil, err
+		}
+		for i := range cs {
+			cs[i].Index += start
+		}
+		p.Checks = append(p.Checks, cs...)
+		progress("check", int64(end), int64(len(geoms)))
+	}
+	var total float64
+	for i, c := range p.Checks {
+		name := ""
+		if t.Zones {
+			name = text(d.Features[i].Properties[p.Mapping.NameField])
+		}
+		if c.Valid {
+			total += c.AreaM2
+		} else {
+			total += c.RepairedAreaM2
+			if len(p.Invalid) < maxListed {
+				p.Invalid = append(p.Invalid, FeatureIssue{Index: i + 1, Name: name, Reason: c.Reason,
+					Repair: "ST_MakeValid", RepairedAreaMu: geodesy.Mu(c.RepairedAreaM2)})
+			}
+		}
+		if t.Zones && len(c.Overlaps) > 0 && len(p.Overlaps) < maxListed {
+			p.Overlaps = append(p.Overlaps, FeatureIssue{Index: i + 1, Name: name, Reason: "overlaps existing zones", Overlaps: c.Overlaps})
+		}
+	}
+	p.TotalArea = store.AreaOf(total)
+	if t.Zones {
+		p.refreshZones()
+	}
+	return p, nil
+}
+
+// Remap applies a planner's mapping to a preview.
+func (p *Preview) Remap(m Mapping) error {
+	if !p.target.Zones {
+		p.Mapping.Repair = m.Repair
+		return nil
+	}
+	for _, f := range []string{m.NameField, m.KindField, m.CountyField, m.DispositionField} {
+		if f != "" && !contains(p.Fields, f) {
+			return fmt.Errorf("the file has no attribute %q; it has %s", f, strings.Join(p.Fields, ", "))
+		}
+	}
+	p.Mapping = m
+	p.refreshZones()
+	return nil
+}
+
+// refreshZones recomputes the sample rows and unplaced zones for the mapping.
+func (p *Preview) refreshZones() {
+	p.Sample, p.Unplaced = []map[string]any{}, []FeatureIssue{}
+	for i := range p.dataset.Features {
+		z, err := p.zoneFields(i)
+		if err != nil {
+			if len(p.Unplaced) < maxListed {
+				p.Unplaced = append(p.Unplaced, FeatureIssue{Index: i + 1, Reason: err.Error()})
+			}
+			continue
+		}
+		if len(p.Sample) < 5 {
+			p.Sample = append(p.Sample, map[string]any{"index": i + 1, "name": *z.Name, "kind": *z.Kind,
+				"county_adcode": *z.CountyAdcode, "disposition": *z.Disposition})
+		}
+	}
+}
+
+func (p *Preview) zoneFields(i int) (store.ZoneFields, error) {
+	m, f := p.Mapping, p.dataset.Features[i]
+	name := strings.TrimSpace(text(f.Properties[m.NameField]))
+	if name == "" {
+		name = fmt.Sprintf("导入分区 %d", i+1)
+	}
+	if r := []rune(name); len(r) > 200 {
+		name = string(r[:200])
+	}
+	kind := normaliseKind(text(f.Properties[m.KindField]))
+	if kind == "" {
+		kind = m.DefaultKind
+	}
+	if kind == "" {
+		return store.ZoneFields{}, errors.New("kind unknown: choose a default kind (park or township) or map a kind attribute")
+	}
+	county := strings.TrimSpace(text(f.Properties[m.CountyField]))
+	if len(county) > 6 && strings.HasPrefix(county, "3311") { // township codes: keep the county part
+		county = county[:6]
+	}
+	if county == "" {
+		county = m.DefaultCounty
+	}
+	if county == "" && i < len(p.Checks) {
+		county = p.Checks[i].County
+	}
+	if len(county) != 6 || !strings.HasPrefix(county, "3311") {
+		return store.ZoneFields{}, errors.New("county unknown: map a county code attribute (3311xx) or choose a default county")
+	}
+	disp := normaliseDisposition(text(f.Properties[m.DispositionField]))
+	attrs := map[string]any{"imported": true}
+	for k, v := range f.Properties {
+		if k != m.NameField && k != m.KindField && k != m.CountyField && k != m.DispositionField {
+			attrs[k] = v
+		}
+	}
+	return store.ZoneFields{Name: &name, Kind: &kind, CountyAdcode: &county, Disposition: &disp, Attributes: attrs}, nil
+}
+
+// Result is what a committed import wrote.
+type Result struct {
+	Target   string  `json:"target"`
+	Written  int     `json:"written"`
+	Repaired int     `json:"repaired"`
+	ZoneIDs  []int64 `json:"zone_ids,omitempty"`
+	LayerID  int64   `json:"layer_id,omitempty"`
+}
+
+// Commit writes a previewed import in one transaction: every feature lands
+// or none does.
+func (s *Service) Commit(ctx context.Context, p *Preview, c store.Change, progress func(step string, done, total int64)) (Result, error) {
+	if progress == nil {
+		progress = func(string, int64, int64) {}
+	}
+	res := Result{Target: p.Target}
+	invalid := 0
+	for _, ch := range p.Checks {
+		if !ch.Valid {
+			invalid++
+		}
+	}
+	if invalid > 0 && !p.Mapping.Repair {
+		return res, fmt.Errorf("%d features are invalid (first: feature %d, %s): fix them in the source, or commit with repair to store ST_MakeValid's repair: %w",
+			invalid, p.Invalid[0].Index, p.Invalid[0].Reason, store.ErrInvalid)
+	}
+	if p.target.Zones && len(p.Unplaced) > 0 {
+		u := p.Unplaced[0]
+		return res, fmt.Errorf("feature %d: %s: %w", u.Index, u.Reason, store.ErrInvalid)
+	}
+	if !p.target.Zones {
+		features := make([]store.LayerFeature, len(p.dataset.Features))
+		for i, f := range p.dataset.Features {
+			mp, _ := polygonal(f.Geometry)
+			g, err := wkb.Marshal(mp)
+			if err != nil {
+				return res, err
+			}
+			features[i] = store.LayerFeature{Geom: g, Attributes: f.Properties}
+		}
+		l, repaired, err := s.Store.CreateLayer(ctx, p.target.LayerName, p.target.LayerKind, "import "+p.Format, features,
+			func(done, total int) { progress("write", int64(done), int64(total)) })
+		if err != nil {
+			return res, err
+		}
+		res.Written, res.Repaired, res.LayerID = l.Features, repaired, l.ID
+		return res, nil
+	}
+	err := s.Store.InTx(ctx, func(tx *store.Store) error {
+		for i, f := range p.dataset.Features {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			zf, err := p.zoneFields(i)
+			if err != nil {
+				return fmt.Errorf("feature %d: %w", i+1, err)
+			}
+			mp, _ := polygonal(f.Geometry)
+			if !p.Checks[i].Valid {
+				g, _ := wkb.Marshal(mp)
+				fixed, err := tx.Repair(ctx, g)
+				if err != nil {
+					return err
+				}
+				geom, err := wkb.Unmarshal(fixed)
+				if err != nil {
+					return err
+				}
+				if mp, err = polygonal(geom); err != nil {
+					return fmt.Errorf("feature %d: %w", i+1, err)
+				}
+				res.Repaired++
+			}
+			zf.Geom = mp
+			z, err := tx.CreateZone(ctx, zf, c)
+			if err != nil {
+				return fmt.Errorf("feature %d (%s): %w", i+1, *zf.Name, err)
+			}
+			res.ZoneIDs = append(res.ZoneIDs, z.ID)
+			progress("write", int64(i+1), int64(len(p.dataset.Features)))
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{Target: p.Target}, err
+	}
+	res.Written = len(res.ZoneIDs)
+	return res, nil
+}
+
+func polygonal(g orb.Geometry) (orb.MultiPolygon, error) {
+	switch g := g.(type) {
+	case orb.Polygon:
+		return orb.MultiPolygon{g}, nil
+	case orb.MultiPolygon:
+		return g, nil
+	case orb.Collection:
+		var mp orb.MultiPolygon
+		for _, c := range g {
+			if p, err := polygonal(c); err == nil {
+				mp = append(mp, p...)
+			}
+		}
+		if len(mp) > 0 {
+			return mp, nil
+		}
+	case nil:
+		return nil, &exchange.Error{Code: exchange.CodeCorrupt, Message: "要素没有几何", English: "a feature has no geometry"}
+	}
+	return nil, &exchange.Error{Code: exchange.CodeUnsupportedFormat,
+		Message: fmt.Sprintf("要素的几何类型为 %s，只能导入面", g.GeoJSONType()),
+		English: fmt.Sprintf("a feature is a %s; only polygons can be imported (close CAD polylines first)", g.GeoJSONType())}
+}
+
+var (
+	nameFields   = []string{"name", "名称", "NAME", "Name", "MC", "ZONE_NAME", "园区名称", "平台名称", "XMMC", "QYMC"}
+	kindFields   = []string{"kind", "类型", "KIND", "TYPE", "LX"}
+	countyFields = []string{"county_adcode", "adcode", "ADCODE", "XZQDM", "县代码", "XZDM", "XZQHDM"}
+	dispFields   = []string{"disposition", "处置", "处置方式", "CZFS"}
+)
+
+func guessMapping(fields []string) Mapping {
+	pick := func(cands []string) string {
+		for _, c := range cands {
+			for _, f := range fields {
+				if strings.EqualFold(f, c) {
+					return f
+				}
+			}
+		}
+		return ""
+	}
+	return Mapping{NameField: pick(nameFields), KindField: pick(kindFields), CountyField: pick(countyFields),
+		DispositionField: pick(dispFields), DefaultKind: "township"}
+}
+
+func normaliseKind(s string) string {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "park", "开发区", "园区", "开发区/园区", "经济开发区":
+		return "park"
+	case "township", "乡镇工业功能区", "工业功能区", "乡镇":
+		return "township"
+	}
+	return ""
+}
+
+func normaliseDisposition(s string) string {
+	s = strings.TrimSpace(s)
+	switch s {
+	case "保留", "并", "提", "撤", "转":
+		return s
+	case "合并", "整合":
+		return "并"
+	case "提升", "提档":
+		return "提"
+	case "撤销", "撤并":
+		return "撤"
+	case "转型":
+		return "转"
+	}
+	return "待定"
+}
+
+func text(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+			return fmt.Sprintf("%.0f", v)
+		}
+		return fmt.Sprint(v)
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
