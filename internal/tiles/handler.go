@@ -49,8 +49,11 @@ type Options struct {
 	CacheMB int
 	// BaseURL is the public URL of the mount point, e.g.
 	// "https://gis.example.org/tiles"; empty derives it from each request
-	// (Host, X-Forwarded-Proto, X-Forwarded-Host).
+	// (Host and TLS, or with TrustProxy X-Forwarded-Proto and -Host).
 	BaseURL string
+	// TrustProxy honours X-Forwarded-Proto and X-Forwarded-Host when
+	// deriving URLs: set it only behind a proxy that sets them.
+	TrustProxy bool
 	// MaxZoom is the maxzoom advertised in TileJSON (clients overzoom past
 	// it); 0 means 18. Tiles are served up to MaxZoom (22) regardless.
 	MaxZoom int
@@ -78,13 +81,20 @@ type Handler struct {
 	router chi.Router
 
 	flightMu sync.Mutex
-	flights  map[cacheKey]*flight
+	flights  map[flightKey]*flight
 
 	metaMu   sync.Mutex
 	metaGen  uint64
 	layers   []store.TileLayer // nil: not loaded
 	infos    map[string]store.TileLayer
 	infoGens map[string]uint64
+}
+
+// flightKey names a build: a request that comes after an invalidation
+// must not join a build that started before it.
+type flightKey struct {
+	key cacheKey
+	gen [2]uint64
 }
 
 // flight is one tile build that concurrent requests for it share.
@@ -111,7 +121,7 @@ func NewHandler(src Source, opts Options) *Handler {
 		opts:     opts,
 		log:      opts.Logger,
 		cache:    newCache(int64(opts.CacheMB) << 20),
-		flights:  map[cacheKey]*flight{},
+		flights:  map[flightKey]*flight{},
 		infos:    map[string]store.TileLayer{},
 		infoGens: map[string]uint64{},
 	}
@@ -304,8 +314,10 @@ func (h *Handler) tile(ctx context.Context, k cacheKey) (*entry, error) {
 			return e, nil
 		}
 	}
+	gen := h.cache.generation(k.layer)
+	fk := flightKey{k, gen}
 	h.flightMu.Lock()
-	if fl, ok := h.flights[k]; ok {
+	if fl, ok := h.flights[fk]; ok {
 		h.flightMu.Unlock()
 		select {
 		case <-fl.done:
@@ -315,19 +327,18 @@ func (h *Handler) tile(ctx context.Context, k cacheKey) (*entry, error) {
 		}
 	}
 	fl := &flight{done: make(chan struct{})}
-	h.flights[k] = fl
+	h.flights[fk] = fl
 	h.flightMu.Unlock()
 
 	// The build outlives a caller that gives up: others may be waiting.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-	gen := h.cache.generation(k.layer)
 	fl.e, fl.err = h.build(bctx, k)
 	cancel()
 	if fl.err == nil && useCache && h.caching() {
 		h.cache.put(fl.e, gen)
 	}
 	h.flightMu.Lock()
-	delete(h.flights, k)
+	delete(h.flights, fk)
 	h.flightMu.Unlock()
 	close(fl.done)
 	return fl.e, fl.err
@@ -452,12 +463,14 @@ func (h *Handler) baseURL(r *http.Request, suffix string) string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
-		scheme = p
-	}
 	host := r.Host
-	if fh := r.Header.Get("X-Forwarded-Host"); fh != "" {
-		host = strings.TrimSpace(strings.Split(fh, ",")[0])
+	if h.opts.TrustProxy {
+		if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
+			scheme = p
+		}
+		if fh := r.Header.Get("X-Forwarded-Host"); fh != "" {
+			host = strings.TrimSpace(strings.Split(fh, ",")[0])
+		}
 	}
 	// The path as the client sent it: a prefix-stripping mount changes
 	// r.URL.Path but not RequestURI.

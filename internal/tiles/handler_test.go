@@ -426,6 +426,20 @@ func TestTwoInstances(t *testing.T) {
 	}
 }
 
+func TestProxyHeadersNeedTrust(t *testing.T) {
+	pool := testdb.New(t)
+	h := tiles.NewHandler(store.New(pool), tiles.Options{})
+	r := get(t, mount(h), "/zones.json", "X-Forwarded-Host", "evil.example", "X-Forwarded-Proto", "https")
+	if !strings.Contains(r.Body.String(), `"http://wanmu.test/tiles/zones/{z}/{x}/{y}.mvt"`) {
+		t.Errorf("untrusted forwarding headers were used: %s", r.Body)
+	}
+	h = tiles.NewHandler(store.New(pool), tiles.Options{BaseURL: "https://gis.example.org/tiles/"})
+	r = get(t, mount(h), "/zones.json")
+	if !strings.Contains(r.Body.String(), `"https://gis.example.org/tiles/zones/{z}/{x}/{y}.mvt"`) {
+		t.Errorf("BaseURL not used: %s", r.Body)
+	}
+}
+
 func TestNoBusNoCache(t *testing.T) {
 	pool := testdb.New(t)
 	insertZone(t, pool, "z", box(119.90, 28.40, 119.95, 28.45))
@@ -483,5 +497,59 @@ func TestChiMount(t *testing.T) {
 	r.ServeHTTP(post, httptest.NewRequest(http.MethodPost, "http://wanmu.test/tiles/zones.json", nil))
 	if post.Code != http.StatusMethodNotAllowed || post.Header().Get("Content-Type") != "application/problem+json" {
 		t.Errorf("POST: %d %s", post.Code, post.Header().Get("Content-Type"))
+	}
+}
+
+func TestConcurrentRequestsAndChanges(t *testing.T) {
+	ctx := context.Background()
+	pool := testdb.New(t)
+	id := insertZone(t, pool, "v0", box(119.90, 28.40, 119.95, 28.45))
+	h, bus := newHandler(t, pool, store.New(pool))
+	srv := mount(h)
+	tl := tileOf(12, orb.Point{119.92, 28.42})
+	p := fmt.Sprintf("/zones/%d/%d/%d.geojson", tl.Z, tl.X, tl.Y)
+	done := make(chan struct{})
+	errs := make(chan string, 100)
+	for range 8 {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- ""
+					return
+				default:
+				}
+				if r := get(t, srv, p); r.Code != http.StatusOK {
+					errs <- fmt.Sprintf("%d %s", r.Code, r.Body)
+				}
+			}
+		}()
+	}
+	b0 := orb.Bound{Min: orb.Point{119.90, 28.40}, Max: orb.Point{119.95, 28.45}}
+	for i := 1; i <= 10; i++ {
+		tx, _ := pool.Begin(ctx)
+		if _, err := tx.Exec(ctx, `UPDATE zone SET name = $2 WHERE id = $1`, id, fmt.Sprintf("v%d", i)); err != nil {
+			t.Fatal(err)
+		}
+		change.Publish(ctx, tx, change.Change{Layer: change.Zones, Bounds: []orb.Bound{b0}})
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := bus.Sync(ctx, pool); err != nil {
+			t.Fatal(err)
+		}
+		// Read your own write, with requests in flight all along.
+		if r := get(t, srv, p); !strings.Contains(r.Body.String(), fmt.Sprintf(`"v%d"`, i)) {
+			t.Fatalf("after edit %d: %s", i, r.Body)
+		}
+	}
+	close(done)
+	for range 8 {
+		for e := range errs {
+			if e == "" {
+				break
+			}
+			t.Error(e)
+		}
 	}
 }

@@ -20,7 +20,7 @@ func TestMain(m *testing.M) { testdb.Main(m) }
 func newHandler(tb testing.TB, pool *pgxpool.Pool, src tiles.Source) (*tiles.Handler, *change.Bus) {
 	tb.Helper()
 	bus := listen(tb, pool)
-	h := tiles.NewHandler(src, tiles.Options{Bus: bus, CacheMB: 64})
+	h := tiles.NewHandler(src, tiles.Options{Bus: bus, CacheMB: 64, TrustProxy: true})
 	tb.Cleanup(h.Close)
 	return h, bus
 }
