@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"wanmu/internal/exchange"
+	"wanmu/internal/report"
+	"wanmu/internal/store"
+	"wanmu/internal/transfer"
+)
+
+// jobProgress draws a one-line bar on w (a terminal's stderr).
+func jobProgress(w io.Writer) func(step string, done, total int64) {
+	last := time.Time{}
+	return func(step string, done, total int64) {
+		if total <= 0 || (time.Since(last) < 100*time.Millisecond && done < total) {
+			return
+		}
+		last = time.Now()
+		const width = 30
+		n := int(float64(width) * float64(done) / float64(total))
+		fmt.Fprintf(w, "\r%-6s [%s%s] %3.0f%%", step, strings.Repeat("#", n), strings.Repeat(".", width-n), 100*float64(done)/float64(total))
+		if done >= total {
+			fmt.Fprintln(w)
+		}
+	}
+}
+
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	var layer, kind, crs, encoding, defaultKind, county, reason string
+	var gcj02, dryRun, repair bool
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbFlags(fs, &c)
+	fs.StringVar(&layer, "layer", "zones", "zones, or constraint:NAME for a new constraint layer")
+	fs.StringVar(&kind, "kind", "exclude", "kind of a new constraint layer: exclude, include or reference")
+	fs.StringVar(&crs, "crs", "", "the file's CRS if it has none: EPSG:4528, EPSG:4549, EPSG:4490 or EPSG:4326")
+	fs.StringVar(&encoding, "encoding", "", "text encoding of DBF/DXF/CSV: GBK or UTF-8 (default: detect)")
+	fs.BoolVar(&gcj02, "gcj02", false, "coordinates are GCJ-02 (奥维, Amap): convert them")
+	fs.StringVar(&defaultKind, "zone-kind", "", "kind of imported zones without one: park or township")
+	fs.StringVar(&county, "county", "", "county adcode (3311xx) of imported zones without one")
+	fs.BoolVar(&repair, "repair", false, "store ST_MakeValid's repair of invalid features instead of refusing the import")
+	fs.BoolVar(&dryRun, "dry-run", false, "show the preview and write nothing")
+	fs.StringVar(&reason, "reason", "", "why, for the history")
+	if err := fs.Parse(reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: wanmu import FILE --layer zones|constraint:NAME [--crs EPSG:…] [--encoding GBK|UTF-8] [--gcj02]")
+	}
+	file, err := filepath.Abs(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	target, err := transfer.ParseTarget(layer, kind)
+	if err != nil {
+		return err
+	}
+	return withStore(ctx, &c, stderr, func(st *store.Store) error {
+		svc := &transfer.Service{Store: st, Reports: report.New(st)}
+		bar := jobProgress(stderr)
+		p, err := svc.Inspect(ctx, file, target, exchange.ImportOptions{CRS: crs, Encoding: encoding, GCJ02: gcj02}, bar)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: %d features, %.2f mu (%.2f ha), CRS %s", filepath.Base(file), p.Features, p.TotalArea.Mu, p.TotalArea.Ha, p.SourceCRS)
+		if p.CRSAssumed {
+			fmt.Fprintf(stdout, " — assumed: %s", p.CRSNote)
+		}
+		fmt.Fprintln(stdout)
+		for _, w := range p.Warnings {
+			fmt.Fprintln(stdout, "  warning:", w)
+		}
+		for _, f := range p.Invalid {
+			fmt.Fprintf(stdout, "  feature %d %s: invalid (%s); repair with ST_MakeValid → %.2f mu\n", f.Index, f.Name, f.Reason, f.RepairedAreaMu)
+		}
+		for _, f := range p.Overlaps {
+			for _, o := range f.Overlaps {
+				fmt.Fprintf(stdout, "  feature %d %s overlaps zone %d %s by %.2f mu\n", f.Index, f.Name, o.ZoneID, o.Name, o.AreaM2*0.0015)
+			}
+		}
+		if target.Zones {
+			m := p.Mapping
+			if defaultKind != "" {
+				m.DefaultKind = defaultKind
+			}
+			if county != "" {
+				m.DefaultCounty = county
+			}
+			m.Repair = repair
+			if err := p.Remap(m); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "  mapping: name ← %q, kind ← %q (default %s), county ← %q (default %s)\n",
+				m.NameField, m.KindField, m.DefaultKind, m.CountyField, orNone(m.DefaultCounty))
+			for _, u := range p.Unplaced {
+				fmt.Fprintf(stdout, "  feature %d: %s\n", u.Index, u.Reason)
+			}
+		}
+		if dryRun {
+			fmt.Fprintln(stdout, "dry run: nothing written")
+			return nil
+		}
+		res, err := svc.Commit(ctx, p, store.Change{Actor: "cli:" + currentUser(), Reason: reason}, bar)
+		if err != nil {
+			return fmt.Errorf("nothing was written: %w", err)
+		}
+		fmt.Fprintf(stdout, "wrote %d features to %s (%d repaired)\n", res.Written, res.Target, res.Repaired)
+		return nil
+	})
+}
+
+func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	var layer, format, crs, encoding, out string
+	var handover bool
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbFlags(fs, &c)
+	fs.StringVar(&layer, "layer", "zones", "zones, platforms or layer-<id>")
+	fs.StringVar(&format, "format", "gpkg", "geojson, shp, gpkg, filegdb, kml, kmz, dxf, csv or xlsx")
+	fs.StringVar(&crs, "crs", "EPSG:4490", "EPSG:4490, EPSG:4326, EPSG:4549 or EPSG:4528")
+	fs.StringVar(&encoding, "encoding", "UTF-8", "Shapefile/CSV text encoding: UTF-8 or GBK")
+	fs.BoolVar(&handover, "handover", false, "write the handover package for a land-use planner (zip)")
+	fs.StringVar(&out, "out", "", "output file (default: the suggested name in the current directory)")
+	if err := fs.Parse(reorder(args)); err != nil {
+		return err
+	}
+	return withStore(ctx, &c, stderr, func(st *store.Store) error {
+		svc := &transfer.Service{Store: st, Reports: report.New(st)}
+		var buf strings.Builder
+		name := ""
+		var err error
+		if handover {
+			name = "产业平台整合成果_" + time.Now().Format("20060102") + ".zip"
+			err = svc.Handover(ctx, &buf, exchange.HandoverOptions{CRS: crs, Encoding: encoding, Progress: func(d, t int64) { jobProgress(stderr)("export", d, t) }})
+		} else {
+			name, _, err = svc.Export(ctx, &buf, transfer.ExportRequest{Layer: layer},
+				exchange.ExportOptions{Format: format, CRS: crs, Encoding: encoding})
+		}
+		if err != nil {
+			return err
+		}
+		if out == "" {
+			out = name
+		}
+		if err := os.WriteFile(out, []byte(buf.String()), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", out, buf.Len())
+		return nil
+	})
+}
+
+func currentUser() string {
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return "unknown"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
