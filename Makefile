@@ -50,7 +50,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 20x -timeout 60m ./internal/store/
 
 bench-tiles:
-	$(GO) test -run '^$$' -bench . -timeout 60m ./internal/tiles/
+	WANMU_BENCH_TILES=1 $(GO) test ./internal/tiles -run TestBenchTiles -count=1 -v -timeout 30m
 
 clean:
 	rm -rf bin node_modules web/static/vendor
