@@ -388,7 +388,7 @@ func TestTwoInstances(t *testing.T) {
 	}
 	defer other.Close()
 	id := insertZone(t, pool, "青田经济开发区", box(120.20, 28.10, 120.25, 28.15))
-	ha, _ := newHandler(t, pool, store.New(pool))
+	ha, busA := newHandler(t, pool, store.New(pool))
 	hb, busB := newHandler(t, other, store.New(other))
 	a, b := mount(ha), mount(hb)
 	tl := tileOf(13, orb.Point{120.22, 28.12})
@@ -420,6 +420,10 @@ func TestTwoInstances(t *testing.T) {
 	after := get(t, b, path)
 	if !strings.Contains(after.Body.String(), "扩区") {
 		t.Fatalf("instance b still serves the old tile: %s", after.Body)
+	}
+	// Instance a hears its own change through NOTIFY too.
+	if err := busA.Sync(ctx, pool); err != nil {
+		t.Fatal(err)
 	}
 	if get(t, a, path).Body.String() != after.Body.String() {
 		t.Error("instances disagree after the edit")
