@@ -59,11 +59,7 @@ type layerPatch struct {
 }
 
 func (s *Server) patchLayer(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	version, err := ParseIfMatch(r.Header.Get("If-Match"))
+	id, version, err := target(r)
 	if err != nil {
 		return err
 	}

@@ -195,3 +195,19 @@ func fieldProblem(field, format string, args ...any) *Problem {
 	p.Errors = []FieldProblem{{Path: field, Message: msg}}
 	return p
 }
+
+// target reads the {id} of the object a write is for and the version it was
+// based on (If-Match).
+func target(r *http.Request) (id int64, version int, err error) {
+	if id, err = pathID(r); err != nil {
+		return 0, 0, err
+	}
+	version, err = ParseIfMatch(r.Header.Get("If-Match"))
+	return id, version, err
+}
+
+// queryReason reads the optional ?reason= of a request without a body.
+func queryReason(r *http.Request) (string, error) {
+	reason := r.URL.Query().Get("reason")
+	return reason, checkText("reason", reason, 2000)
+}

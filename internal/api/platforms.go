@@ -194,11 +194,7 @@ func (s *Server) createPlatform(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) putPlatform(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	version, err := ParseIfMatch(r.Header.Get("If-Match"))
+	id, version, err := target(r)
 	if err != nil {
 		return err
 	}
@@ -226,16 +222,12 @@ func (s *Server) putPlatform(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deletePlatform(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	id, version, err := target(r)
 	if err != nil {
 		return err
 	}
-	version, err := ParseIfMatch(r.Header.Get("If-Match"))
+	reason, err := queryReason(r)
 	if err != nil {
-		return err
-	}
-	reason := r.URL.Query().Get("reason")
-	if err := checkText("reason", reason, 2000); err != nil {
 		return err
 	}
 	if err := s.store.RetirePlatform(r.Context(), id, version, s.change(r, reason)); err != nil {
@@ -251,11 +243,7 @@ type membersBody struct {
 }
 
 func (s *Server) setMembers(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	version, err := ParseIfMatch(r.Header.Get("If-Match"))
+	id, version, err := target(r)
 	if err != nil {
 		return err
 	}

@@ -273,11 +273,7 @@ func (s *Server) patchZone(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) updateZone(w http.ResponseWriter, r *http.Request, full bool) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	version, err := ParseIfMatch(r.Header.Get("If-Match"))
+	id, version, err := target(r)
 	if err != nil {
 		return err
 	}
@@ -299,16 +295,12 @@ func (s *Server) updateZone(w http.ResponseWriter, r *http.Request, full bool) e
 }
 
 func (s *Server) deleteZone(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	id, version, err := target(r)
 	if err != nil {
 		return err
 	}
-	version, err := ParseIfMatch(r.Header.Get("If-Match"))
+	reason, err := queryReason(r)
 	if err != nil {
-		return err
-	}
-	reason := r.URL.Query().Get("reason")
-	if err := checkText("reason", reason, 2000); err != nil {
 		return err
 	}
 	if err := s.store.RetireZone(r.Context(), id, version, s.change(r, reason)); err != nil {
@@ -366,11 +358,7 @@ type splitRequest struct {
 }
 
 func (s *Server) splitZone(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	version, err := ParseIfMatch(r.Header.Get("If-Match"))
+	id, version, err := target(r)
 	if err != nil {
 		return err
 	}
