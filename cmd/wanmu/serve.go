@@ -59,10 +59,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}()
 	tileHandler := tiles.NewHandler(report.TileSource{Store: st, Reports: reports},
-		tiles.Options{Bus: bus, CacheMB: c.TileCacheMB, Logger: log})
+		tiles.Options{Bus: bus, CacheMB: c.TileCacheMB, TrustProxy: c.TrustProxy, Logger: log})
 	defer tileHandler.Close()
 	xfer := &transfer.Service{Store: st, Reports: reports}
-	apiServer := api.New(st, api.Options{Logger: log, Reports: reports, Transfer: xfer, PublicRead: c.PublicRead, TrustProxy: c.TrustProxy, BasemapURL: c.BasemapURL})
+	apiServer := api.New(st, api.Options{Logger: log, Reports: reports, Transfer: xfer,
+		AfterWrite: func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			return bus.Sync(ctx, db.pool)
+		}, PublicRead: c.PublicRead, TrustProxy: c.TrustProxy, BasemapURL: c.BasemapURL})
 
 	r := chi.NewRouter()
 	r.Use(api.WithRequestID, api.WithSecurityHeaders, api.WithAccessLog(log), api.WithRecover(log))

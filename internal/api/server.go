@@ -41,6 +41,11 @@ type Options struct {
 	BasemapURL string  // optional basemap URL template for the map
 	// Transfer imports and exports files; defaults to one over the store.
 	Transfer *transfer.Service
+	// AfterWrite, if set, runs after every successful write before the
+	// response is sent: wanmu waits there until this instance's caches have
+	// heard the change, so a client reading right after its own write never
+	// sees a stale tile.
+	AfterWrite func(ctx context.Context) error
 }
 
 // Server serves the REST API.
@@ -54,13 +59,14 @@ type Server struct {
 	throttle   *auth.Throttle
 	transfer   *transfer.Service
 	jobs       *job.Registry
+	afterWrite func(ctx context.Context) error
 }
 
 // New returns a Server over st.
 func New(st *store.Store, opts Options) *Server {
 	s := &Server{store: st, reports: opts.Reports, log: opts.Logger, publicRead: opts.PublicRead,
 		trustProxy: opts.TrustProxy, basemapURL: opts.BasemapURL, throttle: auth.NewThrottle(5, 5*time.Minute),
-		transfer: opts.Transfer, jobs: job.NewRegistry()}
+		transfer: opts.Transfer, jobs: job.NewRegistry(), afterWrite: opts.AfterWrite}
 	if s.reports == nil {
 		s.reports = st
 	}
@@ -153,13 +159,60 @@ func (s *Server) Healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// handle adapts a handler that returns an error to http.HandlerFunc.
+// handle adapts a handler that returns an error to http.HandlerFunc. After a
+// successful write it runs afterWrite before the response leaves.
 func (s *Server) handle(h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		write := r.Method != http.MethodGet && r.Method != http.MethodHead
+		if write && s.afterWrite != nil {
+			buf := &bufferedResponse{header: http.Header{}}
+			if err := h(buf, r); err != nil {
+				s.writeProblem(w, r, err)
+				return
+			}
+			if buf.status < 400 {
+				if err := s.afterWrite(r.Context()); err != nil {
+					s.log.WarnContext(r.Context(), "waiting for the change bus", "err", err, "request_id", RequestID(r.Context()))
+				}
+			}
+			buf.flush(w)
+			return
+		}
 		if err := h(w, r); err != nil {
 			s.writeProblem(w, r, err)
 		}
 	}
+}
+
+// bufferedResponse holds a response until the write it reports is visible.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   []byte
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	b.body = append(b.body, p...)
+	return len(p), nil
+}
+func (b *bufferedResponse) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+func (b *bufferedResponse) flush(w http.ResponseWriter) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	w.WriteHeader(b.status)
+	_, _ = w.Write(b.body)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
