@@ -1,0 +1,129 @@
+// LiveArea.js: the live area of the shape being drawn, edited or dragged.
+// The figure is the server's ellipsoidal area (POST /api/v1/measure on the
+// CGCS2000 ellipsoid), asked for at most every 250 ms — never the browser's
+// spherical area, which is 0.15–0.37 % too large here.
+(function (wanmu) {
+	'use strict';
+
+	var h = wanmu.dom.h;
+
+	wanmu.LiveArea = L.Control.extend({
+		options: { position: 'topright', wait: 250 },
+
+		initialize: function (options) {
+			L.setOptions(this, options);
+			this._seq = 0;
+			this._last = null;
+			this.measure = wanmu.dom.debounce(this._measure.bind(this), this.options.wait);
+		},
+
+		onAdd: function () {
+			this._value = h('div', { className: 'value', text: '—' });
+			this._note = h('div', { className: 'note' });
+			this._el = h('div', { className: 'wanmu-livearea', attrs: { 'aria-live': 'polite' } },
+				h('div', { className: 'caption', i18n: 'live.caption' }), this._value, this._note);
+			this._el.style.display = 'none';
+			L.DomEvent.disableClickPropagation(this._el);
+			wanmu.units.on('unitchange', this._render, this);
+			wanmu.i18n.on('langchange', this._render, this);
+			return this._el;
+		},
+
+		onRemove: function () {
+			wanmu.units.off('unitchange', this._render, this);
+			wanmu.i18n.off('langchange', this._render, this);
+		},
+
+		// start shows the figure (empty until the first answer).
+		start: function () {
+			this._last = null;
+			this._el.style.display = '';
+			this._render();
+		},
+
+		// stop hides it and forgets pending requests.
+		stop: function () {
+			this.measure.cancel();
+			this._seq++;
+			this._el.style.display = 'none';
+		},
+
+		// _measure asks the server for the area of a list of rings of latlngs
+		// (first the outer ring, then holes) or of a GeoJSON geometry.
+		_measure: function (shape) {
+			var geom = shape && shape.type ? shape : ringsToPolygon(shape);
+			if (!geom) {
+				this._last = null;
+				this._render();
+				return;
+			}
+			var seq = ++this._seq;
+			var self = this;
+			wanmu.api.send('POST', '/measure', geom, { quiet401: true }).then(function (r) {
+				if (seq === self._seq) {
+					self._last = r.data;
+					self._render();
+				}
+			}, function (err) {
+				if (seq === self._seq) {
+					self._last = { error: err };
+					self._render();
+				}
+			});
+		},
+
+		_render: function () {
+			var t = wanmu.i18n.t;
+			var d = this._last;
+			if (!d) {
+				this._value.textContent = '—';
+				this._note.textContent = t('live.waiting');
+				this._note.className = 'note';
+				return;
+			}
+			if (d.error) {
+				this._value.textContent = '—';
+				this._note.textContent = t('live.invalid');
+				this._note.className = 'note bad';
+				return;
+			}
+			this._value.textContent = wanmu.units.area(d.area_mu);
+			var second = wanmu.units.current() === 'ha' ? wanmu.units.area(d.area_mu, { unit: 'mu' }) : wanmu.units.area(d.area_mu, { unit: 'ha' });
+			this._note.textContent = d.valid ? second + ' · ' + t('live.ellipsoidal') : t('live.invalidReason', { reason: d.reason });
+			this._note.className = d.valid ? 'note' : 'note bad';
+		},
+
+		// value is the last answer, for the tests and the session bar.
+		value: function () { return this._last; }
+	});
+
+	// ringsToPolygon turns rings of L.LatLng into a closed GeoJSON Polygon, or
+	// null while there are fewer than three distinct points.
+	function ringsToPolygon(rings) {
+		if (!rings || !rings.length) {
+			return null;
+		}
+		var coords = [];
+		for (var i = 0; i < rings.length; i++) {
+			var r = rings[i].map(function (ll) { return [round(ll.lng), round(ll.lat)]; });
+			if (r.length < 3) {
+				if (i === 0) {
+					return null;
+				}
+				continue;
+			}
+			var a = r[0], b = r[r.length - 1];
+			if (a[0] !== b[0] || a[1] !== b[1]) {
+				r.push([a[0], a[1]]);
+			}
+			coords.push(r);
+		}
+		return { type: 'Polygon', coordinates: coords };
+	}
+
+	function round(v) {
+		return Math.round(v * 1e8) / 1e8;
+	}
+
+	wanmu.LiveArea.ringsToPolygon = ringsToPolygon;
+})(window.wanmu = window.wanmu || {});

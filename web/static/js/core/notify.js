@@ -1,0 +1,51 @@
+// notify.js: short messages at the top of the page (saved, undone, failed).
+// Errors stay until dismissed; the rest fade after a few seconds.
+(function (wanmu) {
+	'use strict';
+
+	var h = wanmu.dom.h;
+	var box = null;
+
+	function container() {
+		if (!box) {
+			box = h('div', { className: 'wanmu-toasts', attrs: { role: 'status', 'aria-live': 'polite' } });
+			document.body.appendChild(box);
+		}
+		return box;
+	}
+
+	// notify shows text; kind is 'ok', 'info', 'warn' or 'error'. detail is an
+	// optional second line (e.g. the server's explanation).
+	function notify(text, kind, detail) {
+		kind = kind || 'info';
+		var close = h('button', { className: 'toast-close', text: '×', attrs: { type: 'button', 'aria-label': 'close' } });
+		var el = h('div', { className: 'toast toast-' + kind },
+			h('div', { className: 'toast-text' }, h('div', { text: text }), detail ? h('div', { className: 'toast-detail', text: detail }) : null),
+			close);
+		function remove() {
+			if (el.parentNode) {
+				el.parentNode.removeChild(el);
+			}
+		}
+		close.addEventListener('click', remove);
+		container().appendChild(el);
+		if (kind !== 'error') {
+			setTimeout(remove, kind === 'warn' ? 8000 : 4000);
+		}
+		return el;
+	}
+
+	// notifyError shows an ApiError (or any error) with its localized summary
+	// and the server's detail.
+	function notifyError(err, what) {
+		var t = wanmu.i18n.t;
+		if (err && err.name === 'ApiError') {
+			var head = (what ? what + ': ' : '') + err.describe();
+			return notify(head, 'error', err.problem.detail || '');
+		}
+		return notify((what ? what + ': ' : '') + t('error.unexpected'), 'error', String(err && err.message || err));
+	}
+
+	wanmu.notify = notify;
+	wanmu.notifyError = notifyError;
+})(window.wanmu = window.wanmu || {});

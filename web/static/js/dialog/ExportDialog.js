@@ -1,0 +1,94 @@
+// ExportDialog.js: hand a layer (or the selected zones) over in the format
+// and coordinate system the recipient uses. The file is produced by the
+// server (GET /api/v1/exports) and downloaded by the browser.
+(function (wanmu) {
+	'use strict';
+
+	var h = wanmu.dom.h;
+	var D = wanmu.Dialog;
+
+	var FORMATS = ['shp', 'gpkg', 'filegdb', 'kml', 'kmz', 'dxf', 'geojson', 'csv', 'xlsx'];
+	var CRS = ['EPSG:4490', 'EPSG:4326', 'EPSG:4549', 'EPSG:4528'];
+
+	// open(app, {selectionOnly}) shows the dialog.
+	function open(app, opts) {
+		var t = wanmu.i18n.t;
+		var sel = app.selection.ids();
+		var layerOptions = [{ value: 'zones', label: 'export.layerZones' }, { value: 'platforms', label: 'export.layerPlatforms' }]
+			.concat(app.layers.map(function (l) { return { value: 'layer-' + l.id, text: l.name }; }));
+		var layer = D.select('layer', layerOptions, 'zones');
+		var format = D.select('format', FORMATS.map(function (f) { return { value: f, label: 'format.' + f }; }), 'shp');
+		var crs = D.select('crs', CRS.map(function (c) { return { value: c, label: 'crs.' + c }; }), 'EPSG:4490');
+		var onlySel = h('input', { type: 'checkbox', name: 'selection', checked: !!opts.selectionOnly && sel.length > 0, disabled: !sel.length });
+		var crsNote = h('div', { className: 'field-hint' });
+		function update() {
+			var f = format.value;
+			// KML/KMZ are WGS84 by their specification.
+			crs.disabled = f === 'kml' || f === 'kmz';
+			crsNote.textContent = crs.disabled ? t('export.kmlCrs') : (f === 'dxf' && crs.value.indexOf('45') < 0 ? t('export.dxfCrs') : '');
+			onlySel.disabled = !sel.length || layer.value !== 'zones';
+			if (onlySel.disabled) {
+				onlySel.checked = false;
+			}
+		}
+		[layer, format, crs].forEach(function (el) { el.addEventListener('change', update); });
+		var body = h('div', { className: 'form-grid' },
+			D.field('export.layer', layer),
+			h('div', { className: 'form-row' }, D.field('export.format', format), D.field('export.crs', crs)),
+			crsNote,
+			h('label', { className: 'check' }, onlySel, h('span', { text: t('export.onlySelection', { n: sel.length }) })),
+			h('p', { className: 'field-hint', i18n: 'export.note' }));
+		update();
+		return new D({
+			title: 'export.title', body: body,
+			buttons: [
+				{ label: 'action.cancel', value: null },
+				{
+					label: 'export.download', kind: 'primary', value: 'ok',
+					action: function () {
+						var q = { layer: layer.value, format: format.value };
+						if (!crs.disabled) {
+							q.crs = crs.value;
+						}
+						if (onlySel.checked) {
+							q.ids = sel.join(',');
+						}
+						var url = wanmu.api.url('/exports', q);
+						// Ask first (HEAD is not enough for a job that may fail), so
+						// a missing endpoint or a bad choice shows here, not as a
+						// broken download.
+						return fetch(url, { credentials: 'same-origin' }).then(function (res) {
+							if (!res.ok) {
+								return res.json().catch(function () { return null; }).then(function (p) {
+									throw new wanmu.ApiError(res.status, p);
+								});
+							}
+							return res.blob().then(function (blob) {
+								var name = filename(res.headers.get('Content-Disposition')) || ('wanmu-' + layer.value + '.' + format.value);
+								var a = h('a', { href: URL.createObjectURL(blob), attrs: { download: name } });
+								document.body.appendChild(a);
+								a.click();
+								setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+								wanmu.notify(t('export.done', { name: name }), 'ok');
+							});
+						});
+					}
+				}
+			]
+		}).open();
+	}
+
+	function filename(cd) {
+		if (!cd) {
+			return null;
+		}
+		var m = /filename\*=UTF-8''([^;]+)/i.exec(cd);
+		if (m) {
+			return decodeURIComponent(m[1]);
+		}
+		m = /filename="?([^";]+)"?/i.exec(cd);
+		return m ? m[1] : null;
+	}
+
+	wanmu.ExportDialog = { open: open };
+})(window.wanmu = window.wanmu || {});

@@ -1,0 +1,53 @@
+// PlatformDialog.js: a platform's name, role in the 一心两翼三片区 layout,
+// counties and threshold (10,000 mu unless the policy says otherwise).
+(function (wanmu) {
+	'use strict';
+
+	var h = wanmu.dom.h;
+	var D = wanmu.Dialog;
+
+	// open(platform|null, opts) — opts.submit(body, reason); opts.memberCount
+	// says how many selected zones a new platform will start with.
+	function open(p, opts) {
+		p = p || {};
+		var t = wanmu.i18n.t;
+		var name = h('input', { type: 'text', name: 'name', value: p.name || '', attrs: { maxlength: 200, autocomplete: 'off' } });
+		var role = D.select('role', ['一心', '两翼', '三片区', '其他'].map(function (r) { return { value: r, label: 'role.' + r }; }), p.role || '其他');
+		var threshold = h('input', { type: 'number', name: 'threshold_mu', min: 1, step: 'any', value: p.threshold_mu || 10000 });
+		var counties = h('div', { className: 'checks' }, wanmu.style.counties.map(function (c) {
+			var cb = h('input', { type: 'checkbox', value: c, checked: (p.counties || opts.counties || []).indexOf(c) >= 0 });
+			return h('label', { className: 'check' }, cb, h('span', { text: t('county.' + c) }));
+		}));
+		var reason = h('input', { type: 'text', name: 'reason', attrs: { maxlength: 2000 } });
+		var body = h('div', { className: 'form-grid' },
+			D.field('field.platformName', name),
+			h('div', { className: 'form-row' }, D.field('field.role', role), D.field('field.thresholdMu', threshold)),
+			h('div', { className: 'field' }, h('span', { className: 'field-label', i18n: 'field.counties' }), counties),
+			opts.memberCount ? h('div', { className: 'form-note', text: t('platform.startMembers', { n: opts.memberCount }) }) : null,
+			D.field('field.reason', reason, 'field.reasonHint'));
+		var d = new D({
+			title: p.id ? 'platform.editTitle' : 'platform.newTitle', body: body,
+			buttons: [
+				{ label: 'action.cancel', value: null },
+				{
+					label: p.id ? 'action.save' : 'action.create', kind: 'primary', value: 'ok',
+					action: function () {
+						if (!name.value.trim()) {
+							throw new Error(t('attr.nameRequired'));
+						}
+						var th = Number(threshold.value);
+						if (!(th > 0)) {
+							throw new Error(t('platform.thresholdInvalid'));
+						}
+						var cs = Array.prototype.filter.call(counties.querySelectorAll('input'), function (i) { return i.checked; })
+							.map(function (i) { return i.value; });
+						return opts.submit({ name: name.value.trim(), role: role.value, threshold_mu: th, counties: cs }, reason.value.trim());
+					}
+				}
+			]
+		});
+		return d.open();
+	}
+
+	wanmu.PlatformDialog = { open: open };
+})(window.wanmu = window.wanmu || {});

@@ -1,0 +1,787 @@
+// Editor.js: the editing tools (editor and admin roles only). Geoman draws and
+// edits shapes in the browser; every change is written through the API with
+// If-Match and the version the planner started from. On 412 the conflict
+// dialog shows both versions; nothing is overwritten silently. Each completed
+// operation can be undone by writing the previous state back, again with
+// If-Match. Union (merge) and split happen on the server, in PostGIS.
+(function (wanmu) {
+	'use strict';
+
+	var h = wanmu.dom.h;
+	var t = function (k, p) { return wanmu.i18n.t(k, p); };
+	var EDITABLE = ['kind', 'name', 'county_adcode', 'disposition', 'approved_area_ha', 'document_no', 'attributes'];
+	var UNDO_DEPTH = 20;
+
+	function Editor(app) {
+		wanmu.Emitter.call(this);
+		this.app = app;
+		this.map = app.map;
+		this.mode = 'select';
+		this.session = null;
+		this.undoStack = [];
+		this.busy = false;
+		this._editGroup = L.featureGroup().addTo(this.map);
+		this._pending = null;
+		this._buildBar();
+		this._setupGeoman();
+		document.addEventListener('keydown', this._key.bind(this));
+		wanmu.i18n.on('langchange', function () {
+			this.map.pm.setLang(wanmu.i18n.lang() === 'zh' ? 'zh' : 'en');
+			this._renderBar();
+		}, this);
+	}
+	Editor.prototype = Object.create(wanmu.Emitter.prototype);
+
+	Editor.prototype.canEdit = function () {
+		var u = this.app.user;
+		return !!u && (u.role === 'editor' || u.role === 'admin');
+	};
+
+	Editor.prototype._setupGeoman = function () {
+		var map = this.map;
+		map.pm.setGlobalOptions({
+			snappable: true, snapDistance: 14, allowSelfIntersection: false,
+			templineStyle: { color: '#1c64c8', weight: 2 },
+			hintlineStyle: { color: '#1c64c8', weight: 1.5, dashArray: '5 5' },
+			pathOptions: wanmu.style.editing,
+			panes: { vertexPane: 'markerPane', layerPane: 'wanmuEdit', markerPane: 'markerPane' }
+		});
+		map.pm.setLang(wanmu.i18n.lang() === 'zh' ? 'zh' : 'en');
+		map.on('pm:drawstart', this._drawStart, this);
+		map.on('pm:create', this._created, this);
+		map.on('pm:cut', this._cut, this);
+		map.on('mousemove', this._drawMove, this);
+	};
+
+	// ---- modes ------------------------------------------------------------
+
+	// setMode switches tool. Unsaved edits are given up only after asking.
+	Editor.prototype.setMode = function (mode) {
+		var self = this;
+		if (mode === this.mode && !this.session) {
+			return Promise.resolve(true);
+		}
+		return this._leaveSession().then(function (ok) {
+			if (!ok) {
+				return false;
+			}
+			self._teardownMode();
+			self.mode = mode;
+			self.app.selection.box.setAlways(mode === 'box');
+			self._renderBar();
+			self.fire('change');
+			return true;
+		});
+	};
+
+	Editor.prototype._teardownMode = function () {
+		var pm = this.map.pm;
+		if (pm.globalDrawModeEnabled()) {
+			pm.disableDraw();
+		}
+		if (pm.globalCutModeEnabled && pm.globalCutModeEnabled()) {
+			pm.disableGlobalCutMode();
+		}
+		this._working = null;
+		this.app.zones.setPassive(false);
+		this.app.liveArea.stop();
+		if (this._pending) {
+			this.map.removeLayer(this._pending);
+			this._pending = null;
+		}
+	};
+
+	Editor.prototype._leaveSession = function () {
+		var s = this.session, self = this;
+		if (!s) {
+			return Promise.resolve(true);
+		}
+		if (!s.dirty) {
+			this._endSession();
+			return Promise.resolve(true);
+		}
+		return wanmu.Dialog.confirm({ title: 'edit.discardTitle', text: t('edit.discardText', { name: s.base.properties.name }), ok: 'edit.discard', danger: true })
+			.then(function (r) {
+				if (r) {
+					self._endSession();
+					return true;
+				}
+				return false;
+			});
+	};
+
+	Editor.prototype._endSession = function () {
+		var s = this.session;
+		if (!s) {
+			return;
+		}
+		if (s.copy.pm) {
+			s.copy.pm.disable();
+			if (s.copy.pm.disableLayerDrag) {
+				s.copy.pm.disableLayerDrag();
+			}
+		}
+		this._editGroup.removeLayer(s.copy);
+		this.map.removeLayer(s.copy);
+		this.app.zones.show(s.id);
+		this.session = null;
+		this.app.liveArea.stop();
+	};
+
+	// ---- drawing a new zone ------------------------------------------------
+
+	Editor.prototype.startDraw = function () {
+		var self = this;
+		return this.setMode('draw').then(function (ok) {
+			if (!ok) {
+				return;
+			}
+			self.app.zones.setPassive(true);
+			self.map.pm.enableDraw('Polygon', { snappable: true, snapDistance: 14, allowSelfIntersection: false, pathOptions: wanmu.style.editing });
+			self.app.liveArea.start();
+		});
+	};
+
+	Editor.prototype._drawStart = function (e) {
+		var self = this;
+		this._working = e.workingLayer;
+		if (this._working && (e.shape === 'Polygon' || e.shape === 'Cut')) {
+			this._working.on('pm:vertexadded', function () { self._measureDraw(null); });
+		}
+	};
+
+	Editor.prototype._drawMove = function (e) {
+		if (this._working && this.mode === 'draw') {
+			this._measureDraw(e.latlng);
+		}
+	};
+
+	Editor.prototype._measureDraw = function (cursor) {
+		if (!this._working) {
+			return;
+		}
+		var pts = this._working.getLatLngs().slice();
+		if (cursor) {
+			pts.push(cursor);
+		}
+		this.app.liveArea.measure(pts.length >= 3 ? [pts] : null);
+	};
+
+	// finishDraw completes the polygon being drawn (the bar's Finish button).
+	Editor.prototype.finishDraw = function () {
+		var d = this.map.pm.Draw;
+		var shape = this.mode === 'split' ? 'Line' : 'Polygon';
+		if (d[shape] && d[shape].enabled()) {
+			d[shape]._finishShape();
+		}
+	};
+
+	Editor.prototype._created = function (e) {
+		var self = this;
+		var layer = e.layer;
+		if (e.shape === 'Line' && this.mode === 'split') {
+			var line = layer.toGeoJSON().geometry;
+			this.map.removeLayer(layer);
+			this._splitAlong(line);
+			return;
+		}
+		if (e.shape !== 'Polygon' || this.mode !== 'draw') {
+			this.map.removeLayer(layer);
+			return;
+		}
+		this._working = null;
+		this._pending = layer;
+		var geometry = layer.toGeoJSON().geometry;
+		var measured = this.app.liveArea.value();
+		wanmu.AttributesDialog.open(null, {
+			title: 'attr.newTitle', okLabel: 'action.create',
+			county: this._guessCounty(layer.getBounds().getCenter()),
+			areaMu: measured && measured.area_mu !== undefined ? measured.area_mu : undefined,
+			submit: function (props, reason) {
+				return wanmu.api.send('POST', '/zones', { type: 'Feature', geometry: geometry, properties: props, reason: reason })
+					.then(function (r) {
+						var f = r.data;
+						self.app.zoneChanged(f);
+						self.pushUndo({
+							label: t('undo.create', { name: f.properties.name }),
+							run: function () { return self._retireZone(f.properties.id, t('undo.reason')); }
+						});
+						self.app.selection.set([f.properties.id]);
+						wanmu.notify(t('edit.created', { name: f.properties.name, area: wanmu.units.area(f.properties.area_mu) }), 'ok');
+					});
+			}
+		}).then(function () {
+			self.setMode('select');
+		});
+	};
+
+	// _guessCounty is the county of the nearest zone, for the new-zone form.
+	Editor.prototype._guessCounty = function (ll) {
+		var best = null, bestD = Infinity;
+		this.app.zones.features().forEach(function (f) {
+			var c = L.geoJSON(f).getBounds().getCenter();
+			var d = ll.distanceTo(c);
+			if (d < bestD) {
+				bestD = d;
+				best = f.properties.county_adcode;
+			}
+		});
+		return best;
+	};
+
+	// ---- editing an existing zone: vertices, move, cut a hole ---------------
+
+	// startEdit opens an edit session on the single selected zone; kind is
+	// 'vertex', 'drag' or 'cut'.
+	Editor.prototype.startEdit = function (kind) {
+		var self = this;
+		var id = this.app.selection.ids()[0];
+		if (this.app.selection.count() !== 1) {
+			wanmu.notify(t('edit.selectOne'), 'warn');
+			return Promise.resolve();
+		}
+		return this.setMode(kind).then(function (ok) {
+			if (!ok) {
+				return;
+			}
+			var f = self.app.zones.feature(id);
+			var copy = L.GeoJSON.geometryToLayer(f, { pane: 'wanmuEdit' });
+			copy.setStyle(wanmu.style.editing);
+			self._editGroup.addLayer(copy);
+			self.app.zones.hide(id);
+			self.session = { id: id, kind: kind, base: f, copy: copy, dirty: false };
+			self._attachCopy(copy);
+			self.app.liveArea.start();
+			self.app.liveArea.measure(copy.toGeoJSON().geometry);
+			if (kind === 'cut') {
+				self.app.zones.setPassive(true);
+				self.map.pm.enableDraw('Cut', { layersToCut: [copy], snappable: true, allowSelfIntersection: false, pathOptions: wanmu.style.editing });
+			}
+			self._renderBar();
+			self.fire('change');
+		});
+	};
+
+	Editor.prototype._attachCopy = function (copy) {
+		var self = this;
+		var s = this.session;
+		function changed() {
+			s.dirty = true;
+			self.app.liveArea.measure(copy.toGeoJSON().geometry);
+			self._renderBar();
+		}
+		if (s.kind === 'vertex') {
+			copy.pm.enable({ snappable: true, snapDistance: 14, allowSelfIntersection: false, removeLayerBelowMinVertexCount: false });
+			copy.on('pm:markerdrag pm:edit pm:vertexremoved pm:vertexadded', changed);
+		} else if (s.kind === 'drag') {
+			copy.pm.enableLayerDrag();
+			copy.on('pm:drag pm:dragend', changed);
+		}
+	};
+
+	Editor.prototype._cut = function (e) {
+		var s = this.session;
+		if (!s || s.kind !== 'cut' || e.originalLayer !== s.copy) {
+			return;
+		}
+		this._editGroup.removeLayer(s.copy);
+		s.copy = e.layer;
+		s.copy.setStyle(wanmu.style.editing);
+		s.dirty = true;
+		this.app.zones.setPassive(false);
+		this.app.liveArea.measure(s.copy.toGeoJSON().geometry);
+		this._renderBar();
+	};
+
+	// save writes the edited geometry (PATCH with If-Match).
+	Editor.prototype.save = function () {
+		var s = this.session, self = this;
+		if (!s || this.busy) {
+			return Promise.resolve();
+		}
+		if (!s.dirty) {
+			this._endSession();
+			return this.setMode('select');
+		}
+		var geometry = s.copy.toGeoJSON().geometry;
+		var before = s.base;
+		this.busy = true;
+		this._renderBar();
+		return this.writeZone({
+			id: s.id, base: before, method: 'PATCH', canKeep: true, mineGeometry: geometry,
+			body: { type: 'Feature', geometry: geometry, properties: {}, reason: t('reason.' + s.kind) }
+		}).then(function (res) {
+			self.busy = false;
+			if (res.kept) {
+				self._renderBar();
+				return;
+			}
+			self._endSession();
+			if (res.ok) {
+				self._pushUpdateUndo(before, t('undo.' + s.kind, { name: before.properties.name }));
+				wanmu.notify(t('edit.saved', { name: res.data.properties.name, area: wanmu.units.area(res.data.properties.area_mu) }), 'ok');
+			}
+			return self.setMode('select');
+		}, function (err) {
+			self.busy = false;
+			self._renderBar();
+			wanmu.notifyError(err, t('edit.saveFailed'));
+		});
+	};
+
+	Editor.prototype.cancel = function () {
+		var self = this;
+		if (this.session && this.session.dirty) {
+			return this._leaveSession().then(function (ok) {
+				return ok ? self.setMode('select') : null;
+			});
+		}
+		this._endSession();
+		return this.setMode('select');
+	};
+
+	// ---- split along a line (server side) ----------------------------------
+
+	Editor.prototype.startSplit = function () {
+		var self = this;
+		if (this.app.selection.count() !== 1) {
+			wanmu.notify(t('edit.selectOne'), 'warn');
+			return Promise.resolve();
+		}
+		return this.setMode('split').then(function (ok) {
+			if (!ok) {
+				return;
+			}
+			self._splitId = self.app.selection.ids()[0];
+			self.app.zones.setPassive(true);
+			self.map.pm.enableDraw('Line', { snappable: true, snapDistance: 14, pathOptions: { color: '#c2453c', weight: 2.5, dashArray: '6 4' } });
+		});
+	};
+
+	Editor.prototype._splitAlong = function (line) {
+		var self = this;
+		var id = this._splitId;
+		var base = this.app.zones.feature(id);
+		if (!base) {
+			return this.setMode('select');
+		}
+		this.busy = true;
+		return this.withConflict({
+			entity: 'zone', name: base.properties.name, base: base, mineGeometry: line,
+			fetchCurrent: function () { return wanmu.api.get('/zones/' + id); },
+			attempt: function (version) {
+				return wanmu.api.send('POST', '/zones/' + id + '/split', { line: line, reason: t('reason.split') }, { ifMatch: version });
+			}
+		}).then(function (res) {
+			self.busy = false;
+			if (res.ok) {
+				var pieces = res.data.features || [];
+				self.app.zoneRetired(id);
+				pieces.forEach(function (f) { self.app.zoneChanged(f); });
+				self.app.selection.set(pieces.map(function (f) { return f.properties.id; }));
+				self.pushUndo({
+					label: t('undo.split', { name: base.properties.name }),
+					needsRestore: true,
+					run: function () {
+						return Promise.all(pieces.map(function (p) { return self._retireZone(p.properties.id, t('undo.reason')); }))
+							.then(function () { return self._restoreZone(id); });
+					}
+				});
+				wanmu.notify(t('edit.splitDone', { name: base.properties.name, n: pieces.length }), 'ok');
+			}
+			return self.setMode('select');
+		}, function (err) {
+			self.busy = false;
+			wanmu.notifyError(err, t('edit.splitFailed'));
+			return self.setMode('select');
+		});
+	};
+
+	// ---- attributes, retire, merge ------------------------------------------
+
+	Editor.prototype.editAttributes = function () {
+		var self = this;
+		if (this.app.selection.count() !== 1) {
+			wanmu.notify(t('edit.selectOne'), 'warn');
+			return Promise.resolve();
+		}
+		var f = this.app.selection.features()[0];
+		return wanmu.AttributesDialog.open(f.properties, {
+			title: 'attr.editTitle', areaMu: f.properties.area_mu,
+			submit: function (changes, reason) {
+				if (!Object.keys(changes).length) {
+					return true;
+				}
+				var cur = self.app.zones.feature(f.properties.id) || f;
+				return self.writeZone({
+					id: f.properties.id, base: cur, method: 'PATCH',
+					body: { type: 'Feature', geometry: null, properties: changes, reason: reason },
+					diff: self._attrDiff(changes)
+				}).then(function (res) {
+					if (res.ok) {
+						self._pushUpdateUndo(cur, t('undo.attributes', { name: cur.properties.name }));
+						wanmu.notify(t('edit.saved', { name: res.data.properties.name, area: wanmu.units.area(res.data.properties.area_mu) }), 'ok');
+					}
+				});
+			}
+		});
+	};
+
+	Editor.prototype._attrDiff = function (changes) {
+		return Object.keys(changes).map(function (k) {
+			return { field: k, label: t('field.' + fieldKey(k)), mine: display(k, changes[k]) };
+		});
+	};
+
+	Editor.prototype.retire = function () {
+		var self = this;
+		if (this.app.selection.count() !== 1) {
+			wanmu.notify(t('edit.selectOne'), 'warn');
+			return Promise.resolve();
+		}
+		var f = this.app.selection.features()[0];
+		var id = f.properties.id;
+		return wanmu.Dialog.confirm({
+			title: 'retire.title', text: t('retire.text', { name: f.properties.name }), withReason: true, danger: true, ok: 'action.retire',
+			action: function (reason) {
+				return self._retireZone(id, reason).then(function (res) {
+					if (res.ok) {
+						self.pushUndo({
+							label: t('undo.retire', { name: f.properties.name }), needsRestore: true,
+							run: function () { return self._restoreZone(id); }
+						});
+						wanmu.notify(t('edit.retired', { name: f.properties.name }), 'ok');
+					}
+				});
+			}
+		});
+	};
+
+	// _retireZone DELETEs a zone with If-Match (conflicts handled).
+	Editor.prototype._retireZone = function (id, reason) {
+		var self = this;
+		var base = this.app.zones.feature(id);
+		if (!base) {
+			return Promise.resolve({ ok: false });
+		}
+		return this.withConflict({
+			entity: 'zone', name: base.properties.name, base: base,
+			fetchCurrent: function () { return wanmu.api.get('/zones/' + id); },
+			attempt: function (version) {
+				return wanmu.api.request('DELETE', '/zones/' + id, { ifMatch: version, query: { reason: reason || undefined } });
+			}
+		}).then(function (res) {
+			if (res.ok) {
+				self.app.zoneRetired(id);
+			}
+			return res;
+		});
+	};
+
+	// _restoreZone brings a retired zone back to its last live revision
+	// (POST /zones/{id}/restore, admin).
+	Editor.prototype._restoreZone = function (id) {
+		var self = this;
+		return wanmu.api.get('/zones/' + id + '/history').then(function (hist) {
+			var revs = hist.revisions || [];
+			var last = revs[revs.length - 1];
+			var live = null;
+			for (var i = revs.length - 1; i >= 0; i--) {
+				if (revs[i].after && !revs[i].after.retired) {
+					live = revs[i];
+					break;
+				}
+			}
+			if (!live) {
+				throw new Error(t('undo.noLiveRevision'));
+			}
+			return self.restoreRevision(id, live.id, last ? last.version : undefined);
+		});
+	};
+
+	// restoreRevision asks the server to make revision revId the zone's
+	// current state; the answer is the restored zone.
+	Editor.prototype.restoreRevision = function (id, revId, version) {
+		var self = this;
+		return wanmu.api.send('POST', '/zones/' + id + '/restore', { revision_id: revId, reason: t('reason.restore') }, { ifMatch: version })
+			.then(function (r) {
+				var f = r.data && r.data.type === 'Feature' ? Promise.resolve(r.data) : wanmu.api.get('/zones/' + id);
+				return f.then(function (feature) {
+					self.app.zoneChanged(feature);
+					return { ok: true, data: feature };
+				});
+			});
+	};
+
+	Editor.prototype.merge = function () {
+		var self = this;
+		var features = this.app.selection.features();
+		if (features.length < 2) {
+			wanmu.notify(t('edit.selectTwo'), 'warn');
+			return Promise.resolve();
+		}
+		return wanmu.MergeDialog.open(features, function (props, reason) {
+			var ids = features.map(function (f) { return f.properties.id; });
+			var versions = {};
+			features.forEach(function (f) { versions[f.properties.id] = f.properties.version; });
+			return wanmu.api.send('POST', '/zones/merge', { zone_ids: ids, versions: versions, properties: props, reason: reason })
+				.then(function (r) {
+					var merged = r.data;
+					ids.forEach(function (id) { self.app.zoneRetired(id); });
+					self.app.zoneChanged(merged);
+					self.app.selection.set([merged.properties.id]);
+					self.pushUndo({
+						label: t('undo.merge', { name: merged.properties.name }), needsRestore: true,
+						run: function () {
+							return self._retireZone(merged.properties.id, t('undo.reason')).then(function (res) {
+								if (!res.ok) {
+									return res;
+								}
+								return ids.reduce(function (p, id) {
+									return p.then(function () { return self._restoreZone(id); });
+								}, Promise.resolve());
+							});
+						}
+					});
+					wanmu.notify(t('edit.merged', { n: ids.length, name: merged.properties.name, area: wanmu.units.area(merged.properties.area_mu) }), 'ok');
+				}, function (err) {
+					if (err.status === 412) {
+						// Someone changed one of the zones: reload them all, show
+						// what is there now and let the planner merge again.
+						return Promise.all(ids.map(function (id) {
+							return wanmu.api.get('/zones/' + id).then(function (f) { self.app.zoneChanged(f); }, function () { self.app.zoneRetired(id); });
+						})).then(function () {
+							self.app.selection.prune();
+							throw new Error(t('merge.conflict'));
+						});
+					}
+					throw err;
+				});
+		});
+	};
+
+	// ---- writes with If-Match and conflict handling --------------------------
+
+	// writeZone PUTs or PATCHes a zone; resolves to {ok, data} or
+	// {ok:false, kept|reloaded}.
+	Editor.prototype.writeZone = function (o) {
+		var self = this;
+		var id = o.id;
+		return this.withConflict({
+			entity: 'zone', name: o.base.properties.name, base: o.base, mineGeometry: o.mineGeometry, canKeep: o.canKeep, diff: o.diff,
+			fetchCurrent: function () { return wanmu.api.get('/zones/' + id); },
+			attempt: function (version) {
+				return wanmu.api.send(o.method, '/zones/' + id, o.body, { ifMatch: version });
+			}
+		}).then(function (res) {
+			if (res.ok) {
+				self.app.zoneChanged(res.data);
+			}
+			return res;
+		});
+	};
+
+	// withConflict runs o.attempt(version) and, on 412, shows the conflict
+	// dialog with both versions; the planner reloads theirs or re-applies
+	// theirs + mine (attempt again with the current version).
+	Editor.prototype.withConflict = function (o) {
+		var self = this;
+		var version = o.version !== undefined ? o.version : o.base.properties.version;
+		return o.attempt(version, o.current).then(function (r) {
+			return { ok: true, data: r.data };
+		}, function (err) {
+			if (!err || err.status !== 412) {
+				throw err;
+			}
+			return o.fetchCurrent().then(function (cur) {
+				var cp = cur.properties || cur;
+				var diff = self._conflictDiff(o, cp);
+				return wanmu.ConflictDialog.open({
+					app: self.app, entity: o.entity, name: o.name, baseVersion: version, current: cur,
+					mineGeometry: o.mineGeometry, diff: diff, canKeep: o.canKeep
+				}).then(function (choice) {
+					if (choice === 'reapply') {
+						var again = L.extend({}, o, { version: cp.version, current: cur, base: o.entity === 'zone' ? cur : o.base });
+						return self.withConflict(again);
+					}
+					if (choice === 'keep' || (choice === null && o.canKeep)) {
+						return { ok: false, kept: true, current: cur };
+					}
+					// reload (or closed): show theirs, drop mine.
+					if (o.entity === 'zone') {
+						self.app.zoneChanged(cur);
+					}
+					if (o.onReload) {
+						o.onReload(cur);
+					}
+					wanmu.notify(t('conflict.reloaded', { name: cp.name }), 'info');
+					return { ok: false, reloaded: true, current: cur };
+				});
+			}, function () {
+				throw err;
+			});
+		});
+	};
+
+	// _conflictDiff lists what differs between the version the planner had
+	// and the one on the server now.
+	Editor.prototype._conflictDiff = function (o, cp) {
+		if (o.diffFor) {
+			return o.diffFor(cp);
+		}
+		if (o.entity !== 'zone') {
+			return o.diff || [];
+		}
+		var bp = o.base.properties || {};
+		var rows = [];
+		var mine = {};
+		(o.diff || []).forEach(function (d) { mine[d.field] = d.mine; });
+		['name', 'disposition', 'kind', 'county_adcode'].forEach(function (k) {
+			if (bp[k] !== cp[k] || mine[k] !== undefined) {
+				rows.push({ label: t('field.' + fieldKey(k)), mine: mine[k] !== undefined ? mine[k] : display(k, bp[k]), theirs: display(k, cp[k]) });
+			}
+		});
+		var live = this.app.liveArea.value();
+		var myArea = o.mineGeometry && live && live.area_mu !== undefined ? live.area_mu : bp.area_mu;
+		rows.push({ label: t('field.area'), mine: wanmu.units.area(myArea), theirs: wanmu.units.area(cp.area_mu) });
+		return rows;
+	};
+
+	function fieldKey(k) {
+		return { county_adcode: 'county', approved_area_ha: 'approvedHa', document_no: 'documentNo' }[k] || k;
+	}
+
+	function display(k, v) {
+		if (v === null || v === undefined || v === '') {
+			return '—';
+		}
+		if (k === 'kind') {
+			return t('kind.' + v);
+		}
+		if (k === 'disposition') {
+			return t('disp.' + v);
+		}
+		if (k === 'county_adcode') {
+			return t('county.' + v);
+		}
+		return String(v);
+	}
+
+	// ---- undo -----------------------------------------------------------------
+
+	Editor.prototype.pushUndo = function (entry) {
+		this.undoStack.push(entry);
+		if (this.undoStack.length > UNDO_DEPTH) {
+			this.undoStack.shift();
+		}
+		this.fire('change');
+	};
+
+	// _pushUpdateUndo remembers a zone's previous state; undo PUTs it back.
+	Editor.prototype._pushUpdateUndo = function (before, label) {
+		var self = this;
+		var id = before.properties.id;
+		this.pushUndo({
+			label: label,
+			run: function () {
+				var cur = self.app.zones.feature(id);
+				if (!cur) {
+					throw new Error(t('undo.gone'));
+				}
+				var props = {};
+				EDITABLE.forEach(function (k) { props[k] = before.properties[k]; });
+				return self.writeZone({
+					id: id, base: cur, method: 'PUT', mineGeometry: before.geometry,
+					body: { type: 'Feature', geometry: before.geometry, properties: props, reason: t('undo.reason') }
+				});
+			}
+		});
+	};
+
+	Editor.prototype.canUndo = function () {
+		var top = this.undoStack[this.undoStack.length - 1];
+		return !!top && (!top.needsRestore || this.app.capabilities.restore);
+	};
+
+	Editor.prototype.undoLabel = function () {
+		var top = this.undoStack[this.undoStack.length - 1];
+		return top ? top.label : '';
+	};
+
+	Editor.prototype.undo = function () {
+		var self = this;
+		if (!this.undoStack.length || this.busy || this.session) {
+			return Promise.resolve();
+		}
+		var top = this.undoStack[this.undoStack.length - 1];
+		if (top.needsRestore && !this.app.capabilities.restore) {
+			wanmu.notify(t('undo.needsRestore'), 'warn');
+			return Promise.resolve();
+		}
+		this.undoStack.pop();
+		this.busy = true;
+		this.fire('change');
+		return Promise.resolve().then(top.run).then(function (res) {
+			self.busy = false;
+			self.fire('change');
+			if (!res || res.ok !== false) {
+				wanmu.notify(t('undo.done', { what: top.label }), 'ok');
+			}
+		}, function (err) {
+			self.busy = false;
+			self.fire('change');
+			wanmu.notifyError(err, t('undo.failed'));
+		});
+	};
+
+	// ---- the session bar -----------------------------------------------------
+
+	Editor.prototype._buildBar = function () {
+		var self = this;
+		this._barText = h('span', { className: 'session-text' });
+		this._barFinish = h('button', { className: 'btn btn-small', attrs: { type: 'button', 'data-action': 'finish' }, i18n: 'action.finish', on: { click: function () { self.finishDraw(); } } });
+		this._barSave = h('button', { className: 'btn btn-small btn-primary', attrs: { type: 'button', 'data-action': 'save' }, i18n: 'action.save', on: { click: function () { self.save(); } } });
+		this._barCancel = h('button', { className: 'btn btn-small', attrs: { type: 'button', 'data-action': 'cancel' }, i18n: 'action.cancel', on: { click: function () { self.cancel(); } } });
+		this.bar = h('div', { className: 'wanmu-sessionbar' }, this._barText, this._barFinish, this._barSave, this._barCancel);
+		this.bar.hidden = true;
+		L.DomEvent.disableClickPropagation(this.bar);
+		this.app.mapEl.appendChild(this.bar);
+	};
+
+	Editor.prototype._renderBar = function () {
+		var m = this.mode, s = this.session;
+		var text = '';
+		if (m === 'draw') {
+			text = t('session.draw');
+		} else if (m === 'split') {
+			text = t('session.split');
+		} else if (m === 'box') {
+			text = t('session.box');
+		} else if (s) {
+			text = t('session.' + s.kind, { name: s.base.properties.name }) + (s.dirty ? ' · ' + t('session.unsaved') : '');
+		}
+		this.bar.hidden = !text;
+		this._barText.textContent = text;
+		this._barFinish.hidden = !(m === 'draw' || m === 'split');
+		this._barSave.hidden = !s;
+		this._barSave.disabled = this.busy || !(s && s.dirty);
+		this._barCancel.hidden = false;
+	};
+
+	Editor.prototype._key = function (e) {
+		var tag = e.target && e.target.tagName;
+		if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || document.querySelector('dialog[open]')) {
+			return;
+		}
+		if (e.key === 'Escape' && (this.mode !== 'select' || this.session)) {
+			this.cancel();
+		} else if ((e.ctrlKey || e.metaKey) && e.key === 'z' && this.canEdit()) {
+			e.preventDefault();
+			this.undo();
+		} else if (e.key === 'Enter' && (this.mode === 'draw' || this.mode === 'split')) {
+			this.finishDraw();
+		}
+	};
+
+	wanmu.Editor = Editor;
+})(window.wanmu = window.wanmu || {});

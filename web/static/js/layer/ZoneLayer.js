@@ -1,0 +1,269 @@
+// ZoneLayer.js: the parks and township zones, drawn whole as vectors (there
+// are a few hundred at most, and the planners click, select, snap to and edit
+// them). Township zones are coloured by disposition, parks in teal; a wide
+// soft halo in the platform's colour outlines each platform's members, and a
+// label on top names the platform with its developable area.
+(function (wanmu) {
+	'use strict';
+
+	var h = wanmu.dom.h;
+
+	wanmu.ZoneLayer = L.Layer.extend({
+		options: {
+			zonePane: 'wanmuZones',
+			haloPane: 'wanmuHalo',
+			labelPane: 'wanmuLabels'
+		},
+
+		initialize: function (options) {
+			L.setOptions(this, options);
+			this._features = {};     // id → GeoJSON feature
+			this._layers = {};       // id → L.Polygon
+			this._halos = {};        // id → L.Polygon
+			this._selected = {};
+			this._hidden = {};
+			this._platforms = [];
+			this._filter = { park: true, township: {}, halos: true, labels: true, platformLabels: true };
+			wanmu.style.dispositions.forEach(function (d) { this._filter.township[d] = true; }, this);
+			this._zoneGroup = L.featureGroup();
+			this._haloGroup = L.layerGroup();
+			this._labelGroup = L.layerGroup();
+		},
+
+		onAdd: function (map) {
+			this._zoneGroup.addTo(map);
+			this._haloGroup.addTo(map);
+			this._labelGroup.addTo(map);
+			map.on('zoomend', this._zoomClass, this);
+			this._zoomClass();
+		},
+
+		onRemove: function (map) {
+			map.off('zoomend', this._zoomClass, this);
+			map.removeLayer(this._zoneGroup);
+			map.removeLayer(this._haloGroup);
+			map.removeLayer(this._labelGroup);
+		},
+
+		// setData replaces every zone.
+		setData: function (features) {
+			Object.keys(this._layers).forEach(function (id) { this._drop(id); }, this);
+			this._features = {};
+			features.forEach(function (f) { this._features[f.properties.id] = f; this._build(f); }, this);
+			this._refreshPlatformLabels();
+		},
+
+		// upsert adds or replaces one zone (after a write).
+		upsert: function (f) {
+			var id = f.properties.id;
+			this._drop(id);
+			if (f.properties.retired_at) {
+				delete this._features[id];
+			} else {
+				this._features[id] = f;
+				this._build(f);
+			}
+			this._refreshPlatformLabels();
+		},
+
+		remove: function (id) {
+			this._drop(id);
+			delete this._features[id];
+			delete this._selected[id];
+			this._refreshPlatformLabels();
+		},
+
+		feature: function (id) { return this._features[id]; },
+		features: function () {
+			var fs = this._features;
+			return Object.keys(fs).map(function (k) { return fs[k]; });
+		},
+		layerOf: function (id) { return this._layers[id]; },
+
+		// setPlatforms gives the platforms (for halo colours and labels).
+		setPlatforms: function (platforms) {
+			this._platforms = platforms || [];
+			this._refreshPlatformLabels();
+		},
+
+		setFilter: function (filter) {
+			L.extend(this._filter, filter);
+			this.setData(this.features());
+			this._zoomClass();
+		},
+		filter: function () { return this._filter; },
+
+		setSelection: function (ids) {
+			var sel = {};
+			ids.forEach(function (id) { sel[id] = true; });
+			var changed = Object.keys(L.extend({}, this._selected, sel));
+			this._selected = sel;
+			changed.forEach(function (id) { this._restyle(id); }, this);
+		},
+
+		// setPassive lets clicks through to the map (while Geoman draws).
+		setPassive: function (on) {
+			this._passive = on;
+			L.DomUtil[on ? 'addClass' : 'removeClass'](this._map.getContainer(), 'wanmu-passive');
+		},
+
+		// hide / show a zone while its editable copy is on the map.
+		hide: function (id) {
+			this._hidden[id] = true;
+			if (this._layers[id]) {
+				this._zoneGroup.removeLayer(this._layers[id]);
+			}
+		},
+		show: function (id) {
+			delete this._hidden[id];
+			if (this._layers[id] && !this._zoneGroup.hasLayer(this._layers[id])) {
+				this._zoneGroup.addLayer(this._layers[id]);
+			}
+		},
+
+		// boundsOf returns the bounds of the given zones (all when ids is empty).
+		boundsOf: function (ids) {
+			var b = L.latLngBounds([]);
+			(ids && ids.length ? ids : Object.keys(this._features)).forEach(function (id) {
+				var f = this._features[id];
+				if (f) {
+					b.extend(L.geoJSON(f).getBounds());
+				}
+			}, this);
+			return b;
+		},
+
+		// zonesInBounds lists the visible zones that intersect a box.
+		zonesInBounds: function (bounds) {
+			var out = [];
+			Object.keys(this._layers).forEach(function (id) {
+				var l = this._layers[id];
+				if (this._zoneGroup.hasLayer(l) && bounds.intersects(l.getBounds())) {
+					out.push(Number(id));
+				}
+			}, this);
+			return out;
+		},
+
+		_visible: function (p) {
+			if (p.kind === 'park') {
+				return this._filter.park;
+			}
+			return this._filter.township[p.disposition] !== false;
+		},
+
+		_build: function (f) {
+			var p = f.properties;
+			if (!this._visible(p)) {
+				return;
+			}
+			var layer = L.GeoJSON.geometryToLayer(f, { pane: this.options.zonePane, snapIgnore: false });
+			layer.setStyle(this._style(p.id));
+			layer.feature = f;
+			layer.zoneId = p.id;
+			layer.on('click', function (e) {
+				if (this._passive) {
+					return; // drawing or cutting: the click belongs to Geoman
+				}
+				L.DomEvent.stop(e);
+				this.fire('zoneclick', { id: p.id, originalEvent: e.originalEvent, latlng: e.latlng });
+			}, this);
+			layer.on('mouseover', function () {
+				if (!this._selected[p.id]) {
+					layer.setStyle(wanmu.style.hover);
+				}
+			}, this);
+			layer.on('mouseout', function () { this._restyle(p.id); }, this);
+			if (this._filter.labels) {
+				layer.bindTooltip(h('span', { text: p.name }), {
+					permanent: true, direction: 'center', className: 'zone-label zone-label-' + p.kind, pane: this.options.labelPane, interactive: false
+				});
+			}
+			this._layers[p.id] = layer;
+			if (!this._hidden[p.id]) {
+				this._zoneGroup.addLayer(layer);
+			}
+			if (p.platform_id && this._filter.halos) {
+				var halo = L.GeoJSON.geometryToLayer(f, {
+					pane: this.options.haloPane, interactive: false, pmIgnore: true, snapIgnore: true
+				});
+				halo.setStyle({ color: wanmu.style.platformColor(p.platform_id), weight: 9, opacity: 0.38, fill: false, lineJoin: 'round' });
+				this._halos[p.id] = halo;
+				this._haloGroup.addLayer(halo);
+			}
+		},
+
+		_drop: function (id) {
+			if (this._layers[id]) {
+				this._zoneGroup.removeLayer(this._layers[id]);
+				delete this._layers[id];
+			}
+			if (this._halos[id]) {
+				this._haloGroup.removeLayer(this._halos[id]);
+				delete this._halos[id];
+			}
+		},
+
+		_style: function (id) {
+			var f = this._features[id];
+			var s = wanmu.style.zoneStyle(f.properties);
+			if (this._selected[id]) {
+				s = L.extend({}, s, wanmu.style.selected, { fillOpacity: Math.min(0.75, s.fillOpacity + 0.2) });
+			}
+			return s;
+		},
+
+		_restyle: function (id) {
+			var l = this._layers[id];
+			if (l) {
+				l.setStyle(this._style(id));
+				if (this._selected[id]) {
+					l.bringToFront();
+				}
+			}
+		},
+
+		_refreshPlatformLabels: function () {
+			this._labelGroup.clearLayers();
+			if (!this._filter.platformLabels) {
+				return;
+			}
+			this._platforms.forEach(function (pl) {
+				var ids = (pl.zone_ids || []).filter(function (id) { return this._features[id]; }, this);
+				if (!ids.length) {
+					return;
+				}
+				var b = this.boundsOf(ids);
+				var color = wanmu.style.platformColor(pl.id);
+				var label = h('div', { className: 'platform-label' + (pl.meets ? ' meets' : ' short'), style: { 'border-color': color } },
+					h('span', { className: 'swatch', style: { background: color } }),
+					h('span', { className: 'name', text: pl.name }),
+					pl.developable_mu !== undefined ? h('span', { className: 'figure', text: wanmu.units.area(pl.developable_mu) }) : null);
+				var m = L.marker([b.getNorth(), b.getCenter().lng], {
+					pane: this.options.labelPane, interactive: true, keyboard: false, pmIgnore: true, snapIgnore: true,
+					icon: L.divIcon({ html: label, className: 'platform-label-icon', iconSize: null, iconAnchor: [0, 0] })
+				});
+				m.on('click', function (e) {
+					if (this._passive) {
+						return;
+					}
+					L.DomEvent.stop(e);
+					this.fire('platformclick', { id: pl.id });
+				}, this);
+				this._labelGroup.addLayer(m);
+			}, this);
+		},
+
+		refreshLabels: function () { this._refreshPlatformLabels(); },
+
+		_zoomClass: function () {
+			if (!this._map) {
+				return;
+			}
+			var c = this._map.getContainer();
+			var z = this._map.getZoom();
+			L.DomUtil[z < 11 ? 'addClass' : 'removeClass'](c, 'wanmu-far');
+			L.DomUtil[z < 9 ? 'addClass' : 'removeClass'](c, 'wanmu-very-far');
+		}
+	});
+})(window.wanmu = window.wanmu || {});

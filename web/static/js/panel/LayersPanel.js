@@ -1,0 +1,141 @@
+// LayersPanel.js: the left panel — layers with their legend. Platforms,
+// parks, township zones by disposition (with counts), each constraint layer
+// (on/off, opacity, whether it counts in the developable-area calculation),
+// reference layers and the optional basemap.
+(function (wanmu) {
+	'use strict';
+
+	var h = wanmu.dom.h;
+	var t = function (k, p) { return wanmu.i18n.t(k, p); };
+
+	function LayersPanel(app, el) {
+		this.app = app;
+		this.el = el;
+		app.on('zones', this.render, this);
+		app.on('layers', this.render, this);
+		app.on('platforms', this.render, this);
+		wanmu.i18n.on('langchange', this.render, this);
+		this.render();
+	}
+
+	LayersPanel.prototype.render = function () {
+		var app = this.app, self = this;
+		var filter = app.zones.filter();
+		var counts = {}, parks = 0;
+		app.zones.features().forEach(function (f) {
+			if (f.properties.kind === 'park') {
+				parks++;
+			} else {
+				counts[f.properties.disposition] = (counts[f.properties.disposition] || 0) + 1;
+			}
+		});
+		wanmu.dom.clear(this.el);
+
+		var planning = h('section', { className: 'layer-section' },
+			h('h3', { i18n: 'layers.planning' }),
+			item({
+				id: 'platforms', checked: filter.halos, label: t('layers.platforms'), count: app.platforms.length,
+				swatch: h('span', { className: 'swatch halo' }),
+				onChange: function (on) { app.zones.setFilter({ halos: on, platformLabels: on }); }
+			}),
+			item({
+				id: 'parks', checked: filter.park, label: t('kind.park'), count: parks,
+				swatch: h('span', { className: 'swatch', style: { background: wanmu.style.park.fill, 'border-color': wanmu.style.park.color, opacity: '0.8' } }),
+				onChange: function (on) { app.zones.setFilter({ park: on }); }
+			}),
+			h('div', { className: 'layer-group-title', i18n: 'kind.township' }),
+			h('div', { className: 'sublist' }, wanmu.style.dispositions.map(function (d) {
+				var c = wanmu.style.dispositionColor[d];
+				return item({
+					id: 'disp-' + d, checked: filter.township[d] !== false, label: t('disp.' + d), count: counts[d] || 0,
+					swatch: h('span', { className: 'swatch', style: { background: c, 'border-color': wanmu.style.shade(c, -0.25) } }),
+					onChange: function (on) {
+						var tw = L.extend({}, app.zones.filter().township);
+						tw[d] = on;
+						app.zones.setFilter({ township: tw });
+					}
+				});
+			})),
+			item({
+				id: 'labels', checked: filter.labels, label: t('layers.labels'),
+				swatch: h('span', { className: 'swatch text', text: 'A' }),
+				onChange: function (on) { app.zones.setFilter({ labels: on }); }
+			}));
+
+		var constraint = app.layers.filter(function (l) { return l.kind !== 'reference'; });
+		var reference = app.layers.filter(function (l) { return l.kind === 'reference'; });
+		var constraints = h('section', { className: 'layer-section' },
+			h('h3', null, h('span', { i18n: 'layers.constraints' }), h('span', { className: 'help', i18nTitle: 'layers.constraintsHelp', text: '?' })),
+			constraint.length ? constraint.map(function (l) { return self._constraintItem(l); }) : h('div', { className: 'muted small', i18n: 'layers.none' }));
+		var refs = h('section', { className: 'layer-section' },
+			h('h3', { i18n: 'layers.reference' }),
+			reference.length ? reference.map(function (l) { return self._constraintItem(l); }) : h('div', { className: 'muted small', i18n: 'layers.none' }),
+			app.basemap ? item({
+				id: 'basemap', checked: app.map.hasLayer(app.basemap), label: t('layers.basemap'),
+				swatch: h('span', { className: 'swatch basemap' }),
+				onChange: function (on) {
+					if (on) {
+						app.basemap.addTo(app.map);
+					} else {
+						app.map.removeLayer(app.basemap);
+					}
+				}
+			}) : null);
+		var note = app.tilesMissing ? h('div', { className: 'warn-box small', i18n: 'layers.tilesMissing' }) : null;
+		this.el.appendChild(h('div', { className: 'layers' }, planning, constraints, refs, note,
+			h('div', { className: 'sample-note muted small', i18n: 'layers.sampleNote' })));
+	};
+
+	LayersPanel.prototype._constraintItem = function (l) {
+		var app = this.app;
+		var tl = app.tileLayers[l.id];
+		var st = wanmu.style.layerStyle(l);
+		var on = !!tl && app.map.hasLayer(tl);
+		var opacity = h('input', {
+			type: 'range', min: 0, max: 100, step: 5, value: Math.round((tl ? tl.options.opacity : 1) * 100),
+			className: 'opacity', attrs: { 'aria-label': t('layers.opacity') }, i18nTitle: 'layers.opacity'
+		});
+		opacity.addEventListener('input', function () {
+			if (tl) {
+				tl.setOpacity(opacity.value / 100);
+			}
+		});
+		var swatch = h('span', { className: 'swatch' + (st.hatch ? ' hatch' : '') + (l.kind === 'include' ? ' dashed' : '') + (l.kind === 'reference' ? ' line' : ''),
+			style: { background: st.fill || 'transparent', 'border-color': st.stroke, color: st.hatch || st.stroke } });
+		var row = item({
+			id: 'layer-' + l.id, checked: on, label: l.name, count: l.features,
+			swatch: swatch,
+			tags: [
+				l.kind !== 'reference' ? h('span', { className: 'kind-tag kind-' + l.kind, text: t('layerKind.' + l.kind) }) : null,
+				l.kind !== 'reference' && !l.enabled ? h('span', { className: 'kind-tag off', i18nTitle: 'layers.notCountedHelp', text: t('layers.notCounted') }) : null
+			],
+			onChange: function (checked) {
+				if (!tl) {
+					return;
+				}
+				if (checked) {
+					tl.addTo(app.map);
+				} else {
+					app.map.removeLayer(tl);
+				}
+				opacity.disabled = !checked;
+			}
+		});
+		opacity.disabled = !on;
+		row.appendChild(h('div', { className: 'layer-opacity' }, h('span', { className: 'muted small', i18n: 'layers.opacity' }), opacity));
+		return row;
+	};
+
+	// item is one legend row: checkbox, swatch, label, count.
+	function item(o) {
+		var cb = h('input', { type: 'checkbox', checked: !!o.checked, attrs: { 'data-layer': o.id } });
+		cb.addEventListener('change', function () { o.onChange(cb.checked); });
+		return h('div', { className: 'layer-item' },
+			h('label', { className: 'layer-row' }, cb, o.swatch,
+				h('span', { className: 'layer-name', text: o.label }),
+				o.tags || null,
+				o.count !== undefined ? h('span', { className: 'layer-count', text: wanmu.i18n.number(o.count, 0) }) : null));
+	}
+
+	wanmu.LayersPanel = LayersPanel;
+})(window.wanmu = window.wanmu || {});
