@@ -1,0 +1,196 @@
+package exchange
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+)
+
+// FuzzCheckZipName: an accepted name never leaves the extraction directory.
+func FuzzCheckZipName(f *testing.F) {
+	for _, s := range []string{"zones.shp", "../a", `..\a`, "/abs", "C:/x", "a/./b", "a/../b", "数据/分区.dbf", "a\x00", "..", "...", "a/...", `\\h\s`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		clean, err := checkZipName(name)
+		if err != nil {
+			if CodeOf(err) != CodeUnsafeArchive {
+				t.Fatalf("error without unsafe_archive code: %v", err)
+			}
+			return
+		}
+		if clean == "" || strings.HasPrefix(clean, "/") || strings.Contains(clean, `\`) || strings.ContainsRune(clean, 0) || strings.Contains(clean, ":") {
+			t.Fatalf("accepted %q as %q", name, clean)
+		}
+		for _, part := range strings.Split(clean, "/") {
+			if part == ".." || part == "." || part == "" {
+				t.Fatalf("accepted %q with component %q (%q)", name, part, clean)
+			}
+		}
+	})
+}
+
+// FuzzParseCRS: parseCRS never panics and returns codes in range.
+func FuzzParseCRS(f *testing.F) {
+	for _, s := range []string{"EPSG:4528", "4549", "urn:ogc:def:crs:EPSG::4490", "CRS84", "EPSG:", "epsg:0", "EPSG:1e3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		code, err := parseCRS(s)
+		if err == nil && code != 0 && (code < 1024 || code > 999999) {
+			t.Fatalf("parseCRS(%q) = %d", s, code)
+		}
+		if err != nil && CodeOf(err) != CodeInvalidOption {
+			t.Fatalf("error without invalid_option code: %v", err)
+		}
+	})
+}
+
+// FuzzClassifyPoint: whatever a coordinate is classified as, reading it in
+// that CRS gives a position in or near China.
+func FuzzClassifyPoint(f *testing.F) {
+	f.Add(119.922, 28.451)
+	f.Add(40492359.95, 3148425.44)
+	f.Add(3148425.44, 40492359.95)
+	f.Add(492359.95, 3148425.44)
+	f.Add(0.0, 0.0)
+	f.Add(math.MaxFloat64, -math.MaxFloat64)
+	f.Fuzz(func(t *testing.T, x, y float64) {
+		c, ok := classifyPoint(x, y)
+		if !ok {
+			return
+		}
+		k, known := lookupCRS(c.EPSG)
+		if !known {
+			t.Fatalf("(%v, %v) classified as unknown EPSG:%d", x, y, c.EPSG)
+		}
+		p := orb.Point{x, y}
+		if c.Swapped {
+			p = orb.Point{y, x}
+		}
+		ll := k.toLonLat(p)
+		// Unprefixed eastings are read on CM 120°E, so allow a zone's width either side.
+		if math.IsNaN(ll[0]) || math.IsNaN(ll[1]) || ll[0] < 60 || ll[0] > 150 || ll[1] < 0 || ll[1] > 60 {
+			t.Fatalf("(%v, %v) as %+v lands at %v", x, y, c, ll)
+		}
+		g, ok := guessCRS([]coordSample{{orb.Point{x, y}, 0}})
+		if !ok || g.pointClass != c {
+			t.Fatalf("guessCRS of a single point %+v, want %+v", g, c)
+		}
+	})
+}
+
+// FuzzSniff: format sniffing and text-encoding judgement never panic.
+func FuzzSniff(f *testing.F) {
+	gbk, _ := gbkBytes("丽水经济技术开发区")
+	for _, s := range [][]byte{[]byte("PK\x03\x04"), []byte("\x89PNG"), []byte("  0\nSECTION\n"), []byte("<kml"), gbk, []byte("丽水"), {0xff, 0xfe, 0x81}} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sniffBytes(b)
+		v := sniffText([][]byte{b})
+		if v == textASCII && !isASCII(b) {
+			t.Fatalf("%q judged ASCII", b)
+		}
+		trimPartialGBK(b)
+		validUTF8Prefix(b)
+	})
+}
+
+// FuzzDecodeFeatureCollection: the streaming GeoJSON decoder never panics
+// and keeps each feature's keys unique.
+func FuzzDecodeFeatureCollection(f *testing.F) {
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"a":1,"b":"丽水","a":2.5},"geometry":{"type":"Point","coordinates":[1,2]}}]}`))
+	f.Add([]byte(`{"features":[{"geometry":null,"properties":null}]}`))
+	f.Add([]byte(`{"crs":{"type":"name"},"features":[{"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]},"properties":{"n":12345678901234567890}}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_ = decodeFeatureCollection(bytes.NewReader(b), func(g orb.Geometry, props map[string]any, keys []string) error {
+			seen := map[string]bool{}
+			for _, k := range keys {
+				if seen[k] {
+					t.Fatalf("key %q twice", k)
+				}
+				seen[k] = true
+				if _, ok := props[k]; !ok {
+					t.Fatalf("key %q without value", k)
+				}
+			}
+			return nil
+		})
+	})
+}
+
+// FuzzParseOgrinfo: parsing GDAL's text output never panics.
+func FuzzParseOgrinfo(f *testing.F) {
+	f.Add("Layer name: a\nGeometry: Polygon\nFeature Count: 3\nExtent: (1, 2) - (3, 4)\nLayer SRS WKT:\nGEOGCRS[\"x\",\n    ID[\"EPSG\",4490]]\nname: String\n")
+	f.Add("Layer SRS WKT:\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		parseOgrinfo(s)
+	})
+}
+
+// FuzzDXFText: MTEXT cleaning and polyline closing never panic, and a
+// closed polyline keeps an even number of lines.
+func FuzzDXFText(f *testing.F) {
+	f.Add(`{\fSimSun;丽水}\P经开区`, 3)
+	f.Add(`\`, 0)
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		cleanMText(s)
+		n = max(0, min(n, 20))
+		e := []string{"  0", "LWPOLYLINE", " 90", "4", " 70", s}
+		for i := 0; i < n; i++ {
+			e = append(e, " 10", s, " 20", "1")
+		}
+		if out := closeLWPolyline(e); len(out)%2 != 0 {
+			t.Fatalf("odd entity %q", out)
+		}
+	})
+}
+
+// FuzzParseGeometryJSON: the fast geometry parser agrees with orb's
+// encoding/json-based one wherever that one succeeds, and never panics.
+func FuzzParseGeometryJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"Point","coordinates":[119.9,28.4]}`,
+		`{"coordinates":[[[0,0],[1,0],[1,1],[0,0]]],"type":"Polygon"}`,
+		`{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[2,2],[3,2],[3,3],[2,2]]]]}`,
+		`{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[1,2,3]},{"type":"LineString","coordinates":[[1,2],[3,4]]}]}`,
+		`{"type":"MultiLineString","coordinates":[[[1e3,-2.5E-2],[3,4]]],"bbox":[1,2,3,4]}`,
+		`null`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		mine, err := parseGeometryJSON(b)
+		ref, rerr := geojson.UnmarshalGeometry(b)
+		if rerr != nil || err != nil || !json.Valid(b) {
+			return
+		}
+		if want := orbGeometry(ref); !orb.Equal(mine, want) {
+			t.Fatalf("%s: parsed %#v, orb %#v", b, mine, want)
+		}
+	})
+}
+
+// orbGeometry is the orb geometry of a decoded geojson.Geometry, including
+// collections, which orb keeps apart.
+func orbGeometry(g *geojson.Geometry) orb.Geometry {
+	if g == nil {
+		return nil
+	}
+	if g.Type != "GeometryCollection" {
+		return g.Coordinates
+	}
+	c := orb.Collection{}
+	for _, m := range g.Geometries {
+		if x := orbGeometry(m); x != nil {
+			c = append(c, x)
+		}
+	}
+	return c
+}
