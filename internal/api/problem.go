@@ -86,8 +86,15 @@ func (s *Server) toProblem(ctx context.Context, err error) *Problem {
 	var xe *exchange.Error
 	if errors.As(err, &xe) {
 		status := http.StatusUnprocessableEntity
-		if xe.Code == exchange.CodeTooLarge {
+		switch xe.Code {
+		case exchange.CodeTooLarge:
 			status = http.StatusRequestEntityTooLarge
+		case exchange.CodeInvalidOption:
+			status = http.StatusBadRequest
+		case exchange.CodeGDAL: // our tool failed, not the planner's file
+			s.log.ErrorContext(ctx, "GDAL failed", slog.String("request_id", RequestID(ctx)), slog.Any("err", err))
+			return problem(http.StatusInternalServerError, "internal",
+				"the conversion failed on the server; the error is logged with request id %s", RequestID(ctx))
 		}
 		p := problem(status, "exchange-"+xe.Code, "%s (%s)", xe.Message, xe.English)
 		p.Extra = map[string]any{"code": xe.Code}

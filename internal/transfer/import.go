@@ -367,7 +367,7 @@ func polygonal(g orb.Geometry) (orb.MultiPolygon, error) {
 }
 
 var (
-	nameFields   = []string{"name", "名称", "NAME", "Name", "MC", "ZONE_NAME", "园区名称", "平台名称", "XMMC", "QYMC"}
+	nameFields   = []string{"name", "名称", "NAME", "Name", "MC", "ZONE_NAME", "园区名称", "平台名称", "XMMC", "QYMC", "Text"} // Name: KML; Text: DXF labels
 	kindFields   = []string{"kind", "类型", "KIND", "TYPE", "LX"}
 	countyFields = []string{"county_adcode", "adcode", "ADCODE", "XZQDM", "县代码", "XZDM", "XZQHDM"}
 	dispFields   = []string{"disposition", "处置", "处置方式", "CZFS"}
