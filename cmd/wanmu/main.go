@@ -38,6 +38,8 @@ func commands() []command {
 		{"migrate", "apply the database migrations and exit", runMigrate},
 		{"user", "manage users: add, passwd, role, disable, enable, list", runUser},
 		{"token", "manage API tokens: create, list, revoke", runToken},
+		{"import", "import a GIS file into zones or a constraint layer (preview, then all or nothing)", runImport},
+		{"export", "export a layer in a land-use planner's format, or the handover package", runExport},
 	}
 }
 
