@@ -1,0 +1,287 @@
+package api
+
+// Fuzz tests of every parser of outside input in this package: the query
+// parameters, the If-Match header, path ids, and the JSON body decoding
+// with the zone-feature checks behind it. The seeds run with every
+// `go test`; `go test -run=^$ -fuzz=FuzzParseBBox -fuzztime=20s ./internal/api/`
+// explores further. None of them needs the database.
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"wanmu/internal/geomcheck"
+)
+
+// checkProblem fails unless err is a *Problem with a 4xx status and a
+// message that can be sent as JSON.
+func checkProblem(t *testing.T, input string, err error) *Problem {
+	t.Helper()
+	if len(input) > 200 {
+		input = input[:200] + "…"
+	}
+	var p *Problem
+	if !errors.As(err, &p) {
+		t.Fatalf("%q: error %T (%v) is not a *Problem", input, err, err)
+	}
+	if p.Status < 400 || p.Status > 499 {
+		t.Fatalf("%q: status %d, want 4xx", input, p.Status)
+	}
+	if p.Detail == "" || p.Type == "" || p.Title == "" {
+		t.Fatalf("%q: incomplete problem %+v", input, p)
+	}
+	if !utf8.ValidString(p.Detail) {
+		t.Fatalf("%q: detail is not valid UTF-8: %q", input, p.Detail)
+	}
+	if len(p.Detail) > 400 {
+		t.Fatalf("%q: detail of %d bytes echoes too much input", input, len(p.Detail))
+	}
+	return p
+}
+
+func FuzzParseBBox(f *testing.F) {
+	for _, s := range []string{"", "119,28,120,29", "119.5,28.1,119.9,28.6", " 119 , 28 , 120 , 29 ", "-180,-90,180,90",
+		"119,28,120", "119,28,120,29,30", "NaN,28,120,29", "Inf,28,120,29", "-Inf,28,120,29", "1e999,28,120,29",
+		"120,28,119,29", "119,29,120,28", "-200,28,120,29", "0x1p-2,28,120,29", "1_0,28,120,29", ",,,", "119,28,120,29,",
+		"４,28,120,29", "119\x00,28,120,29", "\xff,28,120,29", "40492359,3148425,40493359,3149425", "119,28,119,28",
+		"-0,-0,0,0", "1e-400,28,120,29", strings.Repeat("9", 400) + ",28,120,29"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b, err := ParseBBox(s)
+		if err != nil {
+			checkProblem(t, s, err)
+			if b != nil {
+				t.Fatalf("%q: a bound with an error", s)
+			}
+			return
+		}
+		if s == "" {
+			if b != nil {
+				t.Fatalf("empty bbox gave %v", b)
+			}
+			return
+		}
+		if b == nil {
+			t.Fatalf("%q: no bound and no error", s)
+		}
+		for _, v := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("%q: non-finite bound %v", s, b)
+			}
+		}
+		if b.Min[0] < -180 || b.Max[0] > 180 || b.Min[1] < -90 || b.Max[1] > 90 || b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
+			t.Fatalf("%q: insane bound %v", s, b)
+		}
+	})
+}
+
+func FuzzParseIfMatch(f *testing.F) {
+	for _, s := range []string{"", " ", `"1"`, "1", `W/"3"`, `"999999999"`, `"1000000000"`, "*", "abc", `"1", "2"`, `W/"x"`,
+		`"0"`, `"-1"`, `"+1"`, `"1.0"`, `""`, `"１"`, `"1`, `1"`, `W/`, `w/"1"`, "\"1\"\x00", "\t\"7\"\n", `"0x1"`, `"1e3"`,
+		`"` + strings.Repeat("1", 100) + `"`, "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		v, err := ParseIfMatch(h)
+		if err != nil {
+			p := checkProblem(t, h, err)
+			if strings.TrimSpace(h) == "" && p.Status != http.StatusPreconditionRequired {
+				t.Fatalf("%q: a missing If-Match is %d, want 428", h, p.Status)
+			}
+			return
+		}
+		if v < 1 || v > 999_999_999 {
+			t.Fatalf("%q: version %d out of range", h, v)
+		}
+		if strings.Contains(h, ",") || strings.TrimSpace(h) == "*" {
+			t.Fatalf("%q: accepted as version %d", h, v)
+		}
+		// The version is the number the header names, nothing else.
+		digits := strings.Trim(strings.TrimPrefix(strings.TrimSpace(h), "W/"), `"`)
+		if n, err := strconv.Atoi(digits); err != nil || n != v {
+			t.Fatalf("%q: version %d, but the header holds %q", h, v, digits)
+		}
+	})
+}
+
+func FuzzParseID(f *testing.F) {
+	for _, s := range []string{"1", "42", "007", "0", "-1", "+1", " 1", "1 ", "1.5", "1e3", "0x10", "9223372036854775807",
+		"9223372036854775808", "99999999999999999999", "..%2F..%2Fetc%2Fpasswd", "1;DROP TABLE zone", "１", "\xff", "", "abc"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		id, err := ParseID(s)
+		if err != nil {
+			if p := checkProblem(t, s, err); p.Status != http.StatusBadRequest {
+				t.Fatalf("%q: status %d, want 400", s, p.Status)
+			}
+			return
+		}
+		if id <= 0 {
+			t.Fatalf("%q: id %d", s, id)
+		}
+		if strings.Trim(s, "0123456789") != "" {
+			t.Fatalf("%q: accepted with characters other than digits", s)
+		}
+		if got, _ := strconv.ParseInt(s, 10, 64); got != id {
+			t.Fatalf("%q: id %d, want %d", s, id, got)
+		}
+	})
+}
+
+func FuzzParseZoneFilter(f *testing.F) {
+	for _, s := range []string{"", "kind=park", "kind=township&county=331102", "platform=none", "platform=3", "bbox=119,28,120,29",
+		"retired=true", "retired=0", "limit=10", "limit=100000", "kind=foo", "county=abc", "limit=-1", "limit=0", "limit=100001",
+		"platform=abc", "platform=-1", "retired=maybe", "sort=name", "bbox=1,2,3", "bbox=NaN,28,120,29", "bbox=120,28,119,29",
+		"kind=park&kind=foo", "kind=", "county=", "bbox=", "KIND=park", "kind=%FF", "%00=1", "kind=park&x=1", "limit=1e3"} {
+		f.Add(s)
+	}
+	known := map[string]bool{"kind": true, "county": true, "platform": true, "bbox": true, "retired": true, "limit": true}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return // net/http refuses such a query before it reaches us
+		}
+		zf, err := ParseZoneFilter(q)
+		if err != nil {
+			if p := checkProblem(t, raw, err); p.Status != http.StatusBadRequest {
+				t.Fatalf("%q: status %d, want 400", raw, p.Status)
+			}
+			return
+		}
+		for k := range q {
+			if !known[k] {
+				t.Fatalf("%q: unknown parameter %q accepted", raw, k)
+			}
+		}
+		if zf.Kind != "" && zf.Kind != "park" && zf.Kind != "township" {
+			t.Fatalf("%q: kind %q", raw, zf.Kind)
+		}
+		if zf.County != "" && !validAdcode(zf.County) {
+			t.Fatalf("%q: county %q", raw, zf.County)
+		}
+		if zf.PlatformID < -1 {
+			t.Fatalf("%q: platform %d", raw, zf.PlatformID)
+		}
+		if zf.Limit < 0 || zf.Limit > 100000 {
+			t.Fatalf("%q: limit %d", raw, zf.Limit)
+		}
+		if b := zf.BBox; b != nil && (b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] || b.Min[0] < -180 || b.Max[0] > 180 ||
+			b.Min[1] < -90 || b.Max[1] > 90 || b.Min[0] != b.Min[0] || b.Max[1] != b.Max[1]) {
+			t.Fatalf("%q: bbox %v", raw, b)
+		}
+	})
+}
+
+// jsonDepth is the nesting depth of valid JSON, counted by the standard decoder.
+func jsonDepth(b []byte) int {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	depth, deepest := 0, 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return deepest
+		}
+		switch tok {
+		case json.Delim('['), json.Delim('{'):
+			depth++
+			deepest = max(deepest, depth)
+		case json.Delim(']'), json.Delim('}'):
+			depth--
+		}
+	}
+}
+
+func FuzzNestingDepth(f *testing.F) {
+	for _, s := range []string{`{}`, `[]`, `[[[]]]`, `{"a":{"b":[1,{"c":[]}]}}`, `"[[[["`, `"\"[["`, `"\\"`, `{"a\"[":"]}"}`,
+		`[1,"]]]]",[2]]`, `"\\\"[" `, "\"\\u005b\"", `[` + strings.Repeat(`"\\"`, 3) + `]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got := nestingDepth(b) // must not panic on anything
+		if !json.Valid(b) {
+			return
+		}
+		if want := jsonDepth(b); got != want {
+			t.Fatalf("nestingDepth(%q) = %d, the decoder counts %d", b, got, want)
+		}
+	})
+}
+
+// FuzzZoneFeature drives the body of POST/PUT/PATCH /zones through the
+// same decoding and checks as the handlers, up to the database.
+func FuzzZoneFeature(f *testing.F) {
+	poly := `{"type":"Polygon","coordinates":[[[119.86,28.40],[119.88,28.40],[119.88,28.42],[119.86,28.40]]]}`
+	for _, s := range []string{
+		`{"type":"Feature","geometry":` + poly + `,"properties":{"kind":"park","name":"x","county_adcode":"331102"}}`,
+		`{"type":"Feature","geometry":` + poly + `,"properties":{"kind":"township","name":" 碧湖 ","county_adcode":"331121","disposition":"并","approved_area_ha":12.5,"document_no":"丽政办发〔2020〕55号","attributes":{"a":[1,{"b":null}]}},"reason":"r"}`,
+		`{"type":"Feature","properties":{"name":"y"}}`,
+		`{"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[119.86,28.40],[119.88,28.40],[119.88,28.42],[119.86,28.40]]]]}}`,
+		`{"type":"FeatureCollection","features":[]}`, `{"type":"Polygon","coordinates":[]}`, `[]`, `null`, `{}`, ``, `{`,
+		`{"type":"Feature","geometry":"POLYGON EMPTY"}`, `{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}`,
+		`{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[1e999,28.40],[119.88,28.40],[119.88,28.42],[1e999,28.40]]]}}`,
+		`{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[["NaN",28.40],[119.88,28.40],[119.88,28.42],["NaN",28.40]]]}}`,
+		`{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[40492359.95,3148425.44],[40492459.95,3148425.44],[40492459.95,3148525.44],[40492359.95,3148425.44]]]}}`,
+		`{"type":"Feature","properties":{"name":"a\u0000b"}}`, `{"type":"Feature","properties":{"name":"a\u0085b"}}`,
+		`{"type":"Feature","properties":{"attributes":{"k":"\u0000"}}}`, `{"type":"Feature","properties":{"colour":"red"}}`,
+		`{"type":"Feature","properties":{"approved_area_ha":-1}}`, `{"type":"Feature","reason":"` + strings.Repeat("x", 2001) + `"}`,
+		"\ufeff{}", "{\"type\":\"Feature\"}\xff", `[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]`,
+		// Bug B15 (testdata/badinput/README.md): the unknown field is echoed whole.
+		`{"type":"Feature","` + strings.Repeat("k", 5000) + `":1}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, full := range []bool{true, false} {
+			r := httptest.NewRequest(http.MethodPost, "/api/v1/zones", bytes.NewReader(body))
+			r.Header.Set("Content-Type", "application/json")
+			var zf zoneFeature
+			if err := decodeJSON(httptest.NewRecorder(), r, &zf); err != nil {
+				checkProblem(t, string(body), err)
+				return
+			}
+			fields, err := zf.fields(full)
+			if err != nil {
+				var ge *geomcheck.Error
+				if errors.As(err, &ge) {
+					if ge.Message == "" {
+						t.Fatalf("%q: empty geometry error", body)
+					}
+					continue
+				}
+				checkProblem(t, string(body), err)
+				continue
+			}
+			if full && (fields.Kind == nil || fields.Name == nil || fields.CountyAdcode == nil || len(fields.Geom) == 0) {
+				t.Fatalf("%q: a full zone without kind, name, county or geometry: %+v", body, fields)
+			}
+			if n := fields.Name; n != nil {
+				if *n == "" || utf8.RuneCountInString(*n) > MaxNameLength || strings.TrimSpace(*n) != *n || strings.ContainsFunc(*n, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
+					t.Fatalf("%q: name %q accepted", body, *n)
+				}
+			}
+			if a := fields.Attributes; a != nil {
+				if raw, _ := json.Marshal(a); len(raw) > 64<<10 {
+					t.Fatalf("%q: %d bytes of attributes accepted", body, len(raw))
+				}
+			}
+			for _, p := range fields.Geom {
+				for _, ring := range p {
+					if len(ring) < 4 || ring[0] != ring[len(ring)-1] {
+						t.Fatalf("%q: bad ring accepted: %v", body, ring)
+					}
+				}
+			}
+		}
+	})
+}
