@@ -85,7 +85,9 @@ func (r *Registry) Continue(id, owner string, fn func(ctx context.Context, rep R
 		return nil, errors.New("the job is " + j.State + ", not waiting")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	j.State, j.Progress, j.cancel, j.err = Running, 0, cancel, nil
+	// The previous step's result belongs to the next step now (it may
+	// change it), so it is no longer shown.
+	j.State, j.Progress, j.cancel, j.err, j.Result = Running, 0, cancel, nil, nil
 	data := j.data
 	r.mu.Unlock()
 	go r.run(ctx, j, func(ctx context.Context, rep Reporter) (any, any, bool, error) {
