@@ -36,7 +36,7 @@ func newPage(t *testing.T) *page {
 	}
 	p := &page{t: t}
 	ctx, cancel := chromedp.NewContext(suite.browser, chromedp.WithNewBrowserContext(), chromedp.WithListener(p.listen))
-	if err := chromedp.Do(ctx); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1600, 1000)); err != nil {
 		cancel()
 		t.Fatalf("open a browser tab: %v", err)
 	}
@@ -162,12 +162,32 @@ func (p *page) diagnose() string {
 
 func (p *page) click(css string) {
 	p.t.Helper()
-	p.do(chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible))
+	p.retry(chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible))
 }
 
 func (p *page) setValue(css, value string) {
 	p.t.Helper()
-	p.do(chromedp.SetValue(chromedp.CSS(css), value, chromedp.NodeVisible))
+	p.retry(chromedp.SetValue(chromedp.CSS(css), value, chromedp.NodeVisible))
+}
+
+// retry runs an action on an element again when the element it found was
+// replaced before the action reached it (a page that just navigated): the
+// action did not happen, so running it again is safe.
+func (p *page) retry(a chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	for i := 0; ; i++ {
+		ctx, cancel := context.WithTimeout(p.ctx, 60*time.Second)
+		err := chromedp.Do(ctx, a)
+		cancel()
+		if err == nil {
+			return
+		}
+		if i < 5 && (strings.Contains(err.Error(), "No node with given id") || strings.Contains(err.Error(), "Could not find node")) {
+			time.Sleep(200 * time.Millisecond)
+			continue
+		}
+		p.t.Fatalf("browser: %v\n%s", err, p.diagnose())
+	}
 }
 
 // login signs in through the sign-in page and waits for the map.
@@ -253,7 +273,7 @@ func (p *page) drag(x1, y1, x2, y2 float64) {
 // view centres the map on a point at a zoom, without animation.
 func (p *page) view(lng, lat float64, zoom int) {
 	p.t.Helper()
-	eval[bool](p, fmt.Sprintf(`(wanmu.app.map.setView([%f, %f], %d, {animate: false}), true)`, lat, lng, zoom))
+	eval[bool](p, fmt.Sprintf(`(wanmu.app.map.stop(), wanmu.app.map.setView([%f, %f], %d, {animate: false}), true)`, lat, lng, zoom))
 	p.do(chromedp.Sleep(300 * time.Millisecond))
 }
 

@@ -397,7 +397,7 @@
 	App.prototype.fitAll = function () {
 		var b = this.zones.boundsOf([]);
 		if (b.isValid()) {
-			this.map.fitBounds(b, { padding: [30, 30] });
+			this.map.fitBounds(b, { padding: [30, 30], animate: false });
 		}
 	};
 

@@ -44,7 +44,8 @@
 		if (mu === null || mu === undefined || isNaN(mu)) {
 			return '—';
 		}
-		var s = wanmu.i18n.number(value(mu, u), units[u].decimals);
+		// round: whole numbers where they are whole in mu (thresholds, axes).
+		var s = wanmu.i18n.number(value(mu, u), opts.round && u === 'mu' ? 0 : units[u].decimals);
 		if (opts.sign && mu > 0) {
 			s = '+' + s;
 		}

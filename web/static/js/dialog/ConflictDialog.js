@@ -28,7 +28,8 @@
 		}
 		var b = app.compare.bounds();
 		if (b.isValid()) {
-			app.map.fitBounds(b, { padding: [80, 80], maxZoom: 16 });
+			// Keep both versions clear of the dialog, which floats on the right.
+			app.map.fitBounds(b, { paddingTopLeft: [60, 90], paddingBottomRight: [520, 60], maxZoom: 16 });
 		}
 		var rows = (opts.diff || []).map(function (d) {
 			return h('tr', null, h('th', { text: d.label }), h('td', { className: 'mine', text: d.mine }), h('td', { className: 'theirs', text: d.theirs }));

@@ -57,9 +57,19 @@
 	Dialog.prototype.open = function () {
 		var self = this;
 		document.body.appendChild(this.el);
-		if (this.options.modal === false) {
+		// A floating dialog over an open modal one must be modal itself, or
+		// the modal one would leave it inert; the one below is set aside.
+		var below = Array.prototype.filter.call(document.querySelectorAll('dialog[open]'), function (d) {
+			return d !== self.el && d.matches(':modal');
+		});
+		if (this.options.modal === false && !below.length) {
 			this.el.show();
 		} else {
+			if (this.options.modal === false) {
+				this.el.classList.add('stacked');
+				below.forEach(function (d) { d.classList.add('suspended'); });
+				this._suspended = below;
+			}
 			this.el.showModal();
 		}
 		var first = this.el.querySelector('input:not([type=hidden]):not([disabled]), select, textarea');
@@ -73,6 +83,8 @@
 		if (this.el.open) {
 			this.el.close();
 		}
+		(this._suspended || []).forEach(function (d) { d.classList.remove('suspended'); });
+		this._suspended = null;
 		if (this.el.parentNode) {
 			this.el.parentNode.removeChild(this.el);
 		}

@@ -15,17 +15,31 @@
 		var t = wanmu.i18n.t;
 		var sel = app.selection.ids();
 		var layerOptions = [{ value: 'zones', label: 'export.layerZones' }, { value: 'platforms', label: 'export.layerPlatforms' }]
-			.concat(app.layers.map(function (l) { return { value: 'layer-' + l.id, text: l.name }; }));
+			.concat(app.layers.map(function (l) { return { value: 'layer-' + l.id, text: l.name }; }))
+			.concat([{ value: 'handover', label: 'export.handover' }]);
 		var layer = D.select('layer', layerOptions, 'zones');
 		var format = D.select('format', FORMATS.map(function (f) { return { value: f, label: 'format.' + f }; }), 'shp');
 		var crs = D.select('crs', CRS.map(function (c) { return { value: c, label: 'crs.' + c }; }), 'EPSG:4490');
+		var encoding = D.select('encoding', ['UTF-8', 'GBK'].map(function (e) { return { value: e, label: 'encoding.' + e }; }), 'UTF-8');
+		var encodingRow = D.field('export.encoding', encoding, 'export.encodingHint');
+		var formatRow = D.field('export.format', format);
 		var onlySel = h('input', { type: 'checkbox', name: 'selection', checked: !!opts.selectionOnly && sel.length > 0, disabled: !sel.length });
 		var crsNote = h('div', { className: 'field-hint' });
 		function update() {
 			var f = format.value;
+			var handover = layer.value === 'handover';
+			formatRow.hidden = handover;
+			encodingRow.hidden = !handover && f !== 'shp' && f !== 'csv' && f !== 'dxf';
+			if (handover) {
+				f = 'shp';
+			}
 			// KML/KMZ are WGS84 by their specification.
 			crs.disabled = f === 'kml' || f === 'kmz';
 			crsNote.textContent = crs.disabled ? t('export.kmlCrs') : (f === 'dxf' && crs.value.indexOf('45') < 0 ? t('export.dxfCrs') : '');
+			crs.disabled = crs.disabled && !handover;
+			if (handover && crsNote.textContent === '') {
+				crsNote.textContent = t('export.handoverNote');
+			}
 			onlySel.disabled = !sel.length || layer.value !== 'zones';
 			if (onlySel.disabled) {
 				onlySel.checked = false;
@@ -34,8 +48,9 @@
 		[layer, format, crs].forEach(function (el) { el.addEventListener('change', update); });
 		var body = h('div', { className: 'form-grid' },
 			D.field('export.layer', layer),
-			h('div', { className: 'form-row' }, D.field('export.format', format), D.field('export.crs', crs)),
+			h('div', { className: 'form-row' }, formatRow, D.field('export.crs', crs)),
 			crsNote,
+			encodingRow,
 			h('label', { className: 'check' }, onlySel, h('span', { text: t('export.onlySelection', { n: sel.length }) })),
 			h('p', { className: 'field-hint', i18n: 'export.note' }));
 		update();
@@ -46,14 +61,22 @@
 				{
 					label: 'export.download', kind: 'primary', value: 'ok',
 					action: function () {
-						var q = { layer: layer.value, format: format.value };
-						if (!crs.disabled) {
-							q.crs = crs.value;
+						var url;
+						if (layer.value === 'handover') {
+							url = wanmu.api.url('/exports/handover', { crs: crs.value, encoding: encoding.value });
+						} else {
+							var q = { layer: layer.value, format: format.value };
+							if (!crs.disabled) {
+								q.crs = crs.value;
+							}
+							if (!encodingRow.hidden) {
+								q.encoding = encoding.value;
+							}
+							if (onlySel.checked) {
+								q.ids = sel.join(',');
+							}
+							url = wanmu.api.url('/exports', q);
 						}
-						if (onlySel.checked) {
-							q.ids = sel.join(',');
-						}
-						var url = wanmu.api.url('/exports', q);
 						// Ask first (HEAD is not enough for a job that may fail), so
 						// a missing endpoint or a bad choice shows here, not as a
 						// broken download.
@@ -64,7 +87,7 @@
 								});
 							}
 							return res.blob().then(function (blob) {
-								var name = filename(res.headers.get('Content-Disposition')) || ('wanmu-' + layer.value + '.' + format.value);
+								var name = filename(res.headers.get('Content-Disposition')) || ('wanmu-' + layer.value + '.' + (layer.value === 'handover' ? 'zip' : format.value));
 								var a = h('a', { href: URL.createObjectURL(blob), attrs: { download: name } });
 								document.body.appendChild(a);
 								a.click();

@@ -1,14 +1,16 @@
 // ImportDialog.js: bring in the boundaries a planner was given. Upload
 // (Shapefile zip, GeoPackage, FileGDB zip, KML/KMZ, DXF, GeoJSON, CSV), choose
-// the target layer, the coordinate system and the encoding (or let the
-// server detect them), look at the preview — how many features, which are
-// invalid and why, which overlap existing zones — then confirm. Imports are
-// all-or-nothing; progress is shown while the server works.
+// the target and, where the file does not say, the coordinate system and the
+// encoding; look at the preview — how many features, the total ellipsoidal
+// area, which are invalid and why, which overlap existing zones, which
+// columns hold the name, kind, county and disposition — then confirm.
+// Imports are all-or-nothing; a progress bar follows the server's job.
 //
-// Contract (POST /api/v1/imports, multipart: file, layer, crs, encoding,
-// gcj02): the answer is a job {id, status, progress, preview}; the page polls
-// GET /api/v1/imports/{id} while status is "queued"/"running", confirms with
-// POST /api/v1/imports/{id}/commit and drops the job with DELETE.
+// API: POST /api/v1/imports (multipart: file, layer = zones | constraint:NAME,
+// kind, crs, encoding, gcj02) starts a job {id, state, progress, step, error,
+// result}; the page polls GET /api/v1/imports/{id} while it is "running";
+// "waiting" carries the preview; POST …/commit {mapping, reason} writes it;
+// DELETE drops it.
 (function (wanmu) {
 	'use strict';
 
@@ -19,24 +21,34 @@
 
 	function open(app) {
 		var t = wanmu.i18n.t;
-		var job = null;
-		var file = h('input', { type: 'file', name: 'file', attrs: { accept: '.zip,.gpkg,.kml,.kmz,.dxf,.geojson,.json,.csv,.gdb' } });
-		var target = D.select('layer', [{ value: 'zones', label: 'import.toZones' }]
-			.concat(app.layers.filter(function (l) { return l.kind !== 'reference'; }).map(function (l) {
+		var isAdmin = app.user && app.user.role === 'admin';
+		var job = null, preview = null;
+		var file = h('input', { type: 'file', name: 'file', attrs: { accept: '.zip,.gpkg,.kml,.kmz,.dxf,.geojson,.json,.csv' } });
+		var targets = [{ value: 'zones', label: 'import.toZones' }];
+		if (isAdmin) {
+			targets = targets.concat(app.layers.map(function (l) {
 				return { value: 'constraint:' + l.name, text: t('import.toLayer', { name: l.name }) };
-			})).concat([{ value: 'new', label: 'import.toNewLayer' }]), 'zones');
+			})).concat([{ value: 'new', label: 'import.toNewLayer' }]);
+		}
+		var target = D.select('layer', targets, 'zones');
 		var newName = h('input', { type: 'text', name: 'new_layer', attrs: { maxlength: 200 } });
-		var newRow = D.field('import.newLayerName', newName);
+		var newKind = D.select('kind', ['exclude', 'include', 'reference'].map(function (k) { return { value: k, label: 'layerKind.long.' + k }; }), 'exclude');
+		var newRow = h('div', { className: 'form-row' }, D.field('import.newLayerName', newName), D.field('import.newLayerKind', newKind));
 		newRow.hidden = true;
-		target.addEventListener('change', function () { newRow.hidden = target.value !== 'new'; });
+		target.addEventListener('change', function () {
+			newRow.hidden = target.value !== 'new';
+			reset();
+		});
 		var crs = D.select('crs', CRS.map(function (c) { return { value: c, label: 'crs.' + c }; }), 'auto');
 		var encoding = D.select('encoding', ENCODINGS.map(function (e) { return { value: e, label: 'encoding.' + e }; }), 'auto');
 		var gcj = h('input', { type: 'checkbox', name: 'gcj02' });
+		[file, crs, encoding, gcj].forEach(function (el) { el.addEventListener('change', reset); });
 		var progress = h('progress', { max: 1000, value: 0, className: 'import-progress' });
 		var progressText = h('span', { className: 'muted small' });
 		var progressRow = h('div', { className: 'progress-row' }, progress, progressText);
 		progressRow.hidden = true;
-		var preview = h('div', { className: 'import-preview' });
+		var previewEl = h('div', { className: 'import-preview' });
+		var reason = h('input', { type: 'text', name: 'reason', attrs: { maxlength: 2000 } });
 		var body = h('div', { className: 'form-grid' },
 			D.field('import.file', file, 'import.fileHint'),
 			D.field('import.target', target),
@@ -44,12 +56,13 @@
 			h('div', { className: 'form-row' }, D.field('import.crs', crs), D.field('import.encoding', encoding)),
 			h('label', { className: 'check' }, gcj, h('span', { i18n: 'import.gcj02' })),
 			progressRow,
-			preview);
+			previewEl,
+			D.field('field.reason', reason, 'field.reasonHint'));
 
 		var dialog = new D({
 			title: 'import.title', body: body, className: 'import',
-			onClose: function (v) {
-				if (v !== 'ok' && job && job.id && job.status !== 'done') {
+			onClose: function () {
+				if (job && job.id && job.state !== 'done' && job.state !== 'failed' && job.state !== 'cancelled') {
 					wanmu.api.request('DELETE', '/imports/' + job.id).catch(function () { return null; });
 				}
 			},
@@ -61,6 +74,20 @@
 		});
 		var confirmBtn = dialog.buttons[2];
 		confirmBtn.disabled = true;
+		var repair = null;  // checkbox, when the preview has invalid features
+		var mapping = {};   // selects of the field mapping
+
+		// reset forgets a preview when the input changes.
+		function reset() {
+			if (job && job.id && job.state === 'waiting') {
+				wanmu.api.request('DELETE', '/imports/' + job.id).catch(function () { return null; });
+			}
+			job = null;
+			preview = null;
+			wanmu.dom.clear(previewEl);
+			progressRow.hidden = true;
+			confirmBtn.disabled = true;
+		}
 
 		function layerValue() {
 			if (target.value === 'new') {
@@ -77,8 +104,15 @@
 				throw new Error(t('import.noFile'));
 			}
 			var form = new FormData();
-			form.append('file', file.files[0]);
 			form.append('layer', layerValue());
+			if (target.value === 'new') {
+				form.append('kind', newKind.value);
+			} else if (target.value !== 'zones') {
+				var l = app.layers.filter(function (x) { return 'constraint:' + x.name === target.value; })[0];
+				if (l) {
+					form.append('kind', l.kind);
+				}
+			}
 			if (crs.value !== 'auto') {
 				form.append('crs', crs.value);
 			}
@@ -86,102 +120,150 @@
 				form.append('encoding', encoding.value);
 			}
 			form.append('gcj02', gcj.checked ? 'true' : 'false');
-			wanmu.dom.clear(preview);
-			setProgress({ done: 0, total: 1000 }, t('import.uploading'));
+			form.append('file', file.files[0]);
+			reset();
+			setProgress(0, t('import.uploading'));
 			return wanmu.api.request('POST', '/imports', { form: form }).then(function (r) {
-				return poll(r.data);
-			}, function (err) {
-				progressRow.hidden = true;
-				if (err.status === 404 || err.status === 405) {
-					throw new Error(t('import.unavailable'));
-				}
-				throw err;
+				return follow(r.data);
 			}).then(function (j) {
 				job = j;
-				renderPreview(j);
-				window.setTimeout(function () { confirmBtn.disabled = !canCommit(j); }, 0);
+				if (j.state === 'waiting') {
+					preview = j.result || {};
+					renderPreview(preview);
+					window.setTimeout(updateConfirm, 0);
+				} else {
+					throw jobError(j);
+				}
+			}, function (err) {
+				progressRow.hidden = true;
+				throw err;
 			});
 		}
 
-		function canCommit(j) {
-			var p = j.preview || {};
-			return (j.status === 'preview' || j.status === 'ready') && !(p.invalid && p.invalid.length) && (p.features || p.count || 0) > 0;
+		function updateConfirm() {
+			var p = preview;
+			confirmBtn.disabled = !p || !(p.features > 0) || (p.invalid && p.invalid.length > 0 && !(repair && repair.checked));
 		}
 
 		function commit() {
-			if (!job || !canCommit(job)) {
+			if (!job || !preview) {
 				throw new Error(t('import.previewFirst'));
 			}
-			setProgress({ done: 0, total: 1000 }, t('import.writing'));
-			return wanmu.api.send('POST', '/imports/' + job.id + '/commit', {}).then(function (r) {
-				return poll(r.data || job);
+			var m = null;
+			if (preview.mapping) {
+				m = L.extend({}, preview.mapping);
+				Object.keys(mapping).forEach(function (k) { m[k] = mapping[k].value; });
+				m.repair = !!(repair && repair.checked);
+			}
+			setProgress(0, t('import.writing'));
+			var b = { reason: reason.value.trim() };
+			if (m) {
+				b.mapping = m;
+			}
+			return wanmu.api.send('POST', '/imports/' + job.id + '/commit', b).then(function (r) {
+				return follow(r.data);
 			}).then(function (j) {
 				job = j;
-				if (j.status !== 'done') {
-					throw new Error(t('import.failed', { reason: j.error || j.status }));
+				if (j.state !== 'done') {
+					throw jobError(j);
 				}
-				wanmu.notify(t('import.done', { n: (j.result && j.result.features) || (j.preview && j.preview.features) || '' }), 'ok');
-				return app.loadAll();
+				var res = j.result || {};
+				wanmu.notify(t('import.done', { n: res.written !== undefined ? res.written : '' }), 'ok');
+				return app.loadAll().then(function () {
+					if (res.zone_ids && res.zone_ids.length) {
+						app.selection.set(res.zone_ids);
+						app.zoomToZones(res.zone_ids);
+					}
+				});
 			});
 		}
 
-		// poll follows a job until it leaves queued/running.
-		function poll(j) {
-			setProgress(j.progress, statusText(j));
-			if (j.status !== 'queued' && j.status !== 'running') {
-				progressRow.hidden = j.status !== 'running';
+		// follow polls a job until it stops running.
+		function follow(j) {
+			setProgress(j.progress || 0, t('import.step', { step: j.step || t('import.status.' + (j.state || 'running')) }));
+			if (j.state !== 'running') {
+				progressRow.hidden = true;
 				return Promise.resolve(j);
 			}
-			return new Promise(function (resolve) { window.setTimeout(resolve, 400); }).then(function () {
+			return new Promise(function (resolve) { window.setTimeout(resolve, 300); }).then(function () {
 				return wanmu.api.get('/imports/' + j.id);
-			}).then(poll);
+			}).then(follow);
 		}
 
-		function statusText(j) {
-			return t('import.status.' + (j.status || 'running'));
+		function jobError(j) {
+			var e = j.error || {};
+			var detail = wanmu.i18n.lang() === 'zh' ? (e.detail || e.english) : (e.english || e.detail);
+			return new Error(t('import.failed', { reason: detail || t('import.status.' + j.state) }));
 		}
 
-		function setProgress(p, text) {
+		function setProgress(frac, text) {
 			progressRow.hidden = false;
-			var done = 0, total = 1000;
-			if (typeof p === 'number') {
-				done = p <= 1 ? p * 1000 : p;
-			} else if (p) {
-				done = p.done || 0;
-				total = p.total || 1000;
-			}
-			progress.max = total;
-			progress.value = done;
-			progressText.textContent = text + ' ' + Math.round(done / total * 100) + '%';
+			progress.max = 1000;
+			progress.value = Math.round((frac || 0) * 1000);
+			progressText.textContent = text + ' ' + Math.round((frac || 0) * 100) + '%';
 		}
 
-		function renderPreview(j) {
-			var p = j.preview || {};
-			wanmu.dom.clear(preview);
-			var invalid = p.invalid || [];
-			var overlaps = p.overlaps || [];
-			preview.appendChild(h('dl', { className: 'kv compact' },
-				h('dt', { i18n: 'import.features' }), h('dd', { text: String(p.features !== undefined ? p.features : (p.count || 0)) }),
-				p.crs ? [h('dt', { i18n: 'import.crsFound' }), h('dd', { text: p.crs })] : null,
-				p.encoding ? [h('dt', { i18n: 'import.encodingFound' }), h('dd', { text: p.encoding })] : null,
-				p.area_mu !== undefined ? [h('dt', { i18n: 'import.area' }), h('dd', { text: wanmu.units.area(p.area_mu) })] : null));
+		function renderPreview(p) {
+			wanmu.dom.clear(previewEl);
+			mapping = {};
+			repair = null;
+			var invalid = p.invalid || [], overlaps = p.overlaps || [], unplaced = p.unplaced || [];
+			previewEl.appendChild(h('dl', { className: 'kv compact preview-kv' },
+				h('dt', { i18n: 'import.features' }), h('dd', { className: 'strong', text: String(p.features || 0) }),
+				p.total_area ? [h('dt', { i18n: 'import.area' }), h('dd', { text: wanmu.units.area(p.total_area.mu) })] : null,
+				h('dt', { i18n: 'import.format' }), h('dd', { text: p.format || '—' }),
+				h('dt', { i18n: 'import.crsFound' }), h('dd', { text: (p.source_crs || '—') + (p.crs_assumed ? ' · ' + t('import.crsAssumed') : '') }),
+				p.crs_note ? [h('dt'), h('dd', { className: 'muted small', text: p.crs_note })] : null,
+				p.encoding ? [h('dt', { i18n: 'import.encodingFound' }), h('dd', { text: p.encoding })] : null));
 			(p.warnings || []).forEach(function (w) {
-				preview.appendChild(h('div', { className: 'info-box small', text: typeof w === 'string' ? w : (w.message || JSON.stringify(w)) }));
+				previewEl.appendChild(h('div', { className: 'info-box small', text: String(w) }));
 			});
+			if (p.mapping && (p.fields || []).length && p.target === 'zones') {
+				var opts = [{ value: '', label: 'import.noField' }].concat(p.fields.map(function (f) { return { value: f, text: f }; }));
+				var rows = [['name_field', 'field.name'], ['kind_field', 'field.kind'], ['county_field', 'field.county'], ['disposition_field', 'field.disposition']].map(function (m) {
+					var sel = D.select(m[0], opts, p.mapping[m[0]] || '');
+					mapping[m[0]] = sel;
+					return D.field(m[1], sel);
+				});
+				var dk = D.select('default_kind', [{ value: 'township', label: 'kind.township' }, { value: 'park', label: 'kind.park' }], p.mapping.default_kind || 'township');
+				mapping.default_kind = dk;
+				var dc = D.select('default_county', [{ value: '', label: 'import.countyFromMap' }].concat(wanmu.style.counties.map(function (c) {
+					return { value: c, text: t('county.' + c) };
+				})), p.mapping.default_county || '');
+				mapping.default_county = dc;
+				previewEl.appendChild(h('fieldset', { className: 'mapping' },
+					h('legend', { i18n: 'import.mapping' }),
+					h('div', { className: 'form-row' }, rows[0], rows[1]),
+					h('div', { className: 'form-row' }, rows[2], rows[3]),
+					h('div', { className: 'form-row' }, D.field('import.defaultKind', dk), D.field('import.defaultCounty', dc))));
+			}
 			if (invalid.length) {
-				preview.appendChild(h('div', { className: 'warn-box' }, h('strong', { text: t('import.invalid', { n: invalid.length }) }),
-					h('ul', null, invalid.slice(0, 50).map(function (e) {
-						return h('li', { text: '#' + (e.index !== undefined ? e.index + 1 : '?') + (e.name ? ' ' + e.name : '') + ': ' + (e.reason || e.message || '') });
-					}))));
+				repair = h('input', { type: 'checkbox', name: 'repair' });
+				repair.addEventListener('change', updateConfirm);
+				previewEl.appendChild(h('div', { className: 'warn-box' },
+					h('strong', { text: t('import.invalid', { n: invalid.length }) }),
+					h('ul', null, invalid.slice(0, 100).map(function (e) {
+						return h('li', { text: '#' + e.index + (e.name ? ' ' + e.name : '') + '：' + (e.reason || '') +
+							(e.repair ? ' → ' + e.repair : '') + (e.repaired_area_mu ? '（' + wanmu.units.area(e.repaired_area_mu) + '）' : '') });
+					})),
+					h('label', { className: 'check' }, repair, h('span', { i18n: 'import.repair' }))));
 			}
 			if (overlaps.length) {
-				preview.appendChild(h('div', { className: 'info-box' }, h('strong', { text: t('import.overlaps', { n: overlaps.length }) }),
-					h('ul', null, overlaps.slice(0, 50).map(function (o) {
-						return h('li', { text: (o.name || ('#' + ((o.index || 0) + 1))) + ' ↔ ' + (o.zone_name || o.zone_id || '') + (o.area_m2 ? ' · ' + wanmu.units.area(wanmu.units.fromM2(o.area_m2)) : '') });
+				previewEl.appendChild(h('div', { className: 'info-box' },
+					h('strong', { text: t('import.overlaps', { n: overlaps.length }) }),
+					h('ul', null, overlaps.slice(0, 100).map(function (o) {
+						var with_ = (o.overlaps || []).map(function (x) {
+							return x.name + (x.area_m2 ? '（' + wanmu.units.area(wanmu.units.fromM2(x.area_m2)) + '）' : '');
+						}).join('、');
+						return h('li', { text: '#' + o.index + (o.name ? ' ' + o.name : '') + ' ↔ ' + with_ });
 					}))));
 			}
-			if (j.status === 'failed') {
-				preview.appendChild(h('div', { className: 'warn-box', text: t('import.failed', { reason: j.error || '' }) }));
+			if (unplaced.length) {
+				previewEl.appendChild(h('div', { className: 'info-box' },
+					h('strong', { text: t('import.unplaced', { n: unplaced.length }) }),
+					h('ul', null, unplaced.slice(0, 50).map(function (u) {
+						return h('li', { text: '#' + u.index + (u.name ? ' ' + u.name : '') + '：' + (u.reason || '') });
+					}))));
 			}
 		}
 

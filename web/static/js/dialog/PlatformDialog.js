@@ -13,7 +13,9 @@
 		var t = wanmu.i18n.t;
 		var name = h('input', { type: 'text', name: 'name', value: p.name || '', attrs: { maxlength: 200, autocomplete: 'off' } });
 		var role = D.select('role', ['一心', '两翼', '三片区', '其他'].map(function (r) { return { value: r, label: 'role.' + r }; }), p.role || '其他');
-		var threshold = h('input', { type: 'number', name: 'threshold_mu', min: 1, step: 'any', value: p.threshold_mu || 10000 });
+		// Only an administrator may change a threshold (the policy sets it).
+		var isAdmin = !!opts.admin;
+		var threshold = h('input', { type: 'number', name: 'threshold_mu', min: 1, step: 'any', value: p.threshold_mu || 10000, disabled: !isAdmin });
 		var counties = h('div', { className: 'checks' }, wanmu.style.counties.map(function (c) {
 			var cb = h('input', { type: 'checkbox', value: c, checked: (p.counties || opts.counties || []).indexOf(c) >= 0 });
 			return h('label', { className: 'check' }, cb, h('span', { text: t('county.' + c) }));
@@ -21,7 +23,7 @@
 		var reason = h('input', { type: 'text', name: 'reason', attrs: { maxlength: 2000 } });
 		var body = h('div', { className: 'form-grid' },
 			D.field('field.platformName', name),
-			h('div', { className: 'form-row' }, D.field('field.role', role), D.field('field.thresholdMu', threshold)),
+			h('div', { className: 'form-row' }, D.field('field.role', role), D.field('field.thresholdMu', threshold, isAdmin ? null : 'platform.thresholdAdmin')),
 			h('div', { className: 'field' }, h('span', { className: 'field-label', i18n: 'field.counties' }), counties),
 			opts.memberCount ? h('div', { className: 'form-note', text: t('platform.startMembers', { n: opts.memberCount }) }) : null,
 			D.field('field.reason', reason, 'field.reasonHint'));
@@ -41,7 +43,11 @@
 						}
 						var cs = Array.prototype.filter.call(counties.querySelectorAll('input'), function (i) { return i.checked; })
 							.map(function (i) { return i.value; });
-						return opts.submit({ name: name.value.trim(), role: role.value, threshold_mu: th, counties: cs }, reason.value.trim());
+						var body = { name: name.value.trim(), role: role.value, counties: cs };
+						if (isAdmin && th !== (p.threshold_mu || 10000)) {
+							body.threshold_mu = th;
+						}
+						return opts.submit(body, reason.value.trim());
 					}
 				}
 			]

@@ -26,9 +26,9 @@
 			s('rect', { x: 0, y: top, width: x(gross), height: barH, fill: 'url(#' + id + ')', rx: 2, 'class': 'bar-gross' }),
 			s('rect', { x: 0, y: top, width: x(dev), height: barH, fill: devColor, rx: 2, 'class': 'bar-developable' }),
 			s('line', { x1: x(th), y1: top - 8, x2: x(th), y2: top + barH + 6, stroke: '#b02a1f', 'stroke-width': 2, 'class': 'bar-threshold' }),
-			text(x(th), top - 10, t('bar.thresholdLine', { v: wanmu.units.area(th, { bare: true }) }), x(th) > W * 0.7 ? 'end' : 'middle', '#b02a1f', 'bar-threshold-label'),
+			text(x(th), top - 10, t('bar.thresholdLine', { v: wanmu.units.area(th, { bare: true, round: true }) }), x(th) > W * 0.7 ? 'end' : 'middle', '#b02a1f', 'bar-threshold-label'),
 			text(0, top + barH + 16, '0', 'start', '#6b7785'),
-			text(W, top + barH + 16, wanmu.units.area(max, { bare: true }), 'end', '#6b7785'));
+			text(W, top + barH + 16, wanmu.units.area(max, { bare: true, round: true }), 'end', '#6b7785'));
 		var verdict = rep.meets ?
 			h('span', { className: 'verdict ok', attrs: { 'data-meets': 'true' } }, h('span', { className: 'mark', text: '✓' }), h('span', { text: t('bar.meets') }),
 				h('span', { className: 'verdict-figure', text: t('bar.margin', { v: wanmu.units.area(rep.margin ? rep.margin.mu : dev - th) }) })) :

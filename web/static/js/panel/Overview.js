@@ -11,7 +11,6 @@
 
 	var COLUMNS = [
 		{ key: 'name', label: 'overview.col.name', num: false },
-		{ key: 'role', label: 'overview.col.role', num: false },
 		{ key: 'gross_mu', label: 'overview.col.gross', num: true },
 		{ key: 'developable_mu', label: 'overview.col.developable', num: true },
 		{ key: 'balance', label: 'overview.col.balance', num: true },
@@ -67,8 +66,8 @@
 					className: 'clickable' + (app.activePlatformId === r.id ? ' active' : ''), dataset: { platformId: String(r.id) },
 					on: { click: function () { app.showPlatform(r.id, true); } }
 				},
-				h('td', null, h('span', { className: 'dot', style: { background: wanmu.style.platformColor(r.id) } }), h('span', { text: r.name })),
-				h('td', { text: t('role.' + r.role) }),
+				h('td', { className: 'name-cell', title: t('role.' + r.role) }, h('span', { className: 'dot', style: { background: wanmu.style.platformColor(r.id) } }), h('span', { text: r.name }),
+					h('span', { className: 'role-tag', text: t('role.' + r.role) })),
 				h('td', { className: 'num', text: wanmu.units.area(r.gross_mu, { bare: true }) }),
 				h('td', { className: 'num strong', text: wanmu.units.area(r.developable_mu, { bare: true }) }),
 				h('td', { className: 'num ' + (r.meets ? 'ok' : 'bad'), text: (r.meets ? '✓ ' : '✗ ') + wanmu.units.area(r.balance, { bare: true, sign: true }) }),
@@ -120,7 +119,7 @@
 		});
 		svg.appendChild(s('line', { x1: x(th), y1: top - 6, x2: x(th), y2: H - 4, stroke: '#b02a1f', 'stroke-width': 1.6, 'stroke-dasharray': '4 3' }));
 		var label = s('text', { x: x(th), y: top - 8, 'text-anchor': 'middle', 'font-size': 10.5, fill: '#b02a1f' });
-		label.textContent = t('bar.thresholdLine', { v: wanmu.units.area(th, { bare: true }) });
+		label.textContent = t('bar.thresholdLine', { v: wanmu.units.area(th, { bare: true, round: true }) });
 		svg.appendChild(label);
 		return svg;
 	};

@@ -141,7 +141,7 @@
 			h('tbody', null, rows,
 				layerRows.length ? h('tr', { className: 'section' }, h('th', { attrs: { colspan: 3 }, i18n: 'report.deductions' })) : null,
 				layerRows,
-				row('report.deducted', -r.deducted.mu, 'deducted', 'subtotal'),
+				row('report.deducted', r.deducted.mu > 0 ? -r.deducted.mu : 0, 'deducted', 'subtotal'),
 				row('report.developable', r.developable.mu, 'developable', 'total'),
 				row('report.threshold', r.threshold_mu, 'threshold'),
 				r.meets ? row('report.margin', r.margin ? r.margin.mu : r.developable.mu - r.threshold_mu, 'margin', 'ok') :
@@ -226,7 +226,7 @@
 		var counties = {};
 		zoneIds.forEach(function (id) { counties[app.zones.feature(id).properties.county_adcode] = true; });
 		return wanmu.PlatformDialog.open(null, {
-			memberCount: zoneIds.length, counties: Object.keys(counties),
+			memberCount: zoneIds.length, counties: Object.keys(counties), admin: app.user && app.user.role === 'admin',
 			submit: function (body, reason) {
 				body.zone_ids = zoneIds;
 				body.reason = reason;
@@ -258,6 +258,7 @@
 	PlatformPanel.prototype.edit = function () {
 		var p = this.platform, app = this.app, self = this;
 		return wanmu.PlatformDialog.open(p, {
+			admin: app.user && app.user.role === 'admin',
 			submit: function (body, reason) {
 				body.reason = reason;
 				return app.editor.withConflict({
@@ -265,7 +266,7 @@
 					fetchCurrent: function () { return wanmu.api.get('/platforms/' + p.id); },
 					diffFor: function (cur) {
 						return [{ label: t('field.platformName'), mine: body.name, theirs: cur.name },
-							{ label: t('field.thresholdMu'), mine: String(body.threshold_mu), theirs: String(cur.threshold_mu) }];
+							{ label: t('field.thresholdMu'), mine: String(body.threshold_mu || p.threshold_mu), theirs: String(cur.threshold_mu) }];
 					},
 					attempt: function (version) { return wanmu.api.send('PATCH', '/platforms/' + p.id, body, { ifMatch: version }); }
 				}).then(function () {
