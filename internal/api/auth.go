@@ -3,6 +3,7 @@ package api
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -97,8 +98,13 @@ func (s *Server) checkLogin(w http.ResponseWriter, r *http.Request) (store.User,
 	if err := decodeJSON(w, r, &b); err != nil {
 		return store.User{}, err
 	}
-	if b.Username == "" || b.Password == "" || len(b.Username) > 64 || len(b.Password) > 200 {
+	switch {
+	case b.Username == "" || b.Password == "":
 		return store.User{}, fieldProblem("username", "and password are required")
+	case len(b.Username) > 64:
+		return store.User{}, fieldProblem("username", "is too long: user names have at most 64 characters")
+	case len(b.Password) > 200:
+		return store.User{}, fieldProblem("password", "is too long: at most 200 bytes are accepted")
 	}
 	addr := clientAddr(r)
 	userKey, addrKey := "user:"+strings.ToLower(b.Username), "addr:"+addr
@@ -106,7 +112,13 @@ func (s *Server) checkLogin(w http.ResponseWriter, r *http.Request) (store.User,
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
 		return store.User{}, problem(http.StatusTooManyRequests, "slow-down", "too many failed sign-ins: wait %d seconds", int(wait.Seconds()+0.999))
 	}
-	c, err := s.store.UserByName(r.Context(), b.Username)
+	// A name no user can have (e.g. with a NUL, which PostgreSQL refuses)
+	// is an unknown user, not a database error.
+	var c store.Credentials
+	err := fmt.Errorf("user %q: %w", truncate(b.Username, 64), store.ErrNotFound)
+	if auth.ValidName(b.Username) {
+		c, err = s.store.UserByName(r.Context(), b.Username)
+	}
 	ok := false
 	switch {
 	case errors.Is(err, store.ErrNotFound):

@@ -8,8 +8,10 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
@@ -34,6 +36,9 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return problem(http.StatusBadRequest, "bad-body", "could not read the request body: %v", err)
 	}
+	// Windows tools (Notepad, PowerShell) often start UTF-8 files with a byte
+	// order mark; RFC 8259 lets a parser ignore it.
+	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(body)) == 0 {
 		return problem(http.StatusBadRequest, "empty-body", "the request body is empty: send a JSON object")
 	}
@@ -90,18 +95,58 @@ func jsonProblem(err error) *Problem {
 	case errors.As(err, &se):
 		return problem(http.StatusBadRequest, "bad-json", "the body is not valid JSON at byte %d: %v", se.Offset, err)
 	case errors.As(err, &te):
-		p := problem(http.StatusBadRequest, "bad-json", "field %q must be %s, not a JSON %s", te.Field, te.Type.String(), te.Value)
-		p.Errors = []FieldProblem{{Path: te.Field, Message: "wrong type"}}
-		return p
+		return typeProblem(te)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return problem(http.StatusBadRequest, "bad-json", "the JSON body ends too early (unclosed object or array)")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.TrimPrefix(err.Error(), "json: unknown field ")
-		p := problem(http.StatusBadRequest, "unknown-field", "unknown field %s: check its spelling against the API documentation", field)
-		p.Errors = []FieldProblem{{Path: strings.Trim(field, `"`), Message: "unknown field"}}
+		field, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		field = truncate(field, 60)
+		p := problem(http.StatusBadRequest, "unknown-field", "unknown field %q: check its spelling against the API documentation", field)
+		p.Errors = []FieldProblem{{Path: field, Message: "unknown field"}}
 		return p
 	}
 	return problem(http.StatusBadRequest, "bad-json", "the body could not be read as JSON: %v", err)
+}
+
+// typeProblem says which field holds the wrong kind of JSON value, in JSON
+// words rather than Go types, without echoing long input.
+func typeProblem(te *json.UnmarshalTypeError) *Problem {
+	got, literal, _ := strings.Cut(te.Value, " ") // "string", "number 1e999", "array", …
+	if te.Field == "" {
+		return problem(http.StatusBadRequest, "bad-json", "the body must be a JSON object, not a JSON %s", got)
+	}
+	want := jsonKind(te.Type)
+	var p *Problem
+	if got == "number" && (want == "a number" || want == "a whole number" && !strings.ContainsAny(literal, ".eE")) {
+		p = problem(http.StatusBadRequest, "bad-json", "field %q: %s is out of range", te.Field, truncate(literal, 40))
+	} else {
+		p = problem(http.StatusBadRequest, "bad-json", "field %q must be %s, not a JSON %s", te.Field, want, got)
+	}
+	p.Errors = []FieldProblem{{Path: te.Field, Message: "wrong type"}}
+	return p
+}
+
+// jsonKind names, in JSON words, the values that decode into t.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "a different kind of value"
 }
 
 // pathID parses the {id} URL parameter.
@@ -182,9 +227,38 @@ func checkText(field, v string, maxLen int) error {
 		return fieldProblem(field, "is %d characters long; at most %d are allowed", n, maxLen)
 	}
 	for _, c := range v {
-		if c < 0x20 || c == 0x7f {
+		if unicode.IsControl(c) { // C0, DEL and C1 (U+0080–U+009F: NEL, CSI, …)
 			return fieldProblem(field, "contains a control character (U+%04X)", c)
 		}
+	}
+	return nil
+}
+
+// checkJSONText refuses NUL characters anywhere in free JSON (attributes,
+// targets, indicators): PostgreSQL's jsonb cannot store U+0000.
+func checkJSONText(field string, v any) error {
+	var walk func(v any) bool
+	walk = func(v any) bool {
+		switch v := v.(type) {
+		case string:
+			return !strings.ContainsRune(v, 0)
+		case []any:
+			for _, e := range v {
+				if !walk(e) {
+					return false
+				}
+			}
+		case map[string]any:
+			for k, e := range v {
+				if strings.ContainsRune(k, 0) || !walk(e) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	if !walk(v) {
+		return fieldProblem(field, "contain a NUL character (U+0000), which cannot be stored: remove it")
 	}
 	return nil
 }

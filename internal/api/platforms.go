@@ -56,10 +56,15 @@ func (b *platformBody) fields() (store.PlatformFields, error) {
 	if b.Role != nil && !roles[*b.Role] {
 		return f, fieldProblem("role", "must be one of 一心 两翼 三片区 其他, not %q", truncate(*b.Role, 40))
 	}
+	seen := map[string]bool{}
 	for _, c := range b.Counties {
 		if !validAdcode(c) {
 			return f, fieldProblem("counties", "%q is not a county code of 丽水 (3311xx)", truncate(c, 40))
 		}
+		if seen[c] {
+			return f, fieldProblem("counties", "lists %s twice", c)
+		}
+		seen[c] = true
 	}
 	if b.ThresholdMu != nil && (*b.ThresholdMu <= 0 || *b.ThresholdMu > 1e7) {
 		return f, fieldProblem("threshold_mu", "must be a positive number of mu (default 10000)")
@@ -72,12 +77,18 @@ func (b *platformBody) fields() (store.PlatformFields, error) {
 	if err := checkText("reason", b.Reason, 2000); err != nil {
 		return f, err
 	}
-	if len(b.ZoneIDs) > MaxListIDs {
-		return f, fieldProblem("zone_ids", "lists %d zones; at most %d are accepted", len(b.ZoneIDs), MaxListIDs)
+	if err := checkZoneIDs(b.ZoneIDs); err != nil {
+		return f, err
 	}
-	for _, m := range []map[string]any{b.Targets, b.Indicators} {
-		if raw, _ := json.Marshal(m); len(raw) > 64<<10 {
-			return f, fieldProblem("targets", "are larger than 64 KB")
+	for _, m := range []struct {
+		name string
+		v    map[string]any
+	}{{"targets", b.Targets}, {"indicators", b.Indicators}} {
+		if raw, _ := json.Marshal(m.v); len(raw) > 64<<10 {
+			return f, fieldProblem(m.name, "are larger than 64 KB")
+		}
+		if err := checkJSONText(m.name, m.v); err != nil {
+			return f, err
 		}
 	}
 	f.Role, f.Counties, f.ThresholdMu, f.Targets, f.Indicators, f.Note = b.Role, b.Counties, b.ThresholdMu, b.Targets, b.Indicators, b.Note
@@ -114,7 +125,14 @@ func (s *Server) listPlatforms(w http.ResponseWriter, r *http.Request) error {
 			return problem(http.StatusBadRequest, "unknown-parameter", "unknown query parameter %q: only retired is accepted", truncate(k, 40))
 		}
 	}
-	retired := r.URL.Query().Get("retired") == "true"
+	retired := false
+	switch r.URL.Query().Get("retired") {
+	case "", "false", "0":
+	case "true", "1":
+		retired = true
+	default:
+		return problem(http.StatusBadRequest, "bad-parameter", "retired must be true or false")
+	}
 	ps, err := s.store.ListPlatforms(r.Context(), retired)
 	if err != nil {
 		return err
@@ -254,18 +272,8 @@ func (s *Server) setMembers(w http.ResponseWriter, r *http.Request) error {
 	if b.ZoneIDs == nil {
 		return fieldProblem("zone_ids", "is required: the full list of member zone ids (may be empty)")
 	}
-	if len(b.ZoneIDs) > MaxListIDs {
-		return fieldProblem("zone_ids", "lists %d zones; at most %d are accepted", len(b.ZoneIDs), MaxListIDs)
-	}
-	seen := map[int64]bool{}
-	for _, z := range b.ZoneIDs {
-		if z <= 0 {
-			return fieldProblem("zone_ids", "contains %d, which is not an id", z)
-		}
-		if seen[z] {
-			return fieldProblem("zone_ids", "lists zone %d twice", z)
-		}
-		seen[z] = true
+	if err := checkZoneIDs(b.ZoneIDs); err != nil {
+		return err
 	}
 	if err := checkText("reason", b.Reason, 2000); err != nil {
 		return err
@@ -276,6 +284,25 @@ func (s *Server) setMembers(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("ETag", etag(p.Version))
 	writeJSON(w, http.StatusOK, platformJSON(p, nil))
+	return nil
+}
+
+// checkZoneIDs refuses a list of member zones that is too long, holds
+// something that is not an id, or names a zone twice.
+func checkZoneIDs(ids []int64) error {
+	if len(ids) > MaxListIDs {
+		return fieldProblem("zone_ids", "lists %d zones; at most %d are accepted", len(ids), MaxListIDs)
+	}
+	seen := make(map[int64]bool, len(ids))
+	for _, z := range ids {
+		if z <= 0 {
+			return fieldProblem("zone_ids", "contains %d, which is not an id", z)
+		}
+		if seen[z] {
+			return fieldProblem("zone_ids", "lists zone %d twice", z)
+		}
+		seen[z] = true
+	}
 	return nil
 }
 
@@ -302,6 +329,12 @@ type measureBody struct {
 	Geometry    json.RawMessage `json:"geometry"`
 	Properties  json.RawMessage `json:"properties"`
 	ID          json.RawMessage `json:"id"`
+	BBox        json.RawMessage `json:"bbox"`
+	// Members of collections, accepted only so that a FeatureCollection or
+	// GeometryCollection is refused for its type rather than for an
+	// "unknown field".
+	Features   json.RawMessage `json:"features"`
+	Geometries json.RawMessage `json:"geometries"`
 }
 
 // measure returns the ellipsoidal area of a Polygon/MultiPolygon (or a

@@ -334,4 +334,3 @@ func orDefault(v, def string) string {
 	}
 	return v
 }
-

@@ -53,6 +53,13 @@ type zoneFeature struct {
 	Geometry   json.RawMessage `json:"geometry"`
 	Properties *zoneProperties `json:"properties"`
 	Reason     string          `json:"reason"`
+
+	// Members of other GeoJSON objects, accepted only so that a
+	// FeatureCollection or a bare geometry is refused for its type, with a
+	// message that says so, rather than for an "unknown field".
+	Features    json.RawMessage `json:"features"`
+	Coordinates json.RawMessage `json:"coordinates"`
+	Geometries  json.RawMessage `json:"geometries"`
 }
 
 // fields validates a zone feature. full requires every required field (create, PUT).
@@ -60,6 +67,14 @@ func (f *zoneFeature) fields(full bool) (store.ZoneFields, error) {
 	var zf store.ZoneFields
 	if f.Type != "Feature" {
 		return zf, fieldProblem("type", "must be \"Feature\" (a GeoJSON Feature with geometry and properties), not %q", truncate(f.Type, 40))
+	}
+	for _, m := range []struct {
+		name string
+		v    json.RawMessage
+	}{{"features", f.Features}, {"coordinates", f.Coordinates}, {"geometries", f.Geometries}} {
+		if len(m.v) > 0 {
+			return zf, fieldProblem(m.name, "is not a member of a Feature: put the geometry under \"geometry\"")
+		}
 	}
 	if err := checkText("reason", f.Reason, 2000); err != nil {
 		return zf, err
@@ -123,6 +138,9 @@ func (f *zoneFeature) fields(full bool) (store.ZoneFields, error) {
 		raw, _ := json.Marshal(p.Attributes)
 		if len(raw) > 64<<10 {
 			return zf, fieldProblem("properties.attributes", "are %d bytes of JSON; at most 64 KB are allowed", len(raw))
+		}
+		if err := checkJSONText("properties.attributes", p.Attributes); err != nil {
+			return zf, err
 		}
 	}
 	zf.Kind, zf.Name, zf.CountyAdcode, zf.Disposition, zf.DocumentNo, zf.Attributes =
@@ -364,6 +382,9 @@ func (s *Server) splitZone(w http.ResponseWriter, r *http.Request) error {
 	}
 	var req splitRequest
 	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	if err := checkText("reason", req.Reason, 2000); err != nil {
 		return err
 	}
 	line, err := decodeLine(req.Line)

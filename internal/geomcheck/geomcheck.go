@@ -9,6 +9,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 
@@ -51,12 +54,29 @@ func Decode(raw json.RawMessage) (orb.MultiPolygon, error) {
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 		return nil, errAt("", "geometry is missing: give a GeoJSON Polygon or MultiPolygon")
 	}
-	var g struct {
-		Type        string          `json:"type"`
+	if raw[0] != '{' {
+		return nil, errAt("", "geometry is not a GeoJSON object: give {\"type\": \"Polygon\", \"coordinates\": […]}, not %s", excerpt(raw))
+	}
+	var obj struct {
+		Type        json.RawMessage `json:"type"`
 		Coordinates json.RawMessage `json:"coordinates"`
 	}
-	if err := json.Unmarshal(raw, &g); err != nil {
-		return nil, errAt("", "geometry is not a GeoJSON object: %v", err)
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return nil, errAt("", "geometry is not a GeoJSON object: %v", err) // a syntax error: no Go types in it
+	}
+	g := struct {
+		Type        string
+		Coordinates json.RawMessage
+	}{Coordinates: obj.Coordinates}
+	if len(obj.Type) > 0 && json.Unmarshal(obj.Type, &g.Type) != nil {
+		return nil, errAt("type", "the geometry type must be text such as \"Polygon\", not %s", excerpt(obj.Type))
+	}
+	// Refuse what is too big before decoding it: every position, ring and
+	// polygon opens an array, so a geometry within the limits has at most
+	// this many; an 8 MB body can hold millions, and decoding them costs
+	// tens of times the body in memory.
+	if n := bytes.Count(g.Coordinates, []byte("[")); n > maxArrays {
+		return nil, errAt("coordinates", "the geometry has more than %d positions (it opens %d arrays): simplify it or split it into several zones", MaxVertices, n)
 	}
 	if len(bytes.TrimSpace(g.Coordinates)) == 0 || bytes.Equal(bytes.TrimSpace(g.Coordinates), []byte("null")) {
 		if g.Type == "" {
@@ -71,7 +91,7 @@ func Decode(raw json.RawMessage) (orb.MultiPolygon, error) {
 	case "Polygon":
 		var rings [][][]float64
 		if err := json.Unmarshal(g.Coordinates, &rings); err != nil {
-			return nil, errAt("coordinates", "a Polygon's coordinates must be an array of rings of [longitude, latitude] positions: %v", err)
+			return nil, coordinatesError(g.Coordinates, 3)
 		}
 		p, err := checkPolygon("coordinates", rings, new(int))
 		if err != nil {
@@ -81,7 +101,7 @@ func Decode(raw json.RawMessage) (orb.MultiPolygon, error) {
 	case "MultiPolygon":
 		var polys [][][][]float64
 		if err := json.Unmarshal(g.Coordinates, &polys); err != nil {
-			return nil, errAt("coordinates", "a MultiPolygon's coordinates must be an array of polygons, each an array of rings of [longitude, latitude] positions: %v", err)
+			return nil, coordinatesError(g.Coordinates, 4)
 		}
 		if len(polys) == 0 {
 			return nil, errAt("coordinates", "the MultiPolygon is empty: it has no polygons")
@@ -106,6 +126,78 @@ func Decode(raw json.RawMessage) (orb.MultiPolygon, error) {
 	default:
 		return nil, errAt("type", "unknown geometry type %q: give a GeoJSON Polygon or MultiPolygon", g.Type)
 	}
+}
+
+// maxArrays bounds the arrays in the coordinates of an acceptable geometry:
+// MaxVertices positions in rings of at least 4 positions, at most MaxParts
+// polygons, and the outer array.
+const maxArrays = MaxVertices + MaxVertices/4 + MaxParts + 1
+
+// levels names what an array holds, by how many array levels lie below it.
+var levels = map[int]string{2: "positions [longitude, latitude]", 3: "rings (arrays of positions)", 4: "polygons (arrays of rings)"}
+
+// coordinatesError explains why the decoder refused coordinates.
+func coordinatesError(raw json.RawMessage, depth int) *Error {
+	if e := explain("coordinates", raw, depth); e != nil {
+		return e
+	}
+	return errAt("coordinates", "must be nested arrays of [longitude, latitude] numbers")
+}
+
+// explain finds where coordinates that the decoder refused go wrong, and
+// says so in a planner's words with the path. depth is the number of array
+// levels: 3 for a Polygon's coordinates, 4 for a MultiPolygon's.
+func explain(path string, raw json.RawMessage, depth int) *Error {
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		if depth == 1 {
+			return errAt(path, "a position must be an array of numbers [longitude, latitude], not %s", excerpt(raw))
+		}
+		return errAt(path, "must be an array of %s, not %s", levels[depth], excerpt(raw))
+	}
+	for i, item := range items {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		if depth > 1 {
+			if e := explain(p, item, depth-1); e != nil {
+				return e
+			}
+			continue
+		}
+		var f float64
+		if json.Unmarshal(item, &f) != nil {
+			item = bytes.TrimSpace(item)
+			switch {
+			case len(item) > 0 && item[0] == '"':
+				return errAt(path, "%s is text, not a number: write coordinates as numbers, without quotes", excerpt(item))
+			case len(item) > 0 && (item[0] == '-' || item[0] >= '0' && item[0] <= '9'):
+				return errAt(path, "%s is not a finite number", excerpt(item))
+			default:
+				return errAt(path, "%s is not a number", excerpt(item))
+			}
+		}
+	}
+	return nil
+}
+
+// excerpt quotes the start of some JSON for a message.
+func excerpt(raw []byte) string {
+	s := string(bytes.TrimSpace(raw))
+	if len(s) > 40 {
+		n := 40
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n] + "…"
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// num writes a coordinate as it would be typed: 3148425.44, not 3.14842544e+06.
+func num(v float64) string {
+	if a := math.Abs(v); a != 0 && (a < 1e-6 || a >= 1e21) {
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
 func checkPolygon(path string, rings [][][]float64, count *int) (orb.Polygon, error) {
@@ -162,16 +254,16 @@ func checkPosition(path string, pos []float64) (orb.Point, error) {
 		if swapped {
 			order = "northing (X), easting (Y)"
 		}
-		return orb.Point{}, errAt(path, "[%v, %v] looks like Gauss-Kruger metres (%s, EPSG:%d), not longitude/latitude: reproject to EPSG:4490 first, or import the file with its CRS set to EPSG:4528 (easting with the 40 zone prefix) or EPSG:4549", x, y, order, epsg)
+		return orb.Point{}, errAt(path, "[%s, %s] looks like Gauss-Kruger metres (%s, EPSG:%d), not longitude/latitude: reproject to EPSG:4490 first, or import the file with its CRS set to EPSG:4528 (easting with the 40 zone prefix) or EPSG:4549", num(x), num(y), order, epsg)
 	}
 	if x < -180 || x > 180 || y < -90 || y > 90 {
-		return orb.Point{}, errAt(path, "[%v, %v] is out of range: longitude must be within -180…180 and latitude within -90…90 (GeoJSON order is longitude first)", x, y)
+		return orb.Point{}, errAt(path, "[%s, %s] is out of range: longitude must be within -180…180 and latitude within -90…90 (GeoJSON order is longitude first)", num(x), num(y))
 	}
 	if !chinaBound.Contains(orb.Point{x, y}) {
 		if chinaBound.Contains(orb.Point{y, x}) {
-			return orb.Point{}, errAt(path, "[%v, %v] lies outside China but would be inside it with longitude and latitude swapped: GeoJSON order is [longitude, latitude]", x, y)
+			return orb.Point{}, errAt(path, "[%s, %s] lies outside China but would be inside it with longitude and latitude swapped: GeoJSON order is [longitude, latitude]", num(x), num(y))
 		}
-		return orb.Point{}, errAt(path, "[%v, %v] lies far outside China (longitude 73…136°E, latitude 3…54°N): check the coordinate system", x, y)
+		return orb.Point{}, errAt(path, "[%s, %s] lies far outside China (longitude 73…136°E, latitude 3…54°N): check the coordinate system", num(x), num(y))
 	}
 	return orb.Point{x, y}, nil
 }

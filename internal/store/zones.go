@@ -335,15 +335,18 @@ func (s *Store) MergeZones(ctx context.Context, ids []int64, versions map[int64]
 		seen := map[int64]bool{}
 		for _, id := range ids {
 			if seen[id] {
-				return fmt.Errorf("merge: zone %d is listed twice: %w", id, ErrInvalid)
+				return &FieldError{Field: "zone_ids", Message: fmt.Sprintf("zone %d is listed twice", id)}
 			}
 			seen[id] = true
 			z, err := getZone(ctx, tx, id, true)
+			if errors.Is(err, ErrNotFound) {
+				return &FieldError{Field: "zone_ids", Message: fmt.Sprintf("zone %d does not exist", id)}
+			}
 			if err != nil {
 				return err
 			}
 			if z.RetiredAt != nil {
-				return fmt.Errorf("merge: zone %d is retired: %w", id, ErrGone)
+				return &FieldError{Field: "zone_ids", Message: fmt.Sprintf("zone %d (%s) is retired: merge only live zones", id, z.Name)}
 			}
 			if v, ok := versions[id]; ok && v != z.Version {
 				return &ConflictError{Entity: "zone", ID: id, Expected: v, Current: z.Version}

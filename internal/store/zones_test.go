@@ -180,7 +180,7 @@ func TestMergeZones(t *testing.T) {
 	if _, err := st.MergeZones(ctx, []int64{m.ID, d.ID}, map[int64]int{d.ID: 7}, store.ZoneFields{}, store.Change{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("merge at stale version: %v", err)
 	}
-	if _, err := st.MergeZones(ctx, []int64{a.ID, d.ID}, nil, store.ZoneFields{}, store.Change{}); !errors.Is(err, store.ErrGone) {
+	if _, err := st.MergeZones(ctx, []int64{a.ID, d.ID}, nil, store.ZoneFields{}, store.Change{}); !errors.Is(err, store.ErrInvalid) {
 		t.Fatalf("merge of retired zone: %v", err)
 	}
 	if z, _ := st.GetZone(ctx, d.ID); z.RetiredAt != nil || z.Version != 1 {
