@@ -144,8 +144,15 @@ func (p *page) waitJS(what, expr string) {
 			time.Sleep(100 * time.Millisecond)
 			continue
 		}
+		p.failShot()
 		p.t.Fatalf("waiting for %s (%s): %v\n%s", what, expr, err, p.diagnose())
 	}
+}
+
+// failShot saves what the page looked like when a test failed.
+func (p *page) failShot() {
+	name := "fail-" + strings.NewReplacer("/", "-", " ", "_").Replace(p.t.Name())
+	p.screenshot(name)
 }
 
 // diagnose is what the page shows, for failure messages.
@@ -153,7 +160,9 @@ func (p *page) diagnose() string {
 	s, _ := evalCtx[string](p.ctx, `(function(){
 		var t = Array.prototype.map.call(document.querySelectorAll('.toast'), function (x) { return x.textContent; }).join(' | ');
 		var d = Array.prototype.map.call(document.querySelectorAll('dialog[open]'), function (x) { return x.textContent.slice(0, 300); }).join(' | ');
-		return 'url=' + location.href + ' toasts=[' + t + '] dialogs=[' + d + ']';
+		var e = window.wanmu && wanmu.app && wanmu.app.editor;
+		var ed = e ? ' mode=' + e.mode + ' session=' + (e.session ? e.session.kind + (e.session.dirty ? '*' : '') : '-') + ' busy=' + e.busy : '';
+		return 'url=' + location.href + ed + ' toasts=[' + t + '] dialogs=[' + d + ']';
 	})()`)
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -268,6 +277,17 @@ func (p *page) drag(x1, y1, x2, y2 float64) {
 	}
 	steps = append(steps, chromedp.MouseEvent(chromedp.MouseReleased, x2, y2, chromedp.ButtonLeft, chromedp.ClickCount(1)), chromedp.Sleep(200*time.Millisecond))
 	p.do(steps...)
+}
+
+// reloadData makes the page load zones, platforms and layers again (after
+// the test wrote some through the API).
+func (p *page) reloadData() {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`wanmu.app.loadAll().then(function () { return true; })`, chromedp.EvalAwaitPromise)); err != nil {
+		p.t.Fatalf("reload the data: %v", err)
+	}
 }
 
 // view centres the map on a point at a zoom, without animation.

@@ -312,8 +312,11 @@
 			});
 			self.tileLayers[l.id] = tl;
 			wanmu.api.get('/tiles/layer-' + l.id + '.json', null, { quiet401: true }).then(function (tj) {
-				if (tj && tj.tiles && tj.tiles[0]) {
-					tl.options.template = tj.tiles[0].replace(/^https?:\/\/[^/]+/, '');
+				// TileJSON lists MVT first; this layer draws the GeoJSON tiles.
+				var tmpl = (tj && tj.geojson_tiles && tj.geojson_tiles[0]) ||
+					(tj && tj.tiles || []).filter(function (u) { return /\.geojson/.test(u); })[0];
+				if (tmpl) {
+					tl.options.template = tmpl.replace(/^https?:\/\/[^/]+/, '');
 				}
 				if (tj && tj.maxzoom) {
 					tl.options.maxNativeZoom = tj.maxzoom;

@@ -32,7 +32,7 @@
 			return { stroke: '#7b8794', width: 1, dash: [5, 3, 1, 3], fill: null, label: true };
 		}
 		if (/红线|red/i.test(name)) {
-			return { stroke: '#b8322a', width: 0.8, fill: 'rgba(200,60,50,0.18)', hatch: 'rgba(184,50,42,0.55)' };
+			return { stroke: '#b8322a', width: 0.8, fill: 'rgba(200,60,50,0.10)', hatch: 'rgba(184,50,42,0.42)' };
 		}
 		if (/农田|farm/i.test(name)) {
 			return { stroke: '#a5861c', width: 0.6, fill: 'rgba(214,182,60,0.28)', hatch: null };

@@ -35,11 +35,15 @@
 			this._haloGroup.addTo(map);
 			this._labelGroup.addTo(map);
 			map.on('zoomend', this._zoomClass, this);
+			wanmu.i18n.on('langchange', this._refreshPlatformLabels, this);
+			wanmu.units.on('unitchange', this._refreshPlatformLabels, this);
 			this._zoomClass();
 		},
 
 		onRemove: function (map) {
 			map.off('zoomend', this._zoomClass, this);
+			wanmu.i18n.off('langchange', this._refreshPlatformLabels, this);
+			wanmu.units.off('unitchange', this._refreshPlatformLabels, this);
 			map.removeLayer(this._zoneGroup);
 			map.removeLayer(this._haloGroup);
 			map.removeLayer(this._labelGroup);

@@ -67,7 +67,7 @@
 					on: { click: function () { app.showPlatform(r.id, true); } }
 				},
 				h('td', { className: 'name-cell', title: t('role.' + r.role) }, h('span', { className: 'dot', style: { background: wanmu.style.platformColor(r.id) } }), h('span', { text: r.name }),
-					h('span', { className: 'role-tag', text: t('role.' + r.role) })),
+					h('span', { className: 'role-tag', text: wanmu.i18n.tOr('role.short.' + r.role, r.role) })),
 				h('td', { className: 'num', text: wanmu.units.area(r.gross_mu, { bare: true }) }),
 				h('td', { className: 'num strong', text: wanmu.units.area(r.developable_mu, { bare: true }) }),
 				h('td', { className: 'num ' + (r.meets ? 'ok' : 'bad'), text: (r.meets ? '✓ ' : '✗ ') + wanmu.units.area(r.balance, { bare: true, sign: true }) }),
@@ -144,7 +144,7 @@
 			h('ul', { className: 'disp-list' }, wanmu.style.dispositions.map(function (d) {
 				return h('li', { dataset: { disposition: d } },
 					h('span', { className: 'dot', style: { background: wanmu.style.dispositionColor[d] } }),
-					h('span', { className: 'disp-name', text: t('disp.' + d) }),
+					h('span', { className: 'disp-name', text: t('disp.short.' + d) }),
 					h('span', { className: 'disp-count', text: String(counts[d]) }));
 			})),
 			h('div', { className: 'muted small', text: t('overview.parks', { n: parks }) }));

@@ -131,17 +131,17 @@
 			row('report.overlap', r.overlap.mu, 'overlap', r.overlap.mu > 0.01 ? 'warn' : '')
 		];
 		var layerRows = (r.layers || []).map(function (l) {
-			return h('tr', { className: 'layer-row' },
+			return h('tr', { className: 'deduction-row' },
 				h('th', null, h('span', { className: 'kind-tag kind-' + l.kind, text: t('layerKind.' + l.kind) }), h('span', { text: ' ' + l.name })),
-				h('td', { className: 'num', text: '−' + wanmu.units.area(l.own.mu, { bare: true }) }),
-				h('td', { className: 'num muted', text: '−' + wanmu.units.area(l.cumulative.mu, { bare: true }) }));
+				h('td', { className: 'num', text: minus(l.own.mu) }),
+				h('td', { className: 'num muted', text: minus(l.cumulative.mu) }));
 		});
 		var table = h('table', { className: 'figures' },
 			h('thead', null, h('tr', null, h('th'), h('th', { className: 'num', text: wanmu.units.symbol() }), h('th', { className: 'num muted', i18n: 'report.cumulative' }))),
 			h('tbody', null, rows,
 				layerRows.length ? h('tr', { className: 'section' }, h('th', { attrs: { colspan: 3 }, i18n: 'report.deductions' })) : null,
 				layerRows,
-				row('report.deducted', r.deducted.mu > 0 ? -r.deducted.mu : 0, 'deducted', 'subtotal'),
+				row('report.deducted', r.deducted.mu, 'deducted', 'subtotal', minus(r.deducted.mu)),
 				row('report.developable', r.developable.mu, 'developable', 'total'),
 				row('report.threshold', r.threshold_mu, 'threshold'),
 				r.meets ? row('report.margin', r.margin ? r.margin.mu : r.developable.mu - r.threshold_mu, 'margin', 'ok') :
@@ -200,13 +200,18 @@
 			platformActions,
 			hist);
 
-		function row(key, mu, field, cls) {
+		function row(key, mu, field, cls, text) {
 			return h('tr', { className: cls || '' },
 				h('th', { i18n: key }),
-				h('td', { className: 'num', attrs: { 'data-field': field || '' }, text: wanmu.units.area(mu, { bare: true }) }),
+				h('td', { className: 'num', attrs: { 'data-field': field || '' }, text: text !== undefined ? text : wanmu.units.area(mu, { bare: true }) }),
 				h('td'));
 		}
 	};
+
+	// minus writes a deduction: "−1,234.56", or "0.00" when nothing is taken.
+	function minus(mu) {
+		return mu > 0.005 ? '−' + wanmu.units.area(mu, { bare: true }) : wanmu.units.area(0, { bare: true });
+	}
 
 	function formatDistance(m) {
 		if (m === null || m === undefined || isNaN(m)) {
