@@ -381,3 +381,7 @@ func freeSpot(t *testing.T, a *api) (float64, float64) {
 }
 
 func chromedpNavigate(url string) chromedp.Action[chromedp.Void] { return chromedp.Navigate(url) }
+
+func setUploadFiles(css string, files ...string) chromedp.Action[chromedp.Void] {
+	return chromedp.SetUploadFiles(chromedp.CSS(css), files, chromedp.NodeReady)
+}

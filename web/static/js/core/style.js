@@ -29,7 +29,7 @@
 			return { stroke: '#2f7d4a', width: 1.6, dash: [6, 4], fill: 'rgba(47,125,74,0.07)' };
 		}
 		if (layer.kind === 'reference') {
-			return { stroke: '#7b8794', width: 1, dash: [5, 3, 1, 3], fill: null, label: true };
+			return { stroke: '#98a3af', width: 1.1, dash: [7, 4], fill: null, label: true };
 		}
 		if (/红线|red/i.test(name)) {
 			return { stroke: '#b8322a', width: 0.8, fill: 'rgba(200,60,50,0.10)', hatch: 'rgba(184,50,42,0.42)' };

@@ -62,6 +62,7 @@
 		var dialog = new D({
 			title: 'import.title', body: body, className: 'import',
 			onClose: function () {
+				app.compare.clearLayers();
 				if (job && job.id && job.state !== 'done' && job.state !== 'failed' && job.state !== 'cancelled') {
 					wanmu.api.request('DELETE', '/imports/' + job.id).catch(function () { return null; });
 				}
@@ -205,6 +206,7 @@
 
 		function renderPreview(p) {
 			wanmu.dom.clear(previewEl);
+			showBounds(p.bounds);
 			mapping = {};
 			repair = null;
 			var invalid = p.invalid || [], overlaps = p.overlaps || [], unplaced = p.unplaced || [];
@@ -265,6 +267,18 @@
 						return h('li', { text: '#' + u.index + (u.name ? ' ' + u.name : '') + '：' + (u.reason || '') });
 					}))));
 			}
+		}
+
+		// showBounds draws where the file's features fall, so a wrong
+		// coordinate system shows at once (e.g. far from 丽水).
+		function showBounds(b) {
+			app.compare.clearLayers();
+			if (!b || b.length !== 4 || !(b[2] > b[0]) || !(b[3] > b[1])) {
+				return;
+			}
+			var ring = [[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]], [b[0], b[1]]];
+			app.compare.show({ type: 'Polygon', coordinates: [ring] }, wanmu.style.ghost, t('import.boundsTag'));
+			app.map.fitBounds(app.compare.bounds(), { paddingTopLeft: [40, 90], paddingBottomRight: [40, 40], maxZoom: 15 });
 		}
 
 		return dialog.open();
