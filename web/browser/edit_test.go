@@ -171,6 +171,13 @@ func TestMerge(t *testing.T) {
 	p.clickAt(ax, ay, false)
 	p.clickAt(bx, by, true)
 	p.waitSelection(a.Properties.ID, b.Properties.ID)
+	p.clickAt(bx, by, true) // Shift-click again takes it out
+	p.waitSelection(a.Properties.ID)
+	// A Shift-drag box across both selects both.
+	p.clickAt(ax-250, ay+60, false) // empty map: clears the selection
+	p.waitSelection()
+	p.dragWith(ax-100, ay-100, bx+100, by+100, true)
+	p.waitJS("both zones in the box", fmt.Sprintf(`JSON.stringify(wanmu.app.selection.ids().slice().sort()) === JSON.stringify([%d, %d].sort())`, a.Properties.ID, b.Properties.ID))
 	p.click(`[data-tool="merge"]`)
 	p.waitJS("the merge dialog", `!!document.querySelector('dialog[open] .merge-list')`)
 	name := "合并后" + randomHex(2)

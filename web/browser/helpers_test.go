@@ -267,15 +267,27 @@ func (p *page) clickAt(x, y float64, shift bool) {
 // drag presses at one point, moves in steps and releases at another.
 func (p *page) drag(x1, y1, x2, y2 float64) {
 	p.t.Helper()
+	p.dragWith(x1, y1, x2, y2, false)
+}
+
+// dragWith drags, optionally holding Shift (box selection).
+func (p *page) dragWith(x1, y1, x2, y2 float64, shift bool) {
+	p.t.Helper()
+	opts := func(more ...chromedp.MouseOption) []chromedp.MouseOption {
+		if shift {
+			more = append(more, chromedp.ButtonModifiers(chromedp.ModifierShift))
+		}
+		return more
+	}
 	steps := []chromedp.Action[chromedp.Void]{
-		chromedp.MouseEvent(chromedp.MouseMoved, x1, y1),
-		chromedp.MouseEvent(chromedp.MousePressed, x1, y1, chromedp.ButtonLeft, chromedp.ClickCount(1)),
+		chromedp.MouseEvent(chromedp.MouseMoved, x1, y1, opts()...),
+		chromedp.MouseEvent(chromedp.MousePressed, x1, y1, opts(chromedp.ButtonLeft, chromedp.ClickCount(1))...),
 	}
 	for i := 1; i <= 10; i++ {
 		f := float64(i) / 10
-		steps = append(steps, chromedp.MouseEvent(chromedp.MouseMoved, x1+(x2-x1)*f, y1+(y2-y1)*f, chromedp.ButtonLeft), chromedp.Sleep(20*time.Millisecond))
+		steps = append(steps, chromedp.MouseEvent(chromedp.MouseMoved, x1+(x2-x1)*f, y1+(y2-y1)*f, opts(chromedp.ButtonLeft)...), chromedp.Sleep(20*time.Millisecond))
 	}
-	steps = append(steps, chromedp.MouseEvent(chromedp.MouseReleased, x2, y2, chromedp.ButtonLeft, chromedp.ClickCount(1)), chromedp.Sleep(200*time.Millisecond))
+	steps = append(steps, chromedp.MouseEvent(chromedp.MouseReleased, x2, y2, opts(chromedp.ButtonLeft, chromedp.ClickCount(1))...), chromedp.Sleep(200*time.Millisecond))
 	p.do(steps...)
 }
 
@@ -301,6 +313,9 @@ func (p *page) view(lng, lat float64, zoom int) {
 // until the selection is exactly the expected ids.
 func (p *page) waitSelection(ids ...int64) {
 	p.t.Helper()
+	if ids == nil {
+		ids = []int64{}
+	}
 	want, _ := json.Marshal(ids)
 	p.waitJS(fmt.Sprintf("selection %s", want), fmt.Sprintf(`JSON.stringify(wanmu.app.selection.ids()) === %q`, string(want)))
 }

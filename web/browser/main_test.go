@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -43,6 +44,11 @@ const (
 )
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	// Listing tests (go test -list, as `make fuzz` does) needs no server.
+	if f := flag.Lookup("test.list"); f != nil && f.Value.String() != "" {
+		os.Exit(m.Run())
+	}
 	code, cleanup := setup()
 	if code != 0 {
 		cleanup()

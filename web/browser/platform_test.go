@@ -82,6 +82,13 @@ func TestPlatform(t *testing.T) {
 	p.waitSelection(a.Properties.ID)
 	p.click(`#platform [data-action="remove-selected"]`)
 	p.waitJS("the verdict to turn back", `document.querySelector('.platform-detail .verdict[data-meets="false"]') !== null`)
+	// Undo the removal: the membership is written back and the bar turns again.
+	p.click(`[data-tool="undo"]`)
+	p.waitJS("the undone removal", `document.querySelector('.platform-detail .verdict[data-meets="true"]') !== null`)
+	admin.must(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/platforms/%d", pid), nil, 0, &pl)
+	if !pl.Meets {
+		t.Error("after undoing the removal the API says the platform does not meet the threshold")
+	}
 }
 
 // withoutConstraints switches every constraint layer off for the

@@ -238,11 +238,16 @@
 				h('span', { className: 'role-badge role-' + this.user.role, text: t('role.user.' + this.user.role) })),
 			menu);
 		el.appendChild(details);
-		document.addEventListener('click', function (e) {
-			if (!details.contains(e.target)) {
-				details.open = false;
-			}
-		});
+		if (!this._menuCloser) {
+			// One listener for the page: a click elsewhere closes the menu.
+			this._menuCloser = function (e) {
+				var d = document.querySelector('#user details');
+				if (d && !d.contains(e.target)) {
+					d.open = false;
+				}
+			};
+			document.addEventListener('click', this._menuCloser);
+		}
 	};
 
 	App.prototype.logout = function () {

@@ -55,6 +55,7 @@
 			this._features = {};
 			features.forEach(function (f) { this._features[f.properties.id] = f; this._build(f); }, this);
 			this._refreshPlatformLabels();
+			this._fitLabels();
 		},
 
 		// upsert adds or replaces one zone (after a write).
@@ -68,6 +69,7 @@
 				this._build(f);
 			}
 			this._refreshPlatformLabels();
+			this._fitLabels();
 		},
 
 		remove: function (id) {
@@ -260,10 +262,33 @@
 
 		refreshLabels: function () { this._refreshPlatformLabels(); },
 
+		// _fitLabels hides a zone's name where it is wider than the zone on
+		// screen, so small neighbours do not print over each other.
+		_fitLabels: function () {
+			if (!this._map || !this._filter.labels) {
+				return;
+			}
+			var map = this._map;
+			Object.keys(this._layers).forEach(function (id) {
+				var l = this._layers[id];
+				var tip = l.getTooltip && l.getTooltip();
+				var el = tip && tip.getElement && tip.getElement();
+				if (!el) {
+					return;
+				}
+				var b = l.getBounds();
+				var w = map.latLngToContainerPoint(b.getNorthEast()).x - map.latLngToContainerPoint(b.getSouthWest()).x;
+				// Parks are few and named on the policy map: allow them more room.
+				var room = l.feature.properties.kind === 'park' ? 2.2 : 1.15;
+				el.style.visibility = el.offsetWidth > w * room + 8 ? 'hidden' : '';
+			}, this);
+		},
+
 		_zoomClass: function () {
 			if (!this._map) {
 				return;
 			}
+			this._fitLabels();
 			var c = this._map.getContainer();
 			var z = this._map.getZoom();
 			L.DomUtil[z < 11 ? 'addClass' : 'removeClass'](c, 'wanmu-far');
