@@ -16,7 +16,9 @@
 		this.layers = [];
 		this.tileLayers = {};
 		this.tilesMissing = false;
-		this.capabilities = { restore: false };
+		// Restore is offered to administrators until the server says it
+		// has no such endpoint (404).
+		this.capabilities = { restore: true };
 		this.activePlatformId = null;
 		this.ready = false;
 	}
@@ -40,7 +42,6 @@
 				self.ready = true;
 				document.body.classList.add('ready');
 				self.fire('ready');
-				self._probe();
 			});
 		}).catch(function (err) {
 			if (err && err.status === 401) {
@@ -442,20 +443,22 @@
 		wanmu.ImportDialog.open(this);
 	};
 
-	// _probe finds out whether optional endpoints exist: restore (admin) is
-	// offered only when the server has it.
-	App.prototype._probe = function () {
-		var self = this;
-		if (!this.user || this.user.role !== 'admin') {
+	// canRestore: restoring a version (and undoing a delete, merge or split)
+	// is an administrator's, where the server offers it.
+	App.prototype.canRestore = function () {
+		return !!this.user && this.user.role === 'admin' && this.capabilities.restore;
+	};
+
+	// markProblem puts a red mark where the server located a geometry
+	// problem (problem+json "location": [lng, lat]).
+	App.prototype.markProblem = function (err) {
+		var loc = err && err.problem && err.problem.location;
+		if (!this.map || !loc || loc.length !== 2) {
 			return;
 		}
-		// Zone 0 cannot exist: a server with the route answers 400 (bad id),
-		// one without it 404 — nothing is written either way.
-		wanmu.api.send('POST', '/zones/0/restore', {}, { quiet401: true }).catch(function (err) { return err; }).then(function (r) {
-			self.capabilities.restore = !!r && r.status !== 404 && r.status !== 405;
-			self.toolbar.update();
-			self.fire('zones');
-		});
+		var m = L.circleMarker([loc[1], loc[0]], { radius: 9, color: '#b8322a', weight: 2.5, fillColor: '#b8322a', fillOpacity: 0.25, pane: 'wanmuCompare', pmIgnore: true, snapIgnore: true });
+		m.bindTooltip(wanmu.dom.h('span', { text: err.problem.errors && err.problem.errors[0] ? err.problem.errors[0].message : err.describe() }), { permanent: true, direction: 'right', className: 'problem-tip' });
+		this.compare.addLayer(m);
 	};
 
 	wanmu.App = App;

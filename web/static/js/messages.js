@@ -218,6 +218,7 @@
 		'history.restored': '已将「{name}」恢复为第 {v} 版',
 		'history.tag': '历史 v{v} · {who} · {at}',
 		'history.unknownActor': '（未记录）',
+		'history.restoreUnavailable': '服务器未提供恢复功能',
 
 		'edit.selectOne': '请先选择一个要素',
 		'edit.selectTwo': '请至少选择两个要素',
@@ -682,6 +683,7 @@
 		'history.restored': 'Restored “{name}” to version {v}',
 		'history.tag': 'past v{v} · {who} · {at}',
 		'history.unknownActor': '(not recorded)',
+		'history.restoreUnavailable': 'The server offers no restore',
 
 		'edit.selectOne': 'Select one zone first',
 		'edit.selectTwo': 'Select at least two zones',

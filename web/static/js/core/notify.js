@@ -40,6 +40,9 @@
 	function notifyError(err, what) {
 		var t = wanmu.i18n.t;
 		if (err && err.name === 'ApiError') {
+			if (wanmu.app && wanmu.app.markProblem) {
+				wanmu.app.markProblem(err);
+			}
 			var head = (what ? what + ': ' : '') + err.describe();
 			return notify(head, 'error', err.problem.detail || '');
 		}

@@ -106,6 +106,9 @@
 			return;
 		}
 		if (err.name === 'ApiError') {
+			if (wanmu.app && wanmu.app.markProblem) {
+				wanmu.app.markProblem(err);
+			}
 			this.error.appendChild(h('strong', { text: err.describe() }));
 			if (err.problem.detail) {
 				this.error.appendChild(h('div', { className: 'detail', text: err.problem.detail }));

@@ -145,7 +145,9 @@
 	Editor.prototype._drawStart = function (e) {
 		var self = this;
 		this._working = e.workingLayer;
-		if (this._working && (e.shape === 'Polygon' || e.shape === 'Cut')) {
+		// The live figure is the area of the new zone; a hole's own area
+		// would mislead, so cut mode shows the zone's area after the cut.
+		if (this._working && e.shape === 'Polygon') {
 			this._working.on('pm:vertexadded', function () { self._measureDraw(null); });
 		}
 	};
@@ -504,6 +506,16 @@
 	Editor.prototype.restoreRevision = function (id, revId, version) {
 		var self = this;
 		return wanmu.api.send('POST', '/zones/' + id + '/restore', { revision_id: revId, reason: t('reason.restore') }, { ifMatch: version })
+			.catch(function (err) {
+				// A server without the restore endpoint: stop offering it.
+				if (err.status === 404 && /no API resource/.test(err.problem.detail || '')) {
+					self.app.capabilities.restore = false;
+					self.fire('change');
+					self.app.fire('zones');
+					throw new Error(t('history.restoreUnavailable'));
+				}
+				throw err;
+			})
 			.then(function (r) {
 				var f = r.data && r.data.type === 'Feature' ? Promise.resolve(r.data) : wanmu.api.get('/zones/' + id);
 				return f.then(function (feature) {
@@ -700,7 +712,7 @@
 
 	Editor.prototype.canUndo = function () {
 		var top = this.undoStack[this.undoStack.length - 1];
-		return !!top && (!top.needsRestore || this.app.capabilities.restore);
+		return !!top && (!top.needsRestore || this.app.canRestore());
 	};
 
 	Editor.prototype.undoLabel = function () {
@@ -714,7 +726,7 @@
 			return Promise.resolve();
 		}
 		var top = this.undoStack[this.undoStack.length - 1];
-		if (top.needsRestore && !this.app.capabilities.restore) {
+		if (top.needsRestore && !this.app.canRestore()) {
 			wanmu.notify(t('undo.needsRestore'), 'warn');
 			return Promise.resolve();
 		}

@@ -139,7 +139,7 @@
 		if (this._history.error) {
 			return h('div', { className: 'muted', text: this._history.error.describe() });
 		}
-		var canRestore = app.user && app.user.role === 'admin' && app.capabilities.restore;
+		var canRestore = app.canRestore();
 		return h('ol', { className: 'revisions' }, this._history.revisions.map(function (r, i) {
 			var snap = r.after || r.before;
 			var shown = self._shownRev === r.id;
