@@ -105,7 +105,13 @@
 		map.getPane('wanmuLabels').style.pointerEvents = 'none';
 		L.control.zoom({ position: 'topleft', zoomInTitle: t('map.zoomIn'), zoomOutTitle: t('map.zoomOut') }).addTo(map);
 		L.control.scale({ position: 'bottomleft', imperial: false, maxWidth: 140 }).addTo(map);
-		L.control.attribution({ position: 'bottomright', prefix: false }).addAttribution(t('map.attribution')).addTo(map);
+		var attribution = L.control.attribution({ position: 'bottomright', prefix: false }).addAttribution(t('map.attribution')).addTo(map);
+		var attributionText = t('map.attribution');
+		wanmu.i18n.on('langchange', function () {
+			attribution.removeAttribution(attributionText);
+			attributionText = t('map.attribution');
+			attribution.addAttribution(attributionText);
+		});
 		new wanmu.StatusBar().addTo(map);
 		this.liveArea = new wanmu.LiveArea().addTo(map);
 		if (this.config.basemap_url) {

@@ -18,6 +18,7 @@
 		'unit.ha': '公顷',
 		'unit.km2': 'km²',
 		'count.n': '{n} 个',
+		'list.separator': '、',
 		'search.placeholder': '搜索要素或平台名称',
 		'search.none': '未找到名称包含「{q}」的要素',
 
@@ -218,6 +219,7 @@
 		'history.restored': '已将「{name}」恢复为第 {v} 版',
 		'history.tag': '历史 v{v} · {who} · {at}',
 		'history.unknownActor': '（未记录）',
+		'history.reason': '「{r}」',
 		'history.restoreUnavailable': '服务器未提供恢复功能',
 
 		'edit.selectOne': '请先选择一个要素',
@@ -407,6 +409,8 @@
 		'export.encoding': 'Shapefile/CSV 编码',
 		'export.encodingHint': 'ArcGIS 10.x 与部分 CAD 软件常用 GBK',
 		'import.boundsTag': '导入数据范围',
+		'import.issue': '第 {i} 个 {name}：{reason}',
+		'import.paren': '（{v}）',
 		'import.title': '导入',
 		'import.file': '文件',
 		'import.fileHint': 'Shapefile（zip）、GeoPackage、FileGDB（zip）、KML/KMZ、DXF、GeoJSON、CSV',
@@ -483,6 +487,7 @@
 		'unit.ha': 'ha',
 		'unit.km2': 'km²',
 		'count.n': '{n}',
+		'list.separator': ', ',
 		'search.placeholder': 'Find a zone or platform',
 		'search.none': 'No zone name contains “{q}”',
 
@@ -683,6 +688,7 @@
 		'history.restored': 'Restored “{name}” to version {v}',
 		'history.tag': 'past v{v} · {who} · {at}',
 		'history.unknownActor': '(not recorded)',
+		'history.reason': '“{r}”',
 		'history.restoreUnavailable': 'The server offers no restore',
 
 		'edit.selectOne': 'Select one zone first',
@@ -872,6 +878,8 @@
 		'export.encoding': 'Shapefile/CSV encoding',
 		'export.encodingHint': 'ArcGIS 10.x and some CAD software expect GBK',
 		'import.boundsTag': 'extent of the import',
+		'import.issue': '#{i} {name}: {reason}',
+		'import.paren': '({v})',
 		'import.title': 'Import',
 		'import.file': 'File',
 		'import.fileHint': 'Shapefile (zip), GeoPackage, FileGDB (zip), KML/KMZ, DXF, GeoJSON, CSV',

@@ -245,8 +245,8 @@
 				previewEl.appendChild(h('div', { className: 'warn-box' },
 					h('strong', { text: t('import.invalid', { n: invalid.length }) }),
 					h('ul', null, invalid.slice(0, 100).map(function (e) {
-						return h('li', { text: '#' + e.index + (e.name ? ' ' + e.name : '') + '：' + (e.reason || '') +
-							(e.repair ? ' → ' + e.repair : '') + (e.repaired_area_mu ? '（' + wanmu.units.area(e.repaired_area_mu) + '）' : '') });
+						return h('li', { text: t('import.issue', { i: e.index, name: e.name || '', reason: e.reason || '' }) +
+							(e.repair ? ' → ' + e.repair : '') + (e.repaired_area_mu ? ' ' + t('import.paren', { v: wanmu.units.area(e.repaired_area_mu) }) : '') });
 					})),
 					h('label', { className: 'check' }, repair, h('span', { i18n: 'import.repair' }))));
 			}
@@ -255,8 +255,8 @@
 					h('strong', { text: t('import.overlaps', { n: overlaps.length }) }),
 					h('ul', null, overlaps.slice(0, 100).map(function (o) {
 						var with_ = (o.overlaps || []).map(function (x) {
-							return x.name + (x.area_m2 ? '（' + wanmu.units.area(wanmu.units.fromM2(x.area_m2)) + '）' : '');
-						}).join('、');
+							return x.name + (x.area_m2 ? ' ' + t('import.paren', { v: wanmu.units.area(wanmu.units.fromM2(x.area_m2)) }) : '');
+						}).join(t('list.separator'));
 						return h('li', { text: '#' + o.index + (o.name ? ' ' + o.name : '') + ' ↔ ' + with_ });
 					}))));
 			}
@@ -264,7 +264,7 @@
 				previewEl.appendChild(h('div', { className: 'info-box' },
 					h('strong', { text: t('import.unplaced', { n: unplaced.length }) }),
 					h('ul', null, unplaced.slice(0, 50).map(function (u) {
-						return h('li', { text: '#' + u.index + (u.name ? ' ' + u.name : '') + '：' + (u.reason || '') });
+						return h('li', { text: t('import.issue', { i: u.index, name: u.name || '', reason: u.reason || '' }) });
 					}))));
 			}
 		}

@@ -193,10 +193,26 @@
 				var halo = L.GeoJSON.geometryToLayer(f, {
 					pane: this.options.haloPane, interactive: false, pmIgnore: true, snapIgnore: true
 				});
-				halo.setStyle({ color: wanmu.style.platformColor(p.platform_id), weight: 9, opacity: 0.38, fill: false, lineJoin: 'round' });
+				halo.setStyle(this._haloStyle(p.platform_id));
 				this._halos[p.id] = halo;
 				this._haloGroup.addLayer(halo);
 			}
+		},
+
+		// setActivePlatform makes the open platform's outline stand out.
+		setActivePlatform: function (id) {
+			this._active = id || null;
+			Object.keys(this._halos).forEach(function (zid) {
+				var f = this._features[zid];
+				if (f) {
+					this._halos[zid].setStyle(this._haloStyle(f.properties.platform_id));
+				}
+			}, this);
+		},
+
+		_haloStyle: function (pid) {
+			var on = this._active && pid === this._active;
+			return { color: wanmu.style.platformColor(pid), weight: on ? 12 : 9, opacity: on ? 0.7 : 0.38, fill: false, lineJoin: 'round' };
 		},
 
 		_drop: function (id) {

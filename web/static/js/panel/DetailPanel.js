@@ -150,7 +150,7 @@
 					h('span', { className: 'rev-version', text: 'v' + r.version }),
 					h('span', { className: 'rev-when', text: wanmu.i18n.datetime(r.at) })),
 				h('div', { className: 'rev-who' }, h('span', { text: r.actor || t('history.unknownActor') }),
-					r.reason ? h('span', { className: 'rev-reason', text: '「' + r.reason + '」' }) : null),
+					r.reason ? h('span', { className: 'rev-reason', text: t('history.reason', { r: r.reason }) }) : null),
 				snap && snap.area_m2 !== undefined ? h('div', { className: 'rev-area muted', text: wanmu.units.area(wanmu.units.fromM2(snap.area_m2)) + (snap.name && snap.name !== p.name ? ' · ' + snap.name : '') }) : null,
 				h('div', { className: 'rev-actions' },
 					snap && snap.geometry && !isCurrent ? h('button', {

@@ -27,6 +27,7 @@
 	// show makes id the active platform and loads its report.
 	PlatformPanel.prototype.show = function (id) {
 		this.app.activePlatformId = id || null;
+		this.app.zones.setActivePlatform(this.app.activePlatformId);
 		this.platform = null;
 		this.report = null;
 		this.history = null;
@@ -186,7 +187,7 @@
 				return h('li', { className: 'revision' },
 					h('div', { className: 'rev-head' }, h('span', { className: 'rev-action', text: wanmu.i18n.tOr('action.rev.' + rv.action, rv.action) }),
 						h('span', { className: 'rev-version', text: 'v' + rv.version }), h('span', { className: 'rev-when', text: wanmu.i18n.datetime(rv.at) })),
-					h('div', { className: 'rev-who' }, h('span', { text: rv.actor || t('history.unknownActor') }), rv.reason ? h('span', { className: 'rev-reason', text: '「' + rv.reason + '」' }) : null));
+					h('div', { className: 'rev-who' }, h('span', { text: rv.actor || t('history.unknownActor') }), rv.reason ? h('span', { className: 'rev-reason', text: t('history.reason', { r: rv.reason }) }) : null));
 			}))) : null;
 		return h('div', { className: 'platform-detail' + (this.loading ? ' loading' : ''), dataset: { platformId: String(p.id) } },
 			head,
@@ -321,7 +322,7 @@
 		var others = Object.keys(elsewhere);
 		var step = Promise.resolve(true);
 		if (others.length) {
-			var names = others.map(function (pid) { return (app.platformById(Number(pid)) || {}).name || pid; }).join('、');
+			var names = others.map(function (pid) { return (app.platformById(Number(pid)) || {}).name || pid; }).join(t('list.separator'));
 			step = wanmu.Dialog.confirm({ title: 'platform.moveTitle', text: t('platform.moveText', { n: ids.length, others: names, name: p.name }), ok: 'platform.move' })
 				.then(function (ok) {
 					if (!ok) {
