@@ -1,5 +1,6 @@
 # wanmu — the two commands of the README are `make run` and `make check`.
 SHELL := /bin/bash
+export WANMU_ARTIFACTS ?= $(CURDIR)/artifacts/screenshots
 export PATH := /usr/local/go/bin:$(PATH)
 
 GO        ?= go
@@ -45,6 +46,10 @@ fuzz:
 	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
 	done
+
+## browser: the browser tests alone (headless Chromium against a real wanmu serve)
+browser: web
+	$(GO) test -count=1 ./web/browser/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 20x -timeout 60m ./internal/store/
