@@ -1,0 +1,55 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"wanmu/internal/testdb"
+)
+
+// TestUserAndTokenCommands runs the user and token commands against a real
+// database, as an administrator would from a shell.
+func TestUserAndTokenCommands(t *testing.T) {
+	t.Setenv("DATABASE_URL", testdb.ConnString(t))
+	t.Setenv("WANMU_PASSWORD", "a long enough password")
+	ctx := context.Background()
+	cli := func(args ...string) (string, int) {
+		var out, errb bytes.Buffer
+		code := run(ctx, args, &out, &errb)
+		return out.String() + errb.String(), code
+	}
+	if out, code := cli("user", "add", "li.ming", "--role", "editor"); code != 0 || !strings.Contains(out, "added li.ming (editor)") {
+		t.Fatalf("user add: %d %s", code, out)
+	}
+	if out, code := cli("user", "add", "li.ming", "--role", "viewer"); code == 0 {
+		t.Fatalf("adding a user twice succeeded: %s", out)
+	}
+	if out, code := cli("user", "role", "li.ming", "admin"); code != 0 || !strings.Contains(out, "li.ming is now admin") {
+		t.Fatalf("user role: %d %s", code, out)
+	}
+	out, code := cli("token", "create", "--user", "li.ming", "--label", "nightly export")
+	if code != 0 {
+		t.Fatalf("token create: %d %s", code, out)
+	}
+	if out, _ := cli("token", "list"); !strings.Contains(out, "nightly export") || !strings.Contains(out, "false") {
+		t.Fatalf("token list: %s", out)
+	}
+	if out, code := cli("token", "revoke", "1"); code != 0 || !strings.Contains(out, "revoked") {
+		t.Fatalf("token revoke: %d %s", code, out)
+	}
+	if out, code := cli("token", "revoke", "1"); code == 0 {
+		t.Fatalf("revoking twice succeeded: %s", out)
+	}
+	if out, code := cli("user", "disable", "li.ming"); code != 0 {
+		t.Fatalf("user disable: %d %s", code, out)
+	}
+	if out, _ := cli("user", "list"); !strings.Contains(out, "li.ming") || !strings.Contains(out, "true") {
+		t.Fatalf("user list: %s", out)
+	}
+	t.Setenv("WANMU_PASSWORD", "short")
+	if out, code := cli("user", "passwd", "li.ming"); code == 0 || !strings.Contains(out, "10 to 72 bytes") {
+		t.Fatalf("weak password accepted: %d %s", code, out)
+	}
+}
