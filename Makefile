@@ -55,7 +55,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 20x -timeout 60m ./internal/store/
 
 bench-tiles:
-	WANMU_BENCH_TILES=1 $(GO) test ./internal/tiles -run TestBenchTiles -count=1 -v -timeout 30m
+	$(GO) test ./internal/tiles -run '^$$' -bench '^BenchmarkTiles$$' -benchtime 1x -count=1 -v -timeout 30m
 
 clean:
 	rm -rf bin node_modules web/static/vendor

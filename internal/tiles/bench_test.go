@@ -26,7 +26,7 @@ import (
 
 // The tile benchmark (make bench-tiles):
 //
-//	WANMU_BENCH_TILES=1 go test ./internal/tiles -run TestBenchTiles -v -timeout 30m
+//	go test ./internal/tiles -run '^$' -bench '^BenchmarkTiles$' -benchtime 1x -v -timeout 30m
 //
 // It loads 100,000 small polygons over 丽水 into a constraint layer and,
 // for z10–z16, prints tiles/s and p50/p99 latency of the database floor (a
@@ -168,10 +168,12 @@ func measure(n int, fn func(i int)) timing {
 	return t
 }
 
-func TestBenchTiles(t *testing.T) {
-	if os.Getenv("WANMU_BENCH_TILES") == "" {
-		t.Skip("benchmark: set WANMU_BENCH_TILES=1 (make bench-tiles)")
-	}
+// BenchmarkTiles prints the table of the README (make bench-tiles). It
+// measures its own latencies and runs once whatever b.N is; run it with
+// -benchtime 1x.
+func BenchmarkTiles(b *testing.B) { benchTiles(b) }
+
+func benchTiles(t testing.TB) {
 	n := envInt("WANMU_BENCH_N", 100_000)
 	perZoom := envInt("WANMU_BENCH_TILES_PER_ZOOM", 200)
 	ctx := context.Background()
