@@ -40,6 +40,7 @@ func commands() []command {
 		{"token", "manage API tokens: create, list, revoke", runToken},
 		{"import", "import a GIS file into zones or a constraint layer (preview, then all or nothing)", runImport},
 		{"export", "export a layer in a land-use planner's format, or the handover package", runExport},
+		{"gen", "generate the seeded scale dataset (200,000 parcels) into a directory or the database", runGen},
 	}
 }
 

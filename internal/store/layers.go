@@ -66,7 +66,7 @@ func (s *Store) CreateLayer(ctx context.Context, name, kind, source string, feat
 			return fmt.Errorf("create layer %s: %w", name, classify(err))
 		}
 		var err error
-		repaired, err = loadFeatures(ctx, tx, l.ID, features, progress)
+		repaired, err = loadFeatures(ctx, tx, l.ID, kind, features, progress)
 		if err != nil {
 			return fmt.Errorf("load layer %s: %w", name, err)
 		}
@@ -87,13 +87,41 @@ func (s *Store) CreateLayer(ctx context.Context, name, kind, source string, feat
 	return l, repaired, err
 }
 
-func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, features []LayerFeature, progress func(done, total int)) (int, error) {
-	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE layer_load (n int, wkb bytea, attrs jsonb) ON COMMIT DROP`); err != nil {
+// loadBatch is the number of features per COPY batch and per statement of
+// the later phases, so that progress moves while a large layer loads.
+const loadBatch = 20000
+
+// analyzeAbove is the number of features above which a load analyses the
+// tables at once, so that the next report is planned with the new rows
+// counted rather than after autovacuum gets round to it.
+const analyzeAbove = 10000
+
+// pieceLock serialises the overlap marking of concurrent imports: each must
+// see the pieces of the other (arbitrary, fixed).
+const pieceLock = 7_202_058
+
+// Load phases, in per mille of the whole load: COPY, features (validity and
+// repair), pieces (subdivision and spatial order), overlaps, writing the
+// pieces, analysis.
+var loadPhases = [...]int{0, 150, 350, 500, 800, 970, 1000}
+
+func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, kind string, features []LayerFeature, progress func(done, total int)) (int, error) {
+	total := len(features)
+	report := func(phase int, frac float64) {
+		if progress != nil && total > 0 {
+			lo, hi := loadPhases[phase], loadPhases[phase+1]
+			progress(int(float64(total)*(float64(lo)+min(frac, 1)*float64(hi-lo))/1000), total)
+		}
+	}
+	exec := func(sql string, args ...any) error {
+		_, err := tx.Exec(ctx, sql, args...)
+		return err
+	}
+	if err := exec(`CREATE TEMP TABLE layer_load (n int, wkb bytea, attrs jsonb) ON COMMIT DROP`); err != nil {
 		return 0, err
 	}
-	const batch = 5000
-	for start := 0; start < len(features); start += batch {
-		end := min(start+batch, len(features))
+	for start := 0; start < total; start += loadBatch {
+		end := min(start+loadBatch, total)
 		rows := make([][]any, 0, end-start)
 		for i, f := range features[start:end] {
 			attrs := f.Attributes
@@ -105,38 +133,129 @@ func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, features []Laye
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"layer_load"}, []string{"n", "wkb", "attrs"}, pgx.CopyFromRows(rows)); err != nil {
 			return 0, err
 		}
-		if progress != nil {
-			progress(end, len(features)*2)
+		report(0, float64(end)/float64(total))
+	}
+	// Features, repaired where invalid: each validity test runs once.
+	repaired := 0
+	for start := 0; start < total; start += loadBatch {
+		var n int
+		if err := tx.QueryRow(ctx, `
+			WITH s AS (
+				SELECT n, attrs, g0, ST_IsValid(g0) AS valid
+				FROM (SELECT n, attrs, ST_GeomFromWKB(wkb, 4490) AS g0 FROM layer_load WHERE n >= $2 AND n < $3) r
+			), ins AS (
+				INSERT INTO constraint_feature (layer_id, geom, attributes)
+				SELECT $1, g, attrs FROM (
+					SELECT n, attrs, ST_Multi(ST_CollectionExtract(CASE WHEN valid THEN g0 ELSE ST_MakeValid(g0) END, 3)) AS g FROM s
+				) v WHERE NOT ST_IsEmpty(g) ORDER BY n
+			)
+			SELECT count(*) FROM s WHERE NOT valid`, layerID, start, start+loadBatch).Scan(&n); err != nil {
+			return 0, err
+		}
+		repaired += n
+		report(1, float64(start+loadBatch)/float64(total))
+	}
+	// Several layers may load in one transaction: drop what ON COMMIT would.
+	if err := exec(`DROP TABLE layer_load`); err != nil {
+		return 0, err
+	}
+
+	// Pieces are staged, numbered in spatial order (neighbours then share
+	// pages, which keeps index scans cheap when the table outgrows memory),
+	// marked, and written once.
+	var lo, hi int64
+	if err := tx.QueryRow(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM constraint_feature WHERE layer_id = $1`, layerID).Scan(&lo, &hi); err != nil {
+		return 0, err
+	}
+	if err := exec(`CREATE TEMP TABLE piece_cut (feature_id bigint, geom geometry) ON COMMIT DROP`); err != nil {
+		return 0, err
+	}
+	for start := lo; start <= hi; start += loadBatch {
+		if err := exec(`
+			INSERT INTO piece_cut (feature_id, geom)
+			SELECT f.id, ST_Subdivide(f.geom, $4) FROM constraint_feature f
+			WHERE f.layer_id = $1 AND f.id >= $2 AND f.id < $3`, layerID, start, start+loadBatch, pieceVertices); err != nil {
+			return 0, err
+		}
+		report(2, 0.8*float64(start+loadBatch-lo)/float64(hi-lo+1))
+	}
+	if err := exec(`
+		CREATE TEMP TABLE piece_new ON COMMIT DROP AS
+		SELECT row_number() OVER (ORDER BY geom) AS id, feature_id, geom FROM piece_cut;
+		DROP TABLE piece_cut;
+		CREATE TEMP TABLE piece_overlap (id bigint PRIMARY KEY) ON COMMIT DROP`); err != nil {
+		return 0, err
+	}
+	var pieces int64
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM piece_new`).Scan(&pieces); err != nil {
+		return 0, err
+	}
+	report(2, 1)
+
+	// overlapping: the piece's interior meets that of a piece of another
+	// feature in this layer or in another layer of the same kind. Reference
+	// layers never enter a report and are left marked (the safe default).
+	mark := kind != "reference"
+	if mark {
+		if err := exec(`CREATE INDEX ON piece_new USING gist (geom); ANALYZE piece_new`); err != nil {
+			return 0, err
+		}
+		for start := int64(1); start <= pieces; start += loadBatch {
+			if err := exec(`
+				INSERT INTO piece_overlap (id)
+				SELECT p.id FROM piece_new p
+				WHERE p.id >= $1 AND p.id < $2 AND EXISTS (
+					SELECT 1 FROM piece_new o
+					WHERE o.geom && p.geom AND o.feature_id <> p.feature_id AND ST_Relate(o.geom, p.geom, '2********'))`,
+				start, start+loadBatch); err != nil {
+				return 0, err
+			}
+			report(3, 0.9*float64(start+loadBatch)/float64(pieces+1))
+		}
+		// Other layers: from here on this import must see every other
+		// import's pieces, and they this one's.
+		if err := exec(`SELECT pg_advisory_xact_lock($1)`, pieceLock); err != nil {
+			return 0, err
+		}
+		if err := exec(`
+			INSERT INTO piece_overlap (id)
+			SELECT DISTINCT p.id FROM piece_new p
+			JOIN constraint_piece o ON o.geom && p.geom
+			JOIN constraint_layer l ON l.id = o.layer_id
+			WHERE l.kind = $1 AND o.layer_id <> $2 AND ST_Relate(o.geom, p.geom, '2********')
+			ON CONFLICT DO NOTHING`, kind, layerID); err != nil {
+			return 0, err
+		}
+		// The older pieces these overlap, found from the few marked new ones.
+		if err := exec(`
+			WITH m AS MATERIALIZED (SELECT p.geom FROM piece_new p JOIN piece_overlap v ON v.id = p.id)
+			UPDATE constraint_piece o SET overlapping = true
+			FROM m, constraint_layer l
+			WHERE o.geom && m.geom AND NOT o.overlapping AND o.layer_id <> $2 AND l.id = o.layer_id AND l.kind = $1
+			  AND ST_Relate(o.geom, m.geom, '2********')`, kind, layerID); err != nil {
+			return 0, err
+		}
+		report(3, 1)
+	}
+	for start := int64(1); start <= pieces; start += loadBatch {
+		if err := exec(`
+			INSERT INTO constraint_piece (feature_id, layer_id, geom, area_m2, overlapping)
+			SELECT p.feature_id, $1, p.geom, ST_Area(p.geom::geography), NOT $4 OR v.id IS NOT NULL
+			FROM piece_new p LEFT JOIN piece_overlap v ON v.id = p.id
+			WHERE p.id >= $2 AND p.id < $3 ORDER BY p.id`, layerID, start, start+loadBatch, mark); err != nil {
+			return 0, err
+		}
+		report(4, float64(start+loadBatch)/float64(pieces+1))
+	}
+	if err := exec(`DROP TABLE piece_new; DROP TABLE piece_overlap`); err != nil {
+		return 0, err
+	}
+	if total >= analyzeAbove {
+		if err := exec(`ANALYZE constraint_feature; ANALYZE constraint_piece`); err != nil {
+			return 0, err
 		}
 	}
-	var repaired int
-	if err := tx.QueryRow(ctx, `SELECT count(*) FROM layer_load WHERE NOT ST_IsValid(ST_GeomFromWKB(wkb, 4490))`).Scan(&repaired); err != nil {
-		return 0, err
-	}
-	if _, err := tx.Exec(ctx, `
-		INSERT INTO constraint_feature (layer_id, geom, attributes)
-		SELECT $1, g, attrs FROM (
-			SELECT n, attrs, ST_Multi(ST_CollectionExtract(
-				CASE WHEN ST_IsValid(g0) THEN g0 ELSE ST_MakeValid(g0) END, 3)) AS g
-			FROM (SELECT n, attrs, ST_GeomFromWKB(wkb, 4490) AS g0 FROM layer_load) s
-		) v WHERE NOT ST_IsEmpty(g) ORDER BY n`, layerID); err != nil {
-		return 0, err
-	}
-	if progress != nil {
-		progress(len(features)*3/2, len(features)*2)
-	}
-	if _, err := tx.Exec(ctx, `
-		INSERT INTO constraint_piece (feature_id, layer_id, geom)
-		SELECT f.id, f.layer_id, ST_Subdivide(f.geom, $2)
-		FROM constraint_feature f WHERE f.layer_id = $1`, layerID, pieceVertices); err != nil {
-		return 0, err
-	}
-	if _, err := tx.Exec(ctx, `DROP TABLE layer_load`); err != nil { // several layers may load in one transaction
-		return 0, err
-	}
-	if progress != nil {
-		progress(len(features)*2, len(features)*2)
-	}
+	report(5, 1)
 	return repaired, nil
 }
 
