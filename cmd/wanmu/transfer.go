@@ -17,20 +17,18 @@ import (
 	"wanmu/internal/transfer"
 )
 
-// jobProgress draws a one-line bar on w (a terminal's stderr).
-func jobProgress(w io.Writer) func(step string, done, total int64) {
-	last := time.Time{}
+// stepProgress shows one progress bar per step of an import or export.
+func stepProgress(w io.Writer) func(step string, done, total int64) {
+	var bar *progressBar
+	current := ""
 	return func(step string, done, total int64) {
-		if total <= 0 || (time.Since(last) < 100*time.Millisecond && done < total) {
-			return
+		if bar == nil || step != current {
+			if bar != nil {
+				bar.done()
+			}
+			bar, current = newProgressBar(w, step), step
 		}
-		last = time.Now()
-		const width = 30
-		n := int(float64(width) * float64(done) / float64(total))
-		fmt.Fprintf(w, "\r%-6s [%s%s] %3.0f%%", step, strings.Repeat("#", n), strings.Repeat(".", width-n), 100*float64(done)/float64(total))
-		if done >= total {
-			fmt.Fprintln(w)
-		}
+		bar.set(done, total)
 	}
 }
 
@@ -67,7 +65,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	return withStore(ctx, &c, stderr, func(st *store.Store) error {
 		svc := &transfer.Service{Store: st, Reports: report.New(st)}
-		bar := jobProgress(stderr)
+		bar := stepProgress(stderr)
 		p, err := svc.Inspect(ctx, file, target, exchange.ImportOptions{CRS: crs, Encoding: encoding, GCJ02: gcj02}, bar)
 		if err != nil {
 			return err
@@ -142,7 +140,9 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		var err error
 		if handover {
 			name = "产业平台整合成果_" + time.Now().Format("20060102") + ".zip"
-			err = svc.Handover(ctx, &buf, exchange.HandoverOptions{CRS: crs, Encoding: encoding, Progress: func(d, t int64) { jobProgress(stderr)("export", d, t) }})
+			bar := stepProgress(stderr)
+			err = svc.Handover(ctx, &buf, exchange.HandoverOptions{CRS: crs, Encoding: encoding,
+				Progress: func(d, t int64) { bar("export", d, t) }})
 		} else {
 			name, _, err = svc.Export(ctx, &buf, transfer.ExportRequest{Layer: layer},
 				exchange.ExportOptions{Format: format, CRS: crs, Encoding: encoding})
