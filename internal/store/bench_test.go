@@ -86,10 +86,14 @@ func BenchmarkScale(b *testing.B) {
 	}
 	out := os.Stdout
 	fmt.Fprintf(out, "\nmachine: %s\n", machine())
+	bin := filepath.Join(b.TempDir(), "wanmu")
+	if out, err := exec.Command("go", "build", "-o", bin, "wanmu/cmd/wanmu").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v: %s", err, out)
+	}
 	var results []*benchResult
 	for _, n := range sizes {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			r := benchSize(b, n)
+			r := benchSize(b, n, bin)
 			r.print(out)
 			results = append(results, r)
 		})
@@ -335,7 +339,7 @@ func (c dbCPU) per(start time.Duration, n int) time.Duration {
 	return (c.total() - start) / time.Duration(n)
 }
 
-func benchSize(t testing.TB, n int) *benchResult {
+func benchSize(t testing.TB, n int, bin string) *benchResult {
 	ctx := context.Background()
 	r := &benchResult{parcels: n, pieces: map[string]int{}}
 	cs := os.Getenv("WANMU_BENCH_DATABASE_URL")
@@ -395,7 +399,7 @@ func benchSize(t testing.TB, n int) *benchResult {
 	defer srv.Close()
 	benchAllPlatforms(t, srv.URL, token, r)
 	benchEdit(t, ctx, st, srv.URL, token, r)
-	benchServe(t, ctx, st, cs, token, r)
+	benchServe(t, ctx, st, bin, cs, token, r)
 	r.loadAvg = loadAvg()
 	return r
 }
@@ -686,34 +690,13 @@ func moveVertex(mp orb.MultiPolygon, d float64) orb.MultiPolygon {
 	return out
 }
 
-var (
-	wanmuBinOnce sync.Once
-	wanmuBin     string
-	wanmuBinErr  error
-)
-
 // benchServe runs `wanmu serve` on the loaded database, fetches what a
 // planner browsing the map fetches (the platforms, the city at z8–z11 and
 // each zone's surroundings at z13–z14 in every layer, GeoJSON tiles as the
 // map draws them and MVT at z8–z10) and reads the process's resident memory.
-func benchServe(t testing.TB, ctx context.Context, st *store.Store, cs, token string, r *benchResult) {
-	wanmuBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "wanmu-bench-")
-		if err != nil {
-			wanmuBinErr = err
-			return
-		}
-		wanmuBin = filepath.Join(dir, "wanmu")
-		if out, err := exec.Command("go", "build", "-o", wanmuBin, "wanmu/cmd/wanmu").CombinedOutput(); err != nil {
-			wanmuBinErr = fmt.Errorf("go build: %v: %s", err, out)
-		}
-	})
-	if wanmuBinErr != nil {
-		r.serveNote = wanmuBinErr.Error()
-		return
-	}
+func benchServe(t testing.TB, ctx context.Context, st *store.Store, bin, cs, token string, r *benchResult) {
 	dir := t.TempDir()
-	cmd := exec.Command(wanmuBin, "serve", "--database-url", cs, "--data", dir, "--addr", "127.0.0.1:0", "--no-sample")
+	cmd := exec.Command(bin, "serve", "--database-url", cs, "--data", dir, "--addr", "127.0.0.1:0", "--no-sample")
 	cmd.Env = append(os.Environ(), "WANMU_ADMIN_PASSWORD=bench-unused-password")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
