@@ -51,8 +51,11 @@ fuzz:
 browser: web
 	$(GO) test -count=1 ./web/browser/
 
+BENCH_PARCELS ?= 200000
+
+## bench: scale benchmark (issue 7); make bench BENCH_PARCELS=200000,1000000 adds the province-scale run
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 20x -timeout 60m ./internal/store/
+	WANMU_BENCH_PARCELS=$(BENCH_PARCELS) $(GO) test ./internal/store -run '^$$' -bench '^BenchmarkScale$$' -benchtime 1x -count=1 -v -timeout 120m
 
 bench-tiles:
 	$(GO) test ./internal/tiles -run '^$$' -bench '^BenchmarkTiles$$' -benchtime 1x -count=1 -v -timeout 30m

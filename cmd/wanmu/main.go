@@ -5,6 +5,9 @@
 //	wanmu migrate   apply the database migrations and exit
 //	wanmu user      manage users and roles
 //	wanmu token     manage API tokens for scripts
+//	wanmu import    import a GIS file (preview, then all or nothing)
+//	wanmu export    export a layer, or the handover package
+//	wanmu gen       generate the seeded scale dataset
 package main
 
 import (
