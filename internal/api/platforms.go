@@ -240,19 +240,7 @@ func (s *Server) putPlatform(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deletePlatform(w http.ResponseWriter, r *http.Request) error {
-	id, version, err := target(r)
-	if err != nil {
-		return err
-	}
-	reason, err := queryReason(r)
-	if err != nil {
-		return err
-	}
-	if err := s.store.RetirePlatform(r.Context(), id, version, s.change(r, reason)); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return s.retire(w, r, s.store.RetirePlatform)
 }
 
 type membersBody struct {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -313,6 +314,12 @@ func (s *Server) updateZone(w http.ResponseWriter, r *http.Request, full bool) e
 }
 
 func (s *Server) deleteZone(w http.ResponseWriter, r *http.Request) error {
+	return s.retire(w, r, s.store.RetireZone)
+}
+
+// retire answers a DELETE: the object is retired at the version the client
+// saw, kept in the history, and can be restored.
+func (s *Server) retire(w http.ResponseWriter, r *http.Request, retire func(context.Context, int64, int, store.Change) error) error {
 	id, version, err := target(r)
 	if err != nil {
 		return err
@@ -321,7 +328,7 @@ func (s *Server) deleteZone(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.RetireZone(r.Context(), id, version, s.change(r, reason)); err != nil {
+	if err := retire(r.Context(), id, version, s.change(r, reason)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
