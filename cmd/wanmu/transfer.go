@@ -17,21 +17,6 @@ import (
 	"wanmu/internal/transfer"
 )
 
-// stepProgress shows one progress bar per step of an import or export.
-func stepProgress(w io.Writer) func(step string, done, total int64) {
-	var bar *progressBar
-	current := ""
-	return func(step string, done, total int64) {
-		if bar == nil || step != current {
-			if bar != nil {
-				bar.done()
-			}
-			bar, current = newProgressBar(w, step), step
-		}
-		bar.set(done, total)
-	}
-}
-
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c config
 	var layer, kind, crs, encoding, defaultKind, county, reason string
