@@ -34,8 +34,8 @@ func (s *Store) CheckFeatures(ctx context.Context, geoms [][]byte) ([]FeatureChe
 		v AS (SELECT i, g, ST_IsValid(g) AS ok FROM f),
 		r AS (SELECT i, g, ok, CASE WHEN ok THEN g ELSE ST_CollectionExtract(ST_MakeValid(g), 3) END AS fixed FROM v)
 		SELECT r.i, r.ok, CASE WHEN r.ok THEN '' ELSE ST_IsValidReason(r.g) END,
-		       CASE WHEN r.ok THEN ST_Area(r.g::geography) ELSE 0 END,
-		       coalesce(ST_Area(r.fixed::geography), 0),
+		       CASE WHEN r.ok THEN ellipsoidal_area(r.g) ELSE 0 END,
+		       coalesce(ellipsoidal_area(r.fixed), 0),
 		       coalesce((SELECT cf.attributes->>'adcode' FROM constraint_feature cf JOIN constraint_layer l ON l.id = cf.layer_id
 		                 WHERE l.kind = 'reference' AND cf.attributes ? 'adcode' AND ST_Intersects(cf.geom, ST_PointOnSurface(r.fixed))
 		                 LIMIT 1), '')
@@ -58,7 +58,7 @@ func (s *Store) CheckFeatures(ctx context.Context, geoms [][]byte) ([]FeatureChe
 	rows, err = s.db.Query(ctx, `
 		WITH f AS (SELECT (n - 1)::int AS i, ST_GeomFromWKB(w, 4490) AS g0 FROM unnest($1::bytea[]) WITH ORDINALITY AS u(w, n)),
 		r AS (SELECT i, CASE WHEN ST_IsValid(g0) THEN g0 ELSE ST_CollectionExtract(ST_MakeValid(g0), 3) END AS g FROM f)
-		SELECT r.i, z.id, z.name, ST_Area(ST_Intersection(r.g, z.geom)::geography)
+		SELECT r.i, z.id, z.name, ellipsoidal_area(ST_Intersection(r.g, z.geom))
 		FROM r JOIN zone z ON z.geom && r.g AND z.retired_at IS NULL AND ST_Intersects(z.geom, r.g)
 		ORDER BY r.i, z.id`, geoms)
 	if err != nil {

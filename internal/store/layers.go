@@ -240,7 +240,7 @@ func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, kind string, fe
 	for start := int64(1); start <= pieces; start += loadBatch {
 		if err := exec(`
 			INSERT INTO constraint_piece (feature_id, layer_id, geom, area_m2, overlapping)
-			SELECT p.feature_id, $1, p.geom, ST_Area(p.geom::geography), NOT $4 OR v.id IS NOT NULL
+			SELECT p.feature_id, $1, p.geom, ellipsoidal_area(p.geom), NOT $4 OR v.id IS NOT NULL
 			FROM piece_new p LEFT JOIN piece_overlap v ON v.id = p.id
 			WHERE p.id >= $2 AND p.id < $3 ORDER BY p.id`, layerID, start, start+loadBatch, mark); err != nil {
 			return 0, err

@@ -73,8 +73,9 @@ type Report struct {
 	Method          string           `json:"method"`
 }
 
-// AreaMethod describes how every area is computed.
-const AreaMethod = "CGCS2000 ellipsoidal area (PostGIS ST_Area on geography, EPSG:4490); 1 mu = 2000/3 m²"
+// AreaMethod describes how every area is computed (the SQL function
+// ellipsoidal_area of migrations/0004_ellipsoidal_area.sql).
+const AreaMethod = "CGCS2000 ellipsoidal area (PostGIS ST_Area on geography, EPSG:4490; edges straight in longitude/latitude, densified to 0.0005° first); 1 mu = 2000/3 m²"
 
 // maxGapParts bounds the pairwise distance computation for the largest gap.
 const maxGapParts = 300
@@ -206,7 +207,7 @@ const probeVertices = 64
 //	area(I ∩ each exclude layer), area(I ∩ (X1 ∪ … ∪ Xk)) for each k.
 const reportSQL = `
 WITH p AS MATERIALIZED (
-	SELECT ST_Union(z.geom) AS g, coalesce(sum(ST_Area(z.geom::geography)), 0) AS member_sum, count(*) AS members
+	SELECT ST_Union(z.geom) AS g, coalesce(sum(ellipsoidal_area(z.geom)), 0) AS member_sum, count(*) AS members
 	FROM zone z JOIN platform_member pm ON pm.zone_id = z.id
 	WHERE pm.platform_id = $1 AND z.retired_at IS NULL
 ), probe AS MATERIALIZED (
@@ -231,14 +232,14 @@ WITH p AS MATERIALIZED (
 ), frag AS (
 	SELECT array_position($3::bigint[], layer_id) AS k, overlapping,
 	       CASE WHEN whole THEN geom ELSE ST_CollectionExtract(ST_Intersection(geom, probe), 3) END AS g,
-	       CASE WHEN whole THEN coalesce(area_m2, ST_Area(geom::geography)) END AS whole_area
+	       CASE WHEN whole THEN coalesce(area_m2, ellipsoidal_area(geom)) END AS whole_area
 	FROM hit
 ), solo AS (
-	SELECT k, sum(coalesce(whole_area, ST_Area(g::geography))) AS a FROM frag WHERE NOT overlapping GROUP BY k
+	SELECT k, sum(coalesce(whole_area, ellipsoidal_area(g))) AS a FROM frag WHERE NOT overlapping GROUP BY k
 ), shared AS (
-	SELECT k, ST_Area(ST_Union(g)::geography) AS a FROM frag WHERE overlapping GROUP BY k
+	SELECT k, ellipsoidal_area(ST_Union(g)) AS a FROM frag WHERE overlapping GROUP BY k
 ), shared_cum AS (
-	SELECT s.k, ST_Area(ST_Union(f.g)::geography) AS a
+	SELECT s.k, ellipsoidal_area(ST_Union(f.g)) AS a
 	FROM generate_series(1, cardinality($3::bigint[])) s(k) JOIN frag f ON f.overlapping AND f.k <= s.k
 	GROUP BY s.k
 ), ks AS (
@@ -246,11 +247,11 @@ WITH p AS MATERIALIZED (
 	FROM generate_series(1, cardinality($3::bigint[])) s(k)
 	LEFT JOIN solo ON solo.k = s.k LEFT JOIN shared ON shared.k = s.k LEFT JOIN shared_cum ON shared_cum.k = s.k
 )
-SELECT p.member_sum, p.members, coalesce(ST_Area(p.g::geography), 0), coalesce(ST_NumGeometries(p.g), 0),
+SELECT p.member_sum, p.members, coalesce(ellipsoidal_area(p.g), 0), coalesce(ST_NumGeometries(p.g), 0),
 	CASE WHEN ST_NumGeometries(p.g) BETWEEN 2 AND $5 THEN ST_AsBinary(p.g) END,
-	(SELECT coalesce(array_agg(coalesce(ST_Area(inc.g::geography), 0) ORDER BY l.n), '{}')
+	(SELECT coalesce(array_agg(coalesce(ellipsoidal_area(inc.g), 0) ORDER BY l.n), '{}')
 	 FROM unnest($2::bigint[]) WITH ORDINALITY l(id, n) LEFT JOIN inc ON inc.layer_id = l.id),
-	coalesce(ST_Area(i.g::geography), 0),
+	coalesce(ellipsoidal_area(i.g), 0),
 	(SELECT coalesce(array_agg(ks.solo + ks.shared ORDER BY ks.k), '{}') FROM ks),
 	(SELECT coalesce(array_agg(c ORDER BY k), '{}') FROM
 		(SELECT ks.k, sum(ks.solo) OVER (ORDER BY ks.k) + ks.shared_cum AS c FROM ks) cum)
@@ -378,7 +379,7 @@ func (s *Store) Measure(ctx context.Context, wkb []byte) (Area, string, error) {
 	var m2 float64
 	var reason string
 	err := s.db.QueryRow(ctx, `WITH g AS (SELECT ST_GeomFromWKB($1, 4490) AS g)
-		SELECT ST_Area(g::geography), CASE WHEN ST_IsValid(g) THEN '' ELSE ST_IsValidReason(g) END FROM g`, wkb).Scan(&m2, &reason)
+		SELECT ellipsoidal_area(g), CASE WHEN ST_IsValid(g) THEN '' ELSE ST_IsValidReason(g) END FROM g`, wkb).Scan(&m2, &reason)
 	if err != nil {
 		return Area{}, "", fmt.Errorf("measure: %w", classify(err))
 	}

@@ -87,6 +87,34 @@ func TestReportFigures(t *testing.T) {
 	near(t, "developable without include layer", r2.Developable.Mu, gross-farm-red)
 }
 
+// TestReportLongEdges: areas read an edge as the straight line in longitude
+// and latitude, as the survey formula does and as the overlays place the
+// vertices they add. Read as geodesics, the long east-west edges of this L
+// would make its area 0.9 mu smaller, and the report, which cuts the
+// rectangle's 5 km edge in the middle, would disagree with it by as much.
+func TestReportLongEdges(t *testing.T) {
+	st, ctx := newStore(t)
+	ell := orb.MultiPolygon{{{{119.80, 28.40}, {119.85, 28.40}, {119.85, 28.41}, {119.825, 28.41},
+		{119.825, 28.42}, {119.80, 28.42}, {119.80, 28.40}}}}
+	z := mustZone(t, st, "L", ell) // six vertices only
+	got, err := st.GetZone(ctx, z.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "zone area", geodesy.Mu(got.AreaM2), areaMu(ell))
+
+	box := mustZone(t, st, "矩形", rect(119.80, 28.40, 119.85, 28.42))
+	p := mustPlatform(t, st, "P", box.ID)
+	mustLayer(t, st, "永久基本农田", "exclude", rect(119.825, 28.41, 119.86, 28.43))
+	r, err := st.Report(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "gross", r.Gross.Mu, areaMu(rect(119.80, 28.40, 119.85, 28.42)))
+	near(t, "farmland own", r.Layers[0].Own.Mu, areaMu(rect(119.825, 28.41, 119.85, 28.42)))
+	near(t, "developable", r.Developable.Mu, areaMu(ell))
+}
+
 func TestReportOfEmptyPlatform(t *testing.T) {
 	st, ctx := newStore(t)
 	p := mustPlatform(t, st, "空平台")

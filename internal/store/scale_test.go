@@ -33,7 +33,7 @@ const naiveDevelopableSQL = `
 		SELECT ST_Union(f.geom) AS g FROM constraint_feature f, p
 		WHERE f.layer_id = ANY($3) AND ST_Intersects(f.geom, p.g)
 	)
-	SELECT coalesce(ST_Area(coalesce(ST_Difference(i.g, exc.g), i.g)::geography), 0) FROM i, exc`
+	SELECT coalesce(ellipsoidal_area(coalesce(ST_Difference(i.g, exc.g), i.g)), 0) FROM i, exc`
 
 // naiveDevelopable runs naiveDevelopableSQL and returns m².
 func naiveDevelopable(ctx context.Context, pool *pgxpool.Pool, platformID int64, include, exclude []int64) (float64, error) {
