@@ -15,3 +15,7 @@ CREATE FUNCTION ellipsoidal_area(g geometry) RETURNS double precision
     RETURN ST_Area(ST_Segmentize(g, 0.0005)::geography);
 
 UPDATE constraint_piece SET area_m2 = ellipsoidal_area(geom);
+
+-- A zone's area is read on every listing and summed in every report; it
+-- changes only with the boundary.
+ALTER TABLE zone ADD COLUMN area_m2 double precision GENERATED ALWAYS AS (ellipsoidal_area(geom)) STORED;

@@ -207,9 +207,10 @@ const probeVertices = 64
 //	area(I ∩ each exclude layer), area(I ∩ (X1 ∪ … ∪ Xk)) for each k.
 const reportSQL = `
 WITH p AS MATERIALIZED (
-	SELECT ST_Union(z.geom) AS g, coalesce(sum(ellipsoidal_area(z.geom)), 0) AS member_sum, count(*) AS members
-	FROM zone z JOIN platform_member pm ON pm.zone_id = z.id
-	WHERE pm.platform_id = $1 AND z.retired_at IS NULL
+	SELECT m.*, coalesce(ellipsoidal_area(m.g), 0) AS gross FROM (
+		SELECT ST_Union(z.geom) AS g, coalesce(sum(z.area_m2), 0) AS member_sum, count(*) AS members
+		FROM zone z JOIN platform_member pm ON pm.zone_id = z.id
+		WHERE pm.platform_id = $1 AND z.retired_at IS NULL) m
 ), probe AS MATERIALIZED (
 	SELECT ST_Subdivide(p.g, $4) AS g FROM p WHERE p.g IS NOT NULL
 ), inc AS MATERIALIZED (
@@ -219,10 +220,12 @@ WITH p AS MATERIALIZED (
 		FROM probe pr JOIN constraint_piece cp ON cp.geom && pr.g
 		WHERE cp.layer_id = ANY($2) AND ST_Intersects(pr.g, cp.geom)
 	) f GROUP BY f.layer_id
-), i AS MATERIALIZED (
+), i0 AS MATERIALIZED (
 	SELECT CASE cardinality($2::bigint[]) WHEN 0 THEN p.g
 	                                      WHEN 1 THEN (SELECT inc.g FROM inc)
 	                                      ELSE (SELECT ST_Union(inc.g) FROM inc) END AS g FROM p
+), i AS MATERIALIZED (
+	SELECT i0.g, CASE WHEN cardinality($2::bigint[]) = 0 THEN p.gross ELSE coalesce(ellipsoidal_area(i0.g), 0) END AS a FROM i0, p
 ), iprobe AS MATERIALIZED (
 	SELECT ST_Subdivide(i.g, $4) AS g FROM i WHERE i.g IS NOT NULL AND NOT ST_IsEmpty(i.g)
 ), hit AS MATERIALIZED (
@@ -247,11 +250,12 @@ WITH p AS MATERIALIZED (
 	FROM generate_series(1, cardinality($3::bigint[])) s(k)
 	LEFT JOIN solo ON solo.k = s.k LEFT JOIN shared ON shared.k = s.k LEFT JOIN shared_cum ON shared_cum.k = s.k
 )
-SELECT p.member_sum, p.members, coalesce(ellipsoidal_area(p.g), 0), coalesce(ST_NumGeometries(p.g), 0),
+SELECT p.member_sum, p.members, p.gross, coalesce(ST_NumGeometries(p.g), 0),
 	CASE WHEN ST_NumGeometries(p.g) BETWEEN 2 AND $5 THEN ST_AsBinary(p.g) END,
-	(SELECT coalesce(array_agg(coalesce(ellipsoidal_area(inc.g), 0) ORDER BY l.n), '{}')
-	 FROM unnest($2::bigint[]) WITH ORDINALITY l(id, n) LEFT JOIN inc ON inc.layer_id = l.id),
-	coalesce(ellipsoidal_area(i.g), 0),
+	CASE cardinality($2::bigint[]) WHEN 1 THEN ARRAY[i.a] -- that layer's land is I
+	ELSE (SELECT coalesce(array_agg(coalesce(ellipsoidal_area(inc.g), 0) ORDER BY l.n), '{}')
+	      FROM unnest($2::bigint[]) WITH ORDINALITY l(id, n) LEFT JOIN inc ON inc.layer_id = l.id) END,
+	i.a,
 	(SELECT coalesce(array_agg(ks.solo + ks.shared ORDER BY ks.k), '{}') FROM ks),
 	(SELECT coalesce(array_agg(c ORDER BY k), '{}') FROM
 		(SELECT ks.k, sum(ks.solo) OVER (ORDER BY ks.k) + ks.shared_cum AS c FROM ks) cum)

@@ -67,7 +67,7 @@ type Change struct {
 }
 
 const zoneColumns = `z.id, z.kind, z.name, z.county_adcode, z.disposition, z.approved_area_ha,
-	coalesce(z.document_no, ''), z.attributes, ST_AsBinary(z.geom), ellipsoidal_area(z.geom),
+	coalesce(z.document_no, ''), z.attributes, ST_AsBinary(z.geom), z.area_m2,
 	m.platform_id, coalesce(p.name, ''), z.version, z.merged_into, z.created_at, coalesce(z.created_by, ''),
 	z.updated_at, coalesce(z.updated_by, ''), z.retired_at`
 
