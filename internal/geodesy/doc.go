@@ -10,10 +10,11 @@
 // first, Y (easting) second.
 //
 // The area and projection functions are the reference that PostGIS results
-// are checked against; the service itself computes areas in PostGIS
-// (ST_Area(geography) on SRID 4490). The survey formula follows the vertices
-// it is given: with edges of survey length (tens of metres) it agrees with
-// PostGIS's geodesic edges to well under 1 ppm, but a polygon with edges
-// kilometres long can differ by 100 ppm or more (either sign), so densify
-// such polygons with DensifyGaussKruger before comparing.
+// are checked against; the service itself computes areas in PostGIS, with
+// the SQL function ellipsoidal_area (ST_Area(geography) on SRID 4490 after
+// densifying to 0.0005°, so that an edge is the straight line in longitude
+// and latitude, as here). The survey formula's trapezoids assume short
+// edges: on edges of survey length (tens of metres) the two agree to
+// hundredths of a ppm; a polygon with slanted edges kilometres long should be
+// densified (in longitude and latitude) before comparing.
 package geodesy
