@@ -342,7 +342,8 @@
 		'report.parts': '片区数 / 最大间距',
 		'report.definition': '核算口径：',
 		'report.layersOverlapNote': '各图层的单独扣除面积可能相互重叠，不能相加；以累计扣除为准。',
-		'report.method': '计算方法：{method}',
+		// The server's method string is English; the page says it in Chinese.
+		'report.method': '计算方法：CGCS2000 椭球面积（PostGIS，EPSG:4490；界址点之间按经纬度直线，先加密至 0.0005° 再算）；1 亩 = 2000/3 m²',
 		'report.computedAt': '核算时间 {at}',
 
 		'overview.title': '平台总览',
