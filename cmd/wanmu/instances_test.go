@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -20,8 +22,10 @@ import (
 func TestMain(m *testing.M) { testdb.Main(m) }
 
 // TestTwoInstancesShareEdits runs two wanmu serve processes on one database:
-// they load the sample once between them, and an edit made through one is
-// in the next tile the other serves (cache invalidated via LISTEN/NOTIFY).
+// they load the sample once between them, an edit made through one is in
+// the next tile the other serves (cache invalidated via LISTEN/NOTIFY), an
+// import started on one is followed, committed and cancelled through the
+// other, and the imports held by a stopping instance fail.
 func TestTwoInstancesShareEdits(t *testing.T) {
 	url := testdb.ConnString(t)
 	bin := filepath.Join(t.TempDir(), "wanmu")
@@ -78,8 +82,139 @@ func TestTwoInstancesShareEdits(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+
+	t.Run("import across instances", func(t *testing.T) { importAcrossInstances(t, a, b, token) })
+
+	// A stopping instance fails the imports it holds: the other says so.
+	id := upload(t, a.url, token, "stays.geojson", zonesGeoJSON("留在实例一"))
+	waitImport(t, b.url, token, id, "waiting")
 	a.stop(t)
+	var lost struct {
+		State string
+		Error map[string]string
+	}
+	get(t, b.url+"/api/v1/imports/"+id, token, &lost)
+	if lost.State != "failed" || !strings.Contains(lost.Error["english"], "upload it again") {
+		t.Errorf("import held by the stopped instance, seen on the other: %+v", lost)
+	}
 	b.stop(t)
+}
+
+// importAcrossInstances uploads a file to instance a, follows and commits
+// the import through instance b (the load balancer sends each request
+// anywhere), finds the zones on both, and cancels another import through a
+// that b holds.
+func importAcrossInstances(t *testing.T, a, b *serveProcess, token string) {
+	id := upload(t, a.url, token, "zones.geojson", zonesGeoJSON("跨实例园区甲", "跨实例园区乙"))
+	preview := waitImport(t, b.url, token, id, "waiting")
+	if p := preview["result"].(map[string]any); p["features"] != 2.0 {
+		t.Fatalf("preview seen through instance 2: %v", p)
+	}
+	status, body := send(t, "POST", b.url+"/api/v1/imports/"+id+"/commit", token,
+		`{"mapping":{"name_field":"name","default_kind":"park","default_county":"331102"},"reason":"分实例导入"}`)
+	if status != 202 {
+		t.Fatalf("commit through instance 2: %d %s", status, body)
+	}
+	done := waitImport(t, b.url, token, id, "done")
+	var onA map[string]any
+	get(t, a.url+"/api/v1/imports/"+id, token, &onA)
+	if onA["state"] != "done" || fmt.Sprint(onA["result"]) != fmt.Sprint(done["result"]) {
+		t.Errorf("instance 1 sees %v, instance 2 %v", onA, done)
+	}
+	if status, body := send(t, "POST", b.url+"/api/v1/imports/"+id+"/commit", token, `{"reason":"again"}`); status != 409 {
+		t.Errorf("second commit: %d %s", status, body)
+	}
+	for _, p := range []*serveProcess{a, b} {
+		zones := fetch(t, p.url+"/api/v1/zones", token)
+		for _, name := range []string{"跨实例园区甲", "跨实例园区乙"} {
+			if !strings.Contains(zones, name) {
+				t.Errorf("%s: imported zone %s missing", p.url, name)
+			}
+		}
+	}
+
+	other := upload(t, b.url, token, "cancel.geojson", zonesGeoJSON("取消的园区"))
+	waitImport(t, a.url, token, other, "waiting")
+	if status, body := send(t, "DELETE", a.url+"/api/v1/imports/"+other, token, ""); status != 204 {
+		t.Fatalf("cancel through instance 1: %d %s", status, body)
+	}
+	waitImport(t, b.url, token, other, "cancelled")
+	if status, _ := send(t, "POST", a.url+"/api/v1/imports/"+other+"/commit", token, `{"reason":"too late"}`); status != 409 {
+		t.Errorf("commit of a cancelled import: %d", status)
+	}
+}
+
+// zonesGeoJSON is a FeatureCollection of small squares near 丽水, one per name.
+func zonesGeoJSON(names ...string) []byte {
+	var features []string
+	for i, name := range names {
+		w, s := 119.95+0.01*float64(i), 28.55
+		features = append(features, fmt.Sprintf(`{"type":"Feature","properties":{"name":%q},"geometry":{"type":"Polygon",`+
+			`"coordinates":[[[%g,%g],[%g,%g],[%g,%g],[%g,%g],[%g,%g]]]}}`, name, w, s, w+0.005, s, w+0.005, s+0.005, w, s+0.005, w, s))
+	}
+	return []byte(`{"type":"FeatureCollection","features":[` + strings.Join(features, ",") + `]}`)
+}
+
+// upload starts an import of a file on the instance at base and returns its id.
+func upload(t *testing.T, base, token, name string, file []byte) string {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("layer", "zones")
+	fw, _ := mw.CreateFormFile("file", name)
+	_, _ = fw.Write(file)
+	mw.Close()
+	r, _ := http.NewRequest("POST", base+"/api/v1/imports", &buf)
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	r.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var j struct{ ID string }
+	if err := json.NewDecoder(res.Body).Decode(&j); err != nil || res.StatusCode != 202 || j.ID == "" {
+		t.Fatalf("upload %s to %s: %d %v", name, base, res.StatusCode, err)
+	}
+	return j.ID
+}
+
+// waitImport polls an import on the instance at base until it leaves
+// "running", and wants it in state want.
+func waitImport(t *testing.T, base, token, id, want string) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		var j map[string]any
+		get(t, base+"/api/v1/imports/"+id, token, &j)
+		if j["state"] != "running" {
+			if j["state"] != want {
+				t.Fatalf("import %s on %s: %v, want %s", id, base, j, want)
+			}
+			return j
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("import %s still running on %s: %v", id, base, j)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// send makes a request with an optional JSON body.
+func send(t *testing.T, method, url, token, body string) (int, string) {
+	t.Helper()
+	r, _ := http.NewRequest(method, url, strings.NewReader(body))
+	r.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	res, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
 }
 
 func startServeURL(t *testing.T, bin, data, url string) *serveProcess {

@@ -15,6 +15,7 @@ import (
 	"wanmu/internal/api"
 	"wanmu/internal/auth"
 	"wanmu/internal/change"
+	"wanmu/internal/job"
 	"wanmu/internal/report"
 	"wanmu/internal/sample"
 	"wanmu/internal/store"
@@ -62,7 +63,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		tiles.Options{Bus: bus, CacheMB: c.TileCacheMB, TrustProxy: c.TrustProxy, Logger: log})
 	defer tileHandler.Close()
 	xfer := &transfer.Service{Store: st, Reports: reports}
-	apiServer := api.New(st, api.Options{Logger: log, Reports: reports, Transfer: xfer,
+	// Imports are jobs shared through the database: any instance shows,
+	// commits or cancels them; the one that read the file does the work.
+	// Closed after the HTTP server: its jobs then fail ("upload it again").
+	jobs := job.New(st, job.Options{Logger: log})
+	defer jobs.Close()
+	apiServer := api.New(st, api.Options{Logger: log, Reports: reports, Transfer: xfer, Jobs: jobs,
 		AfterWrite: func(ctx context.Context) error {
 			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			defer cancel()

@@ -46,6 +46,10 @@ type Options struct {
 	// heard the change, so a client reading right after its own write never
 	// sees a stale tile.
 	AfterWrite func(ctx context.Context) error
+	// Jobs runs imports in the background, shared with the other instances
+	// on the database; defaults to a registry over st. New registers the
+	// import commit on it.
+	Jobs *job.Registry
 }
 
 // Server serves the REST API.
@@ -66,7 +70,7 @@ type Server struct {
 func New(st *store.Store, opts Options) *Server {
 	s := &Server{store: st, reports: opts.Reports, log: opts.Logger, publicRead: opts.PublicRead,
 		trustProxy: opts.TrustProxy, basemapURL: opts.BasemapURL, throttle: auth.NewThrottle(5, 5*time.Minute),
-		transfer: opts.Transfer, jobs: job.NewRegistry(), afterWrite: opts.AfterWrite}
+		transfer: opts.Transfer, jobs: opts.Jobs, afterWrite: opts.AfterWrite}
 	if s.reports == nil {
 		s.reports = st
 	}
@@ -76,6 +80,10 @@ func New(st *store.Store, opts Options) *Server {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	if s.jobs == nil {
+		s.jobs = job.New(st, job.Options{Logger: s.log})
+	}
+	s.jobs.RegisterContinuation("import", s.continueImport)
 	return s
 }
 

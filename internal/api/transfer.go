@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 
 	"wanmu/internal/exchange"
 	"wanmu/internal/job"
+	"wanmu/internal/store"
 	"wanmu/internal/transfer"
 )
 
@@ -28,11 +30,17 @@ const MaxUploadBytes = 512 << 20
 
 var jobID = regexp.MustCompile(`^[0-9a-f]{24}$`)
 
-// importData is what an import job keeps between preview and commit.
+// importData is what an import job keeps between preview and commit. It
+// stays on the instance that read the file (the job's holder), which runs
+// the commit wherever it was requested.
 type importData struct {
 	preview *transfer.Preview
 	dir     string
 }
+
+// Close removes the upload; the job registry calls it when the import no
+// longer needs its data (committed, cancelled, expired or lost).
+func (d *importData) Close() error { return os.RemoveAll(d.dir) }
 
 // startImport receives a multipart upload (file, layer, kind, crs, encoding,
 // gcj02) and starts a job that reads and checks it: the job's result is the
@@ -124,31 +132,43 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 	if opts.Encoding != "" && opts.Encoding != "GBK" && opts.Encoding != "UTF-8" {
 		return fieldProblem("encoding", "must be GBK or UTF-8 (or empty to detect it)")
 	}
-	keep = true
-	j := s.jobs.Start("import", actorName(r.Context()), func(ctx context.Context, rep job.Reporter) (any, any, bool, error) {
+	rid := RequestID(r.Context())
+	j, err := s.jobs.Start(r.Context(), "import", actorName(r.Context()), func(ctx context.Context, rep job.Reporter) (any, any, bool, error) {
+		ctx = withRequestID(ctx, rid)
 		p, err := s.transfer.Inspect(ctx, path, target, opts, rep)
 		if err != nil {
 			os.RemoveAll(dir)
-			return nil, nil, false, err
+			return nil, nil, false, s.jobFailure(ctx, err)
 		}
 		return p, &importData{preview: p, dir: dir}, true, nil
 	})
+	if err != nil {
+		return err
+	}
+	keep = true // the job has it now
 	w.Header().Set("Location", "/api/v1/imports/"+j.ID)
-	writeJSON(w, http.StatusAccepted, s.jobJSON(r.Context(), j))
+	writeJSON(w, http.StatusAccepted, j)
 	return nil
 }
 
-func (s *Server) jobJSON(ctx context.Context, j *job.Job) *job.Job {
-	if err := j.Err(); err != nil {
-		var xe *exchange.Error
-		if errors.As(err, &xe) {
-			j.Error = map[string]string{"code": xe.Code, "detail": xe.Message, "english": xe.English}
-		} else {
-			p := s.toProblem(ctx, err)
-			j.Error = map[string]any{"code": p.Type, "detail": p.Detail, "errors": p.Errors}
-		}
+// jobFailure turns the error of a failing import step into what every
+// instance shows for it: converted once, on the instance running the step.
+func (s *Server) jobFailure(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() != nil {
+		return err // cancelled: no error is shown
 	}
-	return j
+	var xe *exchange.Error
+	if errors.As(err, &xe) {
+		return &job.Failure{Err: err, Detail: map[string]string{"code": xe.Code, "detail": xe.Message, "english": xe.English}}
+	}
+	p := s.toProblem(ctx, err)
+	return &job.Failure{Err: err, Detail: map[string]any{"code": p.Type, "detail": p.Detail, "errors": p.Errors}}
+}
+
+// withRequestID gives a job's context the id of the request that started
+// the step, so what it logs can be found from the client's side.
+func withRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestInfoKey, &requestInfo{id: id})
 }
 
 func (s *Server) getImport(w http.ResponseWriter, r *http.Request) error {
@@ -156,17 +176,29 @@ func (s *Server) getImport(w http.ResponseWriter, r *http.Request) error {
 	if !jobID.MatchString(id) {
 		return problem(http.StatusBadRequest, "bad-id", "%q is not an import id", truncate(id, 40))
 	}
-	j, err := s.jobs.Get(id, actorName(r.Context()))
-	if err != nil {
+	j, err := s.jobs.Get(r.Context(), id, actorName(r.Context()))
+	if errors.Is(err, job.ErrNotFound) {
 		return problem(http.StatusNotFound, "not-found", "import %s does not exist (or belongs to someone else, or expired after an hour)", id)
 	}
-	writeJSON(w, http.StatusOK, s.jobJSON(r.Context(), j))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, j)
 	return nil
 }
 
 type commitBody struct {
 	Mapping *transfer.Mapping `json:"mapping"`
 	Reason  string            `json:"reason"`
+}
+
+// importCommit is the request of an import's commit, passed as JSON to the
+// instance holding the import, whichever instance received it.
+type importCommit struct {
+	Mapping   *transfer.Mapping `json:"mapping,omitempty"`
+	Reason    string            `json:"reason"`
+	Actor     string            `json:"actor"` // the revision's "who"
+	RequestID string            `json:"request_id"`
 }
 
 func (s *Server) commitImport(w http.ResponseWriter, r *http.Request) error {
@@ -182,24 +214,41 @@ func (s *Server) commitImport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := s.change(r, b.Reason)
-	j, err := s.jobs.Continue(id, actorName(r.Context()), func(ctx context.Context, rep job.Reporter, data any) (any, error) {
-		d := data.(*importData)
-		defer os.RemoveAll(d.dir)
-		if b.Mapping != nil {
-			if err := d.preview.Remap(*b.Mapping); err != nil {
-				return nil, fieldProblem("mapping", "%v", err)
-			}
-		}
-		return s.transfer.Commit(ctx, d.preview, c, rep)
-	})
+	j, err := s.jobs.Continue(r.Context(), id, actorName(r.Context()),
+		importCommit{Mapping: b.Mapping, Reason: c.Reason, Actor: c.Actor, RequestID: RequestID(r.Context())})
 	if errors.Is(err, job.ErrNotFound) {
 		return problem(http.StatusNotFound, "not-found", "import %s does not exist (or belongs to someone else, or expired)", id)
 	}
-	if err != nil {
+	if errors.Is(err, job.ErrNotWaiting) {
 		return problem(http.StatusConflict, "not-waiting", "%v: an import is committed once, after its preview", err)
 	}
-	writeJSON(w, http.StatusAccepted, s.jobJSON(r.Context(), j))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, j)
 	return nil
+}
+
+// continueImport commits an import: the continuation of "import" jobs, run
+// by the instance holding the preview with the request of commitImport.
+func (s *Server) continueImport(ctx context.Context, rep job.Reporter, data any, request json.RawMessage) (any, error) {
+	var req importCommit
+	err := json.Unmarshal(request, &req)
+	ctx = withRequestID(ctx, req.RequestID)
+	if err != nil {
+		return nil, s.jobFailure(ctx, fmt.Errorf("read the commit request: %w", err))
+	}
+	d, ok := data.(*importData)
+	if !ok {
+		return nil, s.jobFailure(ctx, fmt.Errorf("import data of type %T", data))
+	}
+	if req.Mapping != nil {
+		if err := d.preview.Remap(*req.Mapping); err != nil {
+			return nil, s.jobFailure(ctx, fieldProblem("mapping", "%v", err))
+		}
+	}
+	res, err := s.transfer.Commit(ctx, d.preview, store.Change{Actor: req.Actor, Reason: req.Reason}, rep)
+	return res, s.jobFailure(ctx, err)
 }
 
 func (s *Server) cancelImport(w http.ResponseWriter, r *http.Request) error {
@@ -207,8 +256,12 @@ func (s *Server) cancelImport(w http.ResponseWriter, r *http.Request) error {
 	if !jobID.MatchString(id) {
 		return problem(http.StatusBadRequest, "bad-id", "%q is not an import id", truncate(id, 40))
 	}
-	if err := s.jobs.Cancel(id, actorName(r.Context())); err != nil {
+	err := s.jobs.Cancel(r.Context(), id, actorName(r.Context()))
+	if errors.Is(err, job.ErrNotFound) {
 		return problem(http.StatusNotFound, "not-found", "import %s does not exist", id)
+	}
+	if err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
