@@ -31,7 +31,11 @@ func (s *Server) restoreZone(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	z, err := s.store.RestoreZone(r.Context(), id, b.RevisionID, s.change(r, b.Reason))
+	restore := s.store.RestoreZone
+	if !isAdmin(r) {
+		restore = s.store.UndoZone
+	}
+	z, err := restore(r.Context(), id, b.RevisionID, s.change(r, b.Reason))
 	if err != nil {
 		return err
 	}
@@ -45,7 +49,11 @@ func (s *Server) restorePlatform(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.store.RestorePlatform(r.Context(), id, b.RevisionID, s.change(r, b.Reason))
+	restore := s.store.RestorePlatform
+	if !isAdmin(r) {
+		restore = s.store.UndoPlatform
+	}
+	p, err := restore(r.Context(), id, b.RevisionID, s.change(r, b.Reason))
 	if err != nil {
 		return err
 	}
@@ -80,8 +88,13 @@ func (s *Server) patchLayer(w http.ResponseWriter, r *http.Request) error {
 }
 
 // requireAdminFor refuses changes that only an administrator may make.
+func isAdmin(r *http.Request) bool {
+	u := currentUser(r.Context())
+	return u != nil && auth.Rank(u.Role) >= auth.Rank(auth.Admin)
+}
+
 func requireAdminFor(r *http.Request, field string) error {
-	if u := currentUser(r.Context()); u == nil || auth.Rank(u.Role) < auth.Rank(auth.Admin) {
+	if !isAdmin(r) {
 		return problem(http.StatusForbidden, "forbidden", "only an administrator may set %s", field)
 	}
 	return nil

@@ -109,6 +109,8 @@ func (s *Server) toProblem(ctx context.Context, err error) *Problem {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return problem(http.StatusNotFound, "not-found", "%s", err.Error())
+	case errors.Is(err, store.ErrNotOwnLastChange):
+		return problem(http.StatusForbidden, "forbidden", "%s", err.Error())
 	case errors.Is(err, store.ErrGone):
 		return problem(http.StatusGone, "retired", "%s; it is kept in the history and can be restored by an administrator", err.Error())
 	case errors.Is(err, store.ErrInvalid):

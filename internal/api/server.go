@@ -110,7 +110,7 @@ func (s *Server) Routes() chi.Router {
 	r.With(editor).Delete("/zones/{id}", s.handle(s.deleteZone))
 	r.With(editor).Post("/zones/{id}/split", s.handle(s.splitZone))
 	r.With(viewer).Get("/zones/{id}/history", s.handle(s.zoneHistory))
-	r.With(admin).Post("/zones/{id}/restore", s.handle(s.restoreZone))
+	r.With(editor).Post("/zones/{id}/restore", s.handle(s.restoreZone)) // editors: undo of their own latest change
 
 	r.With(viewer).Get("/platforms", s.handle(s.listPlatforms))
 	r.With(editor).Post("/platforms", s.handle(s.createPlatform))
@@ -121,7 +121,7 @@ func (s *Server) Routes() chi.Router {
 	r.With(editor).Put("/platforms/{id}/members", s.handle(s.setMembers))
 	r.With(viewer).Get("/platforms/{id}/report", s.handle(s.report))
 	r.With(viewer).Get("/platforms/{id}/history", s.handle(s.platformHistory))
-	r.With(admin).Post("/platforms/{id}/restore", s.handle(s.restorePlatform))
+	r.With(editor).Post("/platforms/{id}/restore", s.handle(s.restorePlatform)) // editors: undo of their own latest change
 
 	r.With(viewer).Get("/layers", s.handle(s.listLayers))
 	r.With(admin).Patch("/layers/{id}", s.handle(s.patchLayer))

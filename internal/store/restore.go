@@ -10,6 +10,36 @@ import (
 	"github.com/paulmach/orb/geojson"
 )
 
+// ErrNotOwnLastChange is returned when an undo asks for anything but the
+// state before the caller's own latest change.
+var ErrNotOwnLastChange = errors.New("only an administrator may restore an older revision; an editor may undo their own latest change")
+
+// checkOwnLastChange allows an undo: the entity's latest revision was made by
+// actor, and revisionID is the one before it (the state that change replaced).
+func checkOwnLastChange(ctx context.Context, tx pgx.Tx, entity string, id, revisionID int64, actor string) error {
+	rows, err := tx.Query(ctx, `SELECT id, coalesce(actor, '') FROM revision WHERE entity = $1 AND entity_id = $2
+		ORDER BY id DESC LIMIT 2`, entity, id)
+	if err != nil {
+		return err
+	}
+	type rev struct {
+		id    int64
+		actor string
+	}
+	revs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (rev, error) {
+		var r rev
+		err := row.Scan(&r.id, &r.actor)
+		return r, err
+	})
+	if err != nil {
+		return err
+	}
+	if len(revs) < 2 || revs[0].actor != actor || actor == "" || revs[1].id != revisionID {
+		return fmt.Errorf("%s %d, revision %d: %w", entity, id, revisionID, ErrNotOwnLastChange)
+	}
+	return nil
+}
+
 // revisionState returns the state recorded after a revision of an entity.
 func revisionState(ctx context.Context, tx pgx.Tx, entity string, id, revisionID int64) ([]byte, error) {
 	var after []byte
@@ -29,6 +59,16 @@ func revisionState(ctx context.Context, tx pgx.Tx, entity string, id, revisionID
 // itself a new revision; the zone rejoins its old platform when that
 // platform is live and the zone is free to join.
 func (s *Store) RestoreZone(ctx context.Context, id, revisionID int64, c Change) (Zone, error) {
+	return s.restoreZone(ctx, id, revisionID, c, false)
+}
+
+// UndoZone is RestoreZone limited to undoing c.Actor's own latest change of
+// the zone (what an editor may do): revisionID must be the revision before it.
+func (s *Store) UndoZone(ctx context.Context, id, revisionID int64, c Change) (Zone, error) {
+	return s.restoreZone(ctx, id, revisionID, c, true)
+}
+
+func (s *Store) restoreZone(ctx context.Context, id, revisionID int64, c Change, undoOnly bool) (Zone, error) {
 	var z Zone
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		before, err := getZone(ctx, tx, id, true)
@@ -38,6 +78,11 @@ func (s *Store) RestoreZone(ctx context.Context, id, revisionID int64, c Change)
 		raw, err := revisionState(ctx, tx, "zone", id, revisionID)
 		if err != nil {
 			return err
+		}
+		if undoOnly {
+			if err := checkOwnLastChange(ctx, tx, "zone", id, revisionID, c.Actor); err != nil {
+				return err
+			}
 		}
 		var snap struct {
 			Kind, Name, CountyAdcode, Disposition, DocumentNo string
@@ -104,6 +149,16 @@ func (s *Store) RestoreZone(ctx context.Context, id, revisionID int64, c Change)
 // revision: its fields, live status and those former members that are live
 // and in no other platform.
 func (s *Store) RestorePlatform(ctx context.Context, id, revisionID int64, c Change) (Platform, error) {
+	return s.restorePlatform(ctx, id, revisionID, c, false)
+}
+
+// UndoPlatform is RestorePlatform limited to undoing c.Actor's own latest
+// change of the platform: revisionID must be the revision before it.
+func (s *Store) UndoPlatform(ctx context.Context, id, revisionID int64, c Change) (Platform, error) {
+	return s.restorePlatform(ctx, id, revisionID, c, true)
+}
+
+func (s *Store) restorePlatform(ctx context.Context, id, revisionID int64, c Change, undoOnly bool) (Platform, error) {
 	var p Platform
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		before, err := getPlatform(ctx, tx, id, true)
@@ -113,6 +168,11 @@ func (s *Store) RestorePlatform(ctx context.Context, id, revisionID int64, c Cha
 		raw, err := revisionState(ctx, tx, "platform", id, revisionID)
 		if err != nil {
 			return err
+		}
+		if undoOnly {
+			if err := checkOwnLastChange(ctx, tx, "platform", id, revisionID, c.Actor); err != nil {
+				return err
+			}
 		}
 		var snap struct {
 			Name        string         `json:"name"`

@@ -449,8 +449,8 @@
 		wanmu.ImportDialog.open(this);
 	};
 
-	// canRestore: restoring a version (and undoing a delete, merge or split)
-	// is an administrator's, where the server offers it.
+	// canRestore: restoring any past version is an administrator's, where the
+	// server offers it (an editor's undo of their own change is not this).
 	App.prototype.canRestore = function () {
 		return !!this.user && this.user.role === 'admin' && this.capabilities.restore;
 	};

@@ -281,7 +281,6 @@
 		'undo.done': '已撤销：{what}',
 		'undo.failed': '撤销失败',
 		'undo.gone': '该要素已不存在',
-		'undo.needsRestore': '撤销此操作需要管理员的恢复权限',
 		'undo.noLiveRevision': '找不到可恢复的历史版本',
 
 		'platform.choose': '— 选择平台 —',
@@ -751,7 +750,6 @@
 		'undo.done': 'Undone: {what}',
 		'undo.failed': 'Undo failed',
 		'undo.gone': 'The zone no longer exists',
-		'undo.needsRestore': 'Undoing this needs the administrator’s restore permission',
 		'undo.noLiveRevision': 'No version to restore was found',
 
 		'platform.choose': '— Choose a platform —',

@@ -103,8 +103,7 @@
 			}
 			if (tool.name === 'undo') {
 				on = ed.canUndo() && !ed.session;
-				b.title = ed.undoStack.length ? wanmu.i18n.t('tool.undo.what', { what: ed.undoLabel() }) +
-					(ed.canUndo() ? '' : ' — ' + wanmu.i18n.t('undo.needsRestore')) : wanmu.i18n.t('tool.undo.help');
+				b.title = ed.undoStack.length ? wanmu.i18n.t('tool.undo.what', { what: ed.undoLabel() }) : wanmu.i18n.t('tool.undo.help');
 			}
 			b.disabled = !on || ed.busy;
 			var active = ed.mode === tool.name;

@@ -383,7 +383,6 @@
 				self.app.selection.set(pieces.map(function (f) { return f.properties.id; }));
 				self.pushUndo({
 					label: t('undo.split', { name: base.properties.name }),
-					needsRestore: true,
 					run: function () {
 						return Promise.all(pieces.map(function (p) { return self._retireZone(p.properties.id, t('undo.reason')); }))
 							.then(function () { return self._restoreZone(id); });
@@ -449,7 +448,7 @@
 				return self._retireZone(id, reason).then(function (res) {
 					if (res.ok) {
 						self.pushUndo({
-							label: t('undo.retire', { name: f.properties.name }), needsRestore: true,
+							label: t('undo.retire', { name: f.properties.name }),
 							run: function () { return self._restoreZone(id); }
 						});
 						wanmu.notify(t('edit.retired', { name: f.properties.name }), 'ok');
@@ -543,7 +542,7 @@
 					self.app.zoneChanged(merged);
 					self.app.selection.set([merged.properties.id]);
 					self.pushUndo({
-						label: t('undo.merge', { name: merged.properties.name }), needsRestore: true,
+						label: t('undo.merge', { name: merged.properties.name }),
 						run: function () {
 							return self._retireZone(merged.properties.id, t('undo.reason')).then(function (res) {
 								if (!res.ok) {
@@ -712,7 +711,9 @@
 
 	Editor.prototype.canUndo = function () {
 		var top = this.undoStack[this.undoStack.length - 1];
-		return !!top && (!top.needsRestore || this.app.canRestore());
+		// Bringing back a retired zone uses …/restore, which the server grants
+		// an editor for undoing their own latest change of it.
+		return !!top && this.app.capabilities.restore !== false;
 	};
 
 	Editor.prototype.undoLabel = function () {
@@ -726,10 +727,6 @@
 			return Promise.resolve();
 		}
 		var top = this.undoStack[this.undoStack.length - 1];
-		if (top.needsRestore && !this.app.canRestore()) {
-			wanmu.notify(t('undo.needsRestore'), 'warn');
-			return Promise.resolve();
-		}
 		this.undoStack.pop();
 		this.busy = true;
 		this.fire('change');
