@@ -89,6 +89,18 @@ func TestPlatform(t *testing.T) {
 	if !pl.Meets {
 		t.Error("after undoing the removal the API says the platform does not meet the threshold")
 	}
+
+	// Deleting the platform and undoing it brings it back with its members.
+	p.click(`#platform [data-action="retire-platform"]`)
+	p.waitJS("the confirmation", `!!document.querySelector('dialog.confirm[open]')`)
+	p.click(`dialog.confirm[open] footer .btn-danger`)
+	p.waitJS("the platform gone from the overview", fmt.Sprintf(`!document.querySelector('#overview tr[data-platform-id="%d"]')`, pid))
+	p.click(`[data-tool="undo"]`)
+	p.waitJS("the platform back", fmt.Sprintf(`!!document.querySelector('#overview tr[data-platform-id="%d"]')`, pid))
+	admin.must(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/platforms/%d", pid), nil, 0, &pl)
+	if !pl.Meets || pl.Parts != 2 {
+		t.Errorf("after undoing the delete: meets=%v parts=%d, want the platform back with both zones", pl.Meets, pl.Parts)
+	}
 }
 
 // withoutConstraints switches every constraint layer off for the

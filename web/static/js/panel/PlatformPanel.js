@@ -294,12 +294,30 @@
 				}).then(function (res) {
 					if (res.ok) {
 						app.setZonePlatform(p.zone_ids || [], null);
+						app.editor.pushUndo({ label: t('undo.platformRetire', { name: p.name }), run: function () { return self._unretire(p.id); } });
 						wanmu.notify(t('platform.retired', { name: p.name }), 'ok');
 						self.show(null);
 					}
 					return app.refreshPlatforms();
 				});
 			}
+		});
+	};
+
+	// _unretire undoes retiring a platform: back to the revision before the
+	// retirement (the server grants an editor this for their own change).
+	PlatformPanel.prototype._unretire = function (id) {
+		var app = this.app;
+		return wanmu.api.get('/platforms/' + id + '/history').then(function (hist) {
+			var revs = hist.revisions || [];
+			if (revs.length < 2) {
+				throw new Error(t('undo.noLiveRevision'));
+			}
+			return wanmu.api.send('POST', '/platforms/' + id + '/restore', { revision_id: revs[revs.length - 2].id, reason: t('undo.reason') });
+		}).then(function (r) {
+			var restored = r.data;
+			app.setZonePlatform(restored.zone_ids || [], restored);
+			return app.refreshPlatforms().then(function () { app.showPlatform(restored.id); });
 		});
 	};
 
