@@ -16,6 +16,7 @@ import (
 	"wanmu/internal/auth"
 	"wanmu/internal/change"
 	"wanmu/internal/job"
+	"wanmu/internal/ogc"
 	"wanmu/internal/report"
 	"wanmu/internal/sample"
 	"wanmu/internal/store"
@@ -80,6 +81,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	r.Get("/healthz", apiServer.Healthz)
 	r.Mount("/api/v1", apiServer.Routes())
 	r.With(apiServer.Authenticate, apiServer.Require(auth.Viewer)).Mount("/tiles", tileHandler.Routes())
+	ogcHandler := ogc.New(st, ogc.Options{Reports: reports, TrustProxy: c.TrustProxy, Logger: log})
+	r.With(apiServer.Authenticate, apiServer.Require(auth.Viewer)).Mount("/ogc", ogcHandler.Routes())
 	r.Handle("/*", http.FileServerFS(web.Static()))
 
 	ln, err := net.Listen("tcp", c.Addr)

@@ -48,6 +48,7 @@ func TestServeAsProcess(t *testing.T) {
 	if meets == 0 || meets == len(platforms) {
 		t.Errorf("%d of %d platforms meet 10,000 mu; the sample should have some of each", meets, len(platforms))
 	}
+	first.ogcPlatforms(t, token, len(platforms))
 	first.stop(t)
 
 	second := startServe(t, bin, data)
@@ -137,6 +138,28 @@ func (p *serveProcess) platforms(t *testing.T, token string) []map[string]any {
 		t.Fatalf("platforms: %d %v %s", res.StatusCode, err, b)
 	}
 	return body.Platforms
+}
+
+// ogcPlatforms checks that /ogc is mounted behind the sign-in: refused
+// without the token, the sample's platforms with it.
+func (p *serveProcess) ogcPlatforms(t *testing.T, token string, want int) {
+	t.Helper()
+	for _, tok := range []string{"", token} {
+		r, _ := http.NewRequest("GET", p.url+"/ogc/collections/platforms/items", nil)
+		if tok != "" {
+			r.Header.Set("Authorization", "Bearer "+tok)
+		}
+		res, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct{ NumberMatched int }
+		err = json.NewDecoder(res.Body).Decode(&body)
+		res.Body.Close()
+		if tok == "" && res.StatusCode != 401 || tok != "" && (res.StatusCode != 200 || err != nil || body.NumberMatched != want) {
+			t.Errorf("/ogc platforms with token %v: %d, %d platforms (%v), want %d", tok != "", res.StatusCode, body.NumberMatched, err, want)
+		}
+	}
 }
 
 func (p *serveProcess) stop(t *testing.T) {

@@ -1,0 +1,284 @@
+package ogc
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"wanmu/internal/store"
+)
+
+// Media types of the responses.
+const (
+	typeJSON    = "application/json"
+	typeGeoJSON = "application/geo+json"
+	typeOpenAPI = "application/vnd.oai.openapi+json;version=3.0"
+)
+
+// CRS84 is the coordinate reference system of every collection.
+const CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+
+// Conformance classes implemented.
+var conformsTo = []string{
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+}
+
+// Reports computes (or returns cached) platform reports.
+type Reports interface {
+	Report(ctx context.Context, platformID int64) (store.Report, error)
+}
+
+// Options configure a Handler.
+type Options struct {
+	// Reports gives the platforms' figures; defaults to computing them
+	// afresh through the store (pass the report cache).
+	Reports Reports
+	// TrustProxy honours X-Forwarded-Proto and X-Forwarded-Host in the
+	// links: set it only behind a proxy that sets them.
+	TrustProxy bool
+	// Logger receives internal errors; nil discards them.
+	Logger *slog.Logger
+}
+
+// Handler serves the OGC API – Features.
+type Handler struct {
+	st      *store.Store
+	reports Reports
+	opts    Options
+	log     *slog.Logger
+	router  chi.Router
+}
+
+// New returns a Handler over st. Mount Routes at /ogc behind the API's
+// Authenticate and Require(viewer).
+func New(st *store.Store, opts Options) *Handler {
+	h := &Handler{st: st, reports: opts.Reports, opts: opts, log: opts.Logger}
+	if h.reports == nil {
+		h.reports = st
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	r := chi.NewRouter()
+	for _, m := range []string{http.MethodGet, http.MethodHead} {
+		r.Method(m, "/", h.handle(h.landing))
+		r.Method(m, "/api", h.handle(h.openAPI))
+		r.Method(m, "/conformance", h.handle(h.conformance))
+		r.Method(m, "/collections", h.handle(h.collections))
+		r.Method(m, "/collections/{collectionId}", h.handle(h.collection))
+		r.Method(m, "/collections/{collectionId}/items", h.handle(h.items))
+		r.Method(m, "/collections/{collectionId}/items/{featureId}", h.handle(h.item))
+	}
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		h.fail(w, r, newProblem(http.StatusNotFound, "not-found",
+			"there is no OGC API resource at %s: start at the landing page (/ogc) or /ogc/collections", clip(r.URL.Path, 200)))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", "GET, HEAD")
+		h.fail(w, r, newProblem(http.StatusMethodNotAllowed, "method-not-allowed",
+			"the OGC API is read-only: use GET (edits go through /api/v1)"))
+	})
+	h.router = r
+	return h
+}
+
+// Routes returns the router to mount at /ogc.
+func (h *Handler) Routes() chi.Router { return h.router }
+
+// ServeHTTP serves the routes of Routes.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.router.ServeHTTP(w, r) }
+
+func (h *Handler) handle(fn func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			h.fail(w, r, err)
+		}
+	}
+}
+
+// link is a link of a response.
+type link struct {
+	Href  string `json:"href"`
+	Rel   string `json:"rel"`
+	Type  string `json:"type,omitempty"`
+	Title string `json:"title,omitempty"`
+}
+
+// base is the absolute URL of the mount point (e.g. http://host/ogc), from
+// the request: the path as routed, less what this router routed.
+func (h *Handler) base(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	host := r.Host
+	if h.opts.TrustProxy {
+		if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
+			scheme = p
+		}
+		if fh := strings.TrimSpace(strings.Split(r.Header.Get("X-Forwarded-Host"), ",")[0]); fh != "" {
+			host = fh
+		}
+	}
+	path := r.URL.RawPath
+	if path == "" {
+		path = r.URL.Path
+	}
+	if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePath != "" {
+		path = strings.TrimSuffix(path, rc.RoutePath)
+	}
+	return scheme + "://" + host + strings.TrimSuffix(path, "/")
+}
+
+// write sends v as JSON of the given media type. Names and attributes are
+// data: the encoder escapes <, > and & like the REST API.
+func write(w http.ResponseWriter, contentType string, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(append(body, '\n'))
+	return nil
+}
+
+func (h *Handler) landing(w http.ResponseWriter, r *http.Request) error {
+	if err := ParseQuery(r.URL.Query()); err != nil {
+		return err
+	}
+	base := h.base(r)
+	return write(w, typeJSON, map[string]any{
+		"title": "万亩 wanmu — 丽水产业平台整合 OGC API – Features",
+		"description": "The zones (园区与乡镇工业功能区), platforms (产业平台, with their developable area against the " +
+			"10,000-mu threshold) and constraint layers (约束图层) of wanmu, read-only. Coordinates are CGCS2000 " +
+			"longitude/latitude (EPSG:4490), served as CRS84; areas are CGCS2000 ellipsoidal, 1 mu = 2000/3 m².",
+		"links": []link{
+			{Href: base, Rel: "self", Type: typeJSON, Title: "this document"},
+			{Href: base + "/api", Rel: "service-desc", Type: typeOpenAPI, Title: "the API definition (OpenAPI 3.0)"},
+			{Href: base + "/conformance", Rel: "conformance", Type: typeJSON, Title: "the conformance classes implemented"},
+			{Href: base + "/collections", Rel: "data", Type: typeJSON, Title: "the collections: zones, platforms and the constraint layers"},
+		},
+	})
+}
+
+func (h *Handler) conformance(w http.ResponseWriter, r *http.Request) error {
+	if err := ParseQuery(r.URL.Query()); err != nil {
+		return err
+	}
+	return write(w, typeJSON, map[string]any{"conformsTo": conformsTo})
+}
+
+func (h *Handler) openAPI(w http.ResponseWriter, r *http.Request) error {
+	if err := ParseQuery(r.URL.Query()); err != nil {
+		return err
+	}
+	return write(w, typeOpenAPI, openAPIDocument(h.base(r)))
+}
+
+// collectionJSON is one collection of /collections.
+type collectionJSON struct {
+	ID          string      `json:"id"`
+	Title       string      `json:"title"`
+	Description string      `json:"description"`
+	Links       []link      `json:"links"`
+	Extent      *extentJSON `json:"extent,omitempty"`
+	ItemType    string      `json:"itemType"`
+	CRS         []string    `json:"crs"`
+}
+
+type extentJSON struct {
+	Spatial struct {
+		BBox [][4]float64 `json:"bbox"`
+		CRS  string       `json:"crs"`
+	} `json:"spatial"`
+}
+
+var kindDescriptions = map[string]string{
+	"zones": "Live parks (开发区/园区) and township industrial zones (乡镇工业功能区), with the properties of the " +
+		"REST API's zone features; areas are CGCS2000 ellipsoidal, 1 mu = 2000/3 m².",
+	"platforms": "Industrial platforms (产业平台): the dissolved outline of each platform's live member zones, with " +
+		"its figures from the developable-area report: developable_mu against threshold_mu, and meets.",
+	"exclude":   "Constraint layer (约束图层) of kind exclude: its land is deducted from the developable area.",
+	"include":   "Constraint layer (约束图层) of kind include: only land inside it counts as developable.",
+	"reference": "Reference layer (参考图层): shown on the map, not used in the figures.",
+}
+
+func (h *Handler) collectionJSON(base string, c store.FeatureCollection) collectionJSON {
+	self := base + "/collections/" + c.ID
+	desc := kindDescriptions[c.Kind]
+	if (c.Kind == "exclude" || c.Kind == "include") && !c.Enabled {
+		desc += " Switched off: it does not count at present."
+	}
+	out := collectionJSON{
+		ID: c.ID, Title: c.Title, Description: desc, ItemType: "feature", CRS: []string{CRS84},
+		Links: []link{
+			{Href: self, Rel: "self", Type: typeJSON, Title: "this collection"},
+			{Href: self + "/items", Rel: "items", Type: typeGeoJSON, Title: "the features of " + c.Title},
+		},
+	}
+	if b := c.Bounds; b != nil {
+		out.Extent = &extentJSON{}
+		out.Extent.Spatial.BBox = [][4]float64{{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}}
+		out.Extent.Spatial.CRS = CRS84
+	}
+	return out
+}
+
+func (h *Handler) collections(w http.ResponseWriter, r *http.Request) error {
+	if err := ParseQuery(r.URL.Query()); err != nil {
+		return err
+	}
+	cs, err := h.st.FeatureCollections(r.Context())
+	if err != nil {
+		return err
+	}
+	base := h.base(r)
+	out := make([]collectionJSON, len(cs))
+	for i, c := range cs {
+		out[i] = h.collectionJSON(base, c)
+	}
+	return write(w, typeJSON, map[string]any{
+		"links":       []link{{Href: base + "/collections", Rel: "self", Type: typeJSON, Title: "this document"}},
+		"collections": out,
+	})
+}
+
+func (h *Handler) collection(w http.ResponseWriter, r *http.Request) error {
+	if err := ParseQuery(r.URL.Query()); err != nil {
+		return err
+	}
+	id := chi.URLParam(r, "collectionId")
+	c, err := h.st.FeatureCollectionInfo(r.Context(), id, true)
+	if err != nil {
+		return unknownCollection(id, err)
+	}
+	return write(w, typeJSON, h.collectionJSON(h.base(r), c))
+}
+
+// findCollection describes the collection of the request's {collectionId},
+// without reading its features.
+func (h *Handler) findCollection(r *http.Request) (store.FeatureCollection, error) {
+	id := chi.URLParam(r, "collectionId")
+	c, err := h.st.FeatureCollectionInfo(r.Context(), id, false)
+	if err != nil {
+		return c, unknownCollection(id, err)
+	}
+	return c, nil
+}
+
+// unknownCollection turns a not-found error into the 404 problem.
+func unknownCollection(id string, err error) error {
+	if !isNotFound(err) {
+		return err
+	}
+	return newProblem(http.StatusNotFound, "unknown-collection",
+		"there is no collection %q: GET /ogc/collections lists them (zones, platforms, layer-<id>)", clip(id, 80))
+}

@@ -1,0 +1,68 @@
+package ogc
+
+// openAPIDocument is the API definition (OpenAPI 3.0) served at /api: the
+// paths, the parameters and their limits. Clients read the limit's maximum
+// from it (QGIS asks for pages of that size), so it must match
+// ParseItemsQuery.
+func openAPIDocument(base string) map[string]any {
+	type m = map[string]any
+	param := func(name, in, desc string, required bool, schema m) m {
+		p := m{"name": name, "in": in, "description": desc, "required": required, "schema": schema}
+		if in == "query" {
+			p["style"], p["explode"] = "form", false
+		}
+		return p
+	}
+	f := param("f", "query", "The format of the answer: JSON (GeoJSON for features) only.", false,
+		m{"type": "string", "enum": []string{"json", "geojson"}, "default": "json"})
+	collectionID := param("collectionId", "path", "zones, platforms or layer-<id> (GET /collections lists them).", true, m{"type": "string"})
+	featureID := param("featureId", "path", "The feature's id: the stable id of the zone, platform or layer feature.", true,
+		m{"type": "integer", "minimum": 1})
+	ok := func(desc, mediaType string) m {
+		return m{"200": m{"description": desc, "content": m{mediaType: m{"schema": m{"type": "object"}}}},
+			"400": m{"description": "A query parameter is unknown, repeated or malformed (application/problem+json)."},
+			"401": m{"description": "Not signed in: send Authorization: Bearer <token>."},
+			"404": m{"description": "No such collection or feature (application/problem+json)."}}
+	}
+	get := func(id, summary string, params []m, responses m) m {
+		return m{"get": m{"operationId": id, "summary": summary, "parameters": params, "responses": responses}}
+	}
+	return m{
+		"openapi": "3.0.3",
+		"info": m{
+			"title":       "万亩 wanmu — OGC API – Features",
+			"version":     "1.0.0",
+			"description": "Zones, platforms and constraint layers of wanmu, read-only, in CRS84 (CGCS2000 longitude/latitude).",
+		},
+		"servers": []m{{"url": base}},
+		"components": m{"securitySchemes": m{
+			"bearer": m{"type": "http", "scheme": "bearer", "description": "An API token (wanmu token create)."},
+		}},
+		// A token is needed unless the server runs with --public-read.
+		"security": []m{{"bearer": []string{}}, {}},
+		"paths": m{
+			"/":            get("getLandingPage", "The landing page.", []m{f}, ok("The landing page.", typeJSON)),
+			"/api":         get("getAPI", "This API definition.", []m{f}, ok("The API definition.", typeOpenAPI)),
+			"/conformance": get("getConformance", "The conformance classes.", []m{f}, ok("The conformance classes.", typeJSON)),
+			"/collections": get("getCollections", "The collections.", []m{f}, ok("The collections.", typeJSON)),
+			"/collections/{collectionId}": get("describeCollection", "One collection.", []m{collectionID, f},
+				ok("The collection.", typeJSON)),
+			"/collections/{collectionId}/items": get("getFeatures", "A page of a collection's features, in id order.", []m{
+				collectionID,
+				param("limit", "query", "The most features on a page.", false,
+					m{"type": "integer", "minimum": 1, "maximum": MaxLimit, "default": DefaultLimit}),
+				param("offset", "query", "Features to skip from the start (not with after or before).", false,
+					m{"type": "integer", "minimum": 0, "maximum": MaxOffset, "default": 0}),
+				param("after", "query", "Only features with a greater id (the next links use it).", false,
+					m{"type": "integer", "minimum": 1}),
+				param("before", "query", "Only the last features with a smaller id (the prev links use it).", false,
+					m{"type": "integer", "minimum": 1}),
+				param("bbox", "query", "Only features that intersect the box west,south,east,north (CRS84).", false,
+					m{"type": "array", "minItems": 4, "maxItems": 4, "items": m{"type": "number"}}),
+				f,
+			}, ok("A page of features (a GeoJSON FeatureCollection).", typeGeoJSON)),
+			"/collections/{collectionId}/items/{featureId}": get("getFeature", "One feature.", []m{collectionID, featureID, f},
+				ok("The feature (a GeoJSON Feature).", typeGeoJSON)),
+		},
+	}
+}

@@ -1,0 +1,159 @@
+package ogc
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+
+	"wanmu/internal/api"
+)
+
+// Limits of the items query.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 10000
+	// MaxOffset bounds offset: beyond it a client should follow the next
+	// links, which go by id.
+	MaxOffset = 1_000_000_000
+)
+
+// ItemsQuery is what the query string of an items request asks for.
+type ItemsQuery struct {
+	BBox   *orb.Bound // nil: everywhere
+	Limit  int        // 1 … MaxLimit
+	Offset int        // 0 … MaxOffset; zero with After or Before
+	After  int64      // only features with greater ids; 0: none
+	Before int64      // only the last Limit features with smaller ids; 0: none
+}
+
+// itemsParams are the query parameters of the items, in the order links
+// carry them.
+var itemsParams = []string{"limit", "offset", "after", "before", "bbox", "f"}
+
+// ParseItemsQuery reads the query parameters of /items. Unknown, repeated
+// or malformed parameters are a 400 *api.Problem that says what to send.
+func ParseItemsQuery(q url.Values) (ItemsQuery, error) {
+	iq := ItemsQuery{Limit: DefaultLimit}
+	if err := checkParams(q, itemsParams); err != nil {
+		return iq, err
+	}
+	if v, ok := single(q, "limit"); ok {
+		n, ok := wholeNumber(v)
+		if !ok || n < 1 || n > MaxLimit {
+			return iq, badParam("bad-limit", "limit must be a whole number from 1 to %d, not %q", MaxLimit, clip(v, 40))
+		}
+		iq.Limit = int(n)
+	}
+	if v, ok := single(q, "offset"); ok {
+		n, ok := wholeNumber(v)
+		if !ok || n > MaxOffset {
+			return iq, badParam("bad-offset", "offset must be a whole number from 0 to %d, not %q; to walk a large collection follow the next links", MaxOffset, clip(v, 40))
+		}
+		iq.Offset = int(n)
+	}
+	for _, p := range []struct {
+		name string
+		dst  *int64
+	}{{"after", &iq.After}, {"before", &iq.Before}} {
+		if v, ok := single(q, p.name); ok {
+			n, ok := wholeNumber(v)
+			if !ok || n < 1 {
+				return iq, badParam("bad-"+p.name, "%s must be a feature id (a positive whole number), not %q", p.name, clip(v, 40))
+			}
+			*p.dst = n
+		}
+	}
+	switch {
+	case iq.After > 0 && iq.Before > 0:
+		return iq, badParam("bad-paging", "give after or before, not both")
+	case iq.Offset > 0 && (iq.After > 0 || iq.Before > 0):
+		return iq, badParam("bad-paging", "give offset or after/before, not both")
+	}
+	if v, ok := single(q, "bbox"); ok {
+		if strings.TrimSpace(v) == "" {
+			return iq, badParam("bad-bbox", "bbox is empty: give four numbers west,south,east,north in degrees (CRS84)")
+		}
+		b, err := api.ParseBBox(v)
+		if err != nil {
+			return iq, err
+		}
+		iq.BBox = b
+	}
+	if err := checkFormat(q); err != nil {
+		return iq, err
+	}
+	return iq, nil
+}
+
+// ParseQuery reads the query parameters of the other resources: f=json at
+// most.
+func ParseQuery(q url.Values) error {
+	if err := checkParams(q, []string{"f"}); err != nil {
+		return err
+	}
+	return checkFormat(q)
+}
+
+// checkParams refuses unknown and repeated parameters.
+func checkParams(q url.Values, known []string) error {
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // the same message for the same query
+	for _, k := range keys {
+		if !slices.Contains(known, k) {
+			return badParam("unknown-parameter", "unknown query parameter %q: this resource takes %s", clip(k, 40), strings.Join(known, ", "))
+		}
+		if len(q[k]) > 1 {
+			return badParam("repeated-parameter", "%s is given %d times: give it once", k, len(q[k]))
+		}
+	}
+	return nil
+}
+
+func checkFormat(q url.Values) error {
+	if v, ok := single(q, "f"); ok && v != "json" && v != "geojson" {
+		return badParam("bad-format", "f=%q is not served: wanmu's OGC API answers in JSON and GeoJSON only (f=json)", clip(v, 40))
+	}
+	return nil
+}
+
+func single(q url.Values, k string) (string, bool) {
+	if v := q[k]; len(v) > 0 {
+		return v[0], true
+	}
+	return "", false
+}
+
+// wholeNumber parses ASCII digits only: no sign, space or exponent.
+func wholeNumber(s string) (int64, bool) {
+	if s == "" || len(s) > 18 || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
+// clip shortens s to at most n bytes on a character boundary, so that a
+// message never echoes much of the input.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// badParam is a 400 problem about a query parameter.
+func badParam(typ, format string, args ...any) *api.Problem {
+	return newProblem(http.StatusBadRequest, typ, format, args...)
+}
