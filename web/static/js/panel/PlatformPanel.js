@@ -195,6 +195,7 @@
 			warnings,
 			table,
 			definition,
+			this._targets(canEdit),
 			h('h4', { className: 'section-title', text: t('platform.members') + ' (' + members.length + ')' }),
 			memberActions,
 			memberList,
@@ -208,6 +209,204 @@
 				h('td'));
 		}
 	};
+
+	// _targets is the 目标与考核 section: the platform's targets and, per
+	// year (newest first), the recorded indicators against them. The verdict
+	// for each figure is value ≥ target; a missing figure or target gives none.
+	PlatformPanel.prototype._targets = function (canEdit) {
+		var p = this.platform, self = this;
+		var TD = wanmu.TargetsDialog;
+		var isAdmin = !!this.app.user && this.app.user.role === 'admin';
+		var tg = plainObject(p.targets);
+		var ind = plainObject(p.indicators);
+		var hasTargets = TD.value(tg.year) !== null || TD.measures.some(function (m) { return TD.value(tg[m.key]) !== null; });
+		var years = Object.keys(ind).filter(function (y) { return /^\d{4}$/.test(y) && ind[y] && typeof ind[y] === 'object'; })
+			.sort().reverse();
+		var head = h('div', { className: 'targets-head' },
+			h('h4', { className: 'section-title', i18n: 'targets.title' }),
+			isAdmin && hasTargets ? h('button', {
+				className: 'btn btn-small', attrs: { type: 'button', 'data-action': 'edit-targets' }, i18n: 'targets.edit',
+				on: { click: function () { self.editTargets(tg); } }
+			}) : null);
+		var noTargets = hasTargets ? null : h('div', { className: 'targets-none' },
+			h('span', { className: 'muted', i18n: 'targets.none' }),
+			isAdmin ? h('button', {
+				className: 'btn btn-small', attrs: { type: 'button', 'data-action': 'set-targets' }, i18n: 'targets.set',
+				on: { click: function () { self.editTargets(policyTargets(p), policyNote(p)); } }
+			}) : null);
+		var unitRow = h('tr', { className: 'units' }, h('th'), TD.measures.map(function (m) {
+			return h('th', { className: 'num', i18n: m.unit });
+		}), canEdit ? h('th') : null);
+		var targetRow = hasTargets ? h('tr', { className: 'target-row', attrs: { 'data-row': 'target' } },
+			h('th', { text: TD.value(tg.year) !== null ? t('targets.targetYear', { year: TD.value(tg.year) }) : t('targets.target') }),
+			TD.measures.map(function (m) {
+				return h('td', { className: 'num', attrs: { 'data-field': m.key }, text: figure(TD.value(tg[m.key])) });
+			}), canEdit ? h('td') : null) : null;
+		var yearRows = years.map(function (y) {
+			var rec = ind[y];
+			return h('tr', { className: 'year-row', attrs: { 'data-year': y } },
+				h('th', { text: t('targets.yearLabel', { year: y }) }),
+				TD.measures.map(function (m) {
+					var v = TD.value(rec[m.key]), goal = TD.value(tg[m.key]);
+					if (v === null || goal === null) {
+						return h('td', { className: 'num', attrs: { 'data-field': m.key }, text: figure(v) });
+					}
+					var met = v >= goal;
+					return h('td', { className: 'num ' + (met ? 'met' : 'unmet'), attrs: { 'data-field': m.key, 'data-met': String(met) }, title: t(met ? 'targets.met' : 'targets.unmet') },
+						h('span', { className: 'mark', text: met ? '✓' : '!' }), h('span', { text: figure(v) }));
+				}),
+				canEdit ? h('td', { className: 'row-action' }, h('button', {
+					className: 'btn-icon', attrs: { type: 'button', 'data-action': 'edit-indicators', 'data-year': y }, i18nTitle: 'targets.editYear',
+					on: { click: function () { self.editIndicators(Number(y)); } }
+				}, wanmu.icon('attributes', 13))) : null);
+		});
+		var table = hasTargets || years.length ? h('table', { className: 'figures targets-table' },
+			h('thead', null,
+				h('tr', null, h('th'), TD.measures.map(function (m) { return h('th', { className: 'num', i18n: m.label }); }), canEdit ? h('th') : null),
+				unitRow),
+			h('tbody', null, targetRow, yearRows)) : null;
+		var notes = [];
+		if (!years.length) {
+			notes.push(h('div', { className: 'muted targets-note', i18n: 'targets.noIndicators' }));
+		} else if (hasTargets) {
+			notes.push(h('div', { className: 'muted targets-note' },
+				h('span', { className: 'mark met', text: '✓' }), h('span', { text: ' ' + t('targets.met') + '　' }),
+				h('span', { className: 'mark unmet', text: '!' }), h('span', { text: ' ' + t('targets.unmet') + '　' }),
+				h('span', { text: t('targets.against') })));
+		}
+		var actions = canEdit ? h('div', { className: 'actions targets-actions' },
+			h('button', {
+				className: 'btn btn-small', attrs: { type: 'button', 'data-action': 'record-indicators' }, i18n: 'targets.record',
+				on: { click: function () { self.editIndicators(null); } }
+			})) : null;
+		return h('section', { className: 'targets-section', attrs: { 'data-section': 'targets' } }, head, noTargets, table, notes, actions);
+	};
+
+	// editTargets opens the targets dialog (admin) and writes the targets with
+	// If-Match, keeping keys the page does not know.
+	PlatformPanel.prototype.editTargets = function (prefill, note) {
+		var p = this.platform, self = this;
+		return wanmu.TargetsDialog.openTargets(prefill, {
+			policyNote: note,
+			submit: function (values, reason) {
+				var build = function (cur) { return mergeMeasures(plainObject(cur.targets), values); };
+				return self._writePlatform(p, 'targets', build, reason, function (cur) {
+					return [{ label: t('targets.title'), mine: summary(values), theirs: summary(plainObject(cur.targets)) }];
+				}).then(function (res) {
+					if (res.ok) {
+						wanmu.notify(t('targets.saved', { name: p.name }), 'ok');
+					}
+				});
+			}
+		});
+	};
+
+	// editIndicators records or corrects one year's indicators (editors);
+	// year null asks for a new year (prefilled with the current one).
+	PlatformPanel.prototype.editIndicators = function (year) {
+		var p = this.platform, self = this;
+		var ind = plainObject(p.indicators);
+		if (year === null) {
+			year = new Date().getFullYear();
+		}
+		return wanmu.TargetsDialog.openIndicators(ind, year, {
+			submit: function (y, values, reason) {
+				var build = function (cur) {
+					var all = L.extend({}, plainObject(cur.indicators));
+					var rec = mergeMeasures(plainObject(all[String(y)]), values);
+					if (Object.keys(rec).length) {
+						all[String(y)] = rec;
+					} else {
+						delete all[String(y)];
+					}
+					return all;
+				};
+				return self._writePlatform(p, 'indicators', build, reason, function (cur) {
+					return [{ label: t('targets.yearLabel', { year: y }), mine: summary(values), theirs: summary(plainObject(plainObject(cur.indicators)[String(y)])) }];
+				}).then(function (res) {
+					if (res.ok) {
+						wanmu.notify(t('targets.indicatorsSaved', { name: p.name, year: y }), 'ok');
+					}
+				});
+			}
+		});
+	};
+
+	// _writePlatform PATCHes one JSON field of the platform with If-Match.
+	// build(platform) makes the new value from the platform it is applied to,
+	// so "re-apply mine" after a conflict merges into the server's version.
+	PlatformPanel.prototype._writePlatform = function (p, field, build, reason, diffFor) {
+		var app = this.app, self = this;
+		return app.editor.withConflict({
+			entity: 'platform', name: p.name, base: p, version: p.version,
+			fetchCurrent: function () { return wanmu.api.get('/platforms/' + p.id); },
+			diffFor: diffFor,
+			attempt: function (version, current) {
+				var body = { reason: reason || undefined };
+				body[field] = build(current || p);
+				return wanmu.api.send('PATCH', '/platforms/' + p.id, body, { ifMatch: version });
+			}
+		}).then(function (res) {
+			return Promise.all([self.refresh(), app.refreshPlatforms()]).then(function () { return res; });
+		});
+	};
+
+	// policyTargets are the 2025 targets of 丽政办发〔2020〕55号 for p's role:
+	// 亩均增加值 120 and 亩均税收 30 万元/亩 for all; 产值 1000亿 for the 一心,
+	// 500亿 for the 两翼 (缙云, 青田) and the 遂松 片区; the rest double their
+	// own base, which the page cannot know, so their output stays empty.
+	function policyTargets(p) {
+		var out = { year: 2025, value_added_per_mu: 120, tax_per_mu: 30, output_yi: null };
+		if (p.role === '一心') {
+			out.output_yi = 1000;
+		} else if (p.role === '两翼' || isSuiSong(p)) {
+			out.output_yi = 500;
+		}
+		return out;
+	}
+
+	function policyNote(p) {
+		return p.role === '一心' || p.role === '两翼' || isSuiSong(p) ? 'targets.policyNote' : 'targets.policyNoteDouble';
+	}
+
+	// isSuiSong: the 三片区 platform of 遂昌 (331123) and 松阳 (331124).
+	function isSuiSong(p) {
+		var cs = p.counties || [];
+		return p.role === '三片区' && (cs.indexOf('331123') >= 0 || cs.indexOf('331124') >= 0);
+	}
+
+	// mergeMeasures sets the dialog's values on a copy of obj: a number is
+	// written, null removes the key; other keys stay as they were.
+	function mergeMeasures(obj, values) {
+		var out = L.extend({}, obj);
+		Object.keys(values).forEach(function (k) {
+			if (values[k] === null) {
+				delete out[k];
+			} else {
+				out[k] = values[k];
+			}
+		});
+		return out;
+	}
+
+	function plainObject(v) {
+		return v && typeof v === 'object' && !Array.isArray(v) ? v : {};
+	}
+
+	// figure writes a measure for people: up to two decimals, or "—".
+	function figure(v) {
+		if (v === null || v === undefined) {
+			return '—';
+		}
+		return Number(v).toLocaleString(wanmu.i18n.lang() === 'zh' ? 'zh-CN' : 'en-GB', { maximumFractionDigits: 2 });
+	}
+
+	// summary is one line of the three measures, for the conflict dialog.
+	function summary(o) {
+		return wanmu.TargetsDialog.measures.map(function (m) {
+			return t(m.label) + ' ' + figure(wanmu.TargetsDialog.value(o[m.key]));
+		}).join(' · ');
+	}
 
 	// minus writes a deduction: "−1,234.56", or "0.00" when nothing is taken.
 	function minus(mu) {
