@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"wanmu/internal/publicurl"
 	"wanmu/internal/store"
 )
 
@@ -113,19 +114,6 @@ type link struct {
 // base is the absolute URL of the mount point (e.g. http://host/ogc), from
 // the request: the path as routed, less what this router routed.
 func (h *Handler) base(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	host := r.Host
-	if h.opts.TrustProxy {
-		if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
-			scheme = p
-		}
-		if fh := strings.TrimSpace(strings.Split(r.Header.Get("X-Forwarded-Host"), ",")[0]); fh != "" {
-			host = fh
-		}
-	}
 	path := r.URL.RawPath
 	if path == "" {
 		path = r.URL.Path
@@ -133,7 +121,7 @@ func (h *Handler) base(r *http.Request) string {
 	if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePath != "" {
 		path = strings.TrimSuffix(path, rc.RoutePath)
 	}
-	return scheme + "://" + host + strings.TrimSuffix(path, "/")
+	return publicurl.Origin(r, h.opts.TrustProxy) + strings.TrimSuffix(path, "/")
 }
 
 // write sends v as JSON of the given media type. Names and attributes are

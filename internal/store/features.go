@@ -197,32 +197,6 @@ func bound(box [4]*float64) *orb.Bound {
 	return &orb.Bound{Min: orb.Point{*box[0], *box[1]}, Max: orb.Point{*box[2], *box[3]}}
 }
 
-// readSnapshot runs fn in one read-only repeatable-read snapshot, so that a
-// page and its count agree (inside InTx, in the caller's transaction).
-// PostGIS's cost estimates would make PostgreSQL JIT-compile a count over a
-// large layer, which costs more than the count; and a generic plan cannot
-// tell a bbox of ten parcels from one of the whole layer.
-func (s *Store) readSnapshot(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	var begin func(context.Context) (pgx.Tx, error) = s.db.Begin
-	if s.db == dbtx(s.pool) {
-		begin = func(ctx context.Context) (pgx.Tx, error) {
-			return s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-		}
-	}
-	tx, err := begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback(context.Background())
-	if _, err := tx.Exec(ctx, `SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit(ctx)
-}
-
 // pageSQL holds the statements of one kind of page: the count, the ids of a
 // page forward (after an id, skipping offset) and backward (before an id,
 // highest first).

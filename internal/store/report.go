@@ -85,26 +85,7 @@ const maxGapParts = 300
 // contributes only its subdivided pieces that intersect the platform.
 func (s *Store) Report(ctx context.Context, platformID int64) (Report, error) {
 	var r Report
-	// One repeatable-read snapshot for all the queries (inside InTx, the
-	// caller's transaction).
-	var begin func(context.Context) (pgx.Tx, error) = s.db.Begin
-	if s.db == dbtx(s.pool) {
-		begin = func(ctx context.Context) (pgx.Tx, error) {
-			return s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-		}
-	}
-	tx, err := begin(ctx)
-	if err != nil {
-		return r, fmt.Errorf("report of platform %d: %w", platformID, err)
-	}
-	defer tx.Rollback(context.Background())
-	err = func() error {
-		// PostGIS functions carry cost estimates that trigger JIT
-		// compilation, which costs more than the whole report; and a
-		// generic plan cannot see how many pieces each layer holds.
-		if _, err := tx.Exec(ctx, `SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
-			return err
-		}
+	err := s.readSnapshot(ctx, func(tx pgx.Tx) error {
 		p, err := getPlatform(ctx, tx, platformID, false)
 		if err != nil {
 			return err
@@ -114,7 +95,7 @@ func (s *Store) Report(ctx context.Context, platformID int64) (Report, error) {
 		}
 		r, err = computeReport(ctx, tx, p)
 		return err
-	}()
+	})
 	if err != nil {
 		return r, fmt.Errorf("report of platform %d: %w", platformID, err)
 	}

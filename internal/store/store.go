@@ -102,3 +102,30 @@ func (s *Store) Lock(ctx context.Context, key int64) error {
 	}
 	return nil
 }
+
+// readSnapshot runs fn in one read-only repeatable-read snapshot, so that
+// several queries agree (a page and its count; a report's figures), inside
+// InTx in the caller's transaction. PostGIS functions carry cost estimates
+// that make PostgreSQL JIT-compile such queries, which costs more than
+// running them; and a generic plan cannot tell a bbox of ten parcels, or a
+// layer of a hundred pieces, from one of 200,000.
+func (s *Store) readSnapshot(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	var begin func(context.Context) (pgx.Tx, error) = s.db.Begin
+	if s.db == dbtx(s.pool) {
+		begin = func(ctx context.Context) (pgx.Tx, error) {
+			return s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+		}
+	}
+	tx, err := begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := tx.Exec(ctx, `SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"wanmu/internal/change"
+	"wanmu/internal/publicurl"
 	"wanmu/internal/store"
 )
 
@@ -459,26 +460,13 @@ func (h *Handler) baseURL(r *http.Request, suffix string) string {
 	if h.opts.BaseURL != "" {
 		return strings.TrimSuffix(h.opts.BaseURL, "/")
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	host := r.Host
-	if h.opts.TrustProxy {
-		if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
-			scheme = p
-		}
-		if fh := r.Header.Get("X-Forwarded-Host"); fh != "" {
-			host = strings.TrimSpace(strings.Split(fh, ",")[0])
-		}
-	}
 	// The path as the client sent it: a prefix-stripping mount changes
 	// r.URL.Path but not RequestURI.
 	path := r.URL.Path
 	if u, err := url.ParseRequestURI(r.RequestURI); err == nil && u.Path != "" {
 		path = u.Path
 	}
-	return scheme + "://" + host + strings.TrimSuffix(strings.TrimSuffix(path, suffix), "/")
+	return publicurl.Origin(r, h.opts.TrustProxy) + strings.TrimSuffix(strings.TrimSuffix(path, suffix), "/")
 }
 
 // layerJSON is one entry of the layer list.
