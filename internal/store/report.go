@@ -178,6 +178,12 @@ const probeVertices = 64
 // exclude layers $3 (in report order). A piece inside a probe is taken whole,
 // with its precomputed area; only pieces across a probe's edge are clipped.
 //
+// Members whose interiors do not meet add up: then gross is the sum of their
+// stored areas (a union only puts vertices on their straight edges, which
+// does not change the area in wanmu's edge model). Each layer's pieces are
+// asked of the (layer_id, geom) index one layer at a time (OFFSET 0 keeps the
+// planner from turning the layer into a filter over every layer's pieces).
+//
 // No union is formed of the exclude pieces except of those marked
 // overlapping: the others' interiors meet no other exclude piece, so
 // area(I ∩ (X1 ∪ … ∪ Xk)) is the sum of their clipped areas plus the area of
@@ -187,19 +193,23 @@ const probeVertices = 64
 //	the largest gap), area(P ∩ each include layer), area(I),
 //	area(I ∩ each exclude layer), area(I ∩ (X1 ∪ … ∪ Xk)) for each k.
 const reportSQL = `
-WITH p AS MATERIALIZED (
-	SELECT m.*, coalesce(ellipsoidal_area(m.g), 0) AS gross FROM (
-		SELECT ST_Union(z.geom) AS g, coalesce(sum(z.area_m2), 0) AS member_sum, count(*) AS members
-		FROM zone z JOIN platform_member pm ON pm.zone_id = z.id
-		WHERE pm.platform_id = $1 AND z.retired_at IS NULL) m
+WITH m AS MATERIALIZED (
+	SELECT z.id, z.geom, z.area_m2 FROM zone z JOIN platform_member pm ON pm.zone_id = z.id
+	WHERE pm.platform_id = $1 AND z.retired_at IS NULL
+), p AS MATERIALIZED (
+	SELECT u.*, CASE WHEN EXISTS (SELECT 1 FROM m a JOIN m b ON a.id < b.id AND a.geom && b.geom
+	                              WHERE ST_Relate(a.geom, b.geom, '2********'))
+	                 THEN ellipsoidal_area(u.g) ELSE u.member_sum END AS gross
+	FROM (SELECT ST_Union(m.geom) AS g, coalesce(sum(m.area_m2), 0) AS member_sum, count(*) AS members FROM m) u
 ), probe AS MATERIALIZED (
 	SELECT ST_Subdivide(p.g, $4) AS g FROM p WHERE p.g IS NOT NULL
 ), inc AS MATERIALIZED (
 	SELECT f.layer_id, ST_Union(f.g) AS g FROM (
 		SELECT cp.layer_id, CASE WHEN ST_Covers(pr.g, cp.geom) THEN cp.geom
 		                         ELSE ST_CollectionExtract(ST_Intersection(cp.geom, pr.g), 3) END AS g
-		FROM probe pr JOIN constraint_piece cp ON cp.geom && pr.g
-		WHERE cp.layer_id = ANY($2) AND ST_Intersects(pr.g, cp.geom)
+		FROM probe pr CROSS JOIN unnest($2::bigint[]) l(id) CROSS JOIN LATERAL (
+			SELECT * FROM constraint_piece c WHERE c.layer_id = l.id AND c.geom && pr.g OFFSET 0) cp
+		WHERE ST_Intersects(pr.g, cp.geom)
 	) f GROUP BY f.layer_id
 ), i0 AS MATERIALIZED (
 	SELECT CASE cardinality($2::bigint[]) WHEN 0 THEN p.g
@@ -209,17 +219,20 @@ WITH p AS MATERIALIZED (
 	SELECT i0.g, CASE WHEN cardinality($2::bigint[]) = 0 THEN p.gross ELSE coalesce(ellipsoidal_area(i0.g), 0) END AS a FROM i0, p
 ), iprobe AS MATERIALIZED (
 	SELECT ST_Subdivide(i.g, $4) AS g FROM i WHERE i.g IS NOT NULL AND NOT ST_IsEmpty(i.g)
-), hit AS MATERIALIZED (
-	SELECT cp.layer_id, cp.overlapping, cp.area_m2, cp.geom, ip.g AS probe, ST_Covers(ip.g, cp.geom) AS whole
-	FROM iprobe ip JOIN constraint_piece cp ON cp.geom && ip.g
-	WHERE cp.layer_id = ANY($3) AND ST_Intersects(ip.g, cp.geom)
-), frag AS (
-	SELECT array_position($3::bigint[], layer_id) AS k, overlapping,
-	       CASE WHEN whole THEN geom ELSE ST_CollectionExtract(ST_Intersection(geom, probe), 3) END AS g,
-	       CASE WHEN whole THEN coalesce(area_m2, ellipsoidal_area(geom)) END AS whole_area
-	FROM hit
+), frag AS MATERIALIZED (
+	SELECT k, overlapping,
+	       CASE WHEN overlapping THEN NULL WHEN whole THEN coalesce(area_m2, ellipsoidal_area(geom))
+	            ELSE ellipsoidal_area(ST_CollectionExtract(ST_Intersection(geom, probe), 3)) END AS a,
+	       CASE WHEN NOT overlapping THEN NULL WHEN whole THEN geom
+	            ELSE ST_CollectionExtract(ST_Intersection(geom, probe), 3) END AS g
+	FROM (
+		SELECT array_position($3::bigint[], cp.layer_id) AS k, cp.overlapping, cp.area_m2, cp.geom, ip.g AS probe,
+		       ST_Covers(ip.g, cp.geom) AS whole
+		FROM iprobe ip CROSS JOIN unnest($3::bigint[]) l(id) CROSS JOIN LATERAL (
+			SELECT * FROM constraint_piece c WHERE c.layer_id = l.id AND c.geom && ip.g OFFSET 0) cp
+		WHERE ST_Intersects(ip.g, cp.geom) OFFSET 0) hit
 ), solo AS (
-	SELECT k, sum(coalesce(whole_area, ellipsoidal_area(g))) AS a FROM frag WHERE NOT overlapping GROUP BY k
+	SELECT k, sum(a) AS a FROM frag WHERE NOT overlapping GROUP BY k
 ), shared AS (
 	SELECT k, ellipsoidal_area(ST_Union(g)) AS a FROM frag WHERE overlapping GROUP BY k
 ), shared_cum AS (

@@ -110,20 +110,23 @@ func (s *Store) Lock(ctx context.Context, key int64) error {
 // running them; and a generic plan cannot tell a bbox of ten parcels, or a
 // layer of a hundred pieces, from one of 200,000.
 func (s *Store) readSnapshot(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	var begin func(context.Context) (pgx.Tx, error) = s.db.Begin
+	const settings = `SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan`
+	var tx pgx.Tx
+	var err error
 	if s.db == dbtx(s.pool) {
-		begin = func(ctx context.Context) (pgx.Tx, error) {
-			return s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-		}
+		// One round trip: the settings travel with the BEGIN.
+		tx, err = s.pool.BeginTx(ctx, pgx.TxOptions{
+			BeginQuery: `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ` + settings})
+	} else if tx, err = s.db.Begin(ctx); err == nil {
+		_, err = tx.Exec(ctx, settings)
 	}
-	tx, err := begin(ctx)
 	if err != nil {
+		if tx != nil {
+			tx.Rollback(context.Background())
+		}
 		return err
 	}
 	defer tx.Rollback(context.Background())
-	if _, err := tx.Exec(ctx, `SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
-		return err
-	}
 	if err := fn(tx); err != nil {
 		return err
 	}
