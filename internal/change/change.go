@@ -23,11 +23,12 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
+
+	"wanmu/internal/pglisten"
 )
 
 // Channel is the PostgreSQL NOTIFY channel of the bus.
@@ -256,12 +257,6 @@ func (b *Bus) Sync(ctx context.Context, pool *pgxpool.Pool) error {
 	}
 }
 
-// Backoff bounds between reconnection attempts.
-const (
-	minBackoff = 100 * time.Millisecond
-	maxBackoff = 5 * time.Second
-)
-
 // Listen holds one connection taken out of pool, LISTENs on Channel and
 // delivers what it hears until ctx ends, reconnecting with backoff after
 // any failure. After each successful LISTEN it first delivers a Change
@@ -270,42 +265,20 @@ func (b *Bus) Listen(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logge
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	backoff := minBackoff
-	for {
-		heard, err := b.listenOnce(ctx, pool, logger)
-		b.connected.Store(false)
-		b.listenerPID.Store(0)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if heard {
-			backoff = minBackoff
-		}
-		wait := backoff/2 + rand.N(backoff/2+1)
-		logger.Warn("change bus: connection lost; reconnecting", "err", err, "in", wait)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(wait):
-		}
-		backoff = min(2*backoff, maxBackoff)
-	}
+	pglisten.Run(ctx, pool, Channel, logger, pglisten.Handlers{
+		Listening:    func(_ context.Context, pid uint32) { b.listening(pid, logger) },
+		Notification: func(_ context.Context, payload string) { b.heard(payload, logger) },
+		Lost: func() {
+			b.connected.Store(false)
+			b.listenerPID.Store(0)
+		},
+	})
+	return nil
 }
 
-// listenOnce runs one connection until it fails. connected is true when
-// LISTEN succeeded (the backoff then starts over).
-func (b *Bus) listenOnce(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) (connected bool, err error) {
-	pc, err := pool.Acquire(ctx)
-	if err != nil {
-		return false, err
-	}
-	// A listening connection must not go back to the pool.
-	conn := pc.Hijack()
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, `LISTEN `+Channel); err != nil {
-		return false, err
-	}
-	b.listenerPID.Store(conn.PgConn().PID())
+// listening runs after each successful LISTEN, before anything is heard.
+func (b *Bus) listening(pid uint32, logger *slog.Logger) {
+	b.listenerPID.Store(pid)
 	// Anything published before this point may have been missed.
 	b.deliver(Change{Layer: All})
 	// Everything is dropped: whoever waits in Sync is up to date.
@@ -317,26 +290,24 @@ func (b *Bus) listenOnce(ctx context.Context, pool *pgxpool.Pool, logger *slog.L
 	b.mu.Unlock()
 	b.connected.Store(true)
 	logger.Debug("change bus: listening", "channel", Channel)
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			return true, err
+}
+
+// heard handles one notification payload: a Sync marker or a Change.
+func (b *Bus) heard(payload string, logger *slog.Logger) {
+	if token, ok := strings.CutPrefix(payload, syncPrefix); ok {
+		b.mu.Lock()
+		if ch, ok := b.waiters[token]; ok {
+			close(ch)
+			delete(b.waiters, token)
 		}
-		if token, ok := strings.CutPrefix(n.Payload, syncPrefix); ok {
-			b.mu.Lock()
-			if ch, ok := b.waiters[token]; ok {
-				close(ch)
-				delete(b.waiters, token)
-			}
-			b.mu.Unlock()
-			continue
-		}
-		c, err := decode(n.Payload)
-		if err != nil {
-			// Someone else's payload: safest to treat it as "everything".
-			logger.Warn("change bus: unreadable notification; dropping all cached state", "payload", n.Payload, "err", err)
-			c = Change{Layer: All}
-		}
-		b.deliver(c)
+		b.mu.Unlock()
+		return
 	}
+	c, err := decode(payload)
+	if err != nil {
+		// Someone else's payload: safest to treat it as "everything".
+		logger.Warn("change bus: unreadable notification; dropping all cached state", "payload", payload, "err", err)
+		c = Change{Layer: All}
+	}
+	b.deliver(c)
 }

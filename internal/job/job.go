@@ -26,12 +26,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"wanmu/internal/pglisten"
 	"wanmu/internal/store"
 )
 
@@ -595,50 +595,21 @@ func (r *Registry) beat(ctx context.Context, gen int) {
 	}
 }
 
-// Backoff bounds between reconnections of the listener.
-const (
-	minBackoff = 100 * time.Millisecond
-	maxBackoff = 5 * time.Second
-)
-
 // listen LISTENs on Channel on a connection of its own, reconnecting with
 // backoff, and looks at the jobs named in notifications to this instance.
 func (r *Registry) listen(ctx context.Context) {
 	defer r.loops.Done()
-	backoff := minBackoff
-	for {
-		connected, err := r.listenOnce(ctx)
-		r.listenerPID.Store(0)
-		if ctx.Err() != nil {
-			return
-		}
-		if connected {
-			backoff = minBackoff
-		}
-		wait := backoff/2 + rand.N(backoff/2+1)
-		r.log.Warn("jobs: listener lost its connection; reconnecting", "err", err, "in", wait)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-		backoff = min(2*backoff, maxBackoff)
-	}
+	pglisten.Run(ctx, r.st.Pool(), Channel, r.log, pglisten.Handlers{
+		Listening:    r.catchUp,
+		Notification: r.heard,
+		Lost:         func() { r.listenerPID.Store(0) },
+	})
 }
 
-func (r *Registry) listenOnce(ctx context.Context) (connected bool, err error) {
-	pc, err := r.st.Pool().Acquire(ctx)
-	if err != nil {
-		return false, err
-	}
-	// A listening connection must not go back to the pool.
-	conn := pc.Hijack()
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, `LISTEN `+Channel); err != nil {
-		return false, err
-	}
-	r.listenerPID.Store(conn.PgConn().PID())
-	// Requests made while not listening were not heard: look at every job.
+// catchUp runs after each successful LISTEN. Requests made while not
+// listening were not heard: it looks at every job held here.
+func (r *Registry) catchUp(ctx context.Context, pid uint32) {
+	r.listenerPID.Store(pid)
 	r.mu.Lock()
 	ids := make([]string, 0, len(r.held))
 	for id := range r.held {
@@ -650,22 +621,20 @@ func (r *Registry) listenOnce(ctx context.Context) (connected bool, err error) {
 			r.log.Warn("jobs: looking at the jobs held here", "err", err)
 		}
 	}
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			return true, err
-		}
-		var m notification
-		if err := json.Unmarshal([]byte(n.Payload), &m); err != nil {
-			r.log.Warn("jobs: unreadable notification", "payload", n.Payload, "err", err)
-			continue
-		}
-		if m.Holder != r.instance {
-			continue
-		}
-		if err := r.check(ctx, []string{m.ID}); err != nil {
-			r.log.Warn("jobs: looking at a job", "job", m.ID, "err", err)
-		}
+}
+
+// heard looks at the job named in a notification if it is held here.
+func (r *Registry) heard(ctx context.Context, payload string) {
+	var m notification
+	if err := json.Unmarshal([]byte(payload), &m); err != nil {
+		r.log.Warn("jobs: unreadable notification", "payload", payload, "err", err)
+		return
+	}
+	if m.Holder != r.instance {
+		return
+	}
+	if err := r.check(ctx, []string{m.ID}); err != nil {
+		r.log.Warn("jobs: looking at a job", "job", m.ID, "err", err)
 	}
 }
 
