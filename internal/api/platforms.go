@@ -328,19 +328,7 @@ type measureBody struct {
 // measure returns the ellipsoidal area of a Polygon/MultiPolygon (or a
 // Feature holding one) and whether it is valid.
 func (s *Server) measure(w http.ResponseWriter, r *http.Request) error {
-	var b measureBody
-	if err := decodeJSON(w, r, &b); err != nil {
-		return err
-	}
-	raw, _ := json.Marshal(map[string]any{"type": b.Type, "coordinates": b.Coordinates})
-	if b.Type == "Feature" {
-		raw = b.Geometry
-	}
-	g, err := geomcheck.Decode(raw)
-	if err != nil {
-		return err
-	}
-	wkb, err := encodeWKB(g)
+	wkb, err := measureWKB(w, r)
 	if err != nil {
 		return err
 	}
@@ -350,6 +338,64 @@ func (s *Server) measure(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"area_m2": a.M2, "area_mu": a.Mu, "area_ha": a.Ha,
 		"valid": reason == "", "reason": reason, "method": store.AreaMethod})
+	return nil
+}
+
+// measureWKB reads a measure body (a GeoJSON geometry or Feature) and
+// returns it as WKB.
+func measureWKB(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	var b measureBody
+	if err := decodeJSON(w, r, &b); err != nil {
+		return nil, err
+	}
+	raw, _ := json.Marshal(map[string]any{"type": b.Type, "coordinates": b.Coordinates})
+	if b.Type == "Feature" {
+		raw = b.Geometry
+	}
+	g, err := geomcheck.Decode(raw)
+	if err != nil {
+		return nil, err
+	}
+	return encodeWKB(g)
+}
+
+// platformPreview is one platform's report with a member's draft geometry
+// next to its current (saved) report.
+type platformPreview struct {
+	PlatformID int64         `json:"platform_id"`
+	Name       string        `json:"name"`
+	Preview    store.Report  `json:"preview"`
+	Current    *store.Report `json:"current"` // null if it could not be read
+}
+
+// previewZone answers, for a zone's geometry being edited and not yet
+// saved, its area and what it would make of the reports of the platforms
+// the zone belongs to. It writes nothing.
+func (s *Server) previewZone(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	wkb, err := measureWKB(w, r)
+	if err != nil {
+		return err
+	}
+	pv, err := s.store.PreviewZone(r.Context(), id, wkb)
+	if err != nil {
+		return err
+	}
+	platforms := make([]platformPreview, 0, len(pv.Reports))
+	for _, rep := range pv.Reports {
+		p := platformPreview{PlatformID: rep.PlatformID, Name: rep.Name, Preview: rep}
+		if cur, err := s.reports.Report(r.Context(), rep.PlatformID); err == nil {
+			p.Current = &cur
+		} else {
+			s.log.Warn("preview: current report", "platform", rep.PlatformID, "err", err)
+		}
+		platforms = append(platforms, p)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"area_m2": pv.Area.M2, "area_mu": pv.Area.Mu, "area_ha": pv.Area.Ha,
+		"valid": pv.Reason == "", "reason": pv.Reason, "method": store.AreaMethod, "platforms": platforms})
 	return nil
 }
 

@@ -110,6 +110,7 @@ func (s *Server) Routes() chi.Router {
 	r.With(editor).Delete("/zones/{id}", s.handle(s.deleteZone))
 	r.With(editor).Post("/zones/{id}/split", s.handle(s.splitZone))
 	r.With(viewer).Get("/zones/{id}/history", s.handle(s.zoneHistory))
+	r.With(editor).Post("/zones/{id}/preview", s.handle(s.previewZone)) // a draft geometry's figures; writes nothing
 	r.With(editor).Post("/zones/{id}/restore", s.handle(s.restoreZone)) // editors: undo of their own latest change
 
 	r.With(viewer).Get("/platforms", s.handle(s.listPlatforms))

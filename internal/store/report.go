@@ -93,7 +93,7 @@ func (s *Store) Report(ctx context.Context, platformID int64) (Report, error) {
 		if p.RetiredAt != nil {
 			return fmt.Errorf("platform %d is retired: %w", platformID, ErrGone)
 		}
-		r, err = computeReport(ctx, tx, p)
+		r, err = computeReport(ctx, tx, p, memberDraft{})
 		return err
 	})
 	if err != nil {
@@ -102,7 +102,76 @@ func (s *Store) Report(ctx context.Context, platformID int64) (Report, error) {
 	return r, nil
 }
 
-func computeReport(ctx context.Context, tx pgx.Tx, p Platform) (Report, error) {
+// Preview is what a zone's geometry being edited would make of its area
+// and of the reports of the platforms it belongs to.
+type Preview struct {
+	Area   Area
+	Reason string // why PostGIS finds the geometry invalid; empty when valid
+	// Reports are the live platforms' reports with the zone's geometry
+	// replaced by the draft (none when the draft is invalid), by platform id.
+	Reports []Report
+}
+
+// PreviewZone computes, in one snapshot and without writing anything, the
+// reports of the live platforms that zone zoneID belongs to as if its
+// geometry were the draft wkb: what a planner sees while dragging a vertex,
+// before saving. The zone must be live.
+func (s *Store) PreviewZone(ctx context.Context, zoneID int64, wkb []byte) (Preview, error) {
+	var pv Preview
+	err := s.readSnapshot(ctx, func(tx pgx.Tx) error {
+		z, err := getZone(ctx, tx, zoneID, false)
+		if err != nil {
+			return err
+		}
+		if z.RetiredAt != nil {
+			return fmt.Errorf("zone %d is retired: %w", zoneID, ErrGone)
+		}
+		var m2 float64
+		if err := tx.QueryRow(ctx, `WITH g AS (SELECT ST_GeomFromWKB($1, 4490) AS g)
+			SELECT ellipsoidal_area(g), CASE WHEN ST_IsValid(g) THEN '' ELSE ST_IsValidReason(g) END FROM g`, wkb).Scan(&m2, &pv.Reason); err != nil {
+			return classify(err)
+		}
+		pv.Area = AreaOf(m2)
+		pv.Reports = []Report{}
+		if pv.Reason != "" {
+			return nil
+		}
+		rows, err := tx.Query(ctx, `SELECT p.id FROM platform p JOIN platform_member pm ON pm.platform_id = p.id
+			WHERE pm.zone_id = $1 AND p.retired_at IS NULL ORDER BY p.id`, zoneID)
+		if err != nil {
+			return err
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			p, err := getPlatform(ctx, tx, id, false)
+			if err != nil {
+				return err
+			}
+			r, err := computeReport(ctx, tx, p, memberDraft{zoneID: zoneID, wkb: wkb})
+			if err != nil {
+				return err
+			}
+			pv.Reports = append(pv.Reports, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return pv, fmt.Errorf("preview of zone %d: %w", zoneID, err)
+	}
+	return pv, nil
+}
+
+// memberDraft stands in for one member's stored geometry in a report (the
+// zero value for none).
+type memberDraft struct {
+	zoneID int64
+	wkb    []byte
+}
+
+func computeReport(ctx context.Context, tx pgx.Tx, p Platform, draft memberDraft) (Report, error) {
 	r := Report{PlatformID: p.ID, Name: p.Name, PlatformVersion: p.Version, ThresholdMu: p.ThresholdMu,
 		ComputedAt: time.Now().UTC(), Method: AreaMethod, Layers: []LayerDeduction{}}
 
@@ -125,7 +194,7 @@ func computeReport(ctx context.Context, tx pgx.Tx, p Platform) (Report, error) {
 	var union []byte
 	var gross, memberSum, included float64
 	var incInside, excOwn, excCum []float64
-	err = tx.QueryRow(ctx, reportSQL, p.ID, include, exclude, probeVertices, maxGapParts).Scan(
+	err = tx.QueryRow(ctx, reportSQL, p.ID, include, exclude, probeVertices, maxGapParts, draft.zoneID, draft.wkb).Scan(
 		&memberSum, &r.Members, &gross, &r.Parts, &union, &incInside, &included, &excOwn, &excCum)
 	if err != nil {
 		return r, fmt.Errorf("developable area: %w", err)
@@ -177,6 +246,8 @@ const probeVertices = 64
 // $2 is empty). I is cut into probes in turn, which find the pieces of the
 // exclude layers $3 (in report order). A piece inside a probe is taken whole,
 // with its precomputed area; only pieces across a probe's edge are clipped.
+// The member $6, if any, counts with the draft geometry $7 (WKB) instead of
+// its stored one (a preview).
 //
 // Members whose interiors do not meet add up: then gross is the sum of their
 // stored areas (a union only puts vertices on their straight edges, which
@@ -194,7 +265,9 @@ const probeVertices = 64
 //	area(I ∩ each exclude layer), area(I ∩ (X1 ∪ … ∪ Xk)) for each k.
 const reportSQL = `
 WITH m AS MATERIALIZED (
-	SELECT z.id, z.geom, z.area_m2 FROM zone z JOIN platform_member pm ON pm.zone_id = z.id
+	SELECT z.id, coalesce(d.g, z.geom) AS geom, CASE WHEN d.g IS NULL THEN z.area_m2 ELSE ellipsoidal_area(d.g) END AS area_m2
+	FROM zone z JOIN platform_member pm ON pm.zone_id = z.id
+	LEFT JOIN (SELECT ST_GeomFromWKB($7::bytea, 4490) AS g) d ON z.id = $6
 	WHERE pm.platform_id = $1 AND z.retired_at IS NULL
 ), p AS MATERIALIZED (
 	SELECT u.*, CASE WHEN EXISTS (SELECT 1 FROM m a JOIN m b ON a.id < b.id AND a.geom && b.geom
