@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -150,6 +151,67 @@ func TestEditVertex(t *testing.T) {
 	editor.must(t, 200, "GET", fmt.Sprintf("/api/v1/zones/%d", z.Properties.ID), nil, 0, &undone)
 	if math.Abs(undone.Properties.AreaMu-z.Properties.AreaMu) > 1e-6*z.Properties.AreaMu {
 		t.Errorf("after undo the area is %.6f mu, want the original %.6f mu", undone.Properties.AreaMu, z.Properties.AreaMu)
+	}
+}
+
+// TestPreviewWhileEditing: while an editor drags a vertex of a zone that
+// belongs to a platform just short of 10,000 mu, the live panel shows the
+// platform's developable area as it will be once saved, and that it would
+// now meet the threshold; after saving, the report has exactly that figure.
+// Constraint layers are off, so developable = gross and the sizes are known.
+func TestPreviewWhileEditing(t *testing.T) {
+	admin := mustAPI(t, adminUser)
+	editor := mustAPI(t, editorUser)
+	withoutConstraints(t, admin)
+	lng, lat := freeSpot(t, editor)
+	z := createZone(t, editor, "预览测试区"+randomHex(2), lng, lat, math.Sqrt(9950*2000.0/3))
+	var pl struct {
+		ID      int64 `json:"id"`
+		Version int   `json:"version"`
+	}
+	editor.must(t, http.StatusCreated, "POST", "/api/v1/platforms", map[string]any{
+		"name": "预览测试平台" + randomHex(2), "zone_ids": []int64{z.Properties.ID}, "reason": "browser test"}, 0, &pl)
+	t.Cleanup(func() {
+		editor.must(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/platforms/%d", pl.ID), nil, 0, &pl)
+		editor.must(t, http.StatusNoContent, "DELETE", fmt.Sprintf("/api/v1/platforms/%d?reason=test", pl.ID), nil, pl.Version, nil)
+	})
+
+	p := newPage(t)
+	p.login(editorUser)
+	p.view(lng, lat, 13)
+	x, y := p.px(lng, lat)
+	p.clickAt(x, y, false)
+	p.waitSelection(z.Properties.ID)
+	p.click(`[data-tool="vertex"]`)
+	p.waitJS("vertex markers", `document.querySelectorAll('.marker-icon').length >= 4`)
+	half := math.Sqrt(9950*2000.0/3) / 2
+	nx, ny := p.px(lng+half/(111320*math.Cos(lat*math.Pi/180)), lat+half/111320)
+	p.drag(nx, ny, nx+25, ny-20)
+	row := fmt.Sprintf(`.wanmu-livearea .platform[data-platform="%d"]`, pl.ID)
+	p.waitJS("the platform's figure once saved", fmt.Sprintf(`!!document.querySelector('%s.ok')`, row))
+	if got := eval[string](p, fmt.Sprintf(`document.querySelector('%s .delta').textContent`, row)); !strings.Contains(got, "将由未达标变为达标") {
+		t.Errorf("the change from now reads %q, want it to say the platform would now meet 10,000 mu", got)
+	}
+	shown := eval[float64](p, `wanmu.app.liveArea.value().platforms[0].preview.developable.mu`)
+	p.screenshot("19-preview")
+	var report struct {
+		Developable struct {
+			Mu float64 `json:"mu"`
+		} `json:"developable"`
+		Meets bool `json:"meets"`
+	}
+	editor.must(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/platforms/%d/report", pl.ID), nil, 0, &report)
+	if report.Meets {
+		t.Fatalf("the platform meets 10,000 mu before the edit is saved (%.2f mu)", report.Developable.Mu)
+	}
+	p.click(`.wanmu-sessionbar [data-action="save"]`)
+	p.waitJS("the saved zone", fmt.Sprintf(`wanmu.app.zones.feature(%d).properties.version === 2 && !wanmu.app.editor.session`, z.Properties.ID))
+	editor.must(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/platforms/%d/report", pl.ID), nil, 0, &report)
+	if !report.Meets || math.Abs(report.Developable.Mu-shown) > 1e-6 {
+		t.Errorf("saved: %.6f mu (meets %v); the preview showed %.6f mu", report.Developable.Mu, report.Meets, shown)
+	}
+	if eval[bool](p, `document.querySelector('.wanmu-livearea').style.display !== 'none'`) {
+		t.Error("the live panel is still shown after saving")
 	}
 }
 

@@ -149,6 +149,11 @@
 		'live.ellipsoidal': 'CGCS2000 椭球面积',
 		'live.invalid': '图形无效，无法计算',
 		'live.invalidReason': '图形无效：{reason}',
+		'live.platforms': '所属平台（保存后）',
+		'live.developable': '可开发 {v}',
+		'live.delta': '较现在 {v}',
+		'live.nowMeets': '将由未达标变为达标',
+		'live.nowShort': '将由达标变为未达标',
 
 		'action.ok': '确定',
 		'action.cancel': '取消',
@@ -649,6 +654,11 @@
 		'live.ellipsoidal': 'CGCS2000 ellipsoidal area',
 		'live.invalid': 'Invalid shape: no area',
 		'live.invalidReason': 'Invalid shape: {reason}',
+		'live.platforms': 'Platforms once saved',
+		'live.developable': 'developable {v}',
+		'live.delta': '{v} from now',
+		'live.nowMeets': 'would now meet the threshold',
+		'live.nowShort': 'would fall short of the threshold',
 
 		'action.ok': 'OK',
 		'action.cancel': 'Cancel',

@@ -1,7 +1,11 @@
 // LiveArea.js: the live area of the shape being drawn, edited or dragged.
 // The figure is the server's ellipsoidal area (POST /api/v1/measure on the
 // CGCS2000 ellipsoid), asked for at most every 250 ms — never the browser's
-// spherical area, which is 0.15–0.37 % too large here.
+// spherical area, which is 0.15–0.37 % too large here. While an existing zone
+// is edited it asks POST /api/v1/zones/{id}/preview instead, which also gives
+// each platform the zone belongs to its developable area as it will be once
+// the edit is saved, so the planner sees the platform cross 10,000 mu (or
+// fall below) while dragging.
 (function (wanmu) {
 	'use strict';
 
@@ -20,8 +24,9 @@
 		onAdd: function () {
 			this._value = h('div', { className: 'value', text: '—' });
 			this._note = h('div', { className: 'note' });
+			this._platforms = h('div', { className: 'platforms' });
 			this._el = h('div', { className: 'wanmu-livearea', attrs: { 'aria-live': 'polite' } },
-				h('div', { className: 'caption', i18n: 'live.caption' }), this._value, this._note);
+				h('div', { className: 'caption', i18n: 'live.caption' }), this._value, this._note, this._platforms);
 			this._el.style.display = 'none';
 			L.DomEvent.disableClickPropagation(this._el);
 			wanmu.units.on('unitchange', this._render, this);
@@ -34,8 +39,10 @@
 			wanmu.i18n.off('langchange', this._render, this);
 		},
 
-		// start shows the figure (empty until the first answer).
-		start: function () {
+		// start shows the figure (empty until the first answer). With zoneId,
+		// the shape is a draft of that zone and the platforms' figures follow.
+		start: function (zoneId) {
+			this._zoneId = zoneId || null;
 			this._last = null;
 			this._el.style.display = '';
 			this._render();
@@ -59,7 +66,8 @@
 			}
 			var seq = ++this._seq;
 			var self = this;
-			wanmu.api.send('POST', '/measure', geom, { quiet401: true }).then(function (r) {
+			var path = this._zoneId ? '/zones/' + this._zoneId + '/preview' : '/measure';
+			wanmu.api.send('POST', path, geom, { quiet401: true }).then(function (r) {
 				if (seq === self._seq) {
 					self._last = r.data;
 					self._render();
@@ -75,6 +83,7 @@
 		_render: function () {
 			var t = wanmu.i18n.t;
 			var d = this._last;
+			this._renderPlatforms(d && !d.error && d.valid ? d.platforms : null);
 			if (!d) {
 				this._value.textContent = '—';
 				this._note.textContent = t('live.waiting');
@@ -91,6 +100,30 @@
 			var second = wanmu.units.current() === 'ha' ? wanmu.units.area(d.area_mu, { unit: 'mu' }) : wanmu.units.area(d.area_mu, { unit: 'ha' });
 			this._note.textContent = d.valid ? second + ' · ' + t('live.ellipsoidal') : t('live.invalidReason', { reason: d.reason });
 			this._note.className = d.valid ? 'note' : 'note bad';
+		},
+
+		// _renderPlatforms lists, for a zone's draft, each platform's
+		// developable area once saved, its change from now and the verdict.
+		_renderPlatforms: function (platforms) {
+			var t = wanmu.i18n.t, units = wanmu.units;
+			this._platforms.textContent = '';
+			if (!platforms || !platforms.length) {
+				return;
+			}
+			this._platforms.appendChild(h('div', { className: 'caption', text: t('live.platforms') }));
+			platforms.forEach(function (p) {
+				var r = p.preview;
+				var verdict = r.meets ? t('bar.meets') : t('bar.shortfall', { v: units.area(r.shortfall.mu) });
+				var row = h('div', { className: 'platform ' + (r.meets ? 'ok' : 'bad'), attrs: { 'data-platform': String(p.platform_id) } },
+					h('div', { className: 'name', text: p.name }),
+					h('div', { className: 'figure', text: t('live.developable', { v: units.area(r.developable.mu) }) + ' · ' + verdict }));
+				if (p.current) {
+					var delta = r.developable.mu - p.current.developable.mu;
+					var changed = p.current.meets !== r.meets ? ' · ' + t(r.meets ? 'live.nowMeets' : 'live.nowShort') : '';
+					row.appendChild(h('div', { className: 'delta', text: t('live.delta', { v: units.area(delta, { sign: true }) }) + changed }));
+				}
+				this._platforms.appendChild(row);
+			}, this);
 		},
 
 		// value is the last answer, for the tests and the session bar.

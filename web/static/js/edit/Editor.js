@@ -253,7 +253,7 @@
 			self.app.zones.hide(id);
 			self.session = { id: id, kind: kind, base: f, copy: copy, dirty: false };
 			self._attachCopy(copy);
-			self.app.liveArea.start();
+			self.app.liveArea.start(id);
 			self.app.liveArea.measure(copy.toGeoJSON().geometry);
 			if (kind === 'cut') {
 				self.app.zones.setPassive(true);
