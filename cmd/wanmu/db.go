@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"wanmu/internal/migrate"
@@ -51,7 +52,7 @@ func openDatabase(ctx context.Context, c config, log *slog.Logger) (*database, e
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	db.pool = pool
-	if err := ensurePostGIS(ctx, pool); err != nil {
+	if err := ensureExtensions(ctx, pool); err != nil {
 		db.close()
 		return nil, err
 	}
@@ -62,16 +63,29 @@ func openDatabase(ctx context.Context, c config, log *slog.Logger) (*database, e
 	return db, nil
 }
 
-func ensurePostGIS(ctx context.Context, pool *pgxpool.Pool) error {
-	var have bool
-	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'postgis')`).Scan(&have); err != nil {
-		return fmt.Errorf("connect to database: %w", err)
-	}
-	if have {
-		return nil
-	}
-	if _, err := pool.Exec(ctx, `CREATE EXTENSION IF NOT EXISTS postgis`); err != nil {
-		return fmt.Errorf("the database has no PostGIS and wanmu cannot create it (%v): ask its administrator to run CREATE EXTENSION postgis (Debian package postgresql-15-postgis-3)", err)
+// extensions are the PostgreSQL extensions the migrations need, with where
+// they come from on Debian. btree_gist (for the (layer, geometry) index of
+// migrations/0006) ships with PostgreSQL itself and is trusted, so a
+// database owner may create it.
+var extensions = []struct{ name, from string }{
+	{"postgis", "Debian package postgresql-15-postgis-3"},
+	{"btree_gist", "part of PostgreSQL (Debian package postgresql-15)"},
+}
+
+// ensureExtensions creates the extensions the database lacks, or says which
+// one it cannot create and what the administrator should do.
+func ensureExtensions(ctx context.Context, pool *pgxpool.Pool) error {
+	for _, e := range extensions {
+		var have bool
+		if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = $1)`, e.name).Scan(&have); err != nil {
+			return fmt.Errorf("connect to database: %w", err)
+		}
+		if have {
+			continue
+		}
+		if _, err := pool.Exec(ctx, `CREATE EXTENSION IF NOT EXISTS `+pgx.Identifier{e.name}.Sanitize()); err != nil {
+			return fmt.Errorf("the database has no %s and wanmu cannot create it (%v): ask its administrator to run CREATE EXTENSION %s (%s)", e.name, err, e.name, e.from)
+		}
 	}
 	return nil
 }
