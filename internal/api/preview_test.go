@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"sync/atomic"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -133,5 +134,32 @@ func TestPreviewZone(t *testing.T) {
 	}
 	if r := preview("editor", b.ID, string(body)); r.status != http.StatusGone {
 		t.Errorf("retired zone: %d %s, want 410", r.status, r.body)
+	}
+}
+
+// Measuring and previewing only read: they do not wait for the change bus
+// as writes do (the map asks them several times a second while dragging).
+func TestReadOnlyPostsSkipAfterWrite(t *testing.T) {
+	var waits atomic.Int32
+	e := newEnv(t, api.Options{AfterWrite: func(context.Context) error { waits.Add(1); return nil }})
+	z, err := e.st.CreateZone(context.Background(), store.ZoneFields{Kind: ptr("park"), Name: ptr("量算"), CountyAdcode: ptr("331102"), Geom: square()},
+		store.Change{Actor: "editor1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/api/v1/measure", "/api/v1/zones/" + itoa(z.ID) + "/preview"} {
+		if r := e.do(req{method: "POST", path: path, role: "editor", body: validPolygon}); r.status != http.StatusOK {
+			t.Fatalf("%s: %d %s", path, r.status, r.body)
+		}
+	}
+	if n := waits.Load(); n != 0 {
+		t.Errorf("measure and preview waited for the change bus %d times", n)
+	}
+	feature := `{"type":"Feature","geometry":` + validPolygon + `,"properties":{"kind":"park","name":"新建","county_adcode":"331102"}}`
+	if r := e.do(req{method: "POST", path: "/api/v1/zones", role: "editor", body: feature}); r.status != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	if n := waits.Load(); n != 1 {
+		t.Errorf("a write waited for the change bus %d times, want 1", n)
 	}
 }

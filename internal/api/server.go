@@ -110,8 +110,8 @@ func (s *Server) Routes() chi.Router {
 	r.With(editor).Delete("/zones/{id}", s.handle(s.deleteZone))
 	r.With(editor).Post("/zones/{id}/split", s.handle(s.splitZone))
 	r.With(viewer).Get("/zones/{id}/history", s.handle(s.zoneHistory))
-	r.With(editor).Post("/zones/{id}/preview", s.handle(s.previewZone)) // a draft geometry's figures; writes nothing
-	r.With(editor).Post("/zones/{id}/restore", s.handle(s.restoreZone)) // editors: undo of their own latest change
+	r.With(editor).Post("/zones/{id}/preview", s.handleRead(s.previewZone)) // a draft geometry's figures
+	r.With(editor).Post("/zones/{id}/restore", s.handle(s.restoreZone))     // editors: undo of their own latest change
 
 	r.With(viewer).Get("/platforms", s.handle(s.listPlatforms))
 	r.With(editor).Post("/platforms", s.handle(s.createPlatform))
@@ -126,7 +126,7 @@ func (s *Server) Routes() chi.Router {
 
 	r.With(viewer).Get("/layers", s.handle(s.listLayers))
 	r.With(admin).Patch("/layers/{id}", s.handle(s.patchLayer))
-	r.With(viewer).Post("/measure", s.handle(s.measure))
+	r.With(viewer).Post("/measure", s.handleRead(s.measure))
 
 	r.With(editor).Post("/imports", s.handle(s.startImport))
 	r.With(editor).Get("/imports/{id}", s.handle(s.getImport))
@@ -171,8 +171,19 @@ func (s *Server) Healthz(w http.ResponseWriter, r *http.Request) {
 // handle adapts a handler that returns an error to http.HandlerFunc. After a
 // successful write it runs afterWrite before the response leaves.
 func (s *Server) handle(h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return s.adapt(h, true)
+}
+
+// handleRead is handle for a POST that only reads (its body is a question,
+// like a geometry to measure): there is no write to wait for. The map asks
+// these several times a second while a shape is dragged.
+func (s *Server) handleRead(h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return s.adapt(h, false)
+}
+
+func (s *Server) adapt(h func(w http.ResponseWriter, r *http.Request) error, writes bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		write := r.Method != http.MethodGet && r.Method != http.MethodHead
+		write := writes && r.Method != http.MethodGet && r.Method != http.MethodHead
 		if write && s.afterWrite != nil {
 			buf := &bufferedResponse{header: http.Header{}}
 			if err := h(buf, r); err != nil {

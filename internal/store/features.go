@@ -74,9 +74,9 @@ type LayerItem struct {
 	Attributes json.RawMessage // a JSON object, "{}" when there are none
 }
 
-// The extent of each collection, from fixed fragments. A layer's is stored
-// at its import (migrations/0007_layer_extent.sql); the zones' and
-// platforms' are few.
+// The extent of each collection, from fixed fragments. A layer's is kept by
+// a trigger as its features are added (migrations/0007_layer_extent.sql);
+// the zones and platforms are few.
 const (
 	zonesExtentSQL = `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
 		FROM (SELECT ST_Extent(geom) AS e FROM zone WHERE retired_at IS NULL) x`

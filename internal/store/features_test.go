@@ -423,3 +423,35 @@ func mustLayerTB(tb testing.TB, st *store.Store, name string, gs ...orb.MultiPol
 	}
 	return l
 }
+
+// A layer's extent grows with every statement that adds features, whoever
+// writes them, and is read without scanning them.
+func TestLayerExtentFollowsFeatures(t *testing.T) {
+	st, ctx := newStore(t)
+	first, err := wkb.Marshal(orb.Polygon{{{119.1, 28.1}, {119.2, 28.1}, {119.2, 28.2}, {119.1, 28.1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _, err := st.CreateLayer(ctx, "范围测试", "exclude", "test", []store.LayerFeature{{Geom: first}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extent := func() orb.Bound {
+		t.Helper()
+		c, err := st.FeatureCollectionInfo(ctx, fmt.Sprintf("layer-%d", l.ID), true)
+		if err != nil || c.Bounds == nil {
+			t.Fatalf("extent: %v %v", c.Bounds, err)
+		}
+		return *c.Bounds
+	}
+	if b := extent(); b != (orb.Bound{Min: orb.Point{119.1, 28.1}, Max: orb.Point{119.2, 28.2}}) {
+		t.Errorf("after the import: %v", b)
+	}
+	if _, err := st.Pool().Exec(ctx, `INSERT INTO constraint_feature (layer_id, geom)
+		VALUES ($1, ST_Multi(ST_GeomFromText('POLYGON((119.0 28.3, 119.05 28.3, 119.05 28.35, 119.0 28.3))', 4490)))`, l.ID); err != nil {
+		t.Fatal(err)
+	}
+	if b := extent(); b != (orb.Bound{Min: orb.Point{119.0, 28.1}, Max: orb.Point{119.2, 28.35}}) {
+		t.Errorf("after one more feature: %v", b)
+	}
+}

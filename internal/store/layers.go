@@ -70,10 +70,6 @@ func (s *Store) CreateLayer(ctx context.Context, name, kind, source string, feat
 		if err != nil {
 			return fmt.Errorf("load layer %s: %w", name, err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE constraint_layer SET extent = (SELECT ST_Extent(geom) FROM constraint_feature WHERE layer_id = $1)
-			WHERE id = $1`, l.ID); err != nil {
-			return fmt.Errorf("extent of layer %s: %w", name, err)
-		}
 		if err := change.Publish(ctx, tx, change.Change{Layer: fmt.Sprintf("layer-%d", l.ID)}); err != nil {
 			return err
 		}

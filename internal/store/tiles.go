@@ -110,25 +110,18 @@ func (s *Store) TileLayerInfo(ctx context.Context, layer string) (TileLayer, err
 	switch layer {
 	case TileZones:
 		l = TileLayer{ID: layer, Title: "Zones 园区与乡镇工业功能区", Kind: "zones", Enabled: true, Fields: copyFields(tileZoneFields)}
-		err = s.pool.QueryRow(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
-			FROM (SELECT ST_Extent(geom) AS e FROM zone WHERE retired_at IS NULL) x`).Scan(&box[0], &box[1], &box[2], &box[3])
+		err = s.pool.QueryRow(ctx, zonesExtentSQL).Scan(&box[0], &box[1], &box[2], &box[3])
 	case TilePlatforms:
 		l = TileLayer{ID: layer, Title: "Platforms 产业平台", Kind: "platforms", Enabled: true, Fields: copyFields(tilePlatformFields)}
-		err = s.pool.QueryRow(ctx, `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
-			FROM (SELECT ST_Extent(z.geom) AS e FROM zone z
-				JOIN platform_member m ON m.zone_id = z.id
-				JOIN platform p ON p.id = m.platform_id AND p.retired_at IS NULL
-				WHERE z.retired_at IS NULL) x`).Scan(&box[0], &box[1], &box[2], &box[3])
+		err = s.pool.QueryRow(ctx, platformsExtentSQL).Scan(&box[0], &box[1], &box[2], &box[3])
 	default:
 		id, ok := change.LayerID(layer)
 		if !ok {
 			return TileLayer{}, fmt.Errorf("tile layer %q: %w", layer, ErrNotFound)
 		}
 		l.ID = layer
-		err = s.pool.QueryRow(ctx, `SELECT l.name, l.kind, l.enabled, ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
-			FROM constraint_layer l,
-			LATERAL (SELECT ST_Extent(geom) AS e FROM constraint_feature WHERE layer_id = l.id) x
-			WHERE l.id = $1`, id).Scan(&l.Title, &l.Kind, &l.Enabled, &box[0], &box[1], &box[2], &box[3])
+		err = s.pool.QueryRow(ctx, `SELECT l.name, l.kind, l.enabled, ST_XMin(l.extent), ST_YMin(l.extent), ST_XMax(l.extent), ST_YMax(l.extent)
+			FROM constraint_layer l WHERE l.id = $1`, id).Scan(&l.Title, &l.Kind, &l.Enabled, &box[0], &box[1], &box[2], &box[3])
 		if err == pgx.ErrNoRows {
 			return TileLayer{}, fmt.Errorf("tile layer %q: %w", layer, ErrNotFound)
 		}

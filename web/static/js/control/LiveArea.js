@@ -91,8 +91,12 @@
 				return;
 			}
 			if (d.error) {
+				// 422 and 400 are the shape's fault; anything else is not
+				// (the zone was retired meanwhile, the server is away).
+				var status = d.error.status;
 				this._value.textContent = '—';
-				this._note.textContent = t('live.invalid');
+				this._note.textContent = status === 422 || status === 400 ? t('live.invalid') :
+					status === 404 || status === 410 ? t('live.gone') : t('live.unavailable');
 				this._note.className = 'note bad';
 				return;
 			}
