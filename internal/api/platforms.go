@@ -336,9 +336,15 @@ func (s *Server) measure(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"area_m2": a.M2, "area_mu": a.Mu, "area_ha": a.Ha,
-		"valid": reason == "", "reason": reason, "method": store.AreaMethod})
+	writeJSON(w, http.StatusOK, measured(a, reason))
 	return nil
+}
+
+// measured is the answer about a geometry's area: the area in all units and
+// whether PostGIS finds it valid (reason says why not).
+func measured(a store.Area, reason string) map[string]any {
+	return map[string]any{"area_m2": a.M2, "area_mu": a.Mu, "area_ha": a.Ha,
+		"valid": reason == "", "reason": reason, "method": store.AreaMethod}
 }
 
 // measureWKB reads a measure body (a GeoJSON geometry or Feature) and
@@ -394,8 +400,9 @@ func (s *Server) previewZone(w http.ResponseWriter, r *http.Request) error {
 		}
 		platforms = append(platforms, p)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"area_m2": pv.Area.M2, "area_mu": pv.Area.Mu, "area_ha": pv.Area.Ha,
-		"valid": pv.Reason == "", "reason": pv.Reason, "method": store.AreaMethod, "platforms": platforms})
+	answer := measured(pv.Area, pv.Reason)
+	answer["platforms"] = platforms
+	writeJSON(w, http.StatusOK, answer)
 	return nil
 }
 

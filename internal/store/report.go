@@ -126,12 +126,9 @@ func (s *Store) PreviewZone(ctx context.Context, zoneID int64, wkb []byte) (Prev
 		if z.RetiredAt != nil {
 			return fmt.Errorf("zone %d is retired: %w", zoneID, ErrGone)
 		}
-		var m2 float64
-		if err := tx.QueryRow(ctx, `WITH g AS (SELECT ST_GeomFromWKB($1, 4490) AS g)
-			SELECT ellipsoidal_area(g), CASE WHEN ST_IsValid(g) THEN '' ELSE ST_IsValidReason(g) END FROM g`, wkb).Scan(&m2, &pv.Reason); err != nil {
-			return classify(err)
+		if pv.Area, pv.Reason, err = measure(ctx, tx, wkb); err != nil {
+			return err
 		}
-		pv.Area = AreaOf(m2)
 		pv.Reports = []Report{}
 		if pv.Reason != "" {
 			return nil
@@ -447,9 +444,13 @@ func largestGap(ctx context.Context, tx pgx.Tx, union []byte) (float64, error) {
 // Measure returns the ellipsoidal area of a geometry and whether PostGIS
 // finds it valid (with the reason when not).
 func (s *Store) Measure(ctx context.Context, wkb []byte) (Area, string, error) {
+	return measure(ctx, s.db, wkb)
+}
+
+func measure(ctx context.Context, q querier, wkb []byte) (Area, string, error) {
 	var m2 float64
 	var reason string
-	err := s.db.QueryRow(ctx, `WITH g AS (SELECT ST_GeomFromWKB($1, 4490) AS g)
+	err := q.QueryRow(ctx, `WITH g AS (SELECT ST_GeomFromWKB($1, 4490) AS g)
 		SELECT ellipsoidal_area(g), CASE WHEN ST_IsValid(g) THEN '' ELSE ST_IsValidReason(g) END FROM g`, wkb).Scan(&m2, &reason)
 	if err != nil {
 		return Area{}, "", fmt.Errorf("measure: %w", classify(err))

@@ -109,19 +109,7 @@ func TestEditVertex(t *testing.T) {
 	lng, lat := freeSpot(t, editor)
 	z := createZone(t, editor, "节点测试区"+randomHex(2), lng, lat, 600)
 
-	p := newPage(t)
-	p.login(editorUser)
-	p.view(lng, lat, 15)
-	x, y := p.px(lng, lat)
-	p.clickAt(x, y, false)
-	p.waitSelection(z.Properties.ID)
-
-	p.click(`[data-tool="vertex"]`)
-	p.waitJS("vertex markers", `document.querySelectorAll('.marker-icon').length >= 4`)
-	// The north-east corner of the square.
-	dLat := 300.0 / 111320
-	dLng := 300.0 / (111320 * math.Cos(lat*math.Pi/180))
-	nx, ny := p.px(lng+dLng, lat+dLat)
+	p, nx, ny := editVertices(t, z.Properties.ID, lng, lat, 600, 15)
 	p.drag(nx, ny, nx+60, ny-45)
 	p.waitJS("the unsaved change and the live area", `wanmu.app.editor.session && wanmu.app.editor.session.dirty && /\d/.test(document.querySelector('.wanmu-livearea .value').textContent)`)
 	p.screenshot("06-edit-vertex")
@@ -164,7 +152,8 @@ func TestPreviewWhileEditing(t *testing.T) {
 	editor := mustAPI(t, editorUser)
 	withoutConstraints(t, admin)
 	lng, lat := freeSpot(t, editor)
-	z := createZone(t, editor, "预览测试区"+randomHex(2), lng, lat, math.Sqrt(9950*2000.0/3))
+	side := math.Sqrt(9950 * 2000.0 / 3)
+	z := createZone(t, editor, "预览测试区"+randomHex(2), lng, lat, side)
 	var pl struct {
 		ID      int64 `json:"id"`
 		Version int   `json:"version"`
@@ -176,16 +165,7 @@ func TestPreviewWhileEditing(t *testing.T) {
 		editor.must(t, http.StatusNoContent, "DELETE", fmt.Sprintf("/api/v1/platforms/%d?reason=test", pl.ID), nil, pl.Version, nil)
 	})
 
-	p := newPage(t)
-	p.login(editorUser)
-	p.view(lng, lat, 13)
-	x, y := p.px(lng, lat)
-	p.clickAt(x, y, false)
-	p.waitSelection(z.Properties.ID)
-	p.click(`[data-tool="vertex"]`)
-	p.waitJS("vertex markers", `document.querySelectorAll('.marker-icon').length >= 4`)
-	half := math.Sqrt(9950*2000.0/3) / 2
-	nx, ny := p.px(lng+half/(111320*math.Cos(lat*math.Pi/180)), lat+half/111320)
+	p, nx, ny := editVertices(t, z.Properties.ID, lng, lat, side, 13)
 	p.drag(nx, ny, nx+25, ny-20)
 	row := fmt.Sprintf(`.wanmu-livearea .platform[data-platform="%d"]`, pl.ID)
 	p.waitJS("the platform's figure once saved", fmt.Sprintf(`!!document.querySelector('%s.ok')`, row))
@@ -213,6 +193,25 @@ func TestPreviewWhileEditing(t *testing.T) {
 	if eval[bool](p, `document.querySelector('.wanmu-livearea').style.display !== 'none'`) {
 		t.Error("the live panel is still shown after saving")
 	}
+}
+
+// editVertices signs the editor in, selects zone id (a square of side
+// metres centred on lng, lat, as createZone draws it) at the given zoom and
+// opens its vertex edit. It returns the page and the pixel of the square's
+// north-east corner.
+func editVertices(t *testing.T, id int64, lng, lat, side float64, zoom int) (*page, float64, float64) {
+	t.Helper()
+	p := newPage(t)
+	p.login(editorUser)
+	p.view(lng, lat, zoom)
+	x, y := p.px(lng, lat)
+	p.clickAt(x, y, false)
+	p.waitSelection(id)
+	p.click(`[data-tool="vertex"]`)
+	p.waitJS("vertex markers", `document.querySelectorAll('.marker-icon').length >= 4`)
+	half := side / 2
+	nx, ny := p.px(lng+half/(111320*math.Cos(lat*math.Pi/180)), lat+half/111320)
+	return p, nx, ny
 }
 
 // TestMerge: two adjacent zones, click and Shift-click, merge: one zone
