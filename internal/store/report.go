@@ -85,7 +85,7 @@ const maxGapParts = 300
 // contributes only its subdivided pieces that intersect the platform.
 func (s *Store) Report(ctx context.Context, platformID int64) (Report, error) {
 	var r Report
-	err := s.readSnapshot(ctx, func(tx pgx.Tx) error {
+	err := s.reportSnapshot(ctx, func(tx pgx.Tx) error {
 		p, err := getPlatform(ctx, tx, platformID, false)
 		if err != nil {
 			return err
@@ -118,7 +118,7 @@ type Preview struct {
 // before saving. The zone must be live.
 func (s *Store) PreviewZone(ctx context.Context, zoneID int64, wkb []byte) (Preview, error) {
 	var pv Preview
-	err := s.readSnapshot(ctx, func(tx pgx.Tx) error {
+	err := s.reportSnapshot(ctx, func(tx pgx.Tx) error {
 		z, err := getZone(ctx, tx, zoneID, false)
 		if err != nil {
 			return err
