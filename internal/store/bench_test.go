@@ -871,8 +871,10 @@ func (r *benchResult) print(w io.Writer) {
 	row("report cold, heaviest platform, p50", fmt.Sprintf("%s (db cpu %s)", ms(h.fast), msCPU(h.fastCPU)), "< 300 ms", h.fast < 300*time.Millisecond)
 	row("naive report (all figures) / report", fmt.Sprintf("%.1f× (%s; db cpu %s)", ratio(r.naiveFull, h.fast), ms(r.naiveFull), msCPU(r.naiveFullCPU)),
 		"≥ 10×", ratio(r.naiveFull, h.fast) >= 10)
+	// The target compares "the same report by the naive SQL"; one
+	// naive statement for the developable figure alone is shown for reference.
 	row("naive developable only / report", fmt.Sprintf("%.1f× (%s; db cpu %s)", ratio(h.naive, h.fast), ms(h.naive), msCPU(h.naiveCPU)),
-		"≥ 10×", ratio(h.naive, h.fast) >= 10)
+		"-", true)
 	row("report cold, slowest platform, p50", ms(slices.MaxFunc(r.platforms, func(a, b platformTiming) int { return int(a.fast - b.fast) }).fast),
 		"< 300 ms", slices.MaxFunc(r.platforms, func(a, b platformTiming) int { return int(a.fast - b.fast) }).fast < 300*time.Millisecond)
 	row("cached report (report.Cache), p50", fmt.Sprintf("%s (p99 %s)", ms(r.cachedP50), ms(r.cachedP99)), "< 5 ms", r.cachedP50 < 5*time.Millisecond)
