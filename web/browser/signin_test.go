@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"strconv"
 	"testing"
 )
 
@@ -32,4 +33,21 @@ func TestSignIn(t *testing.T) {
 	}
 	p.waitJS("the zones", `wanmu.app.zones.features().length > 10 && wanmu.app.platforms.length > 0`)
 	p.screenshot("02-map")
+
+	// Signed in, the sign-in page goes straight on to next, but only to a
+	// path of this site: a tab makes "/\t/example.org" the address
+	// "//example.org" to the browser.
+	host := eval[string](p, `location.host`)
+	for _, next := range []string{"/%09/example.org/x", "/%5C/example.org/x", "https://example.org/x"} {
+		p.do(chromedpNavigate(suite.base + "/login.html?next=" + next))
+		p.waitJS("the way on from the sign-in page", `location.pathname !== '/login.html' || location.host !== `+strconv.Quote(host))
+		if got := eval[string](p, `location.host + location.pathname`); got != host+"/" {
+			t.Errorf("next=%s led to %q, want %q", next, got, host+"/")
+		}
+	}
+	p.do(chromedpNavigate(suite.base + "/login.html?next=/%3Flayer%3D1"))
+	p.waitJS("the way on to a local path", `location.pathname !== '/login.html'`)
+	if got := eval[string](p, `location.pathname + location.search`); got != "/?layer=1" {
+		t.Errorf("next=/?layer=1 led to %q", got)
+	}
 }

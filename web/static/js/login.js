@@ -6,12 +6,20 @@
 	var t = function (k, p) { return wanmu.i18n.t(k, p); };
 
 	// next is where to go after signing in: a local path, never another site.
+	// The browser's own URL parser decides, since it drops tabs and newlines
+	// and reads backslashes as slashes ("/\t/evil.example" is "//evil.example").
 	function next() {
 		var n = new URLSearchParams(window.location.search).get('next') || '/';
-		if (n.charAt(0) !== '/' || n.charAt(1) === '/' || n.charAt(1) === '\\' || n.indexOf('/login.html') === 0) {
+		var u;
+		try {
+			u = new URL(n, window.location.origin);
+		} catch (e) {
 			return '/';
 		}
-		return n;
+		if (n.charAt(0) !== '/' || u.origin !== window.location.origin || u.pathname.indexOf('/login.html') === 0) {
+			return '/';
+		}
+		return u.pathname + u.search + u.hash;
 	}
 
 	function langSwitch() {
