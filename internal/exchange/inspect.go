@@ -542,6 +542,14 @@ func (im *importer) selectLayers(ctx context.Context, sources []*source) ([]sele
 			ds.warn("文件含 %d 个图层（%s），已读取第一个图层 %s；如需其他图层请选择图层后重试", len(spatial), layerNames(spatial), spatial[0].name)
 		}
 	}
+	for _, l := range chosen {
+		// ogr2ogr takes the layer name as an argument, where "-x" reads as
+		// one of its options.
+		if strings.HasPrefix(l.info.Name, "-") {
+			return nil, errorf(CodeCorrupt, "图层名 %q 以“-”开头，无法按名读取；请在原软件中给图层改名后重试",
+				"the layer name %q starts with \"-\", so it cannot be read by name; rename the layer where the file was made and try again", l.info.Name)
+		}
+	}
 	if len(chosen) == 1 {
 		ds.Layer = chosen[0].name
 	}

@@ -683,6 +683,9 @@ func TestInspectRejects(t *testing.T) {
 		b, _ := os.ReadFile(p)
 		os.WriteFile(truncated, b[:len(b)/2], 0o600)
 	}
+	dashName := filepath.Join(dir, "dash.geojson")
+	os.WriteFile(dashName, []byte(`{"type":"FeatureCollection","name":"--version","features":[
+		{"type":"Feature","properties":{"名称":"甲"},"geometry":{"type":"Polygon","coordinates":[[[119.9,28.4],[119.91,28.4],[119.91,28.41],[119.9,28.4]]]}}]}`), 0o600)
 	emptyFC := filepath.Join(dir, "empty.geojson")
 	os.WriteFile(emptyFC, []byte(`{"type":"FeatureCollection","features":[]}`), 0o600)
 
@@ -699,6 +702,7 @@ func TestInspectRejects(t *testing.T) {
 		{"shp without dbf", missingDBF, CodeCorrupt, "a.dbf"},
 		{"truncated zip", truncated, CodeCorrupt, "zip"},
 		{"no features", emptyFC, CodeEmpty, ""},
+		{"layer name read as an option", dashName, CodeCorrupt, `图层名 "--version" 以“-”开头`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ds, err := Inspect(context.Background(), tc.path, ImportOptions{})
