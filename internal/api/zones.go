@@ -368,6 +368,14 @@ func (s *Server) mergeZones(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// A merge retires every zone it names: like an edit, it must say which
+	// version of each it saw, so that no one's change is lost.
+	for _, id := range m.ZoneIDs {
+		if _, ok := versions[id]; !ok {
+			return problem(http.StatusPreconditionRequired, "versions-required",
+				"versions must give the version you saw of every zone to merge (its ETag); zone %d has none", id)
+		}
+	}
 	z, err := s.store.MergeZones(r.Context(), m.ZoneIDs, versions, zf, s.change(r, m.Reason))
 	if err != nil {
 		return err
