@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -59,11 +60,20 @@ func classify(err error) error {
 		return &FieldError{Field: checkField(pg.ConstraintName), Message: "value not allowed (" + pg.ConstraintName + ")"}
 	case "23503": // foreign_key_violation
 		return fmt.Errorf("%s: %w", pg.Detail, ErrNotFound)
-	case "22P02", "22023", "XX000": // invalid text, invalid parameter, internal (GEOS)
+	case "22P02", "22023": // invalid text, invalid parameter
 		return &FieldError{Field: "geometry", Message: pg.Message}
+	case "XX000": // internal error: also how PostGIS reports a geometry GEOS cannot handle
+		if geometryMessage.MatchString(pg.Message) {
+			return &FieldError{Field: "geometry", Message: pg.Message}
+		}
 	}
 	return err
 }
+
+// geometryMessage tells PostGIS's and GEOS's complaints about a geometry
+// ("GEOSIntersects: TopologyException: side location conflict at …") from
+// other internal errors, which stay internal (a 500 with a request id).
+var geometryMessage = regexp.MustCompile(`GEOS|[Gg]eometr|lwgeom|Topology|\b[Rr]ings?\b|[Pp]olygon|SRID|[Cc]oordinate`)
 
 func checkField(constraint string) string {
 	for _, f := range []string{"county_adcode", "disposition", "approved_area_ha", "document_no", "attributes",
