@@ -7,6 +7,7 @@ import (
 	"context"
 	"strconv"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/singleflight"
 
@@ -45,7 +46,13 @@ func (c *Cache) Report(ctx context.Context, platformID int64) (store.Report, err
 	if ok && e.key == key {
 		return e.report, nil
 	}
-	v, err, _ := c.flight.Do(key+"@"+strconv.FormatInt(platformID, 10), func() (any, error) {
+	// The computation is shared by every caller asking for the same key, so
+	// it must not end when the one that started it gives up (a closed tab, a
+	// listing cancelled after another platform failed): it runs on its own
+	// context, and each caller waits only as long as its own allows.
+	done := c.flight.DoChan(key+"@"+strconv.FormatInt(platformID, 10), func() (any, error) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), computeTimeout)
+		defer cancel()
 		r, err := c.st.Report(ctx, platformID)
 		if err != nil {
 			return store.Report{}, err
@@ -59,11 +66,20 @@ func (c *Cache) Report(ctx context.Context, platformID int64) (store.Report, err
 		}
 		return r, nil
 	})
-	if err != nil {
-		return store.Report{}, err
+	select {
+	case res := <-done:
+		if res.Err != nil {
+			return store.Report{}, res.Err
+		}
+		return res.Val.(store.Report), nil
+	case <-ctx.Done():
+		return store.Report{}, ctx.Err()
 	}
-	return v.(store.Report), nil
 }
+
+// computeTimeout bounds a report computation that no caller waits for any
+// more; the heaviest take tens of milliseconds.
+const computeTimeout = time.Minute
 
 // Len returns the number of cached reports.
 func (c *Cache) Len() int {

@@ -2,7 +2,9 @@ package report_test
 
 import (
 	"context"
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
@@ -94,5 +96,69 @@ func TestCachedReportIsNeverStale(t *testing.T) {
 	pbNow, _ := c.Report(ctx, pb.ID)
 	if pbNow.Gross.M2 != pbFirst.Gross.M2 {
 		t.Error("an unrelated platform's gross area changed")
+	}
+}
+
+// TestSharedReportOutlivesCallerThatGivesUp: two requests for the same report
+// share one computation; when the one that started it gives up, the other
+// still gets the report.
+func TestSharedReportOutlivesCallerThatGivesUp(t *testing.T) {
+	ctx := context.Background()
+	pool := testdb.New(t)
+	st := store.New(pool)
+	c := report.New(st)
+	z, err := st.CreateZone(ctx, store.ZoneFields{Kind: ptr("park"), Name: ptr("A"), CountyAdcode: ptr("331102"), Geom: rect(119.80, 28.30, 119.84, 28.33)}, store.Change{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := st.CreatePlatform(ctx, store.PlatformFields{Name: ptr("PA")}, []int64{z.ID}, store.Change{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Holding the constraint pieces makes the report's statement wait.
+	lock, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Rollback(ctx)
+	if _, err := lock.Exec(ctx, `LOCK TABLE constraint_piece IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	first, giveUp := context.WithCancel(ctx)
+	firstErr := make(chan error, 1)
+	go func() {
+		_, err := c.Report(first, p.ID)
+		firstErr <- err
+	}()
+	for waiting := 0; waiting == 0; {
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	type result struct {
+		r   store.Report
+		err error
+	}
+	second := make(chan result, 1)
+	go func() {
+		r, err := c.Report(ctx, p.ID)
+		second <- result{r, err}
+	}()
+	time.Sleep(300 * time.Millisecond) // the second request joins the computation
+	giveUp()
+	if err := <-firstErr; !errors.Is(err, context.Canceled) {
+		t.Errorf("the request that gave up got %v, want context.Canceled", err)
+	}
+	if err := lock.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := <-second
+	if got.err != nil {
+		t.Fatalf("the other request got %v after the first gave up", got.err)
+	}
+	if got.r.PlatformID != p.ID || got.r.Gross.M2 <= 0 {
+		t.Errorf("the other request got %+v", got.r)
 	}
 }
