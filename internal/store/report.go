@@ -218,7 +218,9 @@ func computeReport(ctx context.Context, tx pgx.Tx, p Platform, draft memberDraft
 	}
 	r.Developable = AreaOf(included)
 	if n := len(exclude); n > 0 {
-		r.Developable = AreaOf(included - excCum[n-1])
+		// Exclude layers covering all of I leave a few square millimetres
+		// either side of zero, like the deductions.
+		r.Developable = AreaOf(math.Max(0, included-excCum[n-1]))
 	}
 	if union != nil {
 		if r.LargestGapM, err = largestGap(ctx, tx, union); err != nil {

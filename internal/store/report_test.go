@@ -174,3 +174,34 @@ func rectOfArea(t *testing.T, st *store.Store, ctx context.Context, target float
 	t.Fatalf("no rectangle of %.2f mu found", target)
 	return nil
 }
+
+// An exclude layer over the whole platform leaves nothing: developable is
+// zero but for the rounding of clipping one boundary into many parcels'
+// (under 0.05 m², never below zero), and the platform falls short.
+func TestReportAllExcluded(t *testing.T) {
+	st, ctx := newStore(t)
+	var ring orb.Ring
+	for i := 0; i <= 40; i++ { // an irregular 40-gon, so that the layer is cut into pieces
+		a := 2 * math.Pi * float64(i%40) / 40
+		r := 0.03 + 0.008*math.Sin(5*a)
+		ring = append(ring, orb.Point{119.80 + r*math.Cos(a), 28.40 + r*math.Sin(a)})
+	}
+	a := mustZone(t, st, "甲", orb.MultiPolygon{{{{119.781, 28.391}, {119.80, 28.3833}, {119.8123, 28.40}, {119.80, 28.4177}, {119.781, 28.391}}}})
+	b := mustZone(t, st, "乙", orb.MultiPolygon{{{{119.80, 28.3833}, {119.8191, 28.3911}, {119.8123, 28.40}, {119.80, 28.3833}}}})
+	p := mustPlatform(t, st, "全被占", a.ID, b.ID)
+	mustLayer(t, st, "城镇开发边界", "include", orb.MultiPolygon{{ring}})
+	var cells []orb.MultiPolygon // parcels of farmland tiling the platform's box
+	for x := 119.76; x < 119.84; x += 0.0037 {
+		for y := 28.36; y < 28.44; y += 0.0041 {
+			cells = append(cells, orb.MultiPolygon{{{{x, y}, {x + 0.0037, y}, {x + 0.0037, y + 0.0041}, {x, y + 0.0041}, {x, y}}}})
+		}
+	}
+	mustLayer(t, st, "永久基本农田", "exclude", cells...)
+	r, err := st.Report(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Gross.M2 <= 0 || r.Developable.M2 < 0 || r.Developable.M2 > 0.05 || r.Deducted.M2 > r.Gross.M2 || r.Meets {
+		t.Errorf("gross %.6f m², developable %g m², deducted %.6f m², meets %v", r.Gross.M2, r.Developable.M2, r.Deducted.M2, r.Meets)
+	}
+}
