@@ -114,14 +114,21 @@ func (e *gdalError) Error() string {
 
 func (e *gdalError) Unwrap() error { return e.Err }
 
-// gdalDetail returns GDAL's own error text from err, if it is a gdalError.
+// gdalDetail returns GDAL's own error text from err, if it is a gdalError,
+// for a planner to read: paths in wanmu's working directories are cut to the
+// file's name, which is all the planner knows it by.
 func gdalDetail(err error) string {
 	var ge *gdalError
+	text := err.Error()
 	if errors.As(err, &ge) {
-		return strings.Join(ge.Messages, "; ")
+		text = strings.Join(ge.Messages, "; ")
 	}
-	return err.Error()
+	return workPath.ReplaceAllString(text, "$1")
 }
+
+// workPath matches a path inside one of the temporary directories imports
+// and exports work in; its last element is the file's name.
+var workPath = regexp.MustCompile(`/(?:[^\s'":,;()]*/)?wanmu-(?:import|export|handover)-[^/\s'":,;()]*/(?:[^\s'":,;()]*/)?([^/\s'":,;()]+)`)
 
 var gdalMsgRE = regexp.MustCompile(`(?m)^(ERROR|Warning) \d+: (.*)$`)
 

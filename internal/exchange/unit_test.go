@@ -282,3 +282,18 @@ func TestListFormats(t *testing.T) {
 		t.Errorf("ListCRS: %v", ListCRS())
 	}
 }
+
+// TestGDALDetailHidesWorkPaths: GDAL's messages name the files wanmu works
+// on in its temporary directories; the planner is told only the file's name.
+func TestGDALDetailHidesWorkPaths(t *testing.T) {
+	for in, want := range map[string]string{
+		"`/tmp/wanmu-import-1571380703/upload.dxf' not recognized as a supported file format.": "`upload.dxf' not recognized as a supported file format.",
+		"Failed to open /var/tmp/wanmu-export-99/out/zones.shp: Permission denied":             "Failed to open zones.shp: Permission denied",
+		"/tmp/wanmu-handover-3/out/城镇 开发边界.shp: No such file or directory":                     "城镇 开发边界.shp: No such file or directory",
+		"Layer 甲 has no geometry column":                                                       "Layer 甲 has no geometry column",
+	} {
+		if got := gdalDetail(&gdalError{Tool: "ogr2ogr", Messages: []string{in}}); got != want {
+			t.Errorf("gdalDetail(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
