@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -50,6 +51,10 @@ type Options struct {
 	// on the database; defaults to a registry over st. New registers the
 	// import commit on it.
 	Jobs *job.Registry
+	// Exports is how many exports (and handovers) run at once; the others
+	// wait their turn. Each runs GDAL and holds its whole file in memory.
+	// Zero means one per CPU.
+	Exports int
 }
 
 // Server serves the REST API.
@@ -64,6 +69,7 @@ type Server struct {
 	transfer   *transfer.Service
 	jobs       *job.Registry
 	afterWrite func(ctx context.Context) error
+	exports    chan struct{} // a token per running export
 }
 
 // New returns a Server over st.
@@ -71,6 +77,10 @@ func New(st *store.Store, opts Options) *Server {
 	s := &Server{store: st, reports: opts.Reports, log: opts.Logger, publicRead: opts.PublicRead,
 		trustProxy: opts.TrustProxy, basemapURL: opts.BasemapURL, throttle: auth.NewThrottle(5, 5*time.Minute),
 		transfer: opts.Transfer, jobs: opts.Jobs, afterWrite: opts.AfterWrite}
+	if opts.Exports <= 0 {
+		opts.Exports = runtime.NumCPU()
+	}
+	s.exports = make(chan struct{}, opts.Exports)
 	if s.reports == nil {
 		s.reports = st
 	}

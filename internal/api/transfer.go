@@ -328,6 +328,11 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	release, err := s.exportTurn(r.Context())
+	if err != nil {
+		return err
+	}
+	defer release()
 	var buf bytes.Buffer // whole file first: a failed export must not send half a file
 	name, ctype, err := s.transfer.Export(r.Context(), &buf, req, opts)
 	if err != nil {
@@ -346,12 +351,29 @@ func (s *Server) handover(w http.ResponseWriter, r *http.Request) error {
 	if opts.Encoding != "UTF-8" && opts.Encoding != "GBK" {
 		return problem(http.StatusBadRequest, "bad-parameter", "encoding must be UTF-8 or GBK")
 	}
+	release, err := s.exportTurn(r.Context())
+	if err != nil {
+		return err
+	}
+	defer release()
 	var buf bytes.Buffer
 	if err := s.transfer.Handover(r.Context(), &buf, opts); err != nil {
 		return err
 	}
 	sendFile(w, "产业平台整合成果_"+time.Now().Format("20060102")+".zip", "application/zip", buf.Bytes())
 	return nil
+}
+
+// exportTurn waits until fewer than Options.Exports exports run, or until
+// the client gives up, so that many at once (anonymous ones too, with public
+// read) cannot exhaust the server's memory and CPU. release ends the turn.
+func (s *Server) exportTurn(ctx context.Context) (release func(), err error) {
+	select {
+	case s.exports <- struct{}{}:
+		return func() { <-s.exports }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 func (s *Server) formats(w http.ResponseWriter, r *http.Request) error {
