@@ -11,23 +11,30 @@ type restoreBody struct {
 	Reason     string `json:"reason"`
 }
 
-func (s *Server) decodeRestore(w http.ResponseWriter, r *http.Request) (int64, restoreBody, error) {
+// decodeRestore reads a restore: the path's id, the body, and the version the
+// client saw (If-Match), since a restore overwrites the current state like
+// any edit.
+func (s *Server) decodeRestore(w http.ResponseWriter, r *http.Request) (int64, int, restoreBody, error) {
 	id, err := pathID(r)
 	if err != nil {
-		return 0, restoreBody{}, err
+		return 0, 0, restoreBody{}, err
 	}
 	var b restoreBody
 	if err := decodeJSON(w, r, &b); err != nil {
-		return 0, b, err
+		return 0, 0, b, err
 	}
 	if b.RevisionID <= 0 {
-		return 0, b, fieldProblem("revision_id", "is required: the id of the revision to go back to (see …/history)")
+		return 0, 0, b, fieldProblem("revision_id", "is required: the id of the revision to go back to (see …/history)")
 	}
-	return id, b, checkText("reason", b.Reason, 2000)
+	if err := checkText("reason", b.Reason, 2000); err != nil {
+		return 0, 0, b, err
+	}
+	version, err := ParseIfMatch(r.Header.Get("If-Match"))
+	return id, version, b, err
 }
 
 func (s *Server) restoreZone(w http.ResponseWriter, r *http.Request) error {
-	id, b, err := s.decodeRestore(w, r)
+	id, version, b, err := s.decodeRestore(w, r)
 	if err != nil {
 		return err
 	}
@@ -35,7 +42,7 @@ func (s *Server) restoreZone(w http.ResponseWriter, r *http.Request) error {
 	if !isAdmin(r) {
 		restore = s.store.UndoZone
 	}
-	z, err := restore(r.Context(), id, b.RevisionID, s.change(r, b.Reason))
+	z, err := restore(r.Context(), id, version, b.RevisionID, s.change(r, b.Reason))
 	if err != nil {
 		return err
 	}
@@ -45,7 +52,7 @@ func (s *Server) restoreZone(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) restorePlatform(w http.ResponseWriter, r *http.Request) error {
-	id, b, err := s.decodeRestore(w, r)
+	id, version, b, err := s.decodeRestore(w, r)
 	if err != nil {
 		return err
 	}
@@ -53,7 +60,7 @@ func (s *Server) restorePlatform(w http.ResponseWriter, r *http.Request) error {
 	if !isAdmin(r) {
 		restore = s.store.UndoPlatform
 	}
-	p, err := restore(r.Context(), id, b.RevisionID, s.change(r, b.Reason))
+	p, err := restore(r.Context(), id, version, b.RevisionID, s.change(r, b.Reason))
 	if err != nil {
 		return err
 	}

@@ -30,8 +30,12 @@ func TestEditorUndoesOwnLatestChange(t *testing.T) {
 		return h
 	}
 	restore := func(role string, revision int64) resp {
+		cur, err := e.st.GetZone(ctx, z.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		return e.do(req{method: "POST", path: fmt.Sprintf("/api/v1/zones/%d/restore", z.ID), role: role,
-			body: fmt.Sprintf(`{"revision_id":%d,"reason":"撤销"}`, revision)})
+			body: fmt.Sprintf(`{"revision_id":%d,"reason":"撤销"}`, revision), header: map[string]string{"If-Match": fmt.Sprintf(`"%d"`, cur.Version)}})
 	}
 	if r := e.do(req{method: "DELETE", path: "/api/v1/zones/" + itoa(z.ID), role: "editor", header: map[string]string{"If-Match": `"1"`}}); r.status != http.StatusNoContent {
 		t.Fatalf("retire: %d %s", r.status, r.body)

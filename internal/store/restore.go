@@ -57,23 +57,27 @@ func revisionState(ctx context.Context, tx pgx.Tx, entity string, id, revisionID
 // RestoreZone brings a zone back to its state after an earlier revision (its
 // boundary and fields, and live again if it was retired). The restore is
 // itself a new revision; the zone rejoins its old platform when that
-// platform is live and the zone is free to join.
-func (s *Store) RestoreZone(ctx context.Context, id, revisionID int64, c Change) (Zone, error) {
-	return s.restoreZone(ctx, id, revisionID, c, false)
+// platform is live and the zone is free to join. version is the zone's
+// version the restore was decided on (ConflictError when it moved on).
+func (s *Store) RestoreZone(ctx context.Context, id int64, version int, revisionID int64, c Change) (Zone, error) {
+	return s.restoreZone(ctx, id, version, revisionID, c, false)
 }
 
 // UndoZone is RestoreZone limited to undoing c.Actor's own latest change of
 // the zone (what an editor may do): revisionID must be the revision before it.
-func (s *Store) UndoZone(ctx context.Context, id, revisionID int64, c Change) (Zone, error) {
-	return s.restoreZone(ctx, id, revisionID, c, true)
+func (s *Store) UndoZone(ctx context.Context, id int64, version int, revisionID int64, c Change) (Zone, error) {
+	return s.restoreZone(ctx, id, version, revisionID, c, true)
 }
 
-func (s *Store) restoreZone(ctx context.Context, id, revisionID int64, c Change, undoOnly bool) (Zone, error) {
+func (s *Store) restoreZone(ctx context.Context, id int64, version int, revisionID int64, c Change, undoOnly bool) (Zone, error) {
 	var z Zone
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		before, err := getZone(ctx, tx, id, true)
 		if err != nil {
 			return err
+		}
+		if before.Version != version {
+			return &ConflictError{Entity: "zone", ID: id, Expected: version, Current: before.Version}
 		}
 		raw, err := revisionState(ctx, tx, "zone", id, revisionID)
 		if err != nil {
@@ -147,23 +151,26 @@ func (s *Store) restoreZone(ctx context.Context, id, revisionID int64, c Change,
 
 // RestorePlatform brings a platform back to its state after an earlier
 // revision: its fields, live status and those former members that are live
-// and in no other platform.
-func (s *Store) RestorePlatform(ctx context.Context, id, revisionID int64, c Change) (Platform, error) {
-	return s.restorePlatform(ctx, id, revisionID, c, false)
+// and in no other platform. version is as for RestoreZone.
+func (s *Store) RestorePlatform(ctx context.Context, id int64, version int, revisionID int64, c Change) (Platform, error) {
+	return s.restorePlatform(ctx, id, version, revisionID, c, false)
 }
 
 // UndoPlatform is RestorePlatform limited to undoing c.Actor's own latest
 // change of the platform: revisionID must be the revision before it.
-func (s *Store) UndoPlatform(ctx context.Context, id, revisionID int64, c Change) (Platform, error) {
-	return s.restorePlatform(ctx, id, revisionID, c, true)
+func (s *Store) UndoPlatform(ctx context.Context, id int64, version int, revisionID int64, c Change) (Platform, error) {
+	return s.restorePlatform(ctx, id, version, revisionID, c, true)
 }
 
-func (s *Store) restorePlatform(ctx context.Context, id, revisionID int64, c Change, undoOnly bool) (Platform, error) {
+func (s *Store) restorePlatform(ctx context.Context, id int64, version int, revisionID int64, c Change, undoOnly bool) (Platform, error) {
 	var p Platform
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		before, err := getPlatform(ctx, tx, id, true)
 		if err != nil {
 			return err
+		}
+		if before.Version != version {
+			return &ConflictError{Entity: "platform", ID: id, Expected: version, Current: before.Version}
 		}
 		raw, err := revisionState(ctx, tx, "platform", id, revisionID)
 		if err != nil {

@@ -22,7 +22,12 @@ func TestRestoreZoneAndPlatform(t *testing.T) {
 	}
 	// Back to the state after the edit (when it was in P): live again, in P.
 	h, _ := st.History(ctx, "zone", z.ID)
-	restored, err := st.RestoreZone(ctx, z.ID, h[1].ID, store.Change{Actor: "admin", Reason: "恢复"})
+	// A restore decided on an older version is refused: it would undo a
+	// change its author has not seen.
+	if _, err := st.RestoreZone(ctx, z.ID, moved.Version, h[1].ID, store.Change{Actor: "admin"}); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("restore based on version %d of a zone now at %d: %v, want a conflict", moved.Version, moved.Version+1, err)
+	}
+	restored, err := st.RestoreZone(ctx, z.ID, moved.Version+1, h[1].ID, store.Change{Actor: "admin", Reason: "恢复"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +38,7 @@ func TestRestoreZoneAndPlatform(t *testing.T) {
 		t.Errorf("restored zone did not rejoin its platform: %v", restored.PlatformID)
 	}
 	// Back to its first boundary and name.
-	restored, err = st.RestoreZone(ctx, z.ID, h[0].ID, store.Change{Actor: "admin"})
+	restored, err = st.RestoreZone(ctx, z.ID, restored.Version, h[0].ID, store.Change{Actor: "admin"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,18 +58,22 @@ func TestRestoreZoneAndPlatform(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.SetMembers(ctx, p.ID, p2.Version, []int64{other.ID}, store.Change{}); err != nil {
+	p3, err := st.SetMembers(ctx, p.ID, p2.Version, []int64{other.ID}, store.Change{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	ph, _ := st.History(ctx, "platform", p.ID)
-	back, err := st.RestorePlatform(ctx, p.ID, ph[0].ID, store.Change{Actor: "admin"})
+	if _, err := st.RestorePlatform(ctx, p.ID, p2.Version, ph[0].ID, store.Change{Actor: "admin"}); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("platform restore based on version %d of %d: %v, want a conflict", p2.Version, p3.Version, err)
+	}
+	back, err := st.RestorePlatform(ctx, p.ID, p3.Version, ph[0].ID, store.Change{Actor: "admin"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if back.Name != "P" || len(back.ZoneIDs) != 1 || back.ZoneIDs[0] != z.ID {
 		t.Fatalf("restored platform = %q members %v, want P with [%d]", back.Name, back.ZoneIDs, z.ID)
 	}
-	if _, err := st.RestoreZone(ctx, z.ID, 999999, store.Change{}); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.RestoreZone(ctx, z.ID, restored.Version, 999999, store.Change{}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("restore of a missing revision: %v", err)
 	}
 }

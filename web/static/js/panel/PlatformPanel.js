@@ -512,7 +512,9 @@
 			if (revs.length < 2) {
 				throw new Error(t('undo.noLiveRevision'));
 			}
-			return wanmu.api.send('POST', '/platforms/' + id + '/restore', { revision_id: revs[revs.length - 2].id, reason: t('undo.reason') });
+			// The latest revision carries the platform's current version.
+			return wanmu.api.send('POST', '/platforms/' + id + '/restore', { revision_id: revs[revs.length - 2].id, reason: t('undo.reason') },
+				{ ifMatch: revs[revs.length - 1].version });
 		}).then(function (r) {
 			var restored = r.data;
 			app.setZonePlatform(restored.zone_ids || [], restored);
