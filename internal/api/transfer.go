@@ -157,12 +157,26 @@ func (s *Server) jobFailure(ctx context.Context, err error) error {
 	if err == nil || ctx.Err() != nil {
 		return err // cancelled: no error is shown
 	}
+	// Which feature of the file it was, when one was at fault.
+	where, whereZH, feature := "", "", 0
+	var fe *transfer.FeatureError
+	if errors.As(err, &fe) {
+		where, whereZH, feature = fe.Where()+": ", fe.WhereZH()+"：", fe.Number
+	}
 	var xe *exchange.Error
 	if errors.As(err, &xe) {
-		return &job.Failure{Err: err, Detail: map[string]string{"code": xe.Code, "detail": xe.Message, "english": xe.English}}
+		d := map[string]any{"code": xe.Code, "detail": whereZH + xe.Message, "english": where + xe.English}
+		if feature > 0 {
+			d["feature"] = feature
+		}
+		return &job.Failure{Err: err, Detail: d}
 	}
 	p := s.toProblem(ctx, err)
-	return &job.Failure{Err: err, Detail: map[string]any{"code": p.Type, "detail": p.Detail, "errors": p.Errors}}
+	d := map[string]any{"code": p.Type, "detail": where + p.Detail, "errors": p.Errors}
+	if feature > 0 {
+		d["feature"] = feature
+	}
+	return &job.Failure{Err: err, Detail: d}
 }
 
 // withRequestID gives a job's context the id of the request that started

@@ -198,3 +198,24 @@ func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestImportFailureNamesTheFeature: when one feature of a file stops an
+// import, the job's error says which one, by its number in the file.
+func TestImportFailureNamesTheFeature(t *testing.T) {
+	requireGDAL(t)
+	e := newEnv(t, api.Options{})
+	file := `{"type":"FeatureCollection","features":[
+		{"type":"Feature","properties":{"名称":"甲"},"geometry":{"type":"Polygon","coordinates":[[[119.90,28.40],[119.91,28.40],[119.91,28.41],[119.90,28.40]]]}},
+		{"type":"Feature","properties":{"名称":"乙"},"geometry":{"type":"Polygon","coordinates":[[[119.92,28.40],[119.93,28.40],[119.93,28.41],[119.92,28.40]]]}},
+		{"type":"Feature","properties":{"名称":"丙"},"geometry":{"type":"LineString","coordinates":[[119.94,28.40],[119.95,28.41]]}}]}`
+	j := e.upload("editor", "zones.geojson", []byte(file), nil)
+	if j["state"] != "failed" {
+		t.Fatalf("import with a line among polygons: %v", j)
+	}
+	e0 := j["error"].(map[string]any)
+	detail, _ := e0["detail"].(string)
+	english, _ := e0["english"].(string)
+	if !strings.HasPrefix(detail, "第 3 个要素") || !strings.HasPrefix(english, "feature 3") || e0["feature"] != float64(3) {
+		t.Errorf("the error does not name feature 3: %s", toJSON(j["error"]))
+	}
+}

@@ -134,7 +134,7 @@ func (s *Service) Inspect(ctx context.Context, path string, t Target, opts excha
 	for i, f := range d.Features {
 		mp, err := polygonal(f.Geometry)
 		if err != nil {
-			return nil, fmt.Errorf("feature %d: %w", i+1, err)
+			return nil, &FeatureError{Number: i + 1, Err: err}
 		}
 		if geoms[i], err = wkb.Marshal(mp); err != nil {
 			return nil, err
@@ -280,7 +280,7 @@ func (s *Service) Commit(ctx context.Context, p *Preview, c store.Change, progre
 	}
 	if p.target.Zones && len(p.Unplaced) > 0 {
 		u := p.Unplaced[0]
-		return res, fmt.Errorf("feature %d: %s: %w", u.Index, u.Reason, store.ErrInvalid)
+		return res, &FeatureError{Number: u.Index, Err: fmt.Errorf("%s: %w", u.Reason, store.ErrInvalid)}
 	}
 	if !p.target.Zones {
 		features := make([]store.LayerFeature, len(p.dataset.Features))
@@ -307,7 +307,7 @@ func (s *Service) Commit(ctx context.Context, p *Preview, c store.Change, progre
 			}
 			zf, err := p.zoneFields(i)
 			if err != nil {
-				return fmt.Errorf("feature %d: %w", i+1, err)
+				return &FeatureError{Number: i + 1, Err: err}
 			}
 			mp, _ := polygonal(f.Geometry)
 			if !p.Checks[i].Valid {
@@ -321,14 +321,14 @@ func (s *Service) Commit(ctx context.Context, p *Preview, c store.Change, progre
 					return err
 				}
 				if mp, err = polygonal(geom); err != nil {
-					return fmt.Errorf("feature %d: %w", i+1, err)
+					return &FeatureError{Number: i + 1, Err: err}
 				}
 				res.Repaired++
 			}
 			zf.Geom = mp
 			z, err := tx.CreateZone(ctx, zf, c)
 			if err != nil {
-				return fmt.Errorf("feature %d (%s): %w", i+1, *zf.Name, err)
+				return &FeatureError{Number: i + 1, Name: *zf.Name, Err: err}
 			}
 			res.ZoneIDs = append(res.ZoneIDs, z.ID)
 			progress("write", int64(i+1), int64(len(p.dataset.Features)))
@@ -438,4 +438,32 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// FeatureError says which feature of the file an import stopped at (1-based,
+// as planners count, with its name when it has one) and why.
+type FeatureError struct {
+	Number int
+	Name   string
+	Err    error
+}
+
+func (e *FeatureError) Error() string { return e.Where() + ": " + e.Err.Error() }
+
+func (e *FeatureError) Unwrap() error { return e.Err }
+
+// Where names the feature: "feature 7" or "feature 7 (甲园区)".
+func (e *FeatureError) Where() string {
+	if e.Name != "" {
+		return fmt.Sprintf("feature %d (%s)", e.Number, e.Name)
+	}
+	return fmt.Sprintf("feature %d", e.Number)
+}
+
+// WhereZH names the feature in Chinese: "第 7 个要素" or "第 7 个要素（甲园区）".
+func (e *FeatureError) WhereZH() string {
+	if e.Name != "" {
+		return fmt.Sprintf("第 %d 个要素（%s）", e.Number, e.Name)
+	}
+	return fmt.Sprintf("第 %d 个要素", e.Number)
 }
