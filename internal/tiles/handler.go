@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -182,6 +183,11 @@ func (h *Handler) apply(c change.Change) {
 	case change.Zones, change.Platforms:
 		delete(h.infos, change.Zones)
 		delete(h.infos, change.Platforms)
+		if c.Layer == change.Platforms {
+			// Switching a layer on or off for the report announces only
+			// this (its tiles stay as they are); the list shows the switch.
+			h.layers = nil
+		}
 	default:
 		h.layers = nil
 		delete(h.infos, c.Layer)
@@ -331,10 +337,19 @@ func (h *Handler) tile(ctx context.Context, k cacheKey) (*entry, error) {
 	h.flights[fk] = fl
 	h.flightMu.Unlock()
 
-	// The build outlives a caller that gives up: others may be waiting.
-	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-	fl.e, fl.err = h.build(bctx, k)
-	cancel()
+	// The build outlives a caller that gives up: others may be waiting. A
+	// build that panics fails like one that errs, so that the flight ends
+	// and the next request for the tile builds it afresh.
+	func() {
+		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		defer func() {
+			if p := recover(); p != nil {
+				fl.e, fl.err = nil, fmt.Errorf("building tile %s %d/%d/%d: panic: %v\n%s", k.layer, k.tile.Z, k.tile.X, k.tile.Y, p, debug.Stack())
+			}
+		}()
+		fl.e, fl.err = h.build(bctx, k)
+	}()
 	if fl.err == nil && useCache && h.caching() {
 		h.cache.put(fl.e, gen)
 	}

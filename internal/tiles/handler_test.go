@@ -8,11 +8,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 
@@ -555,5 +558,95 @@ func TestConcurrentRequestsAndChanges(t *testing.T) {
 			}
 			t.Error(e)
 		}
+	}
+}
+
+// panicsOnce is a source whose first tile build panics.
+type panicsOnce struct {
+	*store.Store
+	done atomic.Bool
+}
+
+func (p *panicsOnce) TileFeatures(ctx context.Context, layer string, q store.TileQuery) ([]store.TileFeature, error) {
+	if p.done.CompareAndSwap(false, true) {
+		panic("the first build fails")
+	}
+	return p.Store.TileFeatures(ctx, layer, q)
+}
+
+// TestPanickingBuildDoesNotBlockTheTile: a build that panics answers 500,
+// and the next request for the same tile builds it again instead of waiting
+// for the failed build forever.
+func TestPanickingBuildDoesNotBlockTheTile(t *testing.T) {
+	pool := testdb.New(t)
+	insertZone(t, pool, "a", box(119.90, 28.40, 119.95, 28.45))
+	h, _ := newHandler(t, pool, &panicsOnce{Store: store.New(pool)})
+	srv := mount(h)
+	tl := tileOf(9, orb.Point{119.92, 28.42})
+	path := fmt.Sprintf("/zones/%d/%d/%d.geojson", tl.Z, tl.X, tl.Y)
+	if r := get(t, srv, path); r.Code != http.StatusInternalServerError {
+		t.Fatalf("the panicking build: %d, want 500", r.Code)
+	}
+	done := make(chan *httptest.ResponseRecorder, 1)
+	go func() { done <- get(t, srv, path) }()
+	select {
+	case r := <-done:
+		fc, err := geojson.UnmarshalFeatureCollection(r.Body.Bytes())
+		if r.Code != http.StatusOK || err != nil || len(fc.Features) != 1 {
+			t.Fatalf("the tile after a failed build: %d %v %s", r.Code, err, r.Body)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the tile after a failed build never came: the failed build still blocks it")
+	}
+}
+
+// TestLayerSwitchShowsInTheList: switching a constraint layer off for the
+// report shows at once in the layer list, on every instance (through the
+// change bus), not after the next import.
+func TestLayerSwitchShowsInTheList(t *testing.T) {
+	ctx := context.Background()
+	pool := testdb.New(t)
+	st := store.New(pool)
+	farm, err := wkb.Marshal(orb.Polygon{{{119.1, 28.1}, {119.2, 28.1}, {119.2, 28.2}, {119.1, 28.2}, {119.1, 28.1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _, err := st.CreateLayer(ctx, "永久基本农田", "exclude", "test", []store.LayerFeature{{Geom: farm}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, bus := newHandler(t, pool, st)
+	srv := mount(h)
+	enabled := func() bool {
+		t.Helper()
+		r := get(t, srv, "/")
+		var list struct {
+			Layers []struct {
+				ID      string
+				Enabled bool
+			}
+		}
+		if err := json.Unmarshal(r.Body.Bytes(), &list); err != nil || r.Code != http.StatusOK {
+			t.Fatalf("list: %d %v", r.Code, err)
+		}
+		for _, x := range list.Layers {
+			if x.ID == fmt.Sprintf("layer-%d", l.ID) {
+				return x.Enabled
+			}
+		}
+		t.Fatalf("layer %d is not in the list %s", l.ID, r.Body)
+		return false
+	}
+	if !enabled() {
+		t.Fatal("a new layer is listed as switched off")
+	}
+	if _, err := st.SetLayerEnabled(ctx, l.ID, l.Version, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := bus.Sync(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	if enabled() {
+		t.Error("the list still shows the layer switched on after it was switched off")
 	}
 }
