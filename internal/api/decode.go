@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"reflect"
@@ -183,14 +184,24 @@ func ParseIfMatch(h string) (int, error) {
 	return n, nil
 }
 
-// ParseBBox parses "west,south,east,north" in degrees.
+// ParseBBox parses "west,south,east,north" in degrees, or the six numbers
+// "west,south,bottom,east,north,top" of a 3D box (OGC API – Features), whose
+// heights it ignores: wanmu's boundaries are flat.
 func ParseBBox(s string) (*orb.Bound, error) {
 	if s == "" {
 		return nil, nil
 	}
 	parts := strings.Split(s, ",")
+	if len(parts) == 6 {
+		for _, h := range []string{parts[2], parts[5]} {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(h), 64); err != nil || f != f || math.IsInf(f, 0) {
+				return nil, problem(http.StatusBadRequest, "bad-bbox", "bbox height %q is not a number", truncate(h, 40))
+			}
+		}
+		parts = []string{parts[0], parts[1], parts[3], parts[4]}
+	}
 	if len(parts) != 4 {
-		return nil, problem(http.StatusBadRequest, "bad-bbox", "bbox must be four numbers west,south,east,north in degrees, got %q", truncate(s, 80))
+		return nil, problem(http.StatusBadRequest, "bad-bbox", "bbox must be four numbers west,south,east,north in degrees, got %q (six numbers add bottom and top heights: west,south,bottom,east,north,top)", truncate(s, 80))
 	}
 	var v [4]float64
 	for i, p := range parts {

@@ -368,7 +368,8 @@ func TestBadParameters(t *testing.T) {
 		{items + "?after=1&before=9", "give after or before, not both"},
 		{items + "?offset=5&after=1", "give offset or after/before, not both"},
 		{items + "?bbox=119,28,120", "bbox must be four numbers west,south,east,north"},
-		{items + "?bbox=119,28,120,29,0,10", "bbox must be four numbers"},
+		{items + "?bbox=119,28,120,29,0,10", "west ≤ east"}, // six numbers are west,south,bottom,east,north,top
+		{items + "?bbox=119,28,120,29,0", "bbox must be four numbers"},
 		{items + "?bbox=120,28,119,29", "west ≤ east"},
 		{items + "?bbox=200,28,201,29", "outside longitude -180…180"},
 		{items + "?bbox=NaN,28,120,29", "is not a number"},
