@@ -124,6 +124,17 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 		if err := requireAdminFor(r, "constraint layers"); err != nil {
 			return err
 		}
+		// Said now rather than at the commit, after the planner has waited
+		// for the preview (the commit still checks, for a layer made meanwhile).
+		ls, err := s.store.ListLayers(r.Context())
+		if err != nil {
+			return err
+		}
+		for _, l := range ls {
+			if l.Name == target.LayerName {
+				return fieldProblem("layer", "a constraint layer named %q exists already; choose another name", target.LayerName)
+			}
+		}
 	}
 	opts := exchange.ImportOptions{CRS: fields["crs"], Encoding: fields["encoding"], GCJ02: fields["gcj02"] == "true" || fields["gcj02"] == "1", TempDir: dir}
 	if opts.CRS != "" && !validCRS(opts.CRS) {

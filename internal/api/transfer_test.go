@@ -219,3 +219,31 @@ func TestImportFailureNamesTheFeature(t *testing.T) {
 		t.Errorf("the error does not name feature 3: %s", toJSON(j["error"]))
 	}
 }
+
+// TestLayerImportNameTaken: a constraint layer import under a name in use is
+// refused at the upload, before the planner waits for a preview.
+func TestLayerImportNameTaken(t *testing.T) {
+	e := newEnv(t, api.Options{})
+	ctx := context.Background()
+	if _, _, err := e.st.CreateLayer(ctx, "永久基本农田", "exclude", "test", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("layer", "constraint:永久基本农田")
+	fw, _ := mw.CreateFormFile("file", "farm.geojson")
+	_, _ = fw.Write([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[119.9,28.4],[119.91,28.4],[119.91,28.41],[119.9,28.4]]]}}]}`))
+	mw.Close()
+	hr, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/imports", &buf)
+	hr.Header.Set("Content-Type", mw.FormDataContentType())
+	hr.Header.Set("Authorization", "Bearer "+e.tokens["admin"])
+	res, err := http.DefaultClient.Do(hr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), "exists already") {
+		t.Errorf("import into a taken layer name: %d %s, want 422 saying the name is taken", res.StatusCode, b)
+	}
+}
