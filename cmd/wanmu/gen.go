@@ -173,7 +173,7 @@ func loadScale(ctx context.Context, c *config, seed uint64, parcels int, stdout,
 				}
 				t0 := time.Now()
 				bar := newProgressBar(stderr, l.Name)
-				_, repaired, err := tx.CreateLayer(ctx, l.Name, l.Kind, l.Source, features, func(done, total int) {
+				_, rep, err := tx.CreateLayer(ctx, l.Name, l.Kind, l.Source, features, func(done, total int) {
 					bar.set(int64(done), int64(total))
 				})
 				bar.done()
@@ -183,8 +183,11 @@ func loadScale(ctx context.Context, c *config, seed uint64, parcels int, stdout,
 				if l.Name == synth.LayerFarmland {
 					farmTook = time.Since(t0)
 				}
-				if repaired > 0 {
-					fmt.Fprintf(stderr, "%s: %d geometries repaired with ST_MakeValid\n", l.Name, repaired)
+				if rep.Repaired > 0 {
+					fmt.Fprintf(stderr, "%s: %d geometries repaired with ST_MakeValid\n", l.Name, rep.Repaired)
+				}
+				if len(rep.Empty) > 0 {
+					fmt.Fprintf(stderr, "%s: %d features without area left out\n", l.Name, len(rep.Empty))
 				}
 			}
 			fmt.Fprintf(stderr, "loading %d zones and %d platforms…\n", len(d.Zones.Features), len(d.Platforms))

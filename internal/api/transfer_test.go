@@ -247,3 +247,25 @@ func TestLayerImportNameTaken(t *testing.T) {
 		t.Errorf("import into a taken layer name: %d %s, want 422 saying the name is taken", res.StatusCode, b)
 	}
 }
+
+// TestLayerImportReportsFeaturesWithoutArea: a layer import leaves out a
+// feature that encloses no area and says which one in the job's result.
+func TestLayerImportReportsFeaturesWithoutArea(t *testing.T) {
+	requireGDAL(t)
+	e := newEnv(t, api.Options{})
+	file := `{"type":"FeatureCollection","features":[
+		{"type":"Feature","properties":{"dlbm":"0101"},"geometry":{"type":"Polygon","coordinates":[[[119.90,28.40],[119.91,28.40],[119.91,28.41],[119.90,28.40]]]}},
+		{"type":"Feature","properties":{"dlbm":"0101"},"geometry":{"type":"Polygon","coordinates":[[[119.92,28.40],[119.93,28.40],[119.94,28.40],[119.92,28.40]]]}}]}`
+	j := e.upload("admin", "farm.geojson", []byte(file), map[string]string{"layer": "constraint:永久基本农田"})
+	if j["state"] != "waiting" {
+		t.Fatalf("preview: %v", j)
+	}
+	if c := e.do(req{method: "POST", path: "/api/v1/imports/" + j["id"].(string) + "/commit", role: "admin", body: `{"reason":"导入"}`}); c.status != 202 {
+		t.Fatalf("commit: %d %s", c.status, c.body)
+	}
+	done := e.waitJob("admin", j["id"].(string))
+	res, _ := done["result"].(map[string]any)
+	if done["state"] != "done" || res["written"] != float64(1) || toJSON(res["empty"]) != "[2]" {
+		t.Errorf("the import of a polygon and a line: %v, want 1 written and feature 2 named as empty", done)
+	}
+}

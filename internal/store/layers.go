@@ -53,20 +53,32 @@ type LayerFeature struct {
 // ordinary parcels stay whole.
 const pieceVertices = 64
 
+// LoadReport says what loading a layer did to its features besides storing
+// them.
+type LoadReport struct {
+	// Repaired counts the invalid geometries repaired with ST_MakeValid.
+	Repaired int
+	// Empty lists the features (1-based, in the order given) left out
+	// because they enclose no area, as given or once repaired: an empty
+	// polygon, or a sliver that collapses to a line.
+	Empty []int
+}
+
 // CreateLayer creates a constraint (include/exclude) or reference layer and
 // loads its features in one transaction: either all of them land or none.
 // Invalid geometries are repaired with ST_MakeValid (a layer is reference
-// data, not an edit), and each repair is counted in the result.
-func (s *Store) CreateLayer(ctx context.Context, name, kind, source string, features []LayerFeature, progress func(done, total int)) (Layer, int, error) {
+// data, not an edit); the report counts the repairs and names the features
+// left out for enclosing no area.
+func (s *Store) CreateLayer(ctx context.Context, name, kind, source string, features []LayerFeature, progress func(done, total int)) (Layer, LoadReport, error) {
 	var l Layer
-	var repaired int
+	var rep LoadReport
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO constraint_layer (name, kind, source) VALUES ($1, $2, $3) RETURNING id`,
 			name, kind, source).Scan(&l.ID); err != nil {
 			return fmt.Errorf("create layer %s: %w", name, classify(err))
 		}
 		var err error
-		repaired, err = loadFeatures(ctx, tx, l.ID, kind, features, progress)
+		rep, err = loadFeatures(ctx, tx, l.ID, kind, features, progress)
 		if err != nil {
 			return fmt.Errorf("load layer %s: %w", name, err)
 		}
@@ -76,7 +88,7 @@ func (s *Store) CreateLayer(ctx context.Context, name, kind, source string, feat
 		return change.Publish(ctx, tx, change.Change{Layer: "platforms"})
 	})
 	if err != nil {
-		return l, 0, err
+		return l, LoadReport{}, err
 	}
 	ls, err := s.ListLayers(ctx)
 	for _, x := range ls {
@@ -84,7 +96,7 @@ func (s *Store) CreateLayer(ctx context.Context, name, kind, source string, feat
 			l = x
 		}
 	}
-	return l, repaired, err
+	return l, rep, err
 }
 
 // loadBatch is the number of features per COPY batch and per statement of
@@ -105,7 +117,8 @@ const pieceLock = 7_202_058
 // pieces, analysis.
 var loadPhases = [...]int{0, 150, 350, 500, 800, 970, 1000}
 
-func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, kind string, features []LayerFeature, progress func(done, total int)) (int, error) {
+func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, kind string, features []LayerFeature, progress func(done, total int)) (LoadReport, error) {
+	var rep LoadReport
 	total := len(features)
 	report := func(phase int, frac float64) {
 		if progress != nil && total > 0 {
@@ -118,7 +131,7 @@ func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, kind string, fe
 		return err
 	}
 	if err := exec(`CREATE TEMP TABLE layer_load (n int, wkb bytea, attrs jsonb) ON COMMIT DROP`); err != nil {
-		return 0, err
+		return rep, err
 	}
 	for start := 0; start < total; start += loadBatch {
 		end := min(start+loadBatch, total)
@@ -131,33 +144,34 @@ func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, kind string, fe
 			rows = append(rows, []any{start + i, f.Geom, attrs})
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"layer_load"}, []string{"n", "wkb", "attrs"}, pgx.CopyFromRows(rows)); err != nil {
-			return 0, err
+			return rep, err
 		}
 		report(0, float64(end)/float64(total))
 	}
 	// Features, repaired where invalid: each validity test runs once.
-	repaired := 0
 	for start := 0; start < total; start += loadBatch {
 		var n int
+		var empty []int
 		if err := tx.QueryRow(ctx, `
-			WITH s AS (
-				SELECT n, attrs, g0, ST_IsValid(g0) AS valid
-				FROM (SELECT n, attrs, ST_GeomFromWKB(wkb, 4490) AS g0 FROM layer_load WHERE n >= $2 AND n < $3) r
+			WITH v AS (
+				SELECT n, attrs, valid, ST_Multi(ST_CollectionExtract(CASE WHEN valid THEN g0 ELSE ST_MakeValid(g0) END, 3)) AS g
+				FROM (SELECT n, attrs, g0, ST_IsValid(g0) AS valid
+				      FROM (SELECT n, attrs, ST_GeomFromWKB(wkb, 4490) AS g0 FROM layer_load WHERE n >= $2 AND n < $3) r) s
 			), ins AS (
 				INSERT INTO constraint_feature (layer_id, geom, attributes)
-				SELECT $1, g, attrs FROM (
-					SELECT n, attrs, ST_Multi(ST_CollectionExtract(CASE WHEN valid THEN g0 ELSE ST_MakeValid(g0) END, 3)) AS g FROM s
-				) v WHERE NOT ST_IsEmpty(g) ORDER BY n
+				SELECT $1, g, attrs FROM v WHERE NOT ST_IsEmpty(g) ORDER BY n
 			)
-			SELECT count(*) FROM s WHERE NOT valid`, layerID, start, start+loadBatch).Scan(&n); err != nil {
-			return 0, err
+			SELECT count(*) FILTER (WHERE NOT valid), coalesce(array_agg(n + 1 ORDER BY n) FILTER (WHERE ST_IsEmpty(g)), '{}')
+			FROM v`, layerID, start, start+loadBatch).Scan(&n, &empty); err != nil {
+			return rep, err
 		}
-		repaired += n
+		rep.Repaired += n
+		rep.Empty = append(rep.Empty, empty...)
 		report(1, float64(start+loadBatch)/float64(total))
 	}
 	// Several layers may load in one transaction: drop what ON COMMIT would.
 	if err := exec(`DROP TABLE layer_load`); err != nil {
-		return 0, err
+		return rep, err
 	}
 
 	// Pieces are staged, numbered in spatial order (neighbours then share
@@ -165,17 +179,17 @@ func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, kind string, fe
 	// marked, and written once.
 	var lo, hi int64
 	if err := tx.QueryRow(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM constraint_feature WHERE layer_id = $1`, layerID).Scan(&lo, &hi); err != nil {
-		return 0, err
+		return rep, err
 	}
 	if err := exec(`CREATE TEMP TABLE piece_cut (feature_id bigint, geom geometry) ON COMMIT DROP`); err != nil {
-		return 0, err
+		return rep, err
 	}
 	for start := lo; start <= hi; start += loadBatch {
 		if err := exec(`
 			INSERT INTO piece_cut (feature_id, geom)
 			SELECT f.id, ST_Subdivide(f.geom, $4) FROM constraint_feature f
 			WHERE f.layer_id = $1 AND f.id >= $2 AND f.id < $3`, layerID, start, start+loadBatch, pieceVertices); err != nil {
-			return 0, err
+			return rep, err
 		}
 		report(2, 0.8*float64(start+loadBatch-lo)/float64(hi-lo+1))
 	}
@@ -184,11 +198,11 @@ func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, kind string, fe
 		SELECT row_number() OVER (ORDER BY geom) AS id, feature_id, geom FROM piece_cut;
 		DROP TABLE piece_cut;
 		CREATE TEMP TABLE piece_overlap (id bigint PRIMARY KEY) ON COMMIT DROP`); err != nil {
-		return 0, err
+		return rep, err
 	}
 	var pieces int64
 	if err := tx.QueryRow(ctx, `SELECT count(*) FROM piece_new`).Scan(&pieces); err != nil {
-		return 0, err
+		return rep, err
 	}
 	report(2, 1)
 
@@ -198,7 +212,7 @@ func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, kind string, fe
 	mark := kind != "reference"
 	if mark {
 		if err := exec(`CREATE INDEX ON piece_new USING gist (geom); ANALYZE piece_new`); err != nil {
-			return 0, err
+			return rep, err
 		}
 		for start := int64(1); start <= pieces; start += loadBatch {
 			if err := exec(`
@@ -208,14 +222,14 @@ func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, kind string, fe
 					SELECT 1 FROM piece_new o
 					WHERE o.geom && p.geom AND o.feature_id <> p.feature_id AND ST_Relate(o.geom, p.geom, '2********'))`,
 				start, start+loadBatch); err != nil {
-				return 0, err
+				return rep, err
 			}
 			report(3, 0.9*float64(start+loadBatch)/float64(pieces+1))
 		}
 		// Other layers: from here on this import must see every other
 		// import's pieces, and they this one's.
 		if err := exec(`SELECT pg_advisory_xact_lock($1)`, pieceLock); err != nil {
-			return 0, err
+			return rep, err
 		}
 		if err := exec(`
 			INSERT INTO piece_overlap (id)
@@ -224,7 +238,7 @@ func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, kind string, fe
 			JOIN constraint_layer l ON l.id = o.layer_id
 			WHERE l.kind = $1 AND o.layer_id <> $2 AND ST_Relate(o.geom, p.geom, '2********')
 			ON CONFLICT DO NOTHING`, kind, layerID); err != nil {
-			return 0, err
+			return rep, err
 		}
 		// The older pieces these overlap, found from the few marked new ones.
 		if err := exec(`
@@ -233,7 +247,7 @@ func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, kind string, fe
 			FROM m, constraint_layer l
 			WHERE o.geom && m.geom AND NOT o.overlapping AND o.layer_id <> $2 AND l.id = o.layer_id AND l.kind = $1
 			  AND ST_Relate(o.geom, m.geom, '2********')`, kind, layerID); err != nil {
-			return 0, err
+			return rep, err
 		}
 		report(3, 1)
 	}
@@ -243,20 +257,20 @@ func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, kind string, fe
 			SELECT p.feature_id, $1, p.geom, ellipsoidal_area(p.geom), NOT $4 OR v.id IS NOT NULL
 			FROM piece_new p LEFT JOIN piece_overlap v ON v.id = p.id
 			WHERE p.id >= $2 AND p.id < $3 ORDER BY p.id`, layerID, start, start+loadBatch, mark); err != nil {
-			return 0, err
+			return rep, err
 		}
 		report(4, float64(start+loadBatch)/float64(pieces+1))
 	}
 	if err := exec(`DROP TABLE piece_new; DROP TABLE piece_overlap`); err != nil {
-		return 0, err
+		return rep, err
 	}
 	if total >= analyzeAbove {
 		if err := exec(`ANALYZE constraint_feature; ANALYZE constraint_piece`); err != nil {
-			return 0, err
+			return rep, err
 		}
 	}
 	report(5, 1)
-	return repaired, nil
+	return rep, nil
 }
 
 // SetLayerEnabled switches a layer on or off for the report, at version.

@@ -254,11 +254,14 @@ func (p *Preview) zoneFields(i int) (store.ZoneFields, error) {
 
 // Result is what a committed import wrote.
 type Result struct {
-	Target   string  `json:"target"`
-	Written  int     `json:"written"`
-	Repaired int     `json:"repaired"`
-	ZoneIDs  []int64 `json:"zone_ids,omitempty"`
-	LayerID  int64   `json:"layer_id,omitempty"`
+	Target   string `json:"target"`
+	Written  int    `json:"written"`
+	Repaired int    `json:"repaired"`
+	// Empty lists the features (1-based) a layer import left out because
+	// they enclose no area, as given or once repaired.
+	Empty   []int   `json:"empty,omitempty"`
+	ZoneIDs []int64 `json:"zone_ids,omitempty"`
+	LayerID int64   `json:"layer_id,omitempty"`
 }
 
 // Commit writes a previewed import in one transaction: every feature lands
@@ -292,12 +295,12 @@ func (s *Service) Commit(ctx context.Context, p *Preview, c store.Change, progre
 			}
 			features[i] = store.LayerFeature{Geom: g, Attributes: f.Properties}
 		}
-		l, repaired, err := s.Store.CreateLayer(ctx, p.target.LayerName, p.target.LayerKind, "import "+p.Format, features,
+		l, rep, err := s.Store.CreateLayer(ctx, p.target.LayerName, p.target.LayerKind, "import "+p.Format, features,
 			func(done, total int) { progress("write", int64(done), int64(total)) })
 		if err != nil {
 			return res, err
 		}
-		res.Written, res.Repaired, res.LayerID = l.Features, repaired, l.ID
+		res.Written, res.Repaired, res.Empty, res.LayerID = l.Features, rep.Repaired, rep.Empty, l.ID
 		return res, nil
 	}
 	err := s.Store.InTx(ctx, func(tx *store.Store) error {

@@ -170,6 +170,11 @@
 				}
 				var res = j.result || {};
 				wanmu.notify(t('import.done', { n: res.written !== undefined ? res.written : '' }), 'ok');
+				if (res.empty && res.empty.length) {
+					// Features that enclose no area were left out of the layer: say which.
+					var shown = res.empty.slice(0, 20).join(', ') + (res.empty.length > 20 ? ' …' : '');
+					wanmu.notify(t('import.empty', { n: res.empty.length }), 'warn', t('import.emptyList', { list: shown }));
+				}
 				return app.loadAll().then(function () {
 					if (res.zone_ids && res.zone_ids.length) {
 						app.selection.set(res.zone_ids);
