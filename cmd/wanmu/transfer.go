@@ -98,6 +98,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return fmt.Errorf("nothing was written: %w", err)
 		}
 		fmt.Fprintf(stdout, "wrote %d features to %s (%d repaired)\n", res.Written, res.Target, res.Repaired)
+		if len(res.Empty) > 0 {
+			fmt.Fprintf(stdout, "left out %d features that enclose no area (even once repaired): %v\n", len(res.Empty), res.Empty)
+		}
 		return nil
 	})
 }
