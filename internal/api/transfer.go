@@ -183,6 +183,9 @@ func (s *Server) jobFailure(ctx context.Context, err error) error {
 		return &job.Failure{Err: err, Detail: d}
 	}
 	p := s.toProblem(ctx, err)
+	if strings.Contains(p.Detail, strings.TrimSuffix(where, ": ")) {
+		where = "" // the detail is the whole error, which names the feature already
+	}
 	d := map[string]any{"code": p.Type, "detail": where + p.Detail, "errors": p.Errors}
 	if feature > 0 {
 		d["feature"] = feature
@@ -267,12 +270,21 @@ func (s *Server) continueImport(ctx context.Context, rep job.Reporter, data any,
 	if !ok {
 		return nil, s.jobFailure(ctx, fmt.Errorf("import data of type %T", data))
 	}
+	// A commit refused for what the planner can change (the mapping, the
+	// repair) or retry leaves the import waiting with its preview, so that
+	// they need not upload the file again; the commit wrote nothing.
+	refuse := func(err error) error {
+		return &job.Refused{Err: s.jobFailure(ctx, err), Result: d.preview}
+	}
 	if req.Mapping != nil {
 		if err := d.preview.Remap(*req.Mapping); err != nil {
-			return nil, s.jobFailure(ctx, fieldProblem("mapping", "%v", err))
+			return nil, refuse(fieldProblem("mapping", "%v", err))
 		}
 	}
 	res, err := s.transfer.Commit(ctx, d.preview, store.Change{Actor: req.Actor, Reason: req.Reason}, rep)
+	if err != nil && ctx.Err() == nil {
+		return nil, refuse(err)
+	}
 	return res, s.jobFailure(ctx, err)
 }
 

@@ -269,3 +269,44 @@ func TestLayerImportReportsFeaturesWithoutArea(t *testing.T) {
 		t.Errorf("the import of a polygon and a line: %v, want 1 written and feature 2 named as empty", done)
 	}
 }
+
+// TestRefusedCommitKeepsTheImport: a commit refused for something the
+// planner can change (here: features with no county and no default) writes
+// nothing and leaves the import waiting with its preview and the reason, so
+// that a second commit with a default county goes through without a new
+// upload.
+func TestRefusedCommitKeepsTheImport(t *testing.T) {
+	requireGDAL(t)
+	e := newEnv(t, api.Options{})
+	ctx := context.Background()
+	file := `{"type":"FeatureCollection","features":[
+		{"type":"Feature","properties":{"名称":"甲"},"geometry":{"type":"Polygon","coordinates":[[[119.90,28.40],[119.91,28.40],[119.91,28.41],[119.90,28.40]]]}}]}`
+	j := e.upload("editor", "zones.geojson", []byte(file), nil)
+	if j["state"] != "waiting" {
+		t.Fatalf("preview: %v", j)
+	}
+	id := j["id"].(string)
+	commit := func(mapping string) map[string]any {
+		if c := e.do(req{method: "POST", path: "/api/v1/imports/" + id + "/commit", role: "editor", body: `{"mapping":` + mapping + `}`}); c.status != 202 {
+			t.Fatalf("commit: %d %s", c.status, c.body)
+		}
+		return e.waitJob("editor", id)
+	}
+	refused := commit(`{"name_field":"名称","default_kind":"park","default_county":""}`)
+	if refused["state"] != "waiting" || refused["error"] == nil || refused["result"].(map[string]any)["features"] != float64(1) {
+		t.Fatalf("a commit with features lacking a county: %v, want the import waiting with its preview and the reason", refused)
+	}
+	if d := refused["error"].(map[string]any)["detail"].(string); !strings.HasPrefix(d, "feature 1: county") {
+		t.Errorf("the reason %q does not name feature 1 once, then what is wrong", d)
+	}
+	if zs, _ := e.st.ListZones(ctx, store.ZoneFilter{}); len(zs) != 0 {
+		t.Fatalf("the refused commit wrote %d zones", len(zs))
+	}
+	done := commit(`{"name_field":"名称","default_kind":"park","default_county":"331102"}`)
+	if done["state"] != "done" || done["error"] != nil {
+		t.Fatalf("the second commit: %v", done)
+	}
+	if zs, _ := e.st.ListZones(ctx, store.ZoneFilter{}); len(zs) != 1 || zs[0].Name != "甲" {
+		t.Errorf("after the second commit: %d zones", len(zs))
+	}
+}

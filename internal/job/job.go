@@ -77,7 +77,7 @@ type Job struct {
 	State    string          `json:"state"`
 	Progress float64         `json:"progress"` // 0…1 of the current step
 	Step     string          `json:"step"`
-	Error    json.RawMessage `json:"error,omitempty"`  // why it failed (see Failure)
+	Error    json.RawMessage `json:"error,omitempty"`  // why it failed, or why a waiting job's last request was refused (see Failure)
 	Result   json.RawMessage `json:"result,omitempty"` // what the last step returned
 	Started  time.Time       `json:"started_at"`
 	Updated  time.Time       `json:"updated_at"`
@@ -106,13 +106,26 @@ type Failure struct {
 func (f *Failure) Error() string { return f.Err.Error() }
 func (f *Failure) Unwrap() error { return f.Err }
 
+// Refused is what a continuation returns when it turns its request down
+// but the job can take another (an import commit whose mapping leaves
+// features without a county): nothing was done, the job waits again with
+// its data, Result as its result (e.g. the preview) and Err as its error.
+type Refused struct {
+	Err    error
+	Result any
+}
+
+func (r *Refused) Error() string { return r.Err.Error() }
+func (r *Refused) Unwrap() error { return r.Err }
+
 // Reporter lets a job report its step and progress (done of total; total
 // 0 changes only the step).
 type Reporter func(step string, done, total int64)
 
 // Func is a job's first step. Its result is stored as JSON; data stays on
 // this instance for a continuation when waiting is true (the job is then
-// Waiting, else Done). Data that is an io.Closer is closed when the job no
+// Waiting, else Done; Waiting with err recorded as its error when err is
+// not nil too, which is how a refused continuation ends). Data that is an io.Closer is closed when the job no
 // longer needs it: after the continuation, or when the job is cancelled,
 // expires or is lost.
 type Func func(ctx context.Context, rep Reporter) (result, data any, waiting bool, err error)
@@ -372,13 +385,17 @@ func (r *Registry) run(ctx context.Context, id string, h *held, fn Func) {
 	switch {
 	case err != nil && ctx.Err() != nil:
 		end.State = Cancelled
-	case err != nil:
+	case err != nil && !waiting:
 		end.State, end.Error = Failed, errorJSON(err)
 		r.log.Info("job failed", "job", id, "kind", h.kind, "err", err)
 	default:
 		end.State, end.Progress = Done, 1
 		if waiting {
 			end.State = Waiting
+			if err != nil { // a refused continuation: it waits for another
+				end.Error = errorJSON(err)
+				r.log.Info("job step refused", "job", id, "kind", h.kind, "err", err)
+			}
 		}
 		if end.Result, err = json.Marshal(res); err != nil {
 			end.State, end.Error = Failed, errorJSON(fmt.Errorf("encode the result: %w", err))
@@ -529,8 +546,12 @@ func (r *Registry) claim(ctx context.Context, id string) {
 	r.steps.Add(1)
 	r.mu.Unlock()
 	go r.run(stepCtx, id, h, func(ctx context.Context, rep Reporter) (any, any, bool, error) {
-		defer closeData(data)
 		res, err := cont(ctx, rep, data, request)
+		var refused *Refused
+		if errors.As(err, &refused) && ctx.Err() == nil {
+			return refused.Result, data, true, refused.Err
+		}
+		closeData(data)
 		return res, nil, false, err
 	})
 }

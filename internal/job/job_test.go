@@ -552,3 +552,35 @@ func TestListenerReconnects(t *testing.T) {
 		t.Fatalf("%+v", got)
 	}
 }
+
+// TestRefusedContinuationWaitsAgain: a continuation that refuses its
+// request leaves the job waiting, with its data, the result it gives and the
+// refusal as its error; the next request is run with the same data.
+func TestRefusedContinuationWaitsAgain(t *testing.T) {
+	a, b, _ := twoInstances(t, fast)
+	var calls atomic.Int64
+	a.RegisterContinuation("import", func(ctx context.Context, rep Reporter, data any, request json.RawMessage) (any, error) {
+		if calls.Add(1) == 1 {
+			return nil, &Refused{Err: &Failure{Err: errors.New("no county"), Detail: "pick a county"}, Result: "preview again"}
+		}
+		return data.(*payload).n, nil
+	})
+	d := &payload{n: 7}
+	j := preview(t, a, d)
+	waitFor(t, b, j.ID, "ann", "preview", state(Waiting))
+	if _, err := b.Continue(context.Background(), j.ID, "ann", commit{}); err != nil {
+		t.Fatal(err)
+	}
+	refused := waitFor(t, b, j.ID, "ann", "the refusal", func(j *Job) bool { return j.State == Waiting && j.Error != nil })
+	if string(refused.Error) != `"pick a county"` || string(refused.Result) != `"preview again"` || d.closed.Load() {
+		t.Fatalf("after the refusal: error %s, result %s, data closed %v", refused.Error, refused.Result, d.closed.Load())
+	}
+	if _, err := b.Continue(context.Background(), j.ID, "ann", commit{}); err != nil {
+		t.Fatalf("the second request after a refusal: %v", err)
+	}
+	done := waitFor(t, b, j.ID, "ann", "done", state(Done))
+	if string(done.Result) != "7" || done.Error != nil {
+		t.Errorf("after the second request: result %s, error %s", done.Result, done.Error)
+	}
+	until(t, "the data closed", d.closed.Load)
+}

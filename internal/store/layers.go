@@ -23,23 +23,43 @@ type Layer struct {
 	Version    int       `json:"version"`
 }
 
+// layerSelect reads layers with their feature counts (scanLayer reads a row).
+const layerSelect = `SELECT l.id, l.name, l.kind, l.enabled, l.source, l.imported_at,
+	(SELECT count(*) FROM constraint_feature f WHERE f.layer_id = l.id), l.version
+	FROM constraint_layer l`
+
+func scanLayer(row pgx.CollectableRow) (Layer, error) {
+	var l Layer
+	err := row.Scan(&l.ID, &l.Name, &l.Kind, &l.Enabled, &l.Source, &l.ImportedAt, &l.Features, &l.Version)
+	return l, err
+}
+
 // ListLayers returns every constraint and reference layer.
 func (s *Store) ListLayers(ctx context.Context) ([]Layer, error) {
-	rows, err := s.db.Query(ctx, `SELECT l.id, l.name, l.kind, l.enabled, l.source, l.imported_at,
-		(SELECT count(*) FROM constraint_feature f WHERE f.layer_id = l.id), l.version
-		FROM constraint_layer l ORDER BY l.id`)
+	rows, err := s.db.Query(ctx, layerSelect+` ORDER BY l.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list layers: %w", err)
 	}
-	ls, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Layer, error) {
-		var l Layer
-		err := row.Scan(&l.ID, &l.Name, &l.Kind, &l.Enabled, &l.Source, &l.ImportedAt, &l.Features, &l.Version)
-		return l, err
-	})
+	ls, err := pgx.CollectRows(rows, scanLayer)
 	if err != nil {
 		return nil, fmt.Errorf("list layers: %w", err)
 	}
 	return ls, nil
+}
+
+// getLayer reads layer id in tx: the write that changed it answers with it
+// from inside its own transaction, so that once it commits nothing is left
+// to fail.
+func getLayer(ctx context.Context, tx pgx.Tx, id int64) (Layer, error) {
+	rows, err := tx.Query(ctx, layerSelect+` WHERE l.id = $1`, id)
+	if err != nil {
+		return Layer{}, fmt.Errorf("layer %d: %w", id, err)
+	}
+	l, err := pgx.CollectExactlyOneRow(rows, scanLayer)
+	if err != nil {
+		return Layer{}, fmt.Errorf("layer %d: %w", id, err)
+	}
+	return l, nil
 }
 
 // LayerFeature is one feature to load into a constraint or reference layer.
@@ -85,18 +105,16 @@ func (s *Store) CreateLayer(ctx context.Context, name, kind, source string, feat
 		if err := change.Publish(ctx, tx, change.Change{Layer: fmt.Sprintf("layer-%d", l.ID)}); err != nil {
 			return err
 		}
-		return change.Publish(ctx, tx, change.Change{Layer: "platforms"})
+		if err := change.Publish(ctx, tx, change.Change{Layer: "platforms"}); err != nil {
+			return err
+		}
+		l, err = getLayer(ctx, tx, l.ID)
+		return err
 	})
 	if err != nil {
-		return l, LoadReport{}, err
+		return Layer{}, LoadReport{}, err
 	}
-	ls, err := s.ListLayers(ctx)
-	for _, x := range ls {
-		if x.ID == l.ID {
-			l = x
-		}
-	}
-	return l, rep, err
+	return l, rep, nil
 }
 
 // loadBatch is the number of features per COPY batch and per statement of
@@ -275,6 +293,7 @@ func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, kind string, fe
 
 // SetLayerEnabled switches a layer on or off for the report, at version.
 func (s *Store) SetLayerEnabled(ctx context.Context, id int64, version int, enabled bool) (Layer, error) {
+	var l Layer
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var cur int
 		if err := tx.QueryRow(ctx, `SELECT version FROM constraint_layer WHERE id = $1 FOR UPDATE`, id).Scan(&cur); err != nil {
@@ -289,19 +308,15 @@ func (s *Store) SetLayerEnabled(ctx context.Context, id int64, version int, enab
 		if _, err := tx.Exec(ctx, `UPDATE constraint_layer SET enabled = $2, version = version + 1 WHERE id = $1`, id, enabled); err != nil {
 			return err
 		}
-		return change.Publish(ctx, tx, change.Change{Layer: "platforms"})
+		if err := change.Publish(ctx, tx, change.Change{Layer: "platforms"}); err != nil {
+			return err
+		}
+		var err error
+		l, err = getLayer(ctx, tx, id)
+		return err
 	})
 	if err != nil {
 		return Layer{}, err
 	}
-	ls, err := s.ListLayers(ctx)
-	if err != nil {
-		return Layer{}, err
-	}
-	for _, l := range ls {
-		if l.ID == id {
-			return l, nil
-		}
-	}
-	return Layer{}, fmt.Errorf("layer %d: %w", id, ErrNotFound)
+	return l, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -87,4 +88,42 @@ func TestRestoreAndUnits(t *testing.T) {
 		t.Errorf("area in hectares %q, want %q", got, want)
 	}
 	p.click(`#units [data-value="mu"]`)
+}
+
+// TestImportRefusedCommit: a commit the server refuses (a zone outside every
+// county, with no default county chosen) writes nothing and keeps the dialog
+// with its preview and the reason; choosing a county and confirming again
+// imports the zone without a new upload.
+func TestImportRefusedCommit(t *testing.T) {
+	name := "县外" + randomHex(3)
+	fc := map[string]any{"type": "FeatureCollection", "features": []any{
+		map[string]any{"type": "Feature", "geometry": square(118.30, 28.90, 300), "properties": map[string]any{"name": name}},
+	}}
+	b, _ := json.Marshal(fc)
+	file := filepath.Join(t.TempDir(), "outside.geojson")
+	if err := os.WriteFile(file, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := newPage(t)
+	p.login(editorUser)
+	p.click(`#btn-import`)
+	p.waitJS("the import dialog", `!!document.querySelector('dialog.import[open]')`)
+	p.do(setUploadFiles(`dialog.import[open] input[type="file"]`, file))
+	p.click(`dialog.import[open] footer [data-value="preview"]`)
+	p.waitJS("the preview", `!!document.querySelector('dialog.import[open] .preview-kv') && !document.querySelector('dialog.import[open] footer .btn-primary').disabled`)
+	p.click(`dialog.import[open] footer .btn-primary`)
+	p.waitJS("the refusal", `(function () {
+		var e = document.querySelector('dialog.import[open] .dialog-error');
+		return !!e && !e.hidden && e.textContent.indexOf('未导入') >= 0 && !!document.querySelector('dialog.import[open] .preview-kv');
+	})()`)
+	p.screenshot("20-import-refused")
+	if n := eval[int](p, `wanmu.app.zones.features().filter(function (f) { return f.properties.name === `+strconv.Quote(name)+`; }).length`); n != 0 {
+		t.Fatalf("the refused commit wrote %d zones", n)
+	}
+	p.setValue(`dialog.import[open] select[name="default_county"]`, "331102")
+	p.click(`dialog.import[open] footer .btn-primary`)
+	p.waitJS("the imported zone selected", `!document.querySelector('dialog[open]') && wanmu.app.selection.count() === 1`)
+	if got := eval[string](p, `wanmu.app.selection.features()[0].properties.name`); got != name {
+		t.Errorf("selected after the second commit: %q, want %q", got, name)
+	}
 }

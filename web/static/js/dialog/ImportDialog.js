@@ -165,6 +165,11 @@
 				return follow(r.data);
 			}).then(function (j) {
 				job = j;
+				if (j.state === 'waiting') {
+					// Refused, nothing written: the preview stands, to be changed
+					// (mapping, repair) and confirmed again.
+					throw jobError(j, 'import.refused');
+				}
 				if (j.state !== 'done') {
 					throw jobError(j);
 				}
@@ -196,10 +201,10 @@
 			}).then(follow);
 		}
 
-		function jobError(j) {
+		function jobError(j, key) {
 			var e = j.error || {};
 			var detail = wanmu.i18n.lang() === 'zh' ? (e.detail || e.english) : (e.english || e.detail);
-			return new Error(t('import.failed', { reason: detail || t('import.status.' + j.state) }));
+			return new Error(t(key || 'import.failed', { reason: detail || t('import.status.' + j.state) }));
 		}
 
 		function setProgress(frac, text) {
