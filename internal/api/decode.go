@@ -201,7 +201,7 @@ func ParseBBox(s string) (*orb.Bound, error) {
 		parts = []string{parts[0], parts[1], parts[3], parts[4]}
 	}
 	if len(parts) != 4 {
-		return nil, problem(http.StatusBadRequest, "bad-bbox", "bbox must be four numbers west,south,east,north in degrees, got %q (six numbers add bottom and top heights: west,south,bottom,east,north,top)", truncate(s, 80))
+		return nil, problem(http.StatusBadRequest, "bad-bbox", "bbox must be four numbers west,south,east,north in degrees, got %q (six add heights: west,south,bottom,east,north,top)", truncate(s, 60))
 	}
 	var v [4]float64
 	for i, p := range parts {
