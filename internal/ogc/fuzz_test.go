@@ -43,7 +43,8 @@ func FuzzParseItemsQuery(f *testing.F) {
 		"bbox=NaN,28,120,29", "bbox=1e999,28,120,29", "bbox=-180,-90,180,90", "f=json", "f=geojson", "f=html", "f=",
 		"foo=bar", "bbox-crs=x", "limit=1&limit=2", "limit", "%zz", "limit=%00", "f=\xff", "\xff=1", "limit=１０",
 		strings.Repeat("a", 300) + "=1", "bbox=" + strings.Repeat("9", 400) + ",28,120,29", "datetime=2026-01-01T00:00:00Z",
-		"limit=5&offset=10&bbox=119,28,120,29&f=json"} {
+		"limit=5&offset=10&bbox=119,28,120,29&f=json", "datetime=2026-11-01/..", "datetime=../2026-11-01T08:00:00%2B08:00",
+		"datetime=2026-11-02/2026-11-01", "datetime=/", "datetime=2026-02-30"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
@@ -67,7 +68,7 @@ func FuzzParseItemsQuery(f *testing.F) {
 				t.Fatalf("%q: %s repeated and accepted", raw, k)
 			}
 			switch k {
-			case "limit", "offset", "after", "before", "bbox", "f":
+			case "limit", "offset", "after", "before", "bbox", "datetime", "f":
 			default:
 				t.Fatalf("%q: unknown parameter %q accepted", raw, k)
 			}
@@ -89,6 +90,12 @@ func FuzzParseItemsQuery(f *testing.F) {
 			}
 		} else if _, ok := v["bbox"]; ok {
 			t.Fatalf("%q: a bbox parameter without a box", raw)
+		}
+		if q.Since != nil && q.Until != nil && q.Since.After(*q.Until) {
+			t.Fatalf("%q: a time window that ends before it starts: %v … %v", raw, q.Since, q.Until)
+		}
+		if _, ok := v["datetime"]; ok != (q.Datetime != "") {
+			t.Fatalf("%q: datetime parameter %v, kept %q", raw, ok, q.Datetime)
 		}
 	})
 }

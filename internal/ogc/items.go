@@ -137,7 +137,7 @@ func (h *Handler) items(w http.ResponseWriter, r *http.Request) error {
 	// The count costs a scan of the selection: it comes with the first
 	// page and pages asked for by offset, not with every page a client
 	// walks through by the links.
-	fq := store.FeatureQuery{BBox: q.BBox, Limit: q.Limit, Offset: q.Offset, After: q.After, Before: q.Before,
+	fq := store.FeatureQuery{BBox: q.BBox, Since: q.Since, Until: q.Until, Limit: q.Limit, Offset: q.Offset, After: q.After, Before: q.Before,
 		Count: q.After == 0 && q.Before == 0}
 	var (
 		features []featureJSON
@@ -189,6 +189,9 @@ func pageLinks(collection string, q ItemsQuery, format string, fs []featureJSON,
 		}
 		if b := q.BBox; b != nil {
 			params = append(params, "bbox="+strings.Join([]string{coord(b.Min[0]), coord(b.Min[1]), coord(b.Max[0]), coord(b.Max[1])}, ","))
+		}
+		if q.Datetime != "" {
+			params = append(params, "datetime="+url.QueryEscape(q.Datetime))
 		}
 		if format != "" {
 			params = append(params, "f="+url.QueryEscape(format))

@@ -59,6 +59,8 @@ func openAPIDocument(base string) map[string]any {
 					m{"type": "integer", "minimum": 1}),
 				param("bbox", "query", "Only features that intersect the box west,south,east,north (CRS84); six numbers west,south,bottom,east,north,top are accepted and the heights ignored.", false,
 					m{"type": "array", "minItems": 4, "maxItems": 6, "items": m{"type": "number"}}),
+				param("datetime", "query", "Only features last changed (a constraint layer's: imported) at this instant or in this interval: an RFC 3339 date-time or date, or start/end with .. for an open end, e.g. 2026-11-01/.. for the changes since 1 November.", false,
+					m{"type": "string"}),
 				f,
 			}, ok("A page of features (a GeoJSON FeatureCollection).", typeGeoJSON)),
 			"/collections/{collectionId}/items/{featureId}": get("getFeature", "One feature.", []m{collectionID, featureID, f},

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -28,11 +29,15 @@ type ItemsQuery struct {
 	Offset int        // 0 … MaxOffset; zero with After or Before
 	After  int64      // only features with greater ids; 0: none
 	Before int64      // only the last Limit features with smaller ids; 0: none
+	// Since and Until bound when the features last changed (datetime);
+	// nil leaves an end open. Datetime is the parameter as given, for links.
+	Since, Until *time.Time
+	Datetime     string
 }
 
 // itemsParams are the query parameters of the items, in the order links
 // carry them.
-var itemsParams = []string{"limit", "offset", "after", "before", "bbox", "f"}
+var itemsParams = []string{"limit", "offset", "after", "before", "bbox", "datetime", "f"}
 
 // ParseItemsQuery reads the query parameters of /items. Unknown, repeated
 // or malformed parameters are a 400 *api.Problem that says what to send.
@@ -83,10 +88,70 @@ func ParseItemsQuery(q url.Values) (ItemsQuery, error) {
 		}
 		iq.BBox = b
 	}
+	if v, ok := single(q, "datetime"); ok {
+		since, until, err := parseDatetime(v)
+		if err != nil {
+			return iq, err
+		}
+		iq.Since, iq.Until, iq.Datetime = since, until, v
+	}
 	if err := checkFormat(q); err != nil {
 		return iq, err
 	}
 	return iq, nil
+}
+
+// parseDatetime reads the datetime of OGC API – Features: an instant or an
+// interval "start/end" whose ends may be open ("..", or empty). An instant
+// is an RFC 3339 date-time, or a date, which stands for that whole day (UTC).
+// A feature's time is when it last changed; a constraint layer's features
+// date from the layer's import.
+func parseDatetime(v string) (since, until *time.Time, err error) {
+	bad := func() error {
+		return badParam("bad-datetime", "datetime must be an RFC 3339 date-time or date (2026-11-01T08:00:00Z, 2026-11-01), "+
+			"or an interval start/end with .. for an open end (2026-11-01/.., ../2026-11-01T08:00:00Z), not %q", clip(v, 60))
+	}
+	// end reads one end; whole days reach from their start (first) to their
+	// last instant (last).
+	end := func(s string) (first, last *time.Time, ok bool) {
+		if s == "" || s == ".." {
+			return nil, nil, true
+		}
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return &t, &t, true
+		}
+		if d, err := time.Parse(time.DateOnly, s); err == nil {
+			l := d.AddDate(0, 0, 1).Add(-time.Nanosecond)
+			return &d, &l, true
+		}
+		return nil, nil, false
+	}
+	a, b, interval := strings.Cut(strings.TrimSpace(v), "/")
+	if !interval {
+		if a == "" || a == ".." {
+			return nil, nil, bad()
+		}
+		first, last, ok := end(a)
+		if !ok {
+			return nil, nil, bad()
+		}
+		return first, last, nil
+	}
+	if strings.Contains(b, "/") {
+		return nil, nil, bad()
+	}
+	since, _, ok := end(a)
+	if !ok {
+		return nil, nil, bad()
+	}
+	_, until, ok = end(b)
+	if !ok {
+		return nil, nil, bad()
+	}
+	if since != nil && until != nil && since.After(*until) {
+		return nil, nil, badParam("bad-datetime", "datetime %q ends before it starts", clip(v, 60))
+	}
+	return since, until, nil
 }
 
 // ParseQuery reads the query parameters of the other resources: f=json at

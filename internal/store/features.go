@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -42,11 +43,14 @@ const (
 type FeatureQuery struct {
 	// BBox keeps the features whose geometry intersects it (not merely
 	// its bounding box); nil keeps all.
-	BBox   *orb.Bound
-	Limit  int   // at most this many features; must be positive
-	Offset int   // features skipped from the start (not with After or Before)
-	After  int64 // only features with a greater id
-	Before int64 // only the last Limit features with a smaller id
+	BBox *orb.Bound
+	// Since and Until keep the features last changed (a layer's: imported)
+	// within [Since, Until]; nil leaves that end open.
+	Since, Until *time.Time
+	Limit        int   // at most this many features; must be positive
+	Offset       int   // features skipped from the start (not with After or Before)
+	After        int64 // only features with a greater id
+	Before       int64 // only the last Limit features with a smaller id
 	// Count asks for every match to be counted (Page.Matched): a scan of
 	// the whole selection, which for a large layer costs tens of ms.
 	Count bool
@@ -209,7 +213,12 @@ type pageSQL struct {
 // where ($1 … $first-1), then with a bbox the envelope, then the forward
 // page's after, limit and offset, or the backward page's before and limit.
 // cond is the bbox condition, with ENVELOPE for the box.
-func pageStatements(from, where, cond, id string, first int) [2]pageSQL {
+func pageStatements(from, where, when, cond, id string, first int) [2]pageSQL {
+	// The time window's ends are parameters that may be NULL: planned for
+	// the values given (custom plans), an open end costs nothing.
+	where += fmt.Sprintf(` AND ($%[1]d::timestamptz IS NULL OR %[3]s >= $%[1]d) AND ($%[2]d::timestamptz IS NULL OR %[3]s <= $%[2]d)`,
+		first, first+1, when)
+	first += 2
 	mk := func(where string, next int) pageSQL {
 		return pageSQL{
 			count: `SELECT count(*) FROM ` + from + ` WHERE ` + where,
@@ -226,13 +235,15 @@ func pageStatements(from, where, cond, id string, first int) [2]pageSQL {
 var (
 	// ST_Intersects keeps what meets the box itself, through the GiST
 	// index; the pages go by id, along the primary key.
-	zonePage = pageStatements(`zone z`, `z.retired_at IS NULL`, `ST_Intersects(z.geom, ENVELOPE)`, `z.id`, 1)
+	zonePage = pageStatements(`zone z`, `z.retired_at IS NULL`, `z.updated_at`, `ST_Intersects(z.geom, ENVELOPE)`, `z.id`, 1)
 	// A platform meets the box when one of its live members does: the
 	// outline is their union.
-	platformPage = pageStatements(`platform p`, `p.retired_at IS NULL`, `EXISTS (SELECT 1 FROM platform_member m
+	platformPage = pageStatements(`platform p`, `p.retired_at IS NULL`, `p.updated_at`, `EXISTS (SELECT 1 FROM platform_member m
 		JOIN zone z ON z.id = m.zone_id AND z.retired_at IS NULL
 		WHERE m.platform_id = p.id AND ST_Intersects(z.geom, ENVELOPE))`, `p.id`, 1)
-	layerPage = pageStatements(`constraint_feature f`, `f.layer_id = $1`, `ST_Intersects(f.geom, ENVELOPE)`, `f.id`, 2)
+	// A layer's features date from its import.
+	layerPage = pageStatements(`constraint_feature f`, `f.layer_id = $1`, `(SELECT l.imported_at FROM constraint_layer l WHERE l.id = $1)`,
+		`ST_Intersects(f.geom, ENVELOPE)`, `f.id`, 2)
 )
 
 // pageIDs returns the ids of the page q selects, in ascending order, where
@@ -243,7 +254,7 @@ func pageIDs(ctx context.Context, tx pgx.Tx, sqls [2]pageSQL, q FeatureQuery, ex
 	if q.Limit <= 0 || q.Offset < 0 || q.After < 0 || q.Before < 0 || (q.Before > 0 && (q.After > 0 || q.Offset > 0)) {
 		return nil, page, fmt.Errorf("page of %d from offset %d, after %d, before %d: %w", q.Limit, q.Offset, q.After, q.Before, ErrInvalid)
 	}
-	sql, args := sqls[0], extra
+	sql, args := sqls[0], append(extra, q.Since, q.Until)
 	if q.BBox != nil {
 		sql = sqls[1]
 		args = append(args, q.BBox.Min[0], q.BBox.Min[1], q.BBox.Max[0], q.BBox.Max[1])
