@@ -168,25 +168,21 @@ func (s *Server) jobFailure(ctx context.Context, err error) error {
 	if err == nil || ctx.Err() != nil {
 		return err // cancelled: no error is shown
 	}
-	// Which feature of the file it was, when one was at fault.
-	where, whereZH, feature := "", "", 0
+	// Which feature of the file it was, when one was at fault: said once, in
+	// front of what was wrong with it.
+	cause, where, whereZH, feature := err, "", "", 0
 	var fe *transfer.FeatureError
 	if errors.As(err, &fe) {
-		where, whereZH, feature = fe.Where()+": ", fe.WhereZH()+"：", fe.Number
+		cause, where, whereZH, feature = fe.Err, fe.Where()+": ", fe.WhereZH()+"：", fe.Number
 	}
+	var d map[string]any
 	var xe *exchange.Error
-	if errors.As(err, &xe) {
-		d := map[string]any{"code": xe.Code, "detail": whereZH + xe.Message, "english": where + xe.English}
-		if feature > 0 {
-			d["feature"] = feature
-		}
-		return &job.Failure{Err: err, Detail: d}
+	if errors.As(cause, &xe) {
+		d = map[string]any{"code": xe.Code, "detail": whereZH + xe.Message, "english": where + xe.English}
+	} else {
+		p := s.toProblem(ctx, cause)
+		d = map[string]any{"code": p.Type, "detail": where + p.Detail, "errors": p.Errors}
 	}
-	p := s.toProblem(ctx, err)
-	if strings.Contains(p.Detail, strings.TrimSuffix(where, ": ")) {
-		where = "" // the detail is the whole error, which names the feature already
-	}
-	d := map[string]any{"code": p.Type, "detail": where + p.Detail, "errors": p.Errors}
 	if feature > 0 {
 		d["feature"] = feature
 	}

@@ -17,8 +17,8 @@ import (
 	"wanmu/internal/store"
 )
 
-// upload posts a file to /api/v1/imports and waits for the job to stop running.
-func (e *env) upload(role, name string, body []byte, fields map[string]string) map[string]any {
+// postUpload posts a file to /api/v1/imports and returns the answer.
+func (e *env) postUpload(role, name string, body []byte, fields map[string]string) (int, []byte) {
 	e.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -37,8 +37,15 @@ func (e *env) upload(role, name string, body []byte, fields map[string]string) m
 	}
 	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != 202 {
-		e.t.Fatalf("upload %s: %d %s", name, res.StatusCode, b)
+	return res.StatusCode, b
+}
+
+// upload posts a file to /api/v1/imports and waits for the job to stop running.
+func (e *env) upload(role, name string, body []byte, fields map[string]string) map[string]any {
+	e.t.Helper()
+	status, b := e.postUpload(role, name, body, fields)
+	if status != 202 {
+		e.t.Fatalf("upload %s: %d %s", name, status, b)
 	}
 	var j map[string]any
 	_ = json.Unmarshal(b, &j)
@@ -228,23 +235,10 @@ func TestLayerImportNameTaken(t *testing.T) {
 	if _, _, err := e.st.CreateLayer(ctx, "永久基本农田", "exclude", "test", nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	_ = mw.WriteField("layer", "constraint:永久基本农田")
-	fw, _ := mw.CreateFormFile("file", "farm.geojson")
-	_, _ = fw.Write([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[119.9,28.4],[119.91,28.4],[119.91,28.41],[119.9,28.4]]]}}]}`))
-	mw.Close()
-	hr, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/imports", &buf)
-	hr.Header.Set("Content-Type", mw.FormDataContentType())
-	hr.Header.Set("Authorization", "Bearer "+e.tokens["admin"])
-	res, err := http.DefaultClient.Do(hr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), "exists already") {
-		t.Errorf("import into a taken layer name: %d %s, want 422 saying the name is taken", res.StatusCode, b)
+	status, b := e.postUpload("admin", "farm.geojson", []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[119.9,28.4],[119.91,28.4],[119.91,28.41],[119.9,28.4]]]}}]}`),
+		map[string]string{"layer": "constraint:永久基本农田"})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(string(b), "exists already") {
+		t.Errorf("import into a taken layer name: %d %s, want 422 saying the name is taken", status, b)
 	}
 }
 

@@ -27,11 +27,7 @@ func TestImportExport(t *testing.T) {
 
 	p := newPage(t)
 	p.login(editorUser)
-	p.click(`#btn-import`)
-	p.waitJS("the import dialog", `!!document.querySelector('dialog.import[open]')`)
-	p.do(setUploadFiles(`dialog.import[open] input[type="file"]`, file))
-	p.click(`dialog.import[open] footer [data-value="preview"]`)
-	p.waitJS("the preview", `!!document.querySelector('dialog.import[open] .preview-kv') && !document.querySelector('dialog.import[open] footer .btn-primary').disabled`)
+	previewImport(p, file)
 	if n := eval[string](p, `document.querySelector('dialog.import[open] .preview-kv dd').textContent`); n != "2" {
 		t.Errorf("the preview counts %q features, want 2", n)
 	}
@@ -106,11 +102,7 @@ func TestImportRefusedCommit(t *testing.T) {
 	}
 	p := newPage(t)
 	p.login(editorUser)
-	p.click(`#btn-import`)
-	p.waitJS("the import dialog", `!!document.querySelector('dialog.import[open]')`)
-	p.do(setUploadFiles(`dialog.import[open] input[type="file"]`, file))
-	p.click(`dialog.import[open] footer [data-value="preview"]`)
-	p.waitJS("the preview", `!!document.querySelector('dialog.import[open] .preview-kv') && !document.querySelector('dialog.import[open] footer .btn-primary').disabled`)
+	previewImport(p, file)
 	p.click(`dialog.import[open] footer .btn-primary`)
 	p.waitJS("the refusal", `(function () {
 		var e = document.querySelector('dialog.import[open] .dialog-error');
@@ -126,4 +118,15 @@ func TestImportRefusedCommit(t *testing.T) {
 	if got := eval[string](p, `wanmu.app.selection.features()[0].properties.name`); got != name {
 		t.Errorf("selected after the second commit: %q, want %q", got, name)
 	}
+}
+
+// previewImport opens the import dialog, uploads file and waits for its
+// preview, ready to confirm.
+func previewImport(p *page, file string) {
+	p.t.Helper()
+	p.click(`#btn-import`)
+	p.waitJS("the import dialog", `!!document.querySelector('dialog.import[open]')`)
+	p.do(setUploadFiles(`dialog.import[open] input[type="file"]`, file))
+	p.click(`dialog.import[open] footer [data-value="preview"]`)
+	p.waitJS("the preview", `!!document.querySelector('dialog.import[open] .preview-kv') && !document.querySelector('dialog.import[open] footer .btn-primary').disabled`)
 }
