@@ -54,6 +54,9 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
+	if p.Status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "1")
+	}
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(body)
 }
@@ -100,6 +103,17 @@ func (s *Server) toProblem(ctx context.Context, err error) *Problem {
 		p.Extra = map[string]any{"code": xe.Code}
 		return p
 	}
+	var mq *store.MergeQuestion
+	if errors.As(err, &mq) {
+		p := problem(http.StatusUnprocessableEntity, "merge-question", "%s", mq.Error())
+		p.Errors = []FieldProblem{{Path: mq.Field, Message: mq.Message}}
+		q := map[string]any{"field": mq.Field, "choices": mq.Choices}
+		if mq.Field == "allow_gap_m" {
+			q["gap_m"] = mq.GapM
+		}
+		p.Extra = map[string]any{"question": q}
+		return p
+	}
 	var fe *store.FieldError
 	if errors.As(err, &fe) {
 		p := problem(http.StatusUnprocessableEntity, "invalid-field", "%s", fe.Error())
@@ -107,6 +121,10 @@ func (s *Server) toProblem(ctx context.Context, err error) *Problem {
 		return p
 	}
 	switch {
+	case errors.Is(err, store.ErrBusy):
+		p := problem(http.StatusServiceUnavailable, "busy", "%s", store.ErrBusy.Error())
+		p.Extra = map[string]any{"retry_after": 1}
+		return p
 	case errors.Is(err, store.ErrNotFound):
 		return problem(http.StatusNotFound, "not-found", "%s", err.Error())
 	case errors.Is(err, store.ErrNotOwnLastChange):

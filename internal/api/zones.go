@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -339,9 +340,20 @@ type mergeRequest struct {
 	ZoneIDs    []int64         `json:"zone_ids"`
 	Versions   map[string]int  `json:"versions"`
 	Properties *zoneProperties `json:"properties"`
-	Reason     string          `json:"reason"`
+	// PlatformID answers the platform question (0: no platform).
+	PlatformID *int64 `json:"platform_id"`
+	// AllowGapM confirms merging zones that lie this far apart (metres).
+	AllowGapM float64 `json:"allow_gap_m"`
+	// DryRun answers what the merge would make, writing nothing.
+	DryRun bool   `json:"dry_run"`
+	Reason string `json:"reason"`
 }
 
+// mergeZones merges zones by the rule in store.MergeZones. The answer is the
+// merged zone with a foreign member "merge" saying what became of the
+// sources' fields; a question the planner must answer first (different
+// dispositions, platforms, a gap between the zones) is a 422 whose
+// "question" says which field and the choices.
 func (s *Server) mergeZones(w http.ResponseWriter, r *http.Request) error {
 	var m mergeRequest
 	if err := decodeJSON(w, r, &m); err != nil {
@@ -363,6 +375,12 @@ func (s *Server) mergeZones(w http.ResponseWriter, r *http.Request) error {
 			return fieldProblem("zone_ids", "contains %d, which is not an id", id)
 		}
 	}
+	if m.PlatformID != nil && *m.PlatformID < 0 {
+		return fieldProblem("platform_id", "must be a platform's id, or 0 for no platform")
+	}
+	if m.AllowGapM < 0 || math.IsNaN(m.AllowGapM) || math.IsInf(m.AllowGapM, 0) {
+		return fieldProblem("allow_gap_m", "must be a distance in metres, 0 or more")
+	}
 	f := zoneFeature{Type: "Feature", Properties: m.Properties, Reason: m.Reason}
 	zf, err := f.fields(false)
 	if err != nil {
@@ -376,13 +394,35 @@ func (s *Server) mergeZones(w http.ResponseWriter, r *http.Request) error {
 				"versions must give the version you saw of every zone to merge (its ETag); zone %d has none", id)
 		}
 	}
-	z, err := s.store.MergeZones(r.Context(), m.ZoneIDs, versions, zf, s.change(r, m.Reason))
+	res, err := s.store.MergeZones(r.Context(), m.ZoneIDs, versions,
+		store.MergeOptions{Fields: zf, PlatformID: m.PlatformID, AllowGapM: m.AllowGapM, DryRun: m.DryRun}, s.change(r, m.Reason))
 	if err != nil {
 		return err
 	}
-	w.Header().Set("ETag", etag(z.Version))
-	writeGeoJSON(w, http.StatusCreated, zoneJSON(z))
+	feature := zoneJSON(res.Zone)
+	sources := make([]map[string]any, len(res.Sources))
+	for i, z := range res.Sources {
+		sources[i] = map[string]any{"id": z.ID, "name": z.Name, "area_mu": store.AreaOf(z.AreaM2).Mu}
+	}
+	feature.ExtraMembers = geojson.Properties{"merge": map[string]any{
+		"dry_run": m.DryRun, "sources": sources, "gap_m": res.GapM, "parts": res.Parts,
+		"conflicts": res.Conflicts, "notes": orEmptyList(res.Notes),
+	}}
+	status := http.StatusCreated
+	if m.DryRun {
+		status = http.StatusOK
+	} else {
+		w.Header().Set("ETag", etag(res.Zone.Version))
+	}
+	writeGeoJSON(w, status, feature)
 	return nil
+}
+
+func orEmptyList(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 type splitRequest struct {

@@ -32,6 +32,7 @@ func LoadOnce(ctx context.Context, st *store.Store, log *slog.Logger) (bool, err
 	// so the next start tries again, and instances starting together on one
 	// database take turns.
 	err = st.InTx(ctx, func(tx *store.Store) error {
+		loaded = false // the transaction may run again
 		if err := tx.Lock(ctx, lockKey); err != nil {
 			return err
 		}

@@ -112,6 +112,10 @@ func (s *Store) CreatePlatform(ctx context.Context, f PlatformFields, zoneIDs []
 	}
 	var p Platform
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		zones, err := lockZones(ctx, tx, zoneIDs)
+		if err != nil {
+			return err
+		}
 		role := "其他"
 		if f.Role != nil {
 			role = *f.Role
@@ -129,14 +133,14 @@ func (s *Store) CreatePlatform(ctx context.Context, f PlatformFields, zoneIDs []
 			note = *f.Note
 		}
 		var id int64
-		err := tx.QueryRow(ctx, `
+		err = tx.QueryRow(ctx, `
 			INSERT INTO platform (name, role, counties, threshold_mu, targets, indicators, note, created_by, updated_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
 			*f.Name, role, counties, threshold, orEmpty(f.Targets), orEmpty(f.Indicators), note, nullable(c.Actor)).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("create platform: %w", classify(err))
 		}
-		bounds, err := addMembers(ctx, tx, id, zoneIDs, c)
+		bounds, err := addMembers(ctx, tx, id, zoneIDs, zones, c)
 		if err != nil {
 			return err
 		}
@@ -186,56 +190,41 @@ func (s *Store) UpdatePlatform(ctx context.Context, id int64, version int, f Pla
 	return p, err
 }
 
-// SetMembers replaces a live platform's member zones.
+// SetMembers replaces a live platform's member zones. The same members
+// again change nothing (no new version, no revision).
 func (s *Store) SetMembers(ctx context.Context, id int64, version int, zoneIDs []int64, c Change) (Platform, error) {
 	var p Platform
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		before, err := lockLivePlatform(ctx, tx, id, version)
+		before, zones, err := lockLivePlatformWithMembers(ctx, tx, id, version, zoneIDs)
 		if err != nil {
 			return err
 		}
-		var removed [][]byte
-		rows, err := tx.Query(ctx, `DELETE FROM platform_member m USING zone z WHERE m.zone_id = z.id AND m.platform_id = $1
-			AND NOT (m.zone_id = ANY($2)) RETURNING ST_AsBinary(ST_Envelope(z.geom))`, id, zoneIDs)
-		if err != nil {
-			return fmt.Errorf("set members of platform %d: %w", id, err)
-		}
-		for rows.Next() {
-			var b []byte
-			if err := rows.Scan(&b); err != nil {
-				rows.Close()
-				return err
-			}
-			removed = append(removed, b)
-		}
-		rows.Close()
-		var keep []int64
-		current := map[int64]bool{}
-		for _, z := range before.ZoneIDs {
-			current[z] = true
-		}
+		want := map[int64]bool{}
 		for _, z := range zoneIDs {
-			if !current[z] {
-				keep = append(keep, z)
+			want[z] = true
+		}
+		var bounds []orb.Bound
+		for _, zid := range before.ZoneIDs {
+			if !want[zid] {
+				if _, err := tx.Exec(ctx, `DELETE FROM platform_member WHERE zone_id = $1 AND platform_id = $2`, zid, id); err != nil {
+					return fmt.Errorf("remove zone %d from platform %d: %w", zid, id, err)
+				}
+				bounds = append(bounds, zones[zid].Geom.Bound())
 			}
 		}
-		bounds, err := addMembers(ctx, tx, id, keep, c)
+		added, err := addMembers(ctx, tx, id, zoneIDs, zones, c)
 		if err != nil {
 			return err
 		}
-		for _, b := range removed {
-			if mp, err := decodeMulti(b); err == nil && len(mp) > 0 {
-				bounds = append(bounds, mp.Bound())
-			}
+		bounds = append(bounds, added...)
+		if len(bounds) == 0 {
+			p = before
+			return nil
 		}
-		if _, err := tx.Exec(ctx, `UPDATE platform SET version = version + 1, updated_at = now(), updated_by = $2 WHERE id = $1`,
-			id, nullable(c.Actor)); err != nil {
+		if err := recordMembership(ctx, tx, map[int64]Platform{id: before}, "members", c); err != nil {
 			return err
 		}
 		if p, err = getPlatform(ctx, tx, id, false); err != nil {
-			return err
-		}
-		if err := addRevision(ctx, tx, "platform", id, p.Version, "members", c, platformSnapshot(before), platformSnapshot(p)); err != nil {
 			return err
 		}
 		return publishPlatforms(ctx, tx, []int64{id}, bounds)
@@ -246,7 +235,7 @@ func (s *Store) SetMembers(ctx context.Context, id int64, version int, zoneIDs [
 // RetirePlatform retires a live platform; its zones become unassigned.
 func (s *Store) RetirePlatform(ctx context.Context, id int64, version int, c Change) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		before, err := lockLivePlatform(ctx, tx, id, version)
+		before, _, err := lockLivePlatformWithMembers(ctx, tx, id, version, nil)
 		if err != nil {
 			return err
 		}
@@ -268,12 +257,14 @@ func (s *Store) RetirePlatform(ctx context.Context, id int64, version int, c Cha
 	})
 }
 
-// addMembers adds zones to a platform, checking each is live and free.
-func addMembers(ctx context.Context, tx pgx.Tx, platformID int64, zoneIDs []int64, c Change) ([]orb.Bound, error) {
+// addMembers adds to a platform those of zoneIDs that are not members yet,
+// checking each is live and in no other platform. The zones (in locked) and
+// the platform must be locked.
+func addMembers(ctx context.Context, tx pgx.Tx, platformID int64, zoneIDs []int64, locked map[int64]Zone, c Change) ([]orb.Bound, error) {
 	var bounds []orb.Bound
 	for _, zid := range zoneIDs {
-		z, err := getZone(ctx, tx, zid, true)
-		if err != nil {
+		z, ok := locked[zid]
+		if !ok {
 			return nil, &FieldError{Field: "zone_ids", Message: fmt.Sprintf("zone %d does not exist", zid)}
 		}
 		if z.RetiredAt != nil {
@@ -287,13 +278,30 @@ func addMembers(ctx context.Context, tx pgx.Tx, platformID int64, zoneIDs []int6
 		if z.PlatformID != nil {
 			continue
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO platform_member (zone_id, platform_id, added_by) VALUES ($1, $2, $3)`,
-			zid, platformID, nullable(c.Actor)); err != nil {
-			return nil, fmt.Errorf("add zone %d to platform %d: %w", zid, platformID, classify(err))
+		if err := addMembership(ctx, tx, zid, platformID, c); err != nil {
+			return nil, err
 		}
+		z.PlatformID = &platformID
+		locked[zid] = z
 		bounds = append(bounds, z.Geom.Bound())
 	}
 	return bounds, nil
+}
+
+// lockLivePlatformWithMembers is lockPlatformWithMembers for a write that
+// needs the platform live and at version.
+func lockLivePlatformWithMembers(ctx context.Context, tx pgx.Tx, id int64, version int, extra []int64) (Platform, map[int64]Zone, error) {
+	p, zones, err := lockPlatformWithMembers(ctx, tx, id, extra)
+	if err != nil {
+		return p, nil, err
+	}
+	if p.RetiredAt != nil {
+		return p, nil, fmt.Errorf("platform %d is retired: %w", id, ErrGone)
+	}
+	if version != p.Version {
+		return p, nil, &ConflictError{Entity: "platform", ID: id, Expected: version, Current: p.Version}
+	}
+	return p, zones, nil
 }
 
 func lockLivePlatform(ctx context.Context, tx pgx.Tx, id int64, version int) (Platform, error) {
@@ -308,24 +316,6 @@ func lockLivePlatform(ctx context.Context, tx pgx.Tx, id int64, version int) (Pl
 		return p, &ConflictError{Entity: "platform", ID: id, Expected: version, Current: p.Version}
 	}
 	return p, nil
-}
-
-// bumpPlatform records a platform revision for a change made through one of
-// its zones (a member retired, merged or split).
-func bumpPlatform(ctx context.Context, tx pgx.Tx, id int64, action string, c Change) error {
-	before, err := getPlatform(ctx, tx, id, true)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.Exec(ctx, `UPDATE platform SET version = version + 1, updated_at = now(), updated_by = $2 WHERE id = $1`,
-		id, nullable(c.Actor)); err != nil {
-		return err
-	}
-	after, err := getPlatform(ctx, tx, id, false)
-	if err != nil {
-		return err
-	}
-	return addRevision(ctx, tx, "platform", id, after.Version, action, c, platformSnapshot(before), platformSnapshot(after))
 }
 
 func publishPlatforms(ctx context.Context, tx pgx.Tx, ids []int64, bounds []orb.Bound) error {

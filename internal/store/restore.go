@@ -72,9 +72,13 @@ func (s *Store) UndoZone(ctx context.Context, id int64, version int, revisionID 
 func (s *Store) restoreZone(ctx context.Context, id int64, version int, revisionID int64, c Change, undoOnly bool) (Zone, error) {
 	var z Zone
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		before, err := getZone(ctx, tx, id, true)
+		locked, err := lockZones(ctx, tx, []int64{id})
 		if err != nil {
 			return err
+		}
+		before, ok := locked[id]
+		if !ok {
+			return fmt.Errorf("zone %d: %w", id, ErrNotFound)
 		}
 		if before.Version != version {
 			return &ConflictError{Entity: "zone", ID: id, Expected: version, Current: before.Version}
@@ -125,17 +129,27 @@ func (s *Store) restoreZone(ctx context.Context, id int64, version int, revision
 			snap.Attributes, g, nullable(c.Actor)); err != nil {
 			return fmt.Errorf("restore zone %d: %w", id, classify(err))
 		}
-		platforms := platformsOf(before)
+		// Rejoining the old platform is a membership change: lock it (after
+		// the zone, in the global order) and record it in its history.
+		lockIDs := platformsOf(before)
 		if snap.PlatformID != nil && before.PlatformID == nil {
-			var live bool
-			_ = tx.QueryRow(ctx, `SELECT retired_at IS NULL FROM platform WHERE id = $1`, *snap.PlatformID).Scan(&live)
-			if live {
-				if _, err := tx.Exec(ctx, `INSERT INTO platform_member (zone_id, platform_id, added_by) VALUES ($1, $2, $3)`,
-					id, *snap.PlatformID, nullable(c.Actor)); err != nil {
-					return fmt.Errorf("restore zone %d: membership: %w", id, err)
+			lockIDs = append(lockIDs, *snap.PlatformID)
+		}
+		platforms, err := lockPlatforms(ctx, tx, lockIDs)
+		if err != nil {
+			return err
+		}
+		affected := platformsOf(before)
+		if snap.PlatformID != nil && before.PlatformID == nil {
+			if p, ok := platforms[*snap.PlatformID]; ok && p.RetiredAt == nil {
+				if err := addMembership(ctx, tx, id, *snap.PlatformID, c); err != nil {
+					return fmt.Errorf("restore zone %d: %w", id, err)
 				}
-				platforms = append(platforms, *snap.PlatformID)
+				affected = append(affected, *snap.PlatformID)
 			}
+		}
+		if err := recordMembership(ctx, tx, platforms, "member_restored", c); err != nil {
+			return err
 		}
 		if z, err = getZone(ctx, tx, id, false); err != nil {
 			return err
@@ -144,7 +158,7 @@ func (s *Store) restoreZone(ctx context.Context, id int64, version int, revision
 		if err := addRevision(ctx, tx, "zone", id, z.Version, "restore", c, zoneSnapshot(before), zoneSnapshot(z)); err != nil {
 			return err
 		}
-		return publishZones(ctx, tx, platforms, before.Geom.Bound(), z.Geom.Bound())
+		return publishZones(ctx, tx, affected, before.Geom.Bound(), z.Geom.Bound())
 	})
 	return z, err
 }
@@ -165,16 +179,26 @@ func (s *Store) UndoPlatform(ctx context.Context, id int64, version int, revisio
 func (s *Store) restorePlatform(ctx context.Context, id int64, version int, revisionID int64, c Change, undoOnly bool) (Platform, error) {
 	var p Platform
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		before, err := getPlatform(ctx, tx, id, true)
+		// The revision's members are locked with the platform's (zones
+		// first); a stale version is reported before a wrong revision.
+		raw, revErr := revisionState(ctx, tx, "platform", id, revisionID)
+		var members struct {
+			ZoneIDs []int64 `json:"zone_ids"`
+		}
+		if revErr == nil {
+			if err := json.Unmarshal(raw, &members); err != nil {
+				return fmt.Errorf("revision %d: %w", revisionID, err)
+			}
+		}
+		before, _, err := lockPlatformWithMembers(ctx, tx, id, members.ZoneIDs)
 		if err != nil {
 			return err
 		}
 		if before.Version != version {
 			return &ConflictError{Entity: "platform", ID: id, Expected: version, Current: before.Version}
 		}
-		raw, err := revisionState(ctx, tx, "platform", id, revisionID)
-		if err != nil {
-			return err
+		if revErr != nil {
+			return revErr
 		}
 		if undoOnly {
 			if err := checkOwnLastChange(ctx, tx, "platform", id, revisionID, c.Actor); err != nil {

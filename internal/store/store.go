@@ -7,6 +7,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -15,9 +18,24 @@ import (
 
 // Store is the PostGIS-backed source of truth.
 type Store struct {
-	pool *pgxpool.Pool
-	db   dbtx // the pool, or the transaction of InTx
+	pool  *pgxpool.Pool
+	db    dbtx // the pool, or the transaction of InTx
+	stats *TxStats
 }
+
+// TxStats counts what the write transactions met: PostgreSQL ends one of two
+// transactions that wait on each other (deadlock) or that cannot be
+// serialised, and the store runs the loser again.
+type TxStats struct {
+	Retries  atomic.Int64 // transactions run again after a deadlock or serialisation failure
+	GaveUp   atomic.Int64 // transactions that failed that way maxAttempts times
+	Restarts atomic.Int64 // of which: a read under lock found the locked set incomplete
+}
+
+// maxAttempts bounds how often one transaction is tried. Deadlocks are rare
+// once every write path locks zones before platforms, each by id, so a
+// transaction that loses five times in a row is reported, not hidden.
+const maxAttempts = 5
 
 // dbtx is what both a pool and a transaction offer.
 type dbtx interface {
@@ -29,14 +47,18 @@ type dbtx interface {
 }
 
 // New returns a Store on pool. The schema must already be migrated.
-func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool, db: pool} }
+func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool, db: pool, stats: &TxStats{}} }
+
+// Stats returns the counters of retried transactions.
+func (s *Store) Stats() *TxStats { return s.stats }
 
 // InTx runs fn with a Store whose every method works inside one
 // transaction, committed when fn returns nil: several writes land together
-// or not at all.
+// or not at all. fn may run more than once (see inTx), so it must not keep
+// state from one run to the next.
 func (s *Store) InTx(ctx context.Context, fn func(*Store) error) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		return fn(&Store{pool: s.pool, db: tx})
+		return fn(&Store{pool: s.pool, db: tx, stats: s.stats})
 	})
 }
 
@@ -52,9 +74,41 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// inTx runs fn in a transaction, committing when fn returns nil.
+// inTx runs fn in a transaction, committing when fn returns nil. An
+// outermost transaction that PostgreSQL ends as a deadlock victim or a
+// serialisation failure (or that finds, under its locks, that it locked too
+// little: errRestart) is run again from the start, up to maxAttempts times
+// with a short random pause, so such a race never reaches the client; fn
+// must therefore not keep state between runs. Inside another transaction
+// (a savepoint) the error goes up to the outermost one, which retries.
 func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	tx, err := s.db.Begin(ctx)
+	if s.db != dbtx(s.pool) {
+		return runTx(ctx, s.db, fn)
+	}
+	for attempt := 1; ; attempt++ {
+		err := runTx(ctx, s.db, fn)
+		if err == nil || !retryable(err) {
+			return err
+		}
+		if attempt == maxAttempts {
+			s.stats.GaveUp.Add(1)
+			return fmt.Errorf("%w (tried %d times): %w", ErrBusy, attempt, err)
+		}
+		s.stats.Retries.Add(1)
+		if errors.Is(err, errRestart) {
+			s.stats.Restarts.Add(1)
+		}
+		pause := time.Duration(rand.Int64N(int64(attempt) * int64(5*time.Millisecond)))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
+		}
+	}
+}
+
+func runTx(ctx context.Context, db dbtx, fn func(tx pgx.Tx) error) error {
+	tx, err := db.Begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -65,11 +119,28 @@ func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return tx.Commit(ctx)
 }
 
+// errRestart asks inTx to run a transaction again: what it read under its
+// locks showed that it needed a lock it could not take in the global order
+// (a zone joined a platform between the read and the lock).
+var errRestart = errors.New("restart: the locked set changed")
+
+// retryable reports whether err ends a transaction that may succeed when
+// run again: a deadlock (40P01), a serialisation failure (40001) or errRestart.
+func retryable(err error) bool {
+	if errors.Is(err, errRestart) {
+		return true
+	}
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001")
+}
+
 // Sentinel errors returned (wrapped) by Store methods.
 var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("version conflict")
 	ErrInvalid  = errors.New("invalid")
+	// ErrBusy: a write lost to concurrent writes every time it was tried.
+	ErrBusy = errors.New("too many concurrent changes to the same zones or platforms; try again")
 )
 
 // Setting reads an installation setting; ok is false when it is unset.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -218,13 +219,19 @@ func createZone(ctx context.Context, tx pgx.Tx, f ZoneFields, c Change, action s
 	return z, publishZones(ctx, tx, nil, z.Geom.Bound())
 }
 
-// UpdateZone changes a live zone whose version is still version.
+// UpdateZone changes a live zone whose version is still version. A change
+// that changes nothing (the same geometry, bit for bit, and the same fields)
+// writes nothing: the zone keeps its version and no revision is recorded.
 func (s *Store) UpdateZone(ctx context.Context, id int64, version int, f ZoneFields, c Change) (Zone, error) {
 	var z Zone
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		before, err := lockLiveZone(ctx, tx, id, version)
 		if err != nil {
 			return err
+		}
+		if !f.changes(before) {
+			z = before
+			return nil
 		}
 		var g []byte
 		if f.Geom != nil {
@@ -272,6 +279,47 @@ func (s *Store) UpdateZone(ctx context.Context, id int64, version int, f ZoneFie
 	return z, err
 }
 
+// changes reports whether applying f to z would change anything. Geometry is
+// compared exactly, coordinate by coordinate.
+func (f ZoneFields) changes(z Zone) bool {
+	differs := func(p *string, v string) bool { return p != nil && *p != v }
+	if differs(f.Kind, z.Kind) || differs(f.Name, z.Name) || differs(f.CountyAdcode, z.CountyAdcode) ||
+		differs(f.Disposition, z.Disposition) || differs(f.DocumentNo, z.DocumentNo) {
+		return true
+	}
+	if f.ApprovedAreaHa != nil && !sameFloat(*f.ApprovedAreaHa, z.ApprovedAreaHa) {
+		return true
+	}
+	if f.Attributes != nil && !sameJSON(f.Attributes, z.Attributes) {
+		return true
+	}
+	return f.Geom != nil && !orb.Equal(f.Geom, z.Geom)
+}
+
+func sameFloat(a, b *float64) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
+
+// sameJSON compares two attribute maps as the database stores them (jsonb).
+func sameJSON(a, b map[string]any) bool {
+	norm := func(m map[string]any) any {
+		if m == nil {
+			m = map[string]any{}
+		}
+		raw, err := json.Marshal(m)
+		if err != nil {
+			return nil
+		}
+		var v any
+		if json.Unmarshal(raw, &v) != nil {
+			return nil
+		}
+		return v
+	}
+	na, nb := norm(a), norm(b)
+	return na != nil && reflect.DeepEqual(na, nb)
+}
+
 // RetireZone retires a live zone (kept in history) and removes it from its platform.
 func (s *Store) RetireZone(ctx context.Context, id int64, version int, c Change) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
@@ -279,13 +327,22 @@ func (s *Store) RetireZone(ctx context.Context, id int64, version int, c Change)
 		if err != nil {
 			return err
 		}
+		platforms, err := lockPlatforms(ctx, tx, platformsOf(before))
+		if err != nil {
+			return err
+		}
 		if err := retireZone(ctx, tx, before, nil, c, "retire"); err != nil {
+			return err
+		}
+		if err := recordMembership(ctx, tx, platforms, "member_retired", c); err != nil {
 			return err
 		}
 		return publishZones(ctx, tx, platformsOf(before), before.Geom.Bound())
 	})
 }
 
+// retireZone retires a locked zone and ends its membership; the caller
+// holds its platform's lock and records the platform's revision.
 func retireZone(ctx context.Context, tx pgx.Tx, before Zone, mergedInto *int64, c Change, action string) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM platform_member WHERE zone_id = $1`, before.ID); err != nil {
 		return fmt.Errorf("retire zone %d: %w", before.ID, err)
@@ -298,20 +355,18 @@ func retireZone(ctx context.Context, tx pgx.Tx, before Zone, mergedInto *int64, 
 	if err != nil {
 		return err
 	}
-	if before.PlatformID != nil {
-		// Keep the platform's own history complete: it lost a member.
-		if err := bumpPlatform(ctx, tx, *before.PlatformID, "member_retired", c); err != nil {
-			return err
-		}
-	}
 	return addRevision(ctx, tx, "zone", before.ID, after.Version, action, c, zoneSnapshot(before), zoneSnapshot(after))
 }
 
 // lockLiveZone locks a zone for writing and checks that it is live and at version.
 func lockLiveZone(ctx context.Context, tx pgx.Tx, id int64, version int) (Zone, error) {
-	z, err := getZone(ctx, tx, id, true)
+	zs, err := lockZones(ctx, tx, []int64{id})
 	if err != nil {
-		return z, err
+		return Zone{}, err
+	}
+	z, ok := zs[id]
+	if !ok {
+		return z, fmt.Errorf("zone %d: %w", id, ErrNotFound)
 	}
 	if z.RetiredAt != nil {
 		return z, fmt.Errorf("zone %d is retired: %w", id, ErrGone)
@@ -322,100 +377,18 @@ func lockLiveZone(ctx context.Context, tx pgx.Tx, id int64, version int) (Zone, 
 	return z, nil
 }
 
-// MergeZones replaces the given live zones by one new zone that is their
-// union (adjacent or not). The sources are retired with a link to it, and the
-// new zone joins the platform of the sources when they all share one.
-func (s *Store) MergeZones(ctx context.Context, ids []int64, versions map[int64]int, f ZoneFields, c Change) (Zone, error) {
-	if len(ids) < 2 {
-		return Zone{}, fmt.Errorf("merge: give at least two zones: %w", ErrInvalid)
-	}
-	var merged Zone
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var sources []Zone
-		seen := map[int64]bool{}
-		for _, id := range ids {
-			if seen[id] {
-				return &FieldError{Field: "zone_ids", Message: fmt.Sprintf("zone %d is listed twice", id)}
-			}
-			seen[id] = true
-			z, err := getZone(ctx, tx, id, true)
-			if errors.Is(err, ErrNotFound) {
-				return &FieldError{Field: "zone_ids", Message: fmt.Sprintf("zone %d does not exist", id)}
-			}
-			if err != nil {
-				return err
-			}
-			if z.RetiredAt != nil {
-				return &FieldError{Field: "zone_ids", Message: fmt.Sprintf("zone %d (%s) is retired: merge only live zones", id, z.Name)}
-			}
-			if v, ok := versions[id]; ok && v != z.Version {
-				return &ConflictError{Entity: "zone", ID: id, Expected: v, Current: z.Version}
-			}
-			sources = append(sources, z)
-		}
-		var g []byte
-		if err := tx.QueryRow(ctx, `SELECT ST_AsBinary(ST_Multi(ST_Union(geom))) FROM zone WHERE id = ANY($1)`, ids).Scan(&g); err != nil {
-			return fmt.Errorf("merge: union: %w", err)
-		}
-		geom, err := decodeMulti(g)
-		if err != nil {
-			return err
-		}
-		first := sources[0]
-		nf := ZoneFields{Kind: &first.Kind, Name: &first.Name, CountyAdcode: &first.CountyAdcode,
-			Disposition: &first.Disposition, Geom: geom, Attributes: map[string]any{"merged_from": ids}}
-		if f.Kind != nil {
-			nf.Kind = f.Kind
-		}
-		if f.Name != nil {
-			nf.Name = f.Name
-		}
-		if f.CountyAdcode != nil {
-			nf.CountyAdcode = f.CountyAdcode
-		}
-		if f.Disposition != nil {
-			nf.Disposition = f.Disposition
-		}
-		if f.Attributes != nil {
-			nf.Attributes = f.Attributes
-		}
-		merged, err = createZone(ctx, tx, nf, c, "merge")
-		if err != nil {
-			return err
-		}
-		var platform *int64
-		samePlatform := true
-		for i, z := range sources {
-			if i == 0 {
-				platform = z.PlatformID
-			} else if !sameID(platform, z.PlatformID) {
-				samePlatform = false
-			}
-			if err := retireZone(ctx, tx, z, &merged.ID, c, "merged_into"); err != nil {
-				return err
-			}
-		}
-		if samePlatform && platform != nil {
-			if _, err := tx.Exec(ctx, `INSERT INTO platform_member (zone_id, platform_id, added_by) VALUES ($1, $2, $3)`,
-				merged.ID, *platform, nullable(c.Actor)); err != nil {
-				return fmt.Errorf("merge: membership: %w", err)
-			}
-			if merged, err = getZone(ctx, tx, merged.ID, false); err != nil {
-				return err
-			}
-		}
-		bounds := []orb.Bound{merged.Geom.Bound()}
-		return publishZones(ctx, tx, platformsOf(sources...), bounds...)
-	})
-	return merged, err
-}
-
 // SplitZone cuts a live zone in two (or more) along a line and returns the
-// new zones; the source is retired with a link to the first piece.
+// new zones; the source is retired with a link to the first piece, and the
+// pieces keep its fields (name suffixed -1, -2 …) and its platform.
 func (s *Store) SplitZone(ctx context.Context, id int64, version int, line orb.LineString, c Change) ([]Zone, error) {
 	var pieces []Zone
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		pieces = nil
 		src, err := lockLiveZone(ctx, tx, id, version)
+		if err != nil {
+			return err
+		}
+		platforms, err := lockPlatforms(ctx, tx, platformsOf(src))
 		if err != nil {
 			return err
 		}
@@ -453,26 +426,39 @@ func (s *Store) SplitZone(ctx context.Context, id int64, version int, line orb.L
 		}
 		for i, p := range parts {
 			name := fmt.Sprintf("%s-%d", src.Name, i+1)
+			attrs := provenanceFree(src.Attributes)
+			attrs["split_from"] = src.ID
 			z, err := createZone(ctx, tx, ZoneFields{Kind: &src.Kind, Name: &name, CountyAdcode: &src.CountyAdcode,
-				Disposition: &src.Disposition, Attributes: map[string]any{"split_from": src.ID}, Geom: p}, c, "split")
+				Disposition: &src.Disposition, DocumentNo: &src.DocumentNo, Attributes: attrs, Geom: p}, c, "split")
 			if err != nil {
 				return err
 			}
 			if src.PlatformID != nil {
-				if _, err := tx.Exec(ctx, `INSERT INTO platform_member (zone_id, platform_id, added_by) VALUES ($1, $2, $3)`,
-					z.ID, *src.PlatformID, nullable(c.Actor)); err != nil {
-					return fmt.Errorf("split: membership: %w", err)
+				if err := addMembership(ctx, tx, z.ID, *src.PlatformID, c); err != nil {
+					return err
 				}
-				z.PlatformID = src.PlatformID
+				z.PlatformID, z.PlatformName = src.PlatformID, src.PlatformName
 			}
 			pieces = append(pieces, z)
 		}
 		if err := retireZone(ctx, tx, src, &pieces[0].ID, c, "split"); err != nil {
 			return err
 		}
+		if err := recordMembership(ctx, tx, platforms, "member_split", c); err != nil {
+			return err
+		}
 		return publishZones(ctx, tx, platformsOf(src), src.Geom.Bound())
 	})
 	return pieces, err
+}
+
+// addMembership puts a zone in a platform; both must be locked.
+func addMembership(ctx context.Context, tx pgx.Tx, zoneID, platformID int64, c Change) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO platform_member (zone_id, platform_id, added_by) VALUES ($1, $2, $3)`,
+		zoneID, platformID, nullable(c.Actor)); err != nil {
+		return fmt.Errorf("add zone %d to platform %d: %w", zoneID, platformID, classify(err))
+	}
+	return nil
 }
 
 func publishZones(ctx context.Context, tx pgx.Tx, platforms []int64, bounds ...orb.Bound) error {

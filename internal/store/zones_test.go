@@ -152,9 +152,20 @@ func TestMergeZones(t *testing.T) {
 	b := mustZone(t, st, "B", rect(119.87, 28.40, 119.88, 28.41)) // adjacent
 	c := mustZone(t, st, "C", rect(119.90, 28.40, 119.91, 28.41)) // apart
 	p := mustPlatform(t, st, "P", a.ID, b.ID, c.ID)
-	m, err := st.MergeZones(ctx, []int64{a.ID, b.ID, c.ID}, map[int64]int{a.ID: 1}, store.ZoneFields{Name: ptr("ABC")}, store.Change{Actor: "t"})
+	ids := []int64{a.ID, b.ID, c.ID}
+	// C lies apart: the merge asks for the gap to be confirmed, naming it.
+	_, err := st.MergeZones(ctx, ids, map[int64]int{a.ID: 1}, store.MergeOptions{Fields: store.ZoneFields{Name: ptr("ABC")}}, store.Change{Actor: "t"})
+	var q *store.MergeQuestion
+	if !errors.As(err, &q) || q.Field != "allow_gap_m" || q.GapM < 1900 || q.GapM > 2000 {
+		t.Fatalf("merge of zones ~1.96 km apart without confirming: %v, want a gap question", err)
+	}
+	res, err := st.MergeZones(ctx, ids, map[int64]int{a.ID: 1}, store.MergeOptions{Fields: store.ZoneFields{Name: ptr("ABC")}, AllowGapM: q.GapM}, store.Change{Actor: "t"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	m := res.Zone
+	if res.Parts != 2 {
+		t.Errorf("merge reports %d separate groups, want 2", res.Parts)
 	}
 	if m.Name != "ABC" || len(m.Geom) != 2 {
 		t.Fatalf("merged zone %q has %d parts, want ABC with 2 (A+B dissolve, C apart)", m.Name, len(m.Geom))
@@ -177,10 +188,10 @@ func TestMergeZones(t *testing.T) {
 	}
 	// A stale version or a retired source fails the whole merge.
 	d := mustZone(t, st, "D", rect(119.92, 28.40, 119.93, 28.41))
-	if _, err := st.MergeZones(ctx, []int64{m.ID, d.ID}, map[int64]int{d.ID: 7}, store.ZoneFields{}, store.Change{}); !errors.Is(err, store.ErrConflict) {
+	if _, err := st.MergeZones(ctx, []int64{m.ID, d.ID}, map[int64]int{d.ID: 7}, store.MergeOptions{AllowGapM: 1e6}, store.Change{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("merge at stale version: %v", err)
 	}
-	if _, err := st.MergeZones(ctx, []int64{a.ID, d.ID}, nil, store.ZoneFields{}, store.Change{}); !errors.Is(err, store.ErrInvalid) {
+	if _, err := st.MergeZones(ctx, []int64{a.ID, d.ID}, nil, store.MergeOptions{AllowGapM: 1e6}, store.Change{}); !errors.Is(err, store.ErrInvalid) {
 		t.Fatalf("merge of retired zone: %v", err)
 	}
 	if z, _ := st.GetZone(ctx, d.ID); z.RetiredAt != nil || z.Version != 1 {

@@ -304,6 +304,7 @@ func (s *Service) Commit(ctx context.Context, p *Preview, c store.Change, progre
 		return res, nil
 	}
 	err := s.Store.InTx(ctx, func(tx *store.Store) error {
+		res.ZoneIDs, res.Repaired = nil, 0 // the transaction may run again
 		for i, f := range p.dataset.Features {
 			if err := ctx.Err(); err != nil {
 				return err
