@@ -60,3 +60,46 @@ func TestMergeNeedsEveryVersion(t *testing.T) {
 		t.Errorf("after the merge zone %d is not retired (%v)", b.ID, err)
 	}
 }
+
+// A merge of zones that do not touch is a question first (422 naming the gap
+// in metres), answered by allow_gap_m; dry_run shows the result, writing
+// nothing; the answer says what became of the sources' fields.
+func TestMergeAsksAboutTheGap(t *testing.T) {
+	e := newEnv(t, api.Options{})
+	ctx := context.Background()
+	by := store.Change{Actor: "editor1"}
+	a, err := e.st.CreateZone(ctx, store.ZoneFields{Kind: ptr("park"), Name: ptr("西园"), CountyAdcode: ptr("331102"),
+		DocumentNo: ptr("丽政发〔2010〕1号"), Geom: square()}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apart := orb.MultiPolygon{{{{119.89, 28.40}, {119.90, 28.40}, {119.90, 28.42}, {119.89, 28.42}, {119.89, 28.40}}}}
+	b, err := e.st.CreateZone(ctx, store.ZoneFields{Kind: ptr("park"), Name: ptr("东园"), CountyAdcode: ptr("331102"),
+		DocumentNo: ptr("浙政函〔2012〕5号"), Geom: apart}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	merge := func(extra string) resp {
+		return e.do(req{method: "POST", path: "/api/v1/zones/merge", role: "editor",
+			body: fmt.Sprintf(`{"zone_ids":[%d,%d],"versions":{"%d":1,"%d":1}%s}`, a.ID, b.ID, a.ID, b.ID, extra)})
+	}
+	r := merge("")
+	q, _ := r.json(t)["question"].(map[string]any)
+	gap, _ := q["gap_m"].(float64)
+	if r.status != http.StatusUnprocessableEntity || q["field"] != "allow_gap_m" || gap < 970 || gap > 985 {
+		t.Fatalf("merge of zones ~978 m apart: %d %s, want 422 with the gap", r.status, r.body)
+	}
+	r = merge(fmt.Sprintf(`,"allow_gap_m":%g,"dry_run":true`, gap))
+	m, _ := r.json(t)["merge"].(map[string]any)
+	if r.status != http.StatusOK || m["dry_run"] != true || m["parts"] != 2.0 {
+		t.Fatalf("dry run: %d %s", r.status, r.body)
+	}
+	if z, _ := e.st.GetZone(ctx, a.ID); z.RetiredAt != nil {
+		t.Fatal("a dry run retired a source")
+	}
+	r = merge(fmt.Sprintf(`,"allow_gap_m":%g`, gap))
+	props, _ := r.json(t)["properties"].(map[string]any)
+	if r.status != http.StatusCreated || props["document_no"] != "丽政发〔2010〕1号；浙政函〔2012〕5号" {
+		t.Fatalf("merge: %d %s, want 201 keeping both document numbers", r.status, r.body)
+	}
+}
