@@ -95,14 +95,17 @@
 				// (the zone was retired meanwhile, the server is away).
 				var status = d.error.status;
 				this._value.textContent = '—';
-				this._note.textContent = status === 422 || status === 400 ? t('live.invalid') :
+				var pr = d.error.problem || {};
+				var fe = (pr.errors || [])[0];
+				this._note.textContent = status === 422 && fe && fe.path === 'geometry' ? describeInvalid(fe.message, pr.location) :
+					status === 422 || status === 400 ? t('live.invalid') :
 					status === 404 || status === 410 ? t('live.gone') : t('live.unavailable');
 				this._note.className = 'note bad';
 				return;
 			}
 			this._value.textContent = wanmu.units.area(d.area_mu);
 			var second = wanmu.units.current() === 'ha' ? wanmu.units.area(d.area_mu, { unit: 'mu' }) : wanmu.units.area(d.area_mu, { unit: 'ha' });
-			this._note.textContent = d.valid ? second + ' · ' + t('live.ellipsoidal') : t('live.invalidReason', { reason: d.reason });
+			this._note.textContent = d.valid ? second + ' · ' + t('live.ellipsoidal') : describeInvalid(d.reason, d.location);
 			this._note.className = d.valid ? 'note' : 'note bad';
 		},
 
@@ -142,7 +145,9 @@
 		}
 		var coords = [];
 		for (var i = 0; i < rings.length; i++) {
-			var r = rings[i].map(function (ll) { return [round(ll.lng), round(ll.lat)]; });
+			// Full float64: a vertex snapped onto a neighbour must be measured
+			// (and saved) exactly where the neighbour's vertex is.
+			var r = rings[i].map(function (ll) { return [ll.lng, ll.lat]; });
 			if (r.length < 3) {
 				if (i === 0) {
 					return null;
@@ -158,9 +163,51 @@
 		return { type: 'Polygon', coordinates: coords };
 	}
 
-	function round(v) {
-		return Math.round(v * 1e8) / 1e8;
+	// REASONS maps the reasons of PostGIS's ST_IsValidDetail/ST_IsValidReason
+	// (GEOS's words) to message keys that say, in the planner's language,
+	// what is wrong and what to do.
+	var REASONS = {
+		'self-intersection': 'geom.selfIntersection',
+		'ring self-intersection': 'geom.ringSelfIntersection',
+		'hole lies outside shell': 'geom.holeOutside',
+		'nested shells': 'geom.nestedShells',
+		'interior is disconnected': 'geom.interiorDisconnected',
+		'too few points': 'geom.tooFewPoints',
+		'invalid coordinate': 'geom.invalidCoordinate',
+		'duplicate rings': 'geom.duplicateRings',
+		'nested holes': 'geom.nestedHoles',
+		'the geometry encloses no area': 'geom.noArea'
+	};
+
+	// describeInvalid turns a PostGIS reason and its location into a sentence
+	// for the planner. The location comes as its own member ([x, y] or a
+	// GeoJSON Point) or, from ST_IsValidReason, inside the reason:
+	// "Self-intersection[119.86 28.4]". Unknown reasons are shown raw after a
+	// generic localized sentence, so nothing the server says is lost.
+	function describeInvalid(reason, location) {
+		var t = wanmu.i18n.t;
+		var text = String(reason || '');
+		var at = null;
+		var m = /^(.*?)\s*\[\s*(-?[0-9.eE+-]+)[\s,]+(-?[0-9.eE+-]+)\s*\]\s*$/.exec(text);
+		if (m) {
+			text = m[1];
+			at = [parseFloat(m[2]), parseFloat(m[3])];
+		}
+		if (location && location.coordinates) {
+			location = location.coordinates;
+		}
+		// [0, 0] is what the server sends when PostGIS named no place.
+		if (location && location.length >= 2 && isFinite(location[0]) && isFinite(location[1]) && (location[0] !== 0 || location[1] !== 0)) {
+			at = [Number(location[0]), Number(location[1])];
+		}
+		var where = at ? t('geom.at', { lng: at[0].toFixed(7), lat: at[1].toFixed(7) }) : t('geom.somewhere');
+		var key = REASONS[text.trim().toLowerCase()];
+		if (key) {
+			return t(key, { where: where });
+		}
+		return t('geom.unknown', { where: where, reason: text || '—' });
 	}
 
 	wanmu.LiveArea.ringsToPolygon = ringsToPolygon;
+	wanmu.LiveArea.describeInvalid = describeInvalid;
 })(window.wanmu = window.wanmu || {});

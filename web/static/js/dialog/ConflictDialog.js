@@ -1,21 +1,35 @@
 // ConflictDialog.js: what the planner sees when the server answers 412 — the
 // object changed since it was loaded. Both versions are drawn on the map
-// (theirs dashed orange, mine blue) and the planner chooses: reload theirs
-// (dropping mine) or apply mine again on top of theirs. Nothing is lost
-// silently, and the dialog floats so the map stays usable.
+// (theirs dashed orange, mine blue), the table shows what each side changed
+// (fields I did not touch say that theirs is kept), and every choice says
+// what it does to the other editor's change before it is made. Nothing is
+// overwritten without the planner choosing the button that says so. The
+// dialog floats so the map stays usable.
 (function (wanmu) {
 	'use strict';
 
 	var h = wanmu.dom.h;
 
-	// open(opts): opts.app, opts.entity ('zone'|'platform'), opts.name,
-	// opts.baseVersion, opts.current (their feature or platform),
-	// opts.mineGeometry (optional), opts.diff ([{label, mine, theirs}]),
-	// opts.canKeep (offer "keep editing"). Resolves to 'reload', 'reapply',
-	// 'keep' or null.
+	// CHOICES per kind of conflict. 'geometry' is a boundary saved from an
+	// edit session: keeping mine overwrites their boundary, so it is its own
+	// explicit choice beside editing again on top of theirs. The others
+	// ('attributes', 'split', 'retire', 'undo', 'shareEdge', 'platform')
+	// apply my change to theirs.
+	var CHOICES = {
+		geometry: ['reload', 'overwrite', 'ontop'],
+		other: ['reload', 'reapply']
+	};
+
+	// open(opts): opts.app, opts.entity ('zone'|'platform'), opts.kind (see
+	// CHOICES), opts.name, opts.baseVersion, opts.current (their feature or
+	// platform), opts.mineGeometry (optional), opts.diff ([{label, mine,
+	// theirs}]), opts.canKeep (closing keeps the session open), opts.canOntop
+	// (offer editing on top of theirs). Resolves to the chosen value
+	// ('reload', 'reapply', 'overwrite', 'ontop') or null when closed.
 	function open(opts) {
 		var t = wanmu.i18n.t;
 		var app = opts.app;
+		var kind = opts.kind || 'platform';
 		var cur = opts.current || {};
 		var cp = cur.properties || cur;
 		var theirVersion = cp.version;
@@ -32,7 +46,15 @@
 			app.map.fitBounds(b, { paddingTopLeft: [60, 90], paddingBottomRight: [520, 60], maxZoom: 16 });
 		}
 		var rows = (opts.diff || []).map(function (d) {
-			return h('tr', null, h('th', { text: d.label }), h('td', { className: 'mine', text: d.mine }), h('td', { className: 'theirs', text: d.theirs }));
+			return h('tr', { dataset: { field: d.field || '' } },
+				h('th', { text: d.label }),
+				h('td', { className: 'mine' + (d.kept ? ' kept' : ''), text: d.mine }),
+				h('td', { className: 'theirs', text: d.theirs }));
+		});
+		var values = (CHOICES[kind] || CHOICES.other).filter(function (v) { return v !== 'ontop' || opts.canOntop; });
+		var choices = values.map(function (v) {
+			// Each text starts with its button's words, then says what it does.
+			return h('li', { dataset: { choice: v }, text: t(specific('conflict.do.' + v, kind)) });
 		});
 		var body = h('div', { className: 'conflict-body' },
 			h('p', { className: 'dialog-text', text: t('conflict.text', { name: opts.name, v: opts.baseVersion, cur: theirVersion }) }),
@@ -41,21 +63,27 @@
 				h('span', { className: 'swatch line', style: { 'border-color': wanmu.style.mine.color } }), h('span', { i18n: 'conflict.mine' }),
 				h('span', { className: 'swatch line dashed', style: { 'border-color': wanmu.style.theirs.color } }), h('span', { i18n: 'conflict.theirs' })),
 			rows.length ? h('table', { className: 'diff' },
-				h('thead', null, h('tr', null, h('th'), h('th', { i18n: 'conflict.mine' }), h('th', { i18n: 'conflict.theirs' }))),
+				h('thead', null, h('tr', null, h('th', { i18n: 'conflict.field' }), h('th', { i18n: 'conflict.mine' }), h('th', { i18n: 'conflict.theirs' }))),
 				h('tbody', null, rows)) : null,
-			h('p', { className: 'dialog-text muted', i18n: 'conflict.help' }));
-		var buttons = [
-			{ label: 'conflict.reload', value: 'reload' },
-			{ label: 'conflict.reapply', kind: 'primary', value: 'reapply' }
-		];
-		if (opts.canKeep) {
-			buttons.unshift({ label: 'conflict.keep', value: 'keep' });
-		}
+			h('p', { className: 'dialog-text', i18n: 'conflict.choices' }),
+			h('ul', { className: 'conflict-choices' }, choices));
+		var buttons = values.map(function (v, i) {
+			return { label: label(v, kind), value: v, kind: v === 'overwrite' ? 'danger' : (i === values.length - 1 ? 'primary' : '') };
+		});
 		var d = new wanmu.Dialog({
 			title: 'conflict.title', body: body, modal: false, className: 'conflict', buttons: buttons,
 			onClose: function () { app.compare.clearLayers(); }
 		});
 		return d.open();
+	}
+
+	function label(v, kind) {
+		return specific('conflict.btn.' + v, kind);
+	}
+
+	// specific is key.kind when the table has it, else key.
+	function specific(key, kind) {
+		return wanmu.i18n.has(key + '.' + kind) ? key + '.' + kind : key;
 	}
 
 	wanmu.ConflictDialog = { open: open };

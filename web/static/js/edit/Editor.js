@@ -4,6 +4,14 @@
 // dialog shows both versions; nothing is overwritten silently. Each completed
 // operation can be undone by writing the previous state back, again with
 // If-Match. Union (merge) and split happen on the server, in PostGIS.
+//
+// Coordinates go to the server exactly as the map holds them (full float64,
+// toGeoJSON(false)): Leaflet's default rounding to 6 decimals moved every
+// vertex by up to 5 cm on every save, so shared boundaries drifted apart.
+// A vertex snapped onto a neighbour's vertex is a copy of it; one snapped
+// onto a neighbour's edge is not exactly on it (Geoman computes it in
+// pixels), so after saving, the same point is inserted into that edge of
+// the neighbour (a second PATCH with If-Match) and both share it exactly.
 (function (wanmu) {
 	'use strict';
 
@@ -11,6 +19,7 @@
 	var t = function (k, p) { return wanmu.i18n.t(k, p); };
 	var EDITABLE = ['kind', 'name', 'county_adcode', 'disposition', 'approved_area_ha', 'document_no', 'attributes'];
 	var UNDO_DEPTH = 20;
+	var SHARE_KEY = 'wanmu.shareEdges';
 
 	function Editor(app) {
 		wanmu.Emitter.call(this);
@@ -22,6 +31,8 @@
 		this.busy = false;
 		this._editGroup = L.featureGroup().addTo(this.map);
 		this._pending = null;
+		this._snaps = {};
+		this.shareEdges = readShareEdges();
 		this._buildBar();
 		this._setupGeoman();
 		document.addEventListener('keydown', this._key.bind(this));
@@ -83,6 +94,7 @@
 			pm.disableGlobalCutMode();
 		}
 		this._working = null;
+		this._snaps = {};
 		this.app.zones.setPassive(false);
 		this.app.liveArea.stop();
 		if (this._pending) {
@@ -124,6 +136,9 @@
 		this._editGroup.removeLayer(s.copy);
 		this.map.removeLayer(s.copy);
 		this.app.zones.show(s.id);
+		if (s.reference) {
+			this.app.compare.clearLayers();
+		}
 		this.session = null;
 		this.app.liveArea.stop();
 	};
@@ -145,6 +160,9 @@
 	Editor.prototype._drawStart = function (e) {
 		var self = this;
 		this._working = e.workingLayer;
+		if (this._working) {
+			this._working.on('pm:snap', this._snapped, this);
+		}
 		// The live figure is the area of the new zone; a hole's own area
 		// would mislead, so cut mode shows the zone's area after the cut.
 		if (this._working && e.shape === 'Polygon') {
@@ -182,7 +200,7 @@
 		var self = this;
 		var layer = e.layer;
 		if (e.shape === 'Line' && this.mode === 'split') {
-			var line = layer.toGeoJSON().geometry;
+			var line = geometryOf(layer);
 			this.map.removeLayer(layer);
 			this._splitAlong(line);
 			return;
@@ -193,7 +211,7 @@
 		}
 		this._working = null;
 		this._pending = layer;
-		var geometry = layer.toGeoJSON().geometry;
+		var geometry = geometryOf(layer);
 		var measured = this.app.liveArea.value();
 		wanmu.AttributesDialog.open(null, {
 			title: 'attr.newTitle', okLabel: 'action.create',
@@ -204,12 +222,18 @@
 					.then(function (r) {
 						var f = r.data;
 						self.app.zoneChanged(f);
-						self.pushUndo({
-							label: t('undo.create', { name: f.properties.name }),
-							run: function () { return self._retireZone(f.properties.id, t('undo.reason')); }
-						});
 						self.app.selection.set([f.properties.id]);
 						wanmu.notify(t('edit.created', { name: f.properties.name, area: wanmu.units.area(f.properties.area_mu) }), 'ok');
+						return self._shareEdges(geometry, f.properties.name).then(function (extra) {
+							self._pushOperationUndo({
+								label: t('undo.create', { name: f.properties.name }),
+								run: function () { return self._retireZone(f.properties.id, t('undo.reason')); }
+							}, extra);
+						});
+					}, function (err) {
+						// Shown inside the dialog: say it in the planner's words.
+						var msg = invalidGeometryText(err);
+						throw msg ? new Error(t('edit.invalidShape') + ' — ' + msg) : err;
 					});
 			}
 		}).then(function () {
@@ -252,9 +276,10 @@
 			self._editGroup.addLayer(copy);
 			self.app.zones.hide(id);
 			self.session = { id: id, kind: kind, base: f, copy: copy, dirty: false };
+			self._snaps = {};
 			self._attachCopy(copy);
 			self.app.liveArea.start(id);
-			self.app.liveArea.measure(copy.toGeoJSON().geometry);
+			self.app.liveArea.measure(geometryOf(copy));
 			if (kind === 'cut') {
 				self.app.zones.setPassive(true);
 				self.map.pm.enableDraw('Cut', { layersToCut: [copy], snappable: true, allowSelfIntersection: false, pathOptions: wanmu.style.editing });
@@ -267,14 +292,25 @@
 	Editor.prototype._attachCopy = function (copy) {
 		var self = this;
 		var s = this.session;
+		// changed re-measures what is on the map now and compares it with the
+		// base exactly: a shape back where it started is not a change.
 		function changed() {
-			s.dirty = true;
-			self.app.liveArea.measure(copy.toGeoJSON().geometry);
+			var g = geometryOf(copy);
+			s.dirty = !sameGeometry(g, s.base.geometry);
+			self.app.liveArea.measure(g);
 			self._renderBar();
 		}
 		if (s.kind === 'vertex') {
 			copy.pm.enable({ snappable: true, snapDistance: 14, allowSelfIntersection: false, removeLayerBelowMinVertexCount: false });
-			copy.on('pm:markerdrag pm:edit pm:vertexremoved pm:vertexadded', changed);
+			copy.on('pm:markerdrag pm:markerdragend pm:edit pm:vertexremoved pm:vertexadded', changed);
+			copy.on('pm:snap', this._snapped, this);
+			// Geoman put a vertex back (the move made the boundary cross
+			// itself): show the figures of the restored shape, not of the
+			// refused one.
+			copy.on('pm:layerreset', function () {
+				changed();
+				wanmu.notify(t('edit.vertexReset'), 'warn');
+			});
 		} else if (s.kind === 'drag') {
 			copy.pm.enableLayerDrag();
 			copy.on('pm:drag pm:dragend', changed);
@@ -289,9 +325,14 @@
 		this._editGroup.removeLayer(s.copy);
 		s.copy = e.layer;
 		s.copy.setStyle(wanmu.style.editing);
-		s.dirty = true;
+		// Geoman cuts on coordinates rounded to 15 decimals, which can move
+		// the untouched vertices by a unit in the last place: put them back
+		// exactly where they were.
+		restoreExact(s.copy, [s.base.geometry, this._snapGeometry()]);
+		var g = geometryOf(s.copy);
+		s.dirty = !sameGeometry(g, s.base.geometry);
 		this.app.zones.setPassive(false);
-		this.app.liveArea.measure(s.copy.toGeoJSON().geometry);
+		this.app.liveArea.measure(g);
 		this._renderBar();
 	};
 
@@ -301,16 +342,20 @@
 		if (!s || this.busy) {
 			return Promise.resolve();
 		}
-		if (!s.dirty) {
+		var geometry = geometryOf(s.copy);
+		// Nothing to write when the boundary is exactly the one loaded: no
+		// request, no new version, no undo entry.
+		if (sameGeometry(geometry, s.base.geometry)) {
 			this._endSession();
 			return this.setMode('select');
 		}
-		var geometry = s.copy.toGeoJSON().geometry;
 		var before = s.base;
+		var live = this.app.liveArea.value();
 		this.busy = true;
 		this._renderBar();
 		return this.writeZone({
-			id: s.id, base: before, method: 'PATCH', canKeep: true, mineGeometry: geometry,
+			id: s.id, base: before, method: 'PATCH', kind: 'geometry', canKeep: true, canOntop: true, mineGeometry: geometry,
+			mineArea: live && live.valid ? live.area_mu : undefined,
 			body: { type: 'Feature', geometry: geometry, properties: {}, reason: t('reason.' + s.kind) }
 		}).then(function (res) {
 			self.busy = false;
@@ -319,14 +364,25 @@
 				return;
 			}
 			self._endSession();
-			if (res.ok) {
-				self._pushUpdateUndo(before, t('undo.' + s.kind, { name: before.properties.name }));
-				wanmu.notify(t('edit.saved', { name: res.data.properties.name, area: wanmu.units.area(res.data.properties.area_mu) }), 'ok');
+			if (res.ontop) {
+				return self._editOnTop(s.id, res.current, geometry, before.properties.version);
 			}
-			return self.setMode('select');
+			if (!res.ok) {
+				return self.setMode('select');
+			}
+			wanmu.notify(t('edit.saved', { name: res.data.properties.name, area: wanmu.units.area(res.data.properties.area_mu) }), 'ok');
+			return self._shareEdges(geometry, res.data.properties.name).then(function (extra) {
+				self._pushOperationUndo(self._updateUndo(before, t('undo.' + s.kind, { name: before.properties.name })), extra);
+				return self.setMode('select');
+			});
 		}, function (err) {
 			self.busy = false;
 			self._renderBar();
+			var msg = invalidGeometryText(err);
+			if (msg) {
+				wanmu.notify(t('edit.saveFailed') + ': ' + t('edit.invalidShape'), 'error', msg);
+				return;
+			}
 			wanmu.notifyError(err, t('edit.saveFailed'));
 		});
 	};
@@ -369,7 +425,7 @@
 		}
 		this.busy = true;
 		return this.withConflict({
-			entity: 'zone', name: base.properties.name, base: base, mineGeometry: line,
+			entity: 'zone', kind: 'split', name: base.properties.name, base: base, mineGeometry: line,
 			fetchCurrent: function () { return wanmu.api.get('/zones/' + id); },
 			attempt: function (version) {
 				return wanmu.api.send('POST', '/zones/' + id + '/split', { line: line, reason: t('reason.split') }, { ifMatch: version });
@@ -415,12 +471,12 @@
 				}
 				var cur = self.app.zones.feature(f.properties.id) || f;
 				return self.writeZone({
-					id: f.properties.id, base: cur, method: 'PATCH',
+					id: f.properties.id, base: cur, method: 'PATCH', kind: 'attributes',
 					body: { type: 'Feature', geometry: null, properties: changes, reason: reason },
 					diff: self._attrDiff(changes)
 				}).then(function (res) {
 					if (res.ok) {
-						self._pushUpdateUndo(cur, t('undo.attributes', { name: cur.properties.name }));
+						self.pushUndo(self._updateUndo(cur, t('undo.attributes', { name: cur.properties.name })));
 						wanmu.notify(t('edit.saved', { name: res.data.properties.name, area: wanmu.units.area(res.data.properties.area_mu) }), 'ok');
 					}
 				});
@@ -466,7 +522,7 @@
 			return Promise.resolve({ ok: false });
 		}
 		return this.withConflict({
-			entity: 'zone', name: base.properties.name, base: base,
+			entity: 'zone', kind: 'retire', name: base.properties.name, base: base,
 			fetchCurrent: function () { return wanmu.api.get('/zones/' + id); },
 			attempt: function (version) {
 				return wanmu.api.request('DELETE', '/zones/' + id, { ifMatch: version, query: { reason: reason || undefined } });
@@ -579,9 +635,10 @@
 		var self = this;
 		var id = o.id;
 		return this.withConflict({
-			entity: 'zone', name: o.base.properties.name, base: o.base, mineGeometry: o.mineGeometry, canKeep: o.canKeep, diff: o.diff,
+			entity: 'zone', kind: o.kind, name: o.base.properties.name, base: o.base, mineGeometry: o.mineGeometry, mineArea: o.mineArea,
+			canKeep: o.canKeep, canOntop: o.canOntop, diff: o.diff,
 			fetchCurrent: function () { return wanmu.api.get('/zones/' + id); },
-			attempt: function (version) {
+			attempt: o.attempt || function (version) {
 				return wanmu.api.send(o.method, '/zones/' + id, o.body, { ifMatch: version });
 			}
 		}).then(function (res) {
@@ -593,8 +650,10 @@
 	};
 
 	// withConflict runs o.attempt(version) and, on 412, shows the conflict
-	// dialog with both versions; the planner reloads theirs or re-applies
-	// theirs + mine (attempt again with the current version).
+	// dialog with both versions; the planner keeps theirs, applies mine to
+	// theirs ('reapply', or 'overwrite' for a boundary: attempt again with
+	// the current version) or, for a boundary, edits again on top of theirs
+	// ('ontop': the caller starts the new session).
 	Editor.prototype.withConflict = function (o) {
 		var self = this;
 		var version = o.version !== undefined ? o.version : o.base.properties.version;
@@ -606,14 +665,19 @@
 			}
 			return o.fetchCurrent().then(function (cur) {
 				var cp = cur.properties || cur;
-				var diff = self._conflictDiff(o, cp);
+				var diff = self._conflictDiff(o, cp, cur);
 				return wanmu.ConflictDialog.open({
-					app: self.app, entity: o.entity, name: o.name, baseVersion: version, current: cur,
-					mineGeometry: o.mineGeometry, diff: diff, canKeep: o.canKeep
+					app: self.app, entity: o.entity, kind: o.kind || (o.entity === 'zone' ? 'attributes' : 'platform'), name: o.name,
+					baseVersion: version, current: cur,
+					mineGeometry: o.mineGeometry || (o.entity === 'zone' && o.base.geometry) || null,
+					diff: diff, canKeep: o.canKeep, canOntop: o.canOntop && !!cur.geometry
 				}).then(function (choice) {
-					if (choice === 'reapply') {
+					if (choice === 'reapply' || choice === 'overwrite') {
 						var again = L.extend({}, o, { version: cp.version, current: cur, base: o.entity === 'zone' ? cur : o.base });
 						return self.withConflict(again);
+					}
+					if (choice === 'ontop') {
+						return { ok: false, ontop: true, current: cur };
 					}
 					if (choice === 'keep' || (choice === null && o.canKeep)) {
 						return { ok: false, kept: true, current: cur };
@@ -634,9 +698,11 @@
 		});
 	};
 
-	// _conflictDiff lists what differs between the version the planner had
-	// and the one on the server now.
-	Editor.prototype._conflictDiff = function (o, cp) {
+	// _conflictDiff lists, field by field, what I changed and what they have
+	// now. A field I did not change shows theirs as kept (my base value there
+	// would read as if I meant to undo their change); a field neither of us
+	// changed is left out.
+	Editor.prototype._conflictDiff = function (o, cp, cur) {
 		if (o.diffFor) {
 			return o.diffFor(cp);
 		}
@@ -646,15 +712,23 @@
 		var bp = o.base.properties || {};
 		var rows = [];
 		var mine = {};
+		var kept = t('conflict.keptTheirs');
 		(o.diff || []).forEach(function (d) { mine[d.field] = d.mine; });
-		['name', 'disposition', 'kind', 'county_adcode'].forEach(function (k) {
-			if (bp[k] !== cp[k] || mine[k] !== undefined) {
-				rows.push({ label: t('field.' + fieldKey(k)), mine: mine[k] !== undefined ? mine[k] : display(k, bp[k]), theirs: display(k, cp[k]) });
+		EDITABLE.forEach(function (k) {
+			var label = t('field.' + fieldKey(k));
+			if (mine[k] !== undefined) {
+				rows.push({ field: k, label: label, mine: mine[k], theirs: display(k, cp[k]) });
+			} else if (JSON.stringify(bp[k]) !== JSON.stringify(cp[k])) {
+				rows.push({ field: k, label: label, mine: kept, kept: true, theirs: display(k, cp[k]) });
 			}
 		});
-		var live = this.app.liveArea.value();
-		var myArea = o.mineGeometry && live && live.area_mu !== undefined ? live.area_mu : bp.area_mu;
-		rows.push({ label: t('field.area'), mine: wanmu.units.area(myArea), theirs: wanmu.units.area(cp.area_mu) });
+		var moved = !sameGeometry(o.base.geometry, cur.geometry);
+		var theirs = t(moved ? 'conflict.boundaryChanged' : 'conflict.boundarySame', { area: wanmu.units.area(cp.area_mu) });
+		if (o.mineGeometry && o.mineArea !== undefined) {
+			rows.push({ field: 'geometry', label: t('conflict.boundary'), mine: t('conflict.boundaryMine', { area: wanmu.units.area(o.mineArea) }), theirs: theirs });
+		} else if (moved) {
+			rows.push({ field: 'geometry', label: t('conflict.boundary'), mine: kept, kept: true, theirs: theirs });
+		}
 		return rows;
 	};
 
@@ -665,6 +739,9 @@
 	function display(k, v) {
 		if (v === null || v === undefined || v === '') {
 			return '—';
+		}
+		if (typeof v === 'object') {
+			return JSON.stringify(v);
 		}
 		if (k === 'kind') {
 			return t('kind.' + v);
@@ -678,6 +755,116 @@
 		return String(v);
 	}
 
+	// ---- shared boundaries ----------------------------------------------------
+
+	// _snapped remembers a point Geoman snapped onto a neighbour zone's edge
+	// (not onto one of its vertices, which is already an exact copy), with
+	// the edge, so that saving can insert the same point into the neighbour.
+	Editor.prototype._snapped = function (e) {
+		var n = e.layerInteractedWith, seg = e.segment, p = e.snapLatLng;
+		if (!n || n.zoneId === undefined || !seg || !p) {
+			return;
+		}
+		var a = seg[0], b = seg[1];
+		if ((p.lat === a.lat && p.lng === a.lng) || (p.lat === b.lat && p.lng === b.lng)) {
+			return;
+		}
+		this._snaps[posKey([p.lng, p.lat])] = { zoneId: n.zoneId, a: [a.lng, a.lat], b: [b.lng, b.lat], p: [p.lng, p.lat] };
+	};
+
+	// _snapGeometry is the remembered snap points, as a MultiPoint.
+	Editor.prototype._snapGeometry = function () {
+		var snaps = this._snaps;
+		return { type: 'MultiPoint', coordinates: Object.keys(snaps).map(function (k) { return snaps[k].p; }) };
+	};
+
+	// _shareEdges inserts the edge-snapped points that made it into the saved
+	// geometry into their neighbours (when the planner leaves the option on).
+	// It resolves to the neighbours' undo entries.
+	Editor.prototype._shareEdges = function (geometry, ownName) {
+		var self = this, snaps = this._snaps, byZone = {}, seen = {};
+		this._snaps = {};
+		if (!this.shareEdges) {
+			return Promise.resolve([]);
+		}
+		eachPosition(geometry, function (pos) {
+			var k = posKey(pos), sn = snaps[k];
+			if (sn && !seen[k]) {
+				seen[k] = true;
+				(byZone[sn.zoneId] = byZone[sn.zoneId] || []).push(sn);
+			}
+		});
+		return Object.keys(byZone).reduce(function (chain, id) {
+			return chain.then(function (undos) {
+				return self._insertShared(Number(id), byZone[id], ownName).then(function (u) {
+					if (u) {
+						undos.push(u);
+					}
+					return undos;
+				});
+			});
+		}, Promise.resolve([]));
+	};
+
+	// _insertShared PATCHes neighbour id with the snapped points inserted
+	// into the edges they were snapped onto (If-Match; on a conflict the
+	// points go into their current boundary if the planner says so).
+	Editor.prototype._insertShared = function (id, snaps, ownName) {
+		var self = this;
+		var f = this.app.zones.feature(id);
+		if (!f) {
+			return Promise.resolve(null);
+		}
+		var name = f.properties.name;
+		var before = f;
+		var first = withPoints(f.geometry, snaps);
+		if (!first.n) {
+			wanmu.notify(t('edit.neighbourMoved', { name: name }), 'warn');
+			return Promise.resolve(null);
+		}
+		return this.writeZone({
+			id: id, base: f, kind: 'shareEdge', mineGeometry: first.geometry,
+			attempt: function (version, current) {
+				var w = current ? withPoints(current.geometry, snaps) : first;
+				if (!w.n) {
+					return Promise.reject(new Error(t('edit.neighbourMoved', { name: name })));
+				}
+				before = current || f;
+				return wanmu.api.send('PATCH', '/zones/' + id, {
+					type: 'Feature', geometry: w.geometry, properties: {}, reason: t('reason.shareEdge', { name: ownName })
+				}, { ifMatch: version });
+			}
+		}).then(function (res) {
+			if (!res.ok) {
+				return null;
+			}
+			wanmu.notify(t('edit.neighbourUpdated', { name: name, n: snaps.length }), 'ok');
+			return self._updateUndo(before, t('undo.vertex', { name: name }));
+		}, function (err) {
+			wanmu.notifyError(err, t('edit.neighbourFailed', { name: name }));
+			return null;
+		});
+	};
+
+	// _editOnTop starts a vertex edit of their current version after a
+	// conflict, with the planner's own boundary left as an outline.
+	Editor.prototype._editOnTop = function (id, cur, mine, baseVersion) {
+		var self = this;
+		this.app.zoneChanged(cur);
+		return this.setMode('select').then(function () {
+			self.app.selection.set([id]);
+			return self.startEdit('vertex');
+		}).then(function () {
+			if (!self.session) {
+				return;
+			}
+			self.session.reference = true;
+			self.app.compare.clearLayers();
+			self.app.compare.add(mine, wanmu.style.mine, t('conflict.mineTag', { v: baseVersion }));
+			wanmu.notify(t('conflict.ontopStarted', { name: cur.properties.name }), 'info');
+		});
+	};
+
 	// ---- undo -----------------------------------------------------------------
 
 	Editor.prototype.pushUndo = function (entry) {
@@ -688,11 +875,12 @@
 		this.fire('change');
 	};
 
-	// _pushUpdateUndo remembers a zone's previous state; undo PUTs it back.
-	Editor.prototype._pushUpdateUndo = function (before, label) {
+	// _updateUndo is the undo entry of a zone update: it PUTs the previous
+	// state back.
+	Editor.prototype._updateUndo = function (before, label) {
 		var self = this;
 		var id = before.properties.id;
-		this.pushUndo({
+		return {
 			label: label,
 			run: function () {
 				var cur = self.app.zones.feature(id);
@@ -702,9 +890,24 @@
 				var props = {};
 				EDITABLE.forEach(function (k) { props[k] = before.properties[k]; });
 				return self.writeZone({
-					id: id, base: cur, method: 'PUT', mineGeometry: before.geometry,
+					id: id, base: cur, method: 'PUT', kind: 'undo', mineGeometry: before.geometry, mineArea: before.properties.area_mu,
 					body: { type: 'Feature', geometry: before.geometry, properties: props, reason: t('undo.reason') }
 				});
+			}
+		};
+	};
+
+	// _pushOperationUndo pushes one entry for an operation that also wrote
+	// neighbours (shared edges): undoing it puts the neighbours back too.
+	Editor.prototype._pushOperationUndo = function (main, extra) {
+		if (!extra || !extra.length) {
+			this.pushUndo(main);
+			return;
+		}
+		this.pushUndo({
+			label: main.label,
+			run: function () {
+				return extra.reduce(function (p, u) { return p.then(u.run); }, Promise.resolve()).then(main.run);
 			}
 		});
 	};
@@ -743,6 +946,172 @@
 		});
 	};
 
+	// ---- exact geometry ---------------------------------------------------------
+
+	// geometryOf is a layer's GeoJSON geometry with every coordinate as the
+	// map holds it (no rounding).
+	function geometryOf(layer) {
+		return layer.toGeoJSON(false).geometry;
+	}
+
+	function polygonsOf(g) {
+		if (!g) {
+			return [];
+		}
+		return g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [];
+	}
+
+	// sameGeometry compares two polygon geometries coordinate by coordinate,
+	// exactly (a Polygon equals the MultiPolygon of that one polygon).
+	function sameGeometry(a, b) {
+		var pa = polygonsOf(a), pb = polygonsOf(b);
+		if (pa.length !== pb.length) {
+			return false;
+		}
+		for (var i = 0; i < pa.length; i++) {
+			if (pa[i].length !== pb[i].length) {
+				return false;
+			}
+			for (var j = 0; j < pa[i].length; j++) {
+				var ra = pa[i][j], rb = pb[i][j];
+				if (ra.length !== rb.length) {
+					return false;
+				}
+				for (var k = 0; k < ra.length; k++) {
+					if (ra[k][0] !== rb[k][0] || ra[k][1] !== rb[k][1]) {
+						return false;
+					}
+				}
+			}
+		}
+		return true;
+	}
+
+	function eachPosition(g, fn) {
+		polygonsOf(g).forEach(function (poly) {
+			poly.forEach(function (ring) { ring.forEach(fn); });
+		});
+	}
+
+	// posKey is exact: String() of a double reads back as the same double.
+	function posKey(p) {
+		return String(p[0]) + ',' + String(p[1]);
+	}
+
+	function samePos(a, b) {
+		return a[0] === b[0] && a[1] === b[1];
+	}
+
+	// withPoints returns geometry g with each snap's point p inserted into
+	// the edge a–b it was snapped onto ({geometry, n: points inserted}).
+	// Points already inserted on that edge stay in order along it.
+	function withPoints(g, snaps) {
+		var polys = JSON.parse(JSON.stringify(polygonsOf(g)));
+		var n = 0;
+		snaps.forEach(function (sn) {
+			var done = false;
+			polys.forEach(function (poly) {
+				poly.forEach(function (ring, ri) {
+					if (done) {
+						return;
+					}
+					var open = ring.slice(0, -1);
+					if (open.some(function (q) { return samePos(q, sn.p); })) {
+						done = true;
+						return;
+					}
+					var at = insertAt(open, sn.a, sn.b, sn.p, snaps.length);
+					if (at < 0) {
+						at = insertAt(open, sn.b, sn.a, sn.p, snaps.length);
+					}
+					if (at >= 0) {
+						open.splice(at, 0, sn.p.slice());
+						open.push(open[0].slice());
+						poly[ri] = open;
+						n++;
+						done = true;
+					}
+				});
+			});
+		});
+		var out = g.type === 'Polygon' ? { type: 'Polygon', coordinates: polys[0] } : { type: 'MultiPolygon', coordinates: polys };
+		return { geometry: out, n: n };
+	}
+
+	// insertAt finds the run from vertex a to vertex b (consecutive, or with
+	// up to max points inserted between) in an open ring and returns where p
+	// goes along it, or -1.
+	function insertAt(ring, a, b, p, max) {
+		var len = ring.length;
+		for (var i = 0; i < len; i++) {
+			if (!samePos(ring[i], a)) {
+				continue;
+			}
+			var d = dist2(a, p);
+			var at = -1;
+			for (var s = 1; s <= max + 1; s++) {
+				var j = (i + s) % len;
+				if (at < 0 && (samePos(ring[j], b) || dist2(a, ring[j]) > d)) {
+					at = j === 0 ? len : j;
+				}
+				if (samePos(ring[j], b)) {
+					return at;
+				}
+			}
+		}
+		return -1;
+	}
+
+	function dist2(a, b) {
+		var dx = a[0] - b[0], dy = a[1] - b[1];
+		return dx * dx + dy * dy;
+	}
+
+	// restoreExact moves every vertex of layer that lies within 1e-9° (0.1
+	// mm) of a vertex of the reference geometries exactly onto it.
+	function restoreExact(layer, refs) {
+		var pts = [];
+		refs.forEach(function (g) {
+			if (g && g.type === 'MultiPoint') {
+				pts = pts.concat(g.coordinates);
+			} else {
+				eachPosition(g, function (p) { pts.push(p); });
+			}
+		});
+		function fix(lls) {
+			return lls.map(function (ll) {
+				if (L.Util.isArray(ll)) {
+					return fix(ll);
+				}
+				for (var i = 0; i < pts.length; i++) {
+					if (Math.abs(pts[i][0] - ll.lng) < 1e-9 && Math.abs(pts[i][1] - ll.lat) < 1e-9) {
+						return L.latLng(pts[i][1], pts[i][0]);
+					}
+				}
+				return ll;
+			});
+		}
+		layer.setLatLngs(fix(layer.getLatLngs()));
+	}
+
+	// invalidGeometryText is the planner's sentence for a 422 about an
+	// invalid geometry (null for any other error).
+	function invalidGeometryText(err) {
+		if (!err || err.name !== 'ApiError' || err.status !== 422 || err.kind() !== 'invalid-geometry') {
+			return null;
+		}
+		var fe = (err.problem.errors || [])[0] || {};
+		return wanmu.LiveArea.describeInvalid(fe.message || '', err.problem.location);
+	}
+
+	function readShareEdges() {
+		try {
+			return window.localStorage.getItem(SHARE_KEY) !== 'off';
+		} catch (e) {
+			return true;
+		}
+	}
+
 	// ---- the session bar -----------------------------------------------------
 
 	Editor.prototype._buildBar = function () {
@@ -751,7 +1120,10 @@
 		this._barFinish = h('button', { className: 'btn btn-small', attrs: { type: 'button', 'data-action': 'finish' }, i18n: 'action.finish', on: { click: function () { self.finishDraw(); } } });
 		this._barSave = h('button', { className: 'btn btn-small btn-primary', attrs: { type: 'button', 'data-action': 'save' }, i18n: 'action.save', on: { click: function () { self.save(); } } });
 		this._barCancel = h('button', { className: 'btn btn-small', attrs: { type: 'button', 'data-action': 'cancel' }, i18n: 'action.cancel', on: { click: function () { self.cancel(); } } });
-		this.bar = h('div', { className: 'wanmu-sessionbar' }, this._barText, this._barFinish, this._barSave, this._barCancel);
+		this._barShareBox = h('input', { attrs: { type: 'checkbox', 'data-action': 'share-edges' }, on: { change: function () { self.setShareEdges(this.checked); } } });
+		this._barShareBox.checked = this.shareEdges;
+		this._barShare = h('label', { className: 'session-share' }, this._barShareBox, h('span', { i18n: 'edit.shareEdges' }));
+		this.bar = h('div', { className: 'wanmu-sessionbar' }, this._barText, this._barShare, this._barFinish, this._barSave, this._barCancel);
 		this.bar.hidden = true;
 		L.DomEvent.disableClickPropagation(this.bar);
 		this.app.mapEl.appendChild(this.bar);
@@ -772,9 +1144,21 @@
 		this.bar.hidden = !text;
 		this._barText.textContent = text;
 		this._barFinish.hidden = !(m === 'draw' || m === 'split');
+		// Only drawing and vertex edits snap onto neighbours' edges.
+		this._barShare.hidden = !(m === 'draw' || (s && (s.kind === 'vertex' || s.kind === 'cut')));
+		this._barShareBox.checked = this.shareEdges;
 		this._barSave.hidden = !s;
 		this._barSave.disabled = this.busy || !(s && s.dirty);
 		this._barCancel.hidden = false;
+	};
+
+	// setShareEdges switches inserting edge-snapped points into neighbours
+	// on or off (kept for the next visit).
+	Editor.prototype.setShareEdges = function (on) {
+		this.shareEdges = !!on;
+		try {
+			window.localStorage.setItem(SHARE_KEY, on ? 'on' : 'off');
+		} catch (e) { /* storage disabled: for this visit only */ }
 	};
 
 	Editor.prototype._key = function (e) {
