@@ -17,7 +17,7 @@ import (
 )
 
 // TestConcurrentWrites races merges, splits, membership changes, edits,
-// retirements and restores on the same few zones and platforms, then checks
+// retirements, restores, undos and redos on the same few zones and platforms, then checks
 // what must hold whatever the interleaving: no zone in two platforms or a
 // retired zone in any; every platform's and zone's latest revision is its
 // current state (so no membership changed without a revision); every write
@@ -222,9 +222,15 @@ func randomWrite(ctx context.Context, st *store.Store, rng *rand.Rand, tag strin
 		name := tag
 		_, err := st.UpdateZone(ctx, z.ID, z.Version, store.ZoneFields{Name: &name, Geom: shrink(z.Geom, 0.999)}, c)
 		return "edit", err
-	case n < 88:
+	case n < 86:
 		z := pick()
 		return "retire", st.RetireZone(ctx, z.ID, z.Version, c)
+	case n < 94:
+		_, err := st.Undo(ctx, rng.IntN(3) == 0, c)
+		if errors.Is(err, store.ErrNothingToUndo) {
+			return "", nil
+		}
+		return "undo/redo", err
 	default:
 		retired, err := st.ListZones(ctx, store.ZoneFilter{Retired: true})
 		if err != nil {

@@ -71,32 +71,61 @@ func lockPlatforms(ctx context.Context, tx pgx.Tx, ids []int64) (map[int64]Platf
 
 // lockPlatformWithMembers locks a platform together with its member zones
 // and the zones in extra, in the global order. The members are read before
-// the locks, so a zone that joined meanwhile is not locked: then the
-// transaction restarts (errRestart) rather than lock it out of order.
+// the locks, so a zone may join in between and not be locked: then the locks
+// are let go (a savepoint rolled back) and taken again with that zone too.
+// The set only grows, so this ends quickly; if it does not, the
+// transaction restarts (errRestart).
 func lockPlatformWithMembers(ctx context.Context, tx pgx.Tx, id int64, extra []int64) (Platform, map[int64]Zone, error) {
-	var members []int64
-	if err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(zone_id), '{}') FROM platform_member WHERE platform_id = $1`,
-		id).Scan(&members); err != nil {
-		return Platform{}, nil, fmt.Errorf("members of platform %d: %w", id, err)
+	want := slices.Clone(extra)
+	for range 8 {
+		var members []int64
+		if err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(zone_id), '{}') FROM platform_member WHERE platform_id = $1`,
+			id).Scan(&members); err != nil {
+			return Platform{}, nil, fmt.Errorf("members of platform %d: %w", id, err)
+		}
+		want = append(want, members...)
+		sp, err := tx.Begin(ctx)
+		if err != nil {
+			return Platform{}, nil, err
+		}
+		p, zones, missing, err := lockPlatformAndZones(ctx, sp, id, want)
+		if err != nil {
+			sp.Rollback(ctx)
+			return p, nil, err
+		}
+		if len(missing) == 0 {
+			return p, zones, sp.Commit(ctx) // keeps the locks
+		}
+		if err := sp.Rollback(ctx); err != nil {
+			return p, nil, err
+		}
+		want = append(want, missing...)
 	}
-	zones, err := lockZones(ctx, tx, append(members, extra...))
+	return Platform{}, nil, errRestart
+}
+
+// lockPlatformAndZones locks zones then the platform, and says which of the
+// platform's members were not among the zones.
+func lockPlatformAndZones(ctx context.Context, tx pgx.Tx, id int64, zoneIDs []int64) (Platform, map[int64]Zone, []int64, error) {
+	zones, err := lockZones(ctx, tx, zoneIDs)
 	if err != nil {
-		return Platform{}, nil, err
+		return Platform{}, nil, nil, err
 	}
 	ps, err := lockPlatforms(ctx, tx, []int64{id})
 	if err != nil {
-		return Platform{}, nil, err
+		return Platform{}, nil, nil, err
 	}
 	p, ok := ps[id]
 	if !ok {
-		return p, nil, fmt.Errorf("platform %d: %w", id, ErrNotFound)
+		return p, nil, nil, fmt.Errorf("platform %d: %w", id, ErrNotFound)
 	}
+	var missing []int64
 	for _, z := range p.ZoneIDs {
 		if _, locked := zones[z]; !locked {
-			return p, nil, errRestart
+			missing = append(missing, z)
 		}
 	}
-	return p, zones, nil
+	return p, zones, missing, nil
 }
 
 // recordMembership gives every platform in before whose members changed in
