@@ -301,8 +301,8 @@ func TestConflictChoices(t *testing.T) {
 	if n := eval[int](p2, `wanmu.app.compare.getLayers().length`); n < 3 {
 		t.Errorf("the conflict shows %d layers on the map, want both versions (and their tags)", n)
 	}
-	if got := eval[string](p2, `document.querySelector('dialog.conflict[open] tr[data-field="geometry"] td.theirs').textContent`); !strings.Contains(got, "已修改") {
-		t.Errorf("the boundary row says theirs is %q, want it changed", got)
+	if got := eval[[2]string](p2, `(function () { var r = document.querySelector('dialog.conflict[open] tr[data-field="geometry"]'); return [r.querySelector('.mine').textContent, r.querySelector('.theirs').textContent]; })()`); !strings.Contains(got[0], "我画的边界") || !strings.Contains(got[1], "已修改") {
+		t.Errorf("the boundary row reads mine %q, theirs %q; want my boundary and theirs changed", got[0], got[1])
 	}
 	p2.screenshot("33-conflict-boundary")
 	p2.click(`dialog.conflict[open] footer [data-value="reload"]`)

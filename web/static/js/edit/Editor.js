@@ -715,17 +715,18 @@
 		var kept = t('conflict.keptTheirs');
 		(o.diff || []).forEach(function (d) { mine[d.field] = d.mine; });
 		EDITABLE.forEach(function (k) {
-			var label = t('field.' + fieldKey(k));
 			if (mine[k] !== undefined) {
-				rows.push({ field: k, label: label, mine: mine[k], theirs: display(k, cp[k]) });
+				rows.push({ field: k, label: t('field.' + fieldKey(k)), mine: mine[k], theirs: display(k, cp[k]) });
 			} else if (JSON.stringify(bp[k]) !== JSON.stringify(cp[k])) {
-				rows.push({ field: k, label: label, mine: kept, kept: true, theirs: display(k, cp[k]) });
+				rows.push({ field: k, label: t('field.' + fieldKey(k)), mine: kept, kept: true, theirs: display(k, cp[k]) });
 			}
 		});
 		var moved = !sameGeometry(o.base.geometry, cur.geometry);
 		var theirs = t(moved ? 'conflict.boundaryChanged' : 'conflict.boundarySame', { area: wanmu.units.area(cp.area_mu) });
-		if (o.mineGeometry && o.mineArea !== undefined) {
-			rows.push({ field: 'geometry', label: t('conflict.boundary'), mine: t('conflict.boundaryMine', { area: wanmu.units.area(o.mineArea) }), theirs: theirs });
+		if (polygonsOf(o.mineGeometry).length) {
+			// The live figure may not have answered yet when saving quickly.
+			var myText = o.mineArea !== undefined ? t('conflict.boundaryMine', { area: wanmu.units.area(o.mineArea) }) : t('conflict.boundaryMineDrawn');
+			rows.push({ field: 'geometry', label: t('conflict.boundary'), mine: myText, theirs: theirs });
 		} else if (moved) {
 			rows.push({ field: 'geometry', label: t('conflict.boundary'), mine: kept, kept: true, theirs: theirs });
 		}
