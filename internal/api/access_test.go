@@ -62,6 +62,9 @@ func accessRules(zone, platform, layer int64) map[string]accessRule {
 		"GET /platforms/{id}/history":  {min: "viewer", path: "/platforms/" + p + "/history", status: 200},
 		"POST /platforms/{id}/restore": {min: "editor", path: "/platforms/" + p + "/restore", body: `{"revision_id":999999}`, ifm: `"99"`, status: 412},
 		"GET /layers":                  {min: "viewer", status: 200},
+		"GET /undo":                    {min: "editor", status: 200},
+		"POST /undo":                   {min: "editor", status: 409}, // nothing of theirs to undo
+		"POST /redo":                   {min: "editor", status: 409},
 		"PATCH /layers/{id}":           {min: "admin", path: "/layers/" + l, body: `{"enabled":false}`, ifm: `"99"`, status: 412},
 		"POST /measure":                {min: "viewer", body: validPolygon, status: 200},
 		"POST /imports":                {min: "editor", body: `{}`, status: 415},

@@ -79,6 +79,12 @@ func (s *Server) toProblem(ctx context.Context, err error) *Problem {
 		p.Extra = map[string]any{"location": []float64{ig.Location[0], ig.Location[1]}}
 		return p
 	}
+	var uc *store.UndoConflictError
+	if errors.As(err, &uc) {
+		p := problem(http.StatusConflict, "undo-conflict", "%s", uc.Error())
+		p.Extra = map[string]any{"entity": uc.Entity, "id": uc.ID, "changed_by": uc.By}
+		return p
+	}
 	var ce *store.ConflictError
 	if errors.As(err, &ce) {
 		p := problem(http.StatusPreconditionFailed, "stale-version",

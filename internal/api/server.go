@@ -134,6 +134,10 @@ func (s *Server) Routes() chi.Router {
 	r.With(viewer).Get("/platforms/{id}/history", s.handle(s.platformHistory))
 	r.With(editor).Post("/platforms/{id}/restore", s.handle(s.restorePlatform)) // editors: undo of their own latest change
 
+	r.With(editor).Get("/undo", s.handle(s.undoStacks)) // the caller's own undo and redo stacks
+	r.With(editor).Post("/undo", s.handle(s.undo))
+	r.With(editor).Post("/redo", s.handle(s.redo))
+
 	r.With(viewer).Get("/layers", s.handle(s.listLayers))
 	r.With(admin).Patch("/layers/{id}", s.handle(s.patchLayer))
 	r.With(viewer).Post("/measure", s.handleRead(s.measure))

@@ -199,11 +199,11 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 		}
 		return ""
 	}
-	known := map[string]bool{"kind": true, "county": true, "platform": true, "bbox": true, "retired": true, "limit": true}
+	known := map[string]bool{"kind": true, "county": true, "platform": true, "bbox": true, "retired": true, "limit": true, "q": true}
 	for k := range q {
 		if !known[k] {
 			return store.ZoneFilter{}, problem(http.StatusBadRequest, "unknown-parameter",
-				"unknown query parameter %q: use kind, county, platform, bbox, retired or limit", truncate(k, 40))
+				"unknown query parameter %q: use kind, county, platform, bbox, retired, q or limit", truncate(k, 40))
 		}
 	}
 	var f store.ZoneFilter
@@ -239,8 +239,16 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 	case "", "false", "0":
 	case "true", "1":
 		f.Retired = true
+	case "only":
+		f.Retired, f.RetiredOnly = true, true
 	default:
-		return f, problem(http.StatusBadRequest, "bad-parameter", "retired must be true or false")
+		return f, problem(http.StatusBadRequest, "bad-parameter", "retired must be true, false or only")
+	}
+	if text := strings.TrimSpace(get("q")); text != "" {
+		if err := checkText("q", text, MaxNameLength); err != nil {
+			return f, err
+		}
+		f.Text = text
 	}
 	if l := get("limit"); l != "" {
 		n, err := strconv.Atoi(l)

@@ -53,12 +53,14 @@ type ZoneFields struct {
 
 // ZoneFilter selects zones in ListZones.
 type ZoneFilter struct {
-	Kind       string
-	County     string
-	PlatformID int64 // 0: any; -1: zones in no platform
-	BBox       *orb.Bound
-	Retired    bool // include retired zones
-	Limit      int
+	Kind        string
+	County      string
+	PlatformID  int64 // 0: any; -1: zones in no platform
+	BBox        *orb.Bound
+	Retired     bool   // include retired zones
+	RetiredOnly bool   // only retired zones
+	Text        string // part of the name or document number, any case
+	Limit       int
 }
 
 // Change records who makes a change and why.
@@ -96,8 +98,15 @@ func (s *Store) ListZones(ctx context.Context, f ZoneFilter) ([]Zone, error) {
 	var where []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if !f.Retired {
+	switch {
+	case f.RetiredOnly:
+		where = append(where, "z.retired_at IS NOT NULL")
+	case !f.Retired:
 		where = append(where, "z.retired_at IS NULL")
+	}
+	if f.Text != "" {
+		pattern := "%" + likeEscaper.Replace(f.Text) + "%"
+		where = append(where, fmt.Sprintf("(z.name ILIKE %s OR z.document_no ILIKE %[1]s)", arg(pattern)))
 	}
 	if f.Kind != "" {
 		where = append(where, "z.kind = "+arg(f.Kind))
@@ -141,6 +150,9 @@ func (s *Store) ListZones(ctx context.Context, f ZoneFilter) ([]Zone, error) {
 	}
 	return zs, nil
 }
+
+// likeEscaper makes text match itself in ILIKE, whose escape character is a backslash.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
 // GetZone returns one zone, retired or not.
 func (s *Store) GetZone(ctx context.Context, id int64) (Zone, error) {

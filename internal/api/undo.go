@@ -1,0 +1,94 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/paulmach/orb/geojson"
+
+	"wanmu/internal/store"
+)
+
+// undoDepth is how many entries of each stack GET /undo lists.
+const undoDepth = 50
+
+// undoStacks lists the caller's undo and redo stacks (the next one first),
+// kept by the server so that they survive a reload and cover every
+// operation, made in any page or client.
+func (s *Server) undoStacks(w http.ResponseWriter, r *http.Request) error {
+	undo, redo, err := s.store.UndoStacks(r.Context(), actorName(r.Context()))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"undo": newestFirst(undo), "redo": newestFirst(redo)})
+	return nil
+}
+
+func newestFirst(ops []store.Operation) []store.Operation {
+	out := make([]store.Operation, 0, min(len(ops), undoDepth))
+	for i := len(ops) - 1; i >= 0 && len(out) < undoDepth; i-- {
+		out = append(out, ops[i])
+	}
+	return out
+}
+
+func (s *Server) undo(w http.ResponseWriter, r *http.Request) error { return s.takeBack(w, r, false) }
+func (s *Server) redo(w http.ResponseWriter, r *http.Request) error { return s.takeBack(w, r, true) }
+
+type undoRequest struct {
+	// Op, when given, must be the top of the stack: a page that shows one
+	// label never undoes another operation made meanwhile in another tab.
+	Op     *int64 `json:"op"`
+	Reason string `json:"reason"`
+}
+
+// takeBack undoes (or redoes) the caller's latest operation. The answer
+// says which operation, and carries every zone it changed (live or retired)
+// and the ids of the platforms whose figures moved.
+func (s *Server) takeBack(w http.ResponseWriter, r *http.Request, redo bool) error {
+	var req undoRequest
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, &req); err != nil {
+			return err
+		}
+	}
+	if err := checkText("reason", req.Reason, 2000); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	if req.Op != nil {
+		undo, redoStack, err := s.store.UndoStacks(ctx, actorName(ctx))
+		if err != nil {
+			return err
+		}
+		stack := undo
+		if redo {
+			stack = redoStack
+		}
+		if len(stack) == 0 || stack[len(stack)-1].Op != *req.Op {
+			return problem(http.StatusConflict, "undo-moved-on",
+				"operation %d is no longer the next to undo or redo (another tab or client changed the stacks): reload the list", *req.Op)
+		}
+	}
+	res, err := s.store.Undo(ctx, redo, s.change(r, req.Reason))
+	if errors.Is(err, store.ErrNothingToUndo) {
+		what := "undo"
+		if redo {
+			what = "redo"
+		}
+		return problem(http.StatusConflict, "nothing-to-"+what, "there is nothing of yours to %s", what)
+	}
+	if err != nil {
+		return err
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, id := range res.Zones {
+		z, err := s.store.GetZone(ctx, id)
+		if err != nil {
+			return err
+		}
+		fc.Append(zoneJSON(z))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"operation": res.Operation, "zones": fc, "platforms": res.Platforms})
+	return nil
+}
