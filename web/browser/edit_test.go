@@ -133,7 +133,7 @@ func TestEditVertex(t *testing.T) {
 	p.screenshot("07-history")
 
 	// Undo writes version 1's boundary back (as version 3).
-	p.click(`[data-tool="undo"]`)
+	p.undo()
 	p.waitJS("the undone zone", fmt.Sprintf(`wanmu.app.zones.feature(%d).properties.version === 3`, z.Properties.ID))
 	var undone zoneFeature
 	editor.must(t, 200, "GET", fmt.Sprintf("/api/v1/zones/%d", z.Properties.ID), nil, 0, &undone)

@@ -169,7 +169,7 @@ func TestRejectedVertexDrag(t *testing.T) {
 	p, nx, ny := editVertices(t, id, lng, lat, 600, 15)
 	p.waitJS("the figures of the zone", fmt.Sprintf(`(function () { var v = wanmu.app.liveArea.value(); return !!v && v.valid && v.area_mu === wanmu.app.zones.feature(%d).properties.area_mu; })()`, id))
 	before := eval[string](p, `document.querySelector('.wanmu-livearea .value').textContent`)
-	undo := eval[int](p, `wanmu.app.editor.undoStack.length`)
+	undo := eval[int](p, `wanmu.app.editor.history.undoStack.length`)
 	// Record every write the page sends from now on.
 	eval[bool](p, `(function () {
 		window.__writes = [];
@@ -222,7 +222,7 @@ func TestRejectedVertexDrag(t *testing.T) {
 	if w := eval[[]string](p, `window.__writes`); len(w) != 0 {
 		t.Errorf("saving an unchanged boundary sent %v", w)
 	}
-	if n := eval[int](p, `wanmu.app.editor.undoStack.length`); n != undo {
+	if n := eval[int](p, `wanmu.app.editor.history.undoStack.length`); n != undo {
 		t.Errorf("saving an unchanged boundary added %d undo steps", n-undo)
 	}
 	var after zoneFeature

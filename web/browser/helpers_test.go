@@ -174,6 +174,14 @@ func (p *page) click(css string) {
 	p.retry(chromedp.Click(chromedp.CSS(css), chromedp.NodeVisible))
 }
 
+// undo presses the toolbar's undo once the page has read the server's undo
+// stack after the latest change (until then the button is disabled).
+func (p *page) undo() {
+	p.t.Helper()
+	p.waitJS("undo available", `!document.querySelector('[data-tool="undo"]').disabled`)
+	p.click(`[data-tool="undo"]`)
+}
+
 func (p *page) setValue(css, value string) {
 	p.t.Helper()
 	p.retry(chromedp.SetValue(chromedp.CSS(css), value, chromedp.NodeVisible))

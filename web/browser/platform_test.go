@@ -83,7 +83,7 @@ func TestPlatform(t *testing.T) {
 	p.click(`#platform [data-action="remove-selected"]`)
 	p.waitJS("the verdict to turn back", `document.querySelector('.platform-detail .verdict[data-meets="false"]') !== null`)
 	// Undo the removal: the membership is written back and the bar turns again.
-	p.click(`[data-tool="undo"]`)
+	p.undo()
 	p.waitJS("the undone removal", `document.querySelector('.platform-detail .verdict[data-meets="true"]') !== null`)
 	admin.must(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/platforms/%d", pid), nil, 0, &pl)
 	if !pl.Meets {
@@ -95,7 +95,7 @@ func TestPlatform(t *testing.T) {
 	p.waitJS("the confirmation", `!!document.querySelector('dialog.confirm[open]')`)
 	p.click(`dialog.confirm[open] footer .btn-danger`)
 	p.waitJS("the platform gone from the overview", fmt.Sprintf(`!document.querySelector('#overview tr[data-platform-id="%d"]')`, pid))
-	p.click(`[data-tool="undo"]`)
+	p.undo()
 	p.waitJS("the platform back", fmt.Sprintf(`!!document.querySelector('#overview tr[data-platform-id="%d"]')`, pid))
 	admin.must(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/platforms/%d", pid), nil, 0, &pl)
 	if !pl.Meets || pl.Parts != 2 {

@@ -125,8 +125,7 @@ func TestSplitCutMoveRetire(t *testing.T) {
 		p.setValue(`dialog.confirm[open] input[name="reason"]`, "浏览器测试删除")
 		p.click(`dialog.confirm[open] footer .btn-danger`)
 		p.waitJS("the zone gone", fmt.Sprintf(`!wanmu.app.zones.feature(%d)`, z.Properties.ID))
-		p.waitJS("undo available", `!document.querySelector('[data-tool="undo"]').disabled`)
-		p.click(`[data-tool="undo"]`)
+		p.undo()
 		p.waitJS("the zone back", fmt.Sprintf(`!!wanmu.app.zones.feature(%d)`, z.Properties.ID))
 		var back zoneFeature
 		admin.must(t, 200, "GET", fmt.Sprintf("/api/v1/zones/%d", z.Properties.ID), nil, 0, &back)

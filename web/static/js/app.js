@@ -208,8 +208,24 @@
 	};
 
 	App.prototype._search = function (q) {
+		var self = this;
 		q = (q || '').trim();
 		if (!q) {
+			return;
+		}
+		// Retired zones (deleted, merged, split) are searched on the server:
+		// the map holds only live ones.
+		if (document.getElementById('search-retired').checked) {
+			wanmu.api.get('/zones', { retired: 'only', q: q }).then(function (fc) {
+				var fs = fc.features || [];
+				if (!fs.length) {
+					wanmu.notify(t('search.noneRetired', { q: q }), 'info');
+					return;
+				}
+				self.detailPanel.showRetiredList(fs);
+			}, function (err) {
+				wanmu.notifyError(err, t('search.failed'));
+			});
 			return;
 		}
 		var p = this.platforms.filter(function (x) { return x.name === q; })[0];
@@ -219,7 +235,7 @@
 		}
 		var hits = this.zones.features().filter(function (f) { return f.properties.name.indexOf(q) >= 0; });
 		if (!hits.length) {
-			wanmu.notify(t('search.none', { q: q }), 'info');
+			wanmu.notify(t('search.none', { q: q }), 'info', t('search.tryRetired'));
 			return;
 		}
 		var ids = hits.map(function (f) { return f.properties.id; });

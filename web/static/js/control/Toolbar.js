@@ -19,7 +19,8 @@
 		{ name: 'attributes', icon: 'attributes', group: 'feature', edit: true, one: true },
 		{ name: 'merge', icon: 'merge', group: 'feature', edit: true, two: true },
 		{ name: 'retire', icon: 'retire', group: 'feature', edit: true, one: true },
-		{ name: 'undo', icon: 'undo', group: 'history', edit: true }
+		{ name: 'undo', icon: 'undo', group: 'history', edit: true },
+		{ name: 'redo', icon: 'redo', group: 'history', edit: true }
 	];
 
 	function Toolbar(app) {
@@ -83,6 +84,9 @@
 		case 'undo':
 			ed.undo();
 			break;
+		case 'redo':
+			ed.redo();
+			break;
 		}
 	};
 
@@ -102,8 +106,12 @@
 				on = n >= 2;
 			}
 			if (tool.name === 'undo') {
-				on = ed.canUndo() && !ed.session;
-				b.title = ed.undoStack.length ? wanmu.i18n.t('tool.undo.what', { what: ed.undoLabel() }) : wanmu.i18n.t('tool.undo.help');
+				on = ed.canUndo();
+				b.title = on ? wanmu.i18n.t('tool.undo.what', { what: ed.history.undoLabel() }) : wanmu.i18n.t('tool.undo.help');
+			}
+			if (tool.name === 'redo') {
+				on = ed.canRedo();
+				b.title = on ? wanmu.i18n.t('tool.redo.what', { what: ed.history.redoLabel() }) : wanmu.i18n.t('tool.redo.help');
 			}
 			b.disabled = !on || ed.busy;
 			var active = ed.mode === tool.name;

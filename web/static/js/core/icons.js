@@ -15,6 +15,7 @@
 		retire: 'M5 7h14M10 7V4.5h4V7M7 7l1 12.5h8L17 7M10.5 10.5v6M13.5 10.5v6',
 		merge: 'M4 4h9v9H4zM11 11h9v9h-9z',
 		undo: 'M9 14L4.5 9.5 9 5M5 9.5h9.5a5 5 0 010 10H11',
+		redo: 'M15 14l4.5-4.5L15 5m4 4.5H9.5a5 5 0 000 10H13',
 		platform: 'M3 20h18M5 20V9l5-3v14M10 20V4l9 4v12M13 10h3M13 13h3M13 16h3',
 		layers: 'M12 4l9 5-9 5-9-5zM3 14l9 5 9-5',
 		importFile: 'M12 4v11M7.5 10.5L12 15l4.5-4.5M5 19h14',

@@ -1,55 +1,180 @@
 // MergeDialog.js: merging the selected zones into one. The union is made by
-// the server (PostGIS); the planner names the result and says why.
+// the server (PostGIS), which keeps everything of the sources (README,
+// "Merging zones"). The dialog shows what the merge will make before it is
+// made — a dry run: the union's exact area and parts, the document numbers
+// kept, the approved areas summed, attribute values that disagree — and
+// asks what only the planner can decide: the kind, county, disposition or
+// platform where the zones differ, and a confirmation naming the distance
+// when they do not touch.
 (function (wanmu) {
 	'use strict';
 
 	var h = wanmu.dom.h;
 	var D = wanmu.Dialog;
 
-	// open(features, submit) — submit(properties, reason) does the merge.
-	function open(features, submit) {
+	// open(features, {preview(body), submit(body)}): preview resolves to the
+	// dry run's answer (the merged Feature with its "merge" member); submit
+	// does the merge. body holds properties, platform_id, allow_gap_m, reason.
+	function open(features, o) {
 		var t = wanmu.i18n.t;
-		var first = features[0].properties;
-		var total = features.reduce(function (s, f) { return s + (f.properties.area_mu || 0); }, 0);
+		var props = features.map(function (f) { return f.properties; });
+		var first = props[0];
 		var name = h('input', { type: 'text', name: 'name', value: first.name, attrs: { maxlength: 200 } });
-		var disposition = D.select('disposition', wanmu.style.dispositions.map(function (d) {
-			return { value: d, label: 'disp.' + d };
-		}), first.disposition);
 		var reason = h('input', { type: 'text', name: 'reason', attrs: { maxlength: 2000 } });
-		var list = h('ul', { className: 'merge-list' }, features.map(function (f) {
-			return h('li', null, h('span', { text: f.properties.name }), h('span', { className: 'num', text: wanmu.units.area(f.properties.area_mu) }));
+
+		// A choice is asked only where the sources differ; where they agree
+		// their value is kept (the disposition can still be changed).
+		function distinct(key) {
+			var seen = [];
+			props.forEach(function (p) {
+				var v = p[key] === undefined ? null : p[key];
+				if (seen.indexOf(v) < 0) {
+					seen.push(v);
+				}
+			});
+			return seen;
+		}
+		function choice(key, values, label) {
+			var options = values.length > 1 ? [{ value: '', text: t('merge.choose') }] : [];
+			return D.select(key, options.concat(values.map(function (v) { return { value: v === null ? '' : v, text: label(v) }; })),
+				values.length > 1 ? '' : values[0]);
+		}
+		var kinds = distinct('kind'), counties = distinct('county_adcode'), platformIds = distinct('platform_id');
+		var kind = kinds.length > 1 ? choice('kind', kinds, function (v) { return t('kind.' + v); }) : null;
+		var county = counties.length > 1 ? choice('county_adcode', counties, function (v) { return t('county.' + v); }) : null;
+		var dispositions = distinct('disposition');
+		var disposition = D.select('disposition', (dispositions.length > 1 ? [{ value: '', text: t('merge.choose') }] : [])
+			.concat(wanmu.style.dispositions.map(function (d) { return { value: d, label: 'disp.' + d }; })),
+			dispositions.length > 1 ? '' : first.disposition);
+		var platform = null;
+		if (platformIds.length > 1) {
+			platform = D.select('platform_id', [{ value: '', text: t('merge.choose') }].concat(platformIds.map(function (id) {
+				var p = props.filter(function (x) { return (x.platform_id || null) === id; })[0];
+				return { value: id === null ? '0' : String(id), text: id === null ? t('merge.noPlatform') : (p.platform_name || String(id)) };
+			})), '');
+		}
+
+		var list = h('ul', { className: 'merge-list' }, props.map(function (p) {
+			return h('li', null,
+				h('span', { text: p.name }),
+				h('span', { className: 'muted', text: ' ' + t('disp.' + p.disposition) + (p.platform_name ? ' · ' + p.platform_name : '') }),
+				h('span', { className: 'num', text: wanmu.units.area(p.area_mu) }));
 		}));
-		var platforms = {};
-		features.forEach(function (f) {
-			if (f.properties.platform_id) {
-				platforms[f.properties.platform_id] = f.properties.platform_name || f.properties.platform_id;
+		var preview = h('div', { className: 'merge-preview', attrs: { 'data-merge-preview': '' } },
+			h('div', { className: 'muted', text: t('merge.previewing') }));
+		var gapConfirm = h('input', { type: 'checkbox', name: 'allow_gap' });
+		var gapBox = h('label', { className: 'form-warn merge-gap', attrs: { 'data-merge-gap': '' } });
+		gapBox.hidden = true;
+		var gapM = 0;
+
+		// decided reads the planner's answers; undecided ones are null.
+		function decided() {
+			return {
+				kind: kind ? kind.value || null : first.kind,
+				county_adcode: county ? county.value || null : first.county_adcode,
+				disposition: disposition.value || null,
+				platform_id: platform ? (platform.value === '' ? null : Number(platform.value)) : undefined
+			};
+		}
+		function body(forPreview) {
+			var d = decided();
+			// The preview does not depend on the answers (area, document
+			// numbers, approved areas, attributes): it stands in the first
+			// source's values until the planner chooses.
+			var p = {
+				name: name.value.trim() || first.name,
+				kind: d.kind || first.kind,
+				county_adcode: d.county_adcode || first.county_adcode,
+				disposition: d.disposition || first.disposition
+			};
+			var b = { properties: p, reason: reason.value.trim() };
+			if (platform) {
+				b.platform_id = d.platform_id === null ? (first.platform_id || 0) : d.platform_id;
 			}
-		});
-		var body = h('div', { className: 'form-grid' },
+			b.allow_gap_m = forPreview ? 1e9 : (gapConfirm.checked ? gapM : 0);
+			return b;
+		}
+
+		var body0 = h('div', { className: 'form-grid' },
 			h('p', { className: 'dialog-text', text: t('merge.intro', { n: features.length }) }),
 			list,
-			h('div', { className: 'form-note' }, h('span', { text: t('merge.sum') + ' ' }), h('strong', { text: wanmu.units.area(total) }),
-				h('span', { className: 'muted', text: ' ' + t('merge.sumNote') })),
-			Object.keys(platforms).length > 1 ? h('div', { className: 'form-warn', text: t('merge.platformsWarn') }) : null,
+			preview,
+			gapBox,
 			D.field('field.name', name),
-			D.field('field.disposition', disposition),
+			kind ? D.field('field.kind', kind, 'merge.differs') : null,
+			county ? D.field('field.county', county, 'merge.differs') : null,
+			D.field('field.disposition', disposition, dispositions.length > 1 ? 'merge.differs' : null),
+			platform ? D.field('field.platform', platform, 'merge.platformDiffers') : null,
 			D.field('field.reason', reason, 'field.reasonHint'));
+
 		var d = new D({
-			title: 'merge.title', body: body,
+			title: 'merge.title', body: body0,
 			buttons: [
 				{ label: 'action.cancel', value: null },
 				{
 					label: 'action.merge', kind: 'primary', value: 'ok',
 					action: function () {
+						var a = decided();
 						if (!name.value.trim()) {
 							throw new Error(t('attr.nameRequired'));
 						}
-						return submit({ name: name.value.trim(), disposition: disposition.value }, reason.value.trim());
+						if (!a.kind || !a.county_adcode || !a.disposition || a.platform_id === null) {
+							throw new Error(t('merge.answerFirst'));
+						}
+						if (gapM > 0 && !gapConfirm.checked) {
+							throw new Error(t('merge.confirmGap', { m: wanmu.i18n.number(gapM, 2) }));
+						}
+						var b = body(false);
+						b.properties.name = name.value.trim();
+						return o.submit(b);
 					}
 				}
 			]
 		});
+
+		o.preview(body(true)).then(function (f) {
+			showPreview(f, preview, props);
+			var m = f.merge || {};
+			gapM = m.gap_m || 0;
+			if (gapM > 0) {
+				gapBox.hidden = false;
+				gapBox.appendChild(gapConfirm);
+				gapBox.appendChild(h('span', { text: ' ' + t('merge.gap', { m: wanmu.i18n.number(gapM, 2), n: m.parts }) }));
+			}
+		}, function (err) {
+			wanmu.dom.clear(preview);
+			preview.appendChild(h('div', { className: 'form-warn', text: t('merge.previewFailed') + ' ' + (err.describe ? err.describe() : String(err.message || err)) }));
+		});
 		return d.open();
+	}
+
+	// showPreview lists what the merge keeps of the sources.
+	function showPreview(f, el, sources) {
+		var t = wanmu.i18n.t;
+		var p = f.properties || {}, m = f.merge || {};
+		var conflicts = m.conflicts || {};
+		wanmu.dom.clear(el);
+		el.appendChild(h('dl', { className: 'kv compact' },
+			h('dt', { text: t('merge.resultArea') }),
+			h('dd', { className: 'num', attrs: { 'data-field': 'merged-area' }, text: wanmu.units.area(p.area_mu) + (m.parts > 1 ? ' · ' + t('merge.parts', { n: m.parts }) : '') }),
+			h('dt', { text: t('field.documentNo') }),
+			h('dd', { attrs: { 'data-field': 'merged-document-no' }, text: p.document_no || '—' }),
+			h('dt', { text: t('field.approvedHa') }),
+			h('dd', { className: 'num', attrs: { 'data-field': 'merged-approved' }, text: p.approved_area_ha === null || p.approved_area_ha === undefined ? '—' :
+				wanmu.i18n.number(p.approved_area_ha, 4) + ' ' + t('unit.ha') + ' ' + t('merge.summed') })));
+		var keys = Object.keys(conflicts);
+		if (keys.length) {
+			el.appendChild(h('div', { className: 'form-note', attrs: { 'data-merge-conflicts': '' } },
+				h('strong', { text: t('merge.conflicts') }),
+				h('ul', null, keys.map(function (k) {
+					return h('li', { text: t('merge.conflictRow', { key: k, values: conflicts[k].map(function (v) { return typeof v === 'object' ? JSON.stringify(v) : String(v); }).join(' / ') }) });
+				}))));
+		}
+		var without = sources.filter(function (s) { return s.approved_area_ha === null || s.approved_area_ha === undefined; });
+		if (without.length && without.length < sources.length) {
+			el.appendChild(h('div', { className: 'form-note muted', text: t('merge.approvedPartial', {
+				names: without.map(function (s) { return s.name; }).join('、') }) }));
+		}
 	}
 
 	wanmu.MergeDialog = { open: open };

@@ -1,9 +1,9 @@
 // Editor.js: the editing tools (editor and admin roles only). Geoman draws and
 // edits shapes in the browser; every change is written through the API with
 // If-Match and the version the planner started from. On 412 the conflict
-// dialog shows both versions; nothing is overwritten silently. Each completed
-// operation can be undone by writing the previous state back, again with
-// If-Match. Union (merge) and split happen on the server, in PostGIS.
+// dialog shows both versions; nothing is overwritten silently. Undo and redo
+// are the server's (UndoHistory). Union (merge) and split happen on the
+// server, in PostGIS.
 //
 // Coordinates go to the server exactly as the map holds them (full float64,
 // toGeoJSON(false)): Leaflet's default rounding to 6 decimals moved every
@@ -18,7 +18,6 @@
 	var h = wanmu.dom.h;
 	var t = function (k, p) { return wanmu.i18n.t(k, p); };
 	var EDITABLE = ['kind', 'name', 'county_adcode', 'disposition', 'approved_area_ha', 'document_no', 'attributes'];
-	var UNDO_DEPTH = 20;
 	var SHARE_KEY = 'wanmu.shareEdges';
 
 	function Editor(app) {
@@ -27,7 +26,8 @@
 		this.map = app.map;
 		this.mode = 'select';
 		this.session = null;
-		this.undoStack = [];
+		this.history = new wanmu.UndoHistory(app);
+		this.history.on('change', function () { this.fire('change'); }, this);
 		this.busy = false;
 		this._editGroup = L.featureGroup().addTo(this.map);
 		this._pending = null;
@@ -224,12 +224,7 @@
 						self.app.zoneChanged(f);
 						self.app.selection.set([f.properties.id]);
 						wanmu.notify(t('edit.created', { name: f.properties.name, area: wanmu.units.area(f.properties.area_mu) }), 'ok');
-						return self._shareEdges(geometry, f.properties.name).then(function (extra) {
-							self._pushOperationUndo({
-								label: t('undo.create', { name: f.properties.name }),
-								run: function () { return self._retireZone(f.properties.id, t('undo.reason')); }
-							}, extra);
-						});
+						return self._shareEdges(geometry, f.properties.name);
 					}, function (err) {
 						// Shown inside the dialog: say it in the planner's words.
 						var msg = invalidGeometryText(err);
@@ -371,8 +366,7 @@
 				return self.setMode('select');
 			}
 			wanmu.notify(t('edit.saved', { name: res.data.properties.name, area: wanmu.units.area(res.data.properties.area_mu) }), 'ok');
-			return self._shareEdges(geometry, res.data.properties.name).then(function (extra) {
-				self._pushOperationUndo(self._updateUndo(before, t('undo.' + s.kind, { name: before.properties.name })), extra);
+			return self._shareEdges(geometry, res.data.properties.name).then(function () {
 				return self.setMode('select');
 			});
 		}, function (err) {
@@ -437,13 +431,6 @@
 				self.app.zoneRetired(id);
 				pieces.forEach(function (f) { self.app.zoneChanged(f); });
 				self.app.selection.set(pieces.map(function (f) { return f.properties.id; }));
-				self.pushUndo({
-					label: t('undo.split', { name: base.properties.name }),
-					run: function () {
-						return Promise.all(pieces.map(function (p) { return self._retireZone(p.properties.id, t('undo.reason')); }))
-							.then(function () { return self._restoreZone(id); });
-					}
-				});
 				wanmu.notify(t('edit.splitDone', { name: base.properties.name, n: pieces.length }), 'ok');
 			}
 			return self.setMode('select');
@@ -476,7 +463,6 @@
 					diff: self._attrDiff(changes)
 				}).then(function (res) {
 					if (res.ok) {
-						self.pushUndo(self._updateUndo(cur, t('undo.attributes', { name: cur.properties.name })));
 						wanmu.notify(t('edit.saved', { name: res.data.properties.name, area: wanmu.units.area(res.data.properties.area_mu) }), 'ok');
 					}
 				});
@@ -503,10 +489,6 @@
 			action: function (reason) {
 				return self._retireZone(id, reason).then(function (res) {
 					if (res.ok) {
-						self.pushUndo({
-							label: t('undo.retire', { name: f.properties.name }),
-							run: function () { return self._restoreZone(id); }
-						});
 						wanmu.notify(t('edit.retired', { name: f.properties.name }), 'ok');
 					}
 				});
@@ -535,27 +517,6 @@
 		});
 	};
 
-	// _restoreZone brings a retired zone back to its last live revision
-	// (POST /zones/{id}/restore, admin).
-	Editor.prototype._restoreZone = function (id) {
-		var self = this;
-		return wanmu.api.get('/zones/' + id + '/history').then(function (hist) {
-			var revs = hist.revisions || [];
-			var last = revs[revs.length - 1];
-			var live = null;
-			for (var i = revs.length - 1; i >= 0; i--) {
-				if (revs[i].after && !revs[i].after.retired) {
-					live = revs[i];
-					break;
-				}
-			}
-			if (!live) {
-				throw new Error(t('undo.noLiveRevision'));
-			}
-			return self.restoreRevision(id, live.id, last ? last.version : undefined);
-		});
-	};
-
 	// restoreRevision asks the server to make revision revId the zone's
 	// current state; the answer is the restored zone.
 	Editor.prototype.restoreRevision = function (id, revId, version) {
@@ -580,6 +541,11 @@
 			});
 	};
 
+	// merge asks the server to merge the selected zones. The dialog first
+	// shows what the merge would make (a dry run: the union's area, the
+	// document numbers kept, approved areas summed, attribute conflicts, the
+	// gap between zones that do not touch) and asks what only the planner
+	// can decide; then the merge is sent with the version of every zone.
 	Editor.prototype.merge = function () {
 		var self = this;
 		var features = this.app.selection.features();
@@ -587,29 +553,22 @@
 			wanmu.notify(t('edit.selectTwo'), 'warn');
 			return Promise.resolve();
 		}
-		return wanmu.MergeDialog.open(features, function (props, reason) {
-			var ids = features.map(function (f) { return f.properties.id; });
-			var versions = {};
-			features.forEach(function (f) { versions[f.properties.id] = f.properties.version; });
-			return wanmu.api.send('POST', '/zones/merge', { zone_ids: ids, versions: versions, properties: props, reason: reason })
-				.then(function (r) {
+		var ids = features.map(function (f) { return f.properties.id; });
+		var versions = {};
+		features.forEach(function (f) { versions[f.properties.id] = f.properties.version; });
+		function send(body) {
+			return wanmu.api.send('POST', '/zones/merge', L.extend({ zone_ids: ids, versions: versions }, body));
+		}
+		return wanmu.MergeDialog.open(features, {
+			preview: function (body) {
+				return send(L.extend({}, body, { dry_run: true })).then(function (r) { return r.data; });
+			},
+			submit: function (body) {
+				return send(body).then(function (r) {
 					var merged = r.data;
 					ids.forEach(function (id) { self.app.zoneRetired(id); });
 					self.app.zoneChanged(merged);
 					self.app.selection.set([merged.properties.id]);
-					self.pushUndo({
-						label: t('undo.merge', { name: merged.properties.name }),
-						run: function () {
-							return self._retireZone(merged.properties.id, t('undo.reason')).then(function (res) {
-								if (!res.ok) {
-									return res;
-								}
-								return ids.reduce(function (p, id) {
-									return p.then(function () { return self._restoreZone(id); });
-								}, Promise.resolve());
-							});
-						}
-					});
 					wanmu.notify(t('edit.merged', { n: ids.length, name: merged.properties.name, area: wanmu.units.area(merged.properties.area_mu) }), 'ok');
 				}, function (err) {
 					if (err.status === 412) {
@@ -624,6 +583,7 @@
 					}
 					throw err;
 				});
+			}
 		});
 	};
 
@@ -781,12 +741,12 @@
 
 	// _shareEdges inserts the edge-snapped points that made it into the saved
 	// geometry into their neighbours (when the planner leaves the option on).
-	// It resolves to the neighbours' undo entries.
+	// Each neighbour's write is an operation of its own in the undo history.
 	Editor.prototype._shareEdges = function (geometry, ownName) {
 		var self = this, snaps = this._snaps, byZone = {}, seen = {};
 		this._snaps = {};
 		if (!this.shareEdges) {
-			return Promise.resolve([]);
+			return Promise.resolve();
 		}
 		eachPosition(geometry, function (pos) {
 			var k = posKey(pos), sn = snaps[k];
@@ -796,15 +756,8 @@
 			}
 		});
 		return Object.keys(byZone).reduce(function (chain, id) {
-			return chain.then(function (undos) {
-				return self._insertShared(Number(id), byZone[id], ownName).then(function (u) {
-					if (u) {
-						undos.push(u);
-					}
-					return undos;
-				});
-			});
-		}, Promise.resolve([]));
+			return chain.then(function () { return self._insertShared(Number(id), byZone[id], ownName); });
+		}, Promise.resolve());
 	};
 
 	// _insertShared PATCHes neighbour id with the snapped points inserted
@@ -817,7 +770,6 @@
 			return Promise.resolve(null);
 		}
 		var name = f.properties.name;
-		var before = f;
 		var first = withPoints(f.geometry, snaps);
 		if (!first.n) {
 			wanmu.notify(t('edit.neighbourMoved', { name: name }), 'warn');
@@ -830,7 +782,6 @@
 				if (!w.n) {
 					return Promise.reject(new Error(t('edit.neighbourMoved', { name: name })));
 				}
-				before = current || f;
 				return wanmu.api.send('PATCH', '/zones/' + id, {
 					type: 'Feature', geometry: w.geometry, properties: {}, reason: t('reason.shareEdge', { name: ownName })
 				}, { ifMatch: version });
@@ -840,7 +791,7 @@
 				return null;
 			}
 			wanmu.notify(t('edit.neighbourUpdated', { name: name, n: snaps.length }), 'ok');
-			return self._updateUndo(before, t('undo.vertex', { name: name }));
+			return null;
 		}, function (err) {
 			wanmu.notifyError(err, t('edit.neighbourFailed', { name: name }));
 			return null;
@@ -866,85 +817,17 @@
 		});
 	};
 
-	// ---- undo -----------------------------------------------------------------
+	// ---- undo and redo (kept by the server: UndoHistory) ----------------------
 
-	Editor.prototype.pushUndo = function (entry) {
-		this.undoStack.push(entry);
-		if (this.undoStack.length > UNDO_DEPTH) {
-			this.undoStack.shift();
-		}
-		this.fire('change');
-	};
-
-	// _updateUndo is the undo entry of a zone update: it PUTs the previous
-	// state back.
-	Editor.prototype._updateUndo = function (before, label) {
-		var self = this;
-		var id = before.properties.id;
-		return {
-			label: label,
-			run: function () {
-				var cur = self.app.zones.feature(id);
-				if (!cur) {
-					throw new Error(t('undo.gone'));
-				}
-				var props = {};
-				EDITABLE.forEach(function (k) { props[k] = before.properties[k]; });
-				return self.writeZone({
-					id: id, base: cur, method: 'PUT', kind: 'undo', mineGeometry: before.geometry, mineArea: before.properties.area_mu,
-					body: { type: 'Feature', geometry: before.geometry, properties: props, reason: t('undo.reason') }
-				});
-			}
-		};
-	};
-
-	// _pushOperationUndo pushes one entry for an operation that also wrote
-	// neighbours (shared edges): undoing it puts the neighbours back too.
-	Editor.prototype._pushOperationUndo = function (main, extra) {
-		if (!extra || !extra.length) {
-			this.pushUndo(main);
-			return;
-		}
-		this.pushUndo({
-			label: main.label,
-			run: function () {
-				return extra.reduce(function (p, u) { return p.then(u.run); }, Promise.resolve()).then(main.run);
-			}
-		});
-	};
-
-	Editor.prototype.canUndo = function () {
-		var top = this.undoStack[this.undoStack.length - 1];
-		// Bringing back a retired zone uses …/restore, which the server grants
-		// an editor for undoing their own latest change of it.
-		return !!top && this.app.capabilities.restore !== false;
-	};
-
-	Editor.prototype.undoLabel = function () {
-		var top = this.undoStack[this.undoStack.length - 1];
-		return top ? top.label : '';
-	};
+	Editor.prototype.canUndo = function () { return !this.session && !this.busy && this.history.canUndo(); };
+	Editor.prototype.canRedo = function () { return !this.session && !this.busy && this.history.canRedo(); };
 
 	Editor.prototype.undo = function () {
-		var self = this;
-		if (!this.undoStack.length || this.busy || this.session) {
-			return Promise.resolve();
-		}
-		var top = this.undoStack[this.undoStack.length - 1];
-		this.undoStack.pop();
-		this.busy = true;
-		this.fire('change');
-		return Promise.resolve().then(top.run).then(function (res) {
-			self.busy = false;
-			self.fire('change');
-			if (!res || res.ok !== false) {
-				wanmu.notify(t('undo.done', { what: top.label }), 'ok');
-			}
-		}, function (err) {
-			self.busy = false;
-			self.fire('change');
-			wanmu.notifyError(err, t('undo.failed'));
-		});
+		return this.canUndo() ? this.history.undo() : Promise.resolve();
+	};
+
+	Editor.prototype.redo = function () {
+		return this.canRedo() ? this.history.redo() : Promise.resolve();
 	};
 
 	// ---- exact geometry ---------------------------------------------------------
@@ -1169,9 +1052,16 @@
 		}
 		if (e.key === 'Escape' && (this.mode !== 'select' || this.session)) {
 			this.cancel();
-		} else if ((e.ctrlKey || e.metaKey) && e.key === 'z' && this.canEdit()) {
+		} else if ((e.ctrlKey || e.metaKey) && (e.key === 'z' || e.key === 'Z') && this.canEdit()) {
 			e.preventDefault();
-			this.undo();
+			if (e.shiftKey) {
+				this.redo();
+			} else {
+				this.undo();
+			}
+		} else if ((e.ctrlKey || e.metaKey) && e.key === 'y' && this.canEdit()) {
+			e.preventDefault();
+			this.redo();
 		} else if (e.key === 'Enter' && (this.mode === 'draw' || this.mode === 'split')) {
 			this.finishDraw();
 		}

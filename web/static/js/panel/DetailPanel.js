@@ -13,6 +13,9 @@
 		this.el = el;
 		this._history = null;     // {id, revisions}
 		this._shownRev = null;
+		this._retired = null;     // a retired zone shown on demand (a Feature)
+		this._retiredList = null; // retired zones found by the search
+		this._names = {};         // id → name of zones named by a link
 		app.selection.on('change', this._selectionChanged, this);
 		app.on('zones', this.render, this);
 		app.on('platforms', this.render, this);
@@ -23,6 +26,10 @@
 
 	DetailPanel.prototype._selectionChanged = function () {
 		var ids = this.app.selection.ids();
+		if (ids.length) {
+			this._retired = null;
+			this._retiredList = null;
+		}
 		if (!(ids.length === 1 && this._history && this._history.id === ids[0])) {
 			this._history = null;
 			this._shownRev = null;
@@ -37,7 +44,11 @@
 	DetailPanel.prototype.render = function () {
 		var fs = this.app.selection.features();
 		wanmu.dom.clear(this.el);
-		if (!fs.length) {
+		if (!fs.length && this._retired) {
+			this.el.appendChild(this._retiredZone(this._retired));
+		} else if (!fs.length && this._retiredList) {
+			this.el.appendChild(this._retiredResults(this._retiredList));
+		} else if (!fs.length) {
 			this.el.appendChild(this._empty());
 		} else if (fs.length === 1) {
 			this.el.appendChild(this._zone(fs[0]));
@@ -79,10 +90,11 @@
 				h('span', { className: 'big', attrs: { 'data-field': 'area' }, text: wanmu.units.area(p.area_mu) }),
 				h('span', { className: 'muted', text: ' ' + secondArea(p.area_mu) })));
 		var attrs = p.attributes || {};
-		var attrRows = Object.keys(attrs).filter(function (k) { return k !== 'merged_from' && k !== 'split_from'; }).map(function (k) {
+		var attrRows = Object.keys(attrs).filter(function (k) { return k !== 'merged_from' && k !== 'split_from' && k !== 'merge_conflicts'; }).map(function (k) {
 			var v = attrs[k];
 			return [h('dt', { text: k }), h('dd', { text: typeof v === 'object' ? JSON.stringify(v) : String(v) })];
 		});
+		attrRows = this._provenanceRows(p).concat(attrRows);
 		var platformLink = platform ? h('a', {
 			href: '#', text: platform.name, className: 'link',
 			on: { click: function (e) { e.preventDefault(); app.showPlatform(platform.id); } }
@@ -118,7 +130,8 @@
 	DetailPanel.prototype.loadHistory = function (id) {
 		var self = this;
 		return wanmu.api.get('/zones/' + id + '/history').then(function (res) {
-			if (self.app.selection.ids()[0] !== id) {
+			var shown = self._retired ? self._retired.properties.id : self.app.selection.ids()[0];
+			if (shown !== id) {
 				return;
 			}
 			self._history = { id: id, revisions: (res.revisions || []).slice().reverse() };
@@ -189,10 +202,149 @@
 					wanmu.notify(t('history.restored', { name: p.name, v: r.version }), 'ok');
 					self._shownRev = null;
 					app.compare.clearLayers();
+					if (self._retired && self._retired.properties.id === p.id) {
+						self._retired = null;
+						app.selection.set([p.id]);
+						app.zoomToZones([p.id]);
+						return;
+					}
 					self.loadHistory(p.id);
 				});
 			}
 		});
+	};
+
+	// _provenanceRows link a zone to the zones it came from (merge, split)
+	// and a retired zone to what it became; conflicting attribute values a
+	// merge kept are listed.
+	DetailPanel.prototype._provenanceRows = function (p) {
+		var self = this, attrs = p.attributes || {}, rows = [];
+		var from = attrs.merged_from || (attrs.split_from ? [attrs.split_from] : null);
+		if (from && from.length) {
+			rows.push(h('dt', { i18n: attrs.merged_from ? 'detail.mergedFrom' : 'detail.splitFrom' }),
+				h('dd', { attrs: { 'data-field': 'sources' } }, from.map(function (id, i) {
+					return [i ? h('span', { text: '、' }) : null, self._zoneLink(id)];
+				})));
+		}
+		if (p.merged_into) {
+			rows.push(h('dt', { i18n: 'detail.mergedInto' }), h('dd', { attrs: { 'data-field': 'merged-into' } }, this._zoneLink(p.merged_into)));
+		}
+		var conflicts = attrs.merge_conflicts || {};
+		Object.keys(conflicts).forEach(function (k) {
+			rows.push(h('dt', { text: k }), h('dd', null,
+				h('span', { text: String(attrs[k] === undefined ? '—' : typeof attrs[k] === 'object' ? JSON.stringify(attrs[k]) : attrs[k]) }),
+				h('span', { className: 'muted', text: ' ' + t('detail.conflictValues', { values: conflicts[k].map(function (v) { return typeof v === 'object' ? JSON.stringify(v) : String(v); }).join(' / ') }) })));
+		});
+		return rows;
+	};
+
+	// _zoneLink names a zone (live or retired) and opens it when clicked.
+	DetailPanel.prototype._zoneLink = function (id) {
+		var self = this, app = this.app;
+		var live = app.zones.feature(id);
+		var name = live ? live.properties.name : this._names[id];
+		if (!name && this._names[id] === undefined) {
+			this._names[id] = null; // asked once
+			wanmu.api.get('/zones/' + id).then(function (f) {
+				self._names[id] = f.properties.name;
+				self.render();
+			}, function () {});
+		}
+		return h('a', {
+			href: '#', className: 'link', dataset: { zoneLink: String(id) }, text: (name || t('detail.zoneN', { id: id })),
+			on: { click: function (e) { e.preventDefault(); self.showZone(id); } }
+		});
+	};
+
+	// showZone opens a zone by id: a live one is selected; a retired one is
+	// shown in this panel with its outline on the map, what it became and
+	// its history (restorable by those allowed to).
+	DetailPanel.prototype.showZone = function (id) {
+		var self = this, app = this.app;
+		if (app.zones.feature(id)) {
+			app.selection.set([id]);
+			app.zoomToZones([id]);
+			return Promise.resolve();
+		}
+		return wanmu.api.get('/zones/' + id).then(function (f) {
+			if (!f.properties.retired_at) {
+				app.zoneChanged(f);
+				app.selection.set([id]);
+				app.zoomToZones([id]);
+				return;
+			}
+			app.selection.clear();
+			self._retired = f;
+			app.setTab('feature');
+			app.compare.clearLayers();
+			app.compare.show(f.geometry, wanmu.style.ghost, t('detail.retiredTag', { name: f.properties.name }));
+			app.map.fitBounds(app.compare.bounds(), { padding: [60, 60], maxZoom: 16 });
+			self.render();
+			self.loadHistory(id);
+		}, function (err) {
+			wanmu.notifyError(err, t('detail.openFailed'));
+		});
+	};
+
+	// showRetiredList lists retired zones found by the search.
+	DetailPanel.prototype.showRetiredList = function (features) {
+		this._retired = null;
+		this._retiredList = features;
+		this.app.selection.clear();
+		this.app.setTab('feature');
+		this.render();
+	};
+
+	DetailPanel.prototype._retiredResults = function (fs) {
+		var self = this;
+		return h('div', { className: 'detail retired-list' },
+			h('div', { className: 'detail-head' },
+				h('div', { className: 'detail-kicker' }, h('span', { className: 'chip chip-retired', i18n: 'detail.retired' })),
+				h('h3', { className: 'detail-title', text: t('detail.retiredFound', { n: fs.length }) })),
+			h('table', { className: 'list' },
+				h('thead', null, h('tr', null, h('th', { i18n: 'field.name' }), h('th', { i18n: 'detail.retiredAt' }), h('th', { className: 'num', text: t('field.area') + ' (' + wanmu.units.symbol() + ')' }))),
+				h('tbody', null, fs.map(function (f) {
+					var p = f.properties;
+					return h('tr', { className: 'clickable', dataset: { retiredZone: String(p.id) }, on: { click: function () { self.showZone(p.id); } } },
+						h('td', { text: p.name }),
+						h('td', { text: wanmu.i18n.datetime(p.retired_at) }),
+						h('td', { className: 'num', text: wanmu.units.area(p.area_mu, { bare: true }) }));
+				}))));
+	};
+
+	// _retiredZone is the panel of a retired zone.
+	DetailPanel.prototype._retiredZone = function (f) {
+		var p = f.properties, self = this, app = this.app;
+		var lastLive = null;
+		((this._history && this._history.id === p.id && this._history.revisions) || []).some(function (r) {
+			if (r.after && !r.after.retired) {
+				lastLive = r;
+				return true;
+			}
+			return false;
+		});
+		var kv = h('dl', { className: 'kv' },
+			h('dt', { i18n: 'field.county' }), h('dd', { text: t('county.' + p.county_adcode) + ' (' + p.county_adcode + ')' }),
+			h('dt', { i18n: 'detail.retiredAt' }), h('dd', { text: (p.updated_by || '—') + ' · ' + wanmu.i18n.datetime(p.retired_at) }),
+			h('dt', { i18n: 'field.documentNo' }), h('dd', { text: p.document_no || '—' }),
+			this._provenanceRows(p));
+		return h('div', { className: 'detail retired', dataset: { zoneId: String(p.id) } },
+			h('div', { className: 'detail-head' },
+				h('div', { className: 'detail-kicker' },
+					h('span', { className: 'chip chip-retired', i18n: 'detail.retired' }),
+					h('span', { className: 'chip', text: t('kind.' + p.kind) })),
+				h('h3', { className: 'detail-title', text: p.name }),
+				h('div', { className: 'detail-area' }, h('span', { className: 'big', text: wanmu.units.area(p.area_mu) }))),
+			h('div', { className: 'actions' },
+				app.canRestore() && lastLive ? h('button', {
+					className: 'btn btn-small btn-primary', attrs: { type: 'button', 'data-action': 'restore-retired' },
+					on: { click: function () { self._restore(lastLive, p); } }
+				}, h('span', { i18n: 'detail.restoreRetired' })) : null,
+				h('button', { className: 'btn btn-small', attrs: { type: 'button' }, on: { click: function () { self._retired = null; app.compare.clearLayers(); self.render(); } } }, h('span', { i18n: 'action.close' }))),
+			kv,
+			h('section', { className: 'history' },
+				h('h4', null, wanmu.icon('history', 15), h('span', { i18n: 'history.title' })),
+				this._historyList(p)));
 	};
 
 	DetailPanel.prototype._multi = function (fs) {

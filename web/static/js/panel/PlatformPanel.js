@@ -438,20 +438,6 @@
 				return wanmu.api.send('POST', '/platforms', body).then(function (res) {
 					var p = res.data;
 					app.setZonePlatform(zoneIds, p);
-					app.editor.pushUndo({
-						label: t('undo.platformCreate', { name: p.name }),
-						run: function () {
-							return wanmu.api.get('/platforms/' + p.id).then(function (cur) {
-								return wanmu.api.request('DELETE', '/platforms/' + p.id, { ifMatch: cur.version, query: { reason: t('undo.reason') } });
-							}).then(function () {
-								app.setZonePlatform(zoneIds, null);
-								if (app.activePlatformId === p.id) {
-									self.show(null);
-								}
-								return app.refreshPlatforms();
-							});
-						}
-					});
 					wanmu.notify(t('platform.created', { name: p.name }), 'ok');
 					app.showPlatform(p.id);
 					return app.refreshPlatforms();
@@ -493,32 +479,12 @@
 				}).then(function (res) {
 					if (res.ok) {
 						app.setZonePlatform(p.zone_ids || [], null);
-						app.editor.pushUndo({ label: t('undo.platformRetire', { name: p.name }), run: function () { return self._unretire(p.id); } });
 						wanmu.notify(t('platform.retired', { name: p.name }), 'ok');
 						self.show(null);
 					}
 					return app.refreshPlatforms();
 				});
 			}
-		});
-	};
-
-	// _unretire undoes retiring a platform: back to the revision before the
-	// retirement (the server grants an editor this for their own change).
-	PlatformPanel.prototype._unretire = function (id) {
-		var app = this.app;
-		return wanmu.api.get('/platforms/' + id + '/history').then(function (hist) {
-			var revs = hist.revisions || [];
-			if (revs.length < 2) {
-				throw new Error(t('undo.noLiveRevision'));
-			}
-			// The latest revision carries the platform's current version.
-			return wanmu.api.send('POST', '/platforms/' + id + '/restore', { revision_id: revs[revs.length - 2].id, reason: t('undo.reason') },
-				{ ifMatch: revs[revs.length - 1].version });
-		}).then(function (r) {
-			var restored = r.data;
-			app.setZonePlatform(restored.zone_ids || [], restored);
-			return app.refreshPlatforms().then(function () { app.showPlatform(restored.id); });
 		});
 	};
 
@@ -581,7 +547,7 @@
 	// _setMembers PUTs a platform's member list with If-Match. On a conflict,
 	// "re-apply mine" applies the planner's additions and removals to the
 	// members on the server now, not the stale list.
-	PlatformPanel.prototype._setMembers = function (p, next, reason, noUndo) {
+	PlatformPanel.prototype._setMembers = function (p, next, reason) {
 		var app = this.app, self = this;
 		var before = (p.zone_ids || []).slice();
 		var added = next.filter(function (id) { return before.indexOf(id) < 0; });
@@ -614,15 +580,7 @@
 					self.platform = L.extend({}, self.platform || {}, cur);
 				}
 			}
-			if (res.ok && !noUndo) {
-				app.editor.pushUndo({
-					label: t('undo.members', { name: p.name }),
-					run: function () {
-						return wanmu.api.request('GET', '/platforms/' + p.id).then(function (r2) {
-							return self._setMembers(r2.data, before, t('undo.reason'), true);
-						});
-					}
-				});
+			if (res.ok) {
 				wanmu.notify(t('platform.membersSaved', { name: p.name, n: (cur.zone_ids || []).length }), 'ok');
 			}
 			return Promise.all([app.activePlatformId === p.id ? self.refresh() : null, app.refreshPlatforms()]).then(function () { return res; });
