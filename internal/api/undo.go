@@ -56,21 +56,11 @@ func (s *Server) takeBack(w http.ResponseWriter, r *http.Request, redo bool) err
 		return err
 	}
 	ctx := r.Context()
-	if req.Op != nil {
-		undo, redoStack, err := s.store.UndoStacks(ctx, actorName(ctx))
-		if err != nil {
-			return err
-		}
-		stack := undo
-		if redo {
-			stack = redoStack
-		}
-		if len(stack) == 0 || stack[len(stack)-1].Op != *req.Op {
-			return problem(http.StatusConflict, "undo-moved-on",
-				"operation %d is no longer the next to undo or redo (another tab or client changed the stacks): reload the list", *req.Op)
-		}
+	res, err := s.store.Undo(ctx, redo, req.Op, s.change(r, req.Reason))
+	if errors.Is(err, store.ErrUndoMovedOn) {
+		return problem(http.StatusConflict, "undo-moved-on",
+			"operation %d is no longer the next to undo or redo (another tab or client changed the stacks): reload the list", *req.Op)
 	}
-	res, err := s.store.Undo(ctx, redo, s.change(r, req.Reason))
 	if errors.Is(err, store.ErrNothingToUndo) {
 		what := "undo"
 		if redo {

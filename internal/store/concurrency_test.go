@@ -226,7 +226,7 @@ func randomWrite(ctx context.Context, st *store.Store, rng *rand.Rand, tag strin
 		z := pick()
 		return "retire", st.RetireZone(ctx, z.ID, z.Version, c)
 	case n < 94:
-		_, err := st.Undo(ctx, rng.IntN(3) == 0, c)
+		_, err := st.Undo(ctx, rng.IntN(3) == 0, nil, c)
 		if errors.Is(err, store.ErrNothingToUndo) {
 			return "", nil
 		}

@@ -136,11 +136,8 @@ func (s *Store) MergeZones(ctx context.Context, ids []int64, versions map[int64]
 		if err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `
-			WITH s AS (SELECT id, geom, ST_ClusterDBSCAN(geom, 0, 1) OVER () AS c FROM zone WHERE id = ANY($1)),
-			d AS (SELECT a.c, min(ST_Distance(a.geom::geography, b.geom::geography)) AS m FROM s a JOIN s b ON a.c <> b.c GROUP BY a.c)
-			SELECT coalesce((SELECT max(m) FROM d), 0), (SELECT count(DISTINCT c) FROM s)`, ids).Scan(&res.GapM, &res.Parts); err != nil {
-			return fmt.Errorf("merge: distance between the zones: %w", err)
+		if res.GapM, res.Parts, err = mergeGap(ctx, tx, ids); err != nil {
+			return err
 		}
 		if res.GapM > 0 && o.AllowGapM < res.GapM {
 			return &MergeQuestion{Field: "allow_gap_m", GapM: res.GapM, Message: fmt.Sprintf(
@@ -187,6 +184,48 @@ func (s *Store) MergeZones(ctx context.Context, ids []int64, versions map[int64]
 		err = nil
 	}
 	return res, err
+}
+
+// mergeGap measures how far apart the sources lie: they fall into groups of
+// touching zones, and the gap is the longest step needed to join every
+// group to the others through their nearest neighbours (the longest edge of
+// the minimum spanning tree between the groups, ellipsoidal metres).
+func mergeGap(ctx context.Context, tx pgx.Tx, ids []int64) (gap float64, groups int, err error) {
+	rows, err := tx.Query(ctx, `
+		WITH s AS (SELECT id, geom, ST_ClusterDBSCAN(geom, 0, 1) OVER () AS c FROM zone WHERE id = ANY($1))
+		SELECT a.c, b.c, min(ST_Distance(a.geom::geography, b.geom::geography))
+		FROM s a JOIN s b ON a.c < b.c GROUP BY a.c, b.c ORDER BY 3`, ids)
+	if err != nil {
+		return 0, 0, fmt.Errorf("merge: distance between the zones: %w", err)
+	}
+	defer rows.Close()
+	group := map[int]int{} // union-find over the groups
+	var find func(int) int
+	find = func(x int) int {
+		if p, ok := group[x]; ok && p != x {
+			r := find(p)
+			group[x] = r
+			return r
+		}
+		group[x] = x
+		return x
+	}
+	for rows.Next() {
+		var a, b int
+		var d float64
+		if err := rows.Scan(&a, &b, &d); err != nil {
+			return 0, 0, err
+		}
+		if ra, rb := find(a), find(b); ra != rb {
+			group[ra] = rb
+			gap = d // edges come shortest first: the last joining one is the longest
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, 0, err
+	}
+	groups = max(len(group), 1)
+	return gap, groups, nil
 }
 
 // mergePlatform decides the platform of the merged zone: the planner's
@@ -283,6 +322,10 @@ func mergeFields(res *MergeResult, ids []int64, f ZoneFields) (ZoneFields, error
 			}
 		}
 		joined := strings.Join(docs, "；")
+		if n := len([]rune(joined)); n > 200 {
+			return out, &MergeQuestion{Field: "document_no", Message: fmt.Sprintf(
+				"the zones' document numbers together are %d characters, more than the 200 a zone holds: give the merged zone's document_no", n)}
+		}
 		out.DocumentNo = &joined
 	}
 

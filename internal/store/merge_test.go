@@ -145,3 +145,22 @@ func TestDeadlockIsRetried(t *testing.T) {
 		t.Fatalf("retries %d, attempts %d and %d: want the deadlock victim run again", got, attempts[0].Load(), attempts[1].Load())
 	}
 }
+
+// TestMergeGapJoinsAllGroups: two close pairs far from each other: the gap
+// to confirm is the step between the pairs, not the small one inside each.
+func TestMergeGapJoinsAllGroups(t *testing.T) {
+	st, ctx := newStore(t)
+	x, y := 119.90, 28.40
+	var ids []int64
+	versions := map[int64]int{}
+	for i, w := range []float64{0, 0.00101, 0.003, 0.00402} {
+		z := mustZone(t, st, string(rune('A'+i)), rect(x+w, y, x+w+0.001, y+0.001))
+		ids = append(ids, z.ID)
+		versions[z.ID] = z.Version
+	}
+	_, err := st.MergeZones(ctx, ids, versions, store.MergeOptions{AllowGapM: 2.5}, store.Change{Actor: "t"})
+	var q *store.MergeQuestion
+	if !errors.As(err, &q) || q.GapM < 95 || q.GapM > 100 {
+		t.Fatalf("merge of two pairs ~98 m apart, confirming 2.5 m: %v, want a question naming ~98 m", err)
+	}
+}

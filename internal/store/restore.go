@@ -154,8 +154,9 @@ func (s *Store) restoreZone(ctx context.Context, id int64, version int, revision
 		if z, err = getZone(ctx, tx, id, false); err != nil {
 			return err
 		}
-		c.Reason = fmt.Sprintf("restored revision %d. %s", revisionID, c.Reason)
-		if err := addRevision(ctx, tx, "zone", id, z.Version, "restore", c, zoneSnapshot(before), zoneSnapshot(z)); err != nil {
+		rc := c // the transaction may run again: keep c as given
+		rc.Reason = fmt.Sprintf("restored revision %d. %s", revisionID, c.Reason)
+		if err := addRevision(ctx, tx, "zone", id, z.Version, "restore", rc, zoneSnapshot(before), zoneSnapshot(z)); err != nil {
 			return err
 		}
 		return publishZones(ctx, tx, affected, before.Geom.Bound(), z.Geom.Bound())
@@ -238,8 +239,9 @@ func (s *Store) restorePlatform(ctx context.Context, id int64, version int, revi
 		if p, err = getPlatform(ctx, tx, id, false); err != nil {
 			return err
 		}
-		c.Reason = fmt.Sprintf("restored revision %d. %s", revisionID, c.Reason)
-		if err := addRevision(ctx, tx, "platform", id, p.Version, "restore", c, platformSnapshot(before), platformSnapshot(p)); err != nil {
+		rc := c // the transaction may run again: keep c as given
+		rc.Reason = fmt.Sprintf("restored revision %d. %s", revisionID, c.Reason)
+		if err := addRevision(ctx, tx, "platform", id, p.Version, "restore", rc, platformSnapshot(before), platformSnapshot(p)); err != nil {
 			return err
 		}
 		return publishPlatforms(ctx, tx, []int64{id}, nil)

@@ -20,7 +20,10 @@ import (
 // set of revisions one write made (migration 0008). A user's stacks follow
 // from their operations in order: an ordinary write goes on the undo stack
 // and empties the redo stack; an undo takes the top of the undo stack to the
-// redo stack; a redo (the undo of an undo) takes it back.
+// redo stack; a redo (the undo of an undo) takes it back. Revisions from
+// before operations were recorded (migration 0008) are not on the stacks:
+// which of them belonged together is not known (restore those from a
+// zone's history instead).
 
 // Operation is one of a user's writes as undo and redo see it.
 type Operation struct {
@@ -47,6 +50,10 @@ type UndoResult struct {
 
 // ErrNothingToUndo is returned when the stack asked for is empty.
 var ErrNothingToUndo = errors.New("nothing to undo or redo")
+
+// ErrUndoMovedOn is returned when the operation at the top of the stack is
+// not the one the caller expected (another tab or client moved on).
+var ErrUndoMovedOn = errors.New("the operation to undo or redo is no longer the latest: reload the list")
 
 // UndoConflictError says that an entity of the operation to undo changed
 // since, so undoing it would overwrite someone's later change.
@@ -87,9 +94,9 @@ func undoStacks(ctx context.Context, q dbtx, actor string) (undo, redo []Operati
 	}
 	rows, err := q.Query(ctx, `
 		SELECT r.op, r.undoes, r.at, r.entity, r.entity_id, r.action, coalesce(r.after->>'name', r.before->>'name', '')
-		FROM (SELECT coalesce(op, -id) AS op, undoes, at, entity, entity_id, action, before, after, id
-		      FROM revision WHERE actor = $1 AND coalesce(op, -id) IN (
-		          SELECT o FROM (SELECT coalesce(op, -id) AS o, max(id) AS last FROM revision WHERE actor = $1
+		FROM (SELECT op, undoes, at, entity, entity_id, action, before, after, id
+		      FROM revision WHERE actor = $1 AND op IN (
+		          SELECT o FROM (SELECT op AS o, max(id) AS last FROM revision WHERE actor = $1 AND op IS NOT NULL
 		                         GROUP BY 1 ORDER BY 2 DESC LIMIT $2) recent)) r
 		ORDER BY r.id`, actor, maxOps)
 	if err != nil {
@@ -136,10 +143,17 @@ func undoStacks(ctx context.Context, q dbtx, actor string) (undo, redo []Operati
 // Undo takes back c.Actor's latest operation on the undo stack (redo: brings
 // back the latest undone one) as one new operation, provided nothing it
 // changed has changed since (UndoConflictError otherwise).
-func (s *Store) Undo(ctx context.Context, redo bool, c Change) (UndoResult, error) {
+// expectedOp, when not nil, must be the operation at the top (the one the
+// caller showed); ErrUndoMovedOn otherwise.
+func (s *Store) Undo(ctx context.Context, redo bool, expectedOp *int64, c Change) (UndoResult, error) {
 	var res UndoResult
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		res = UndoResult{}
+		// One undo or redo of a user at a time (two tabs): they read the
+		// stacks, so they must not both take back the same operation.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('wanmu-undo:' || $1))`, c.Actor); err != nil {
+			return err
+		}
 		undoStack, redoStack, err := undoStacks(ctx, tx, c.Actor)
 		if err != nil {
 			return err
@@ -152,6 +166,9 @@ func (s *Store) Undo(ctx context.Context, redo bool, c Change) (UndoResult, erro
 			return ErrNothingToUndo
 		}
 		res.Operation = stack[len(stack)-1]
+		if expectedOp != nil && *expectedOp != res.Operation.Op {
+			return ErrUndoMovedOn
+		}
 		return takeBack(ctx, tx, res.Operation.Op, action, c, &res)
 	})
 	return res, err
@@ -168,8 +185,7 @@ type opState struct {
 
 // takeBack writes back the state before operation op of every entity it changed.
 func takeBack(ctx context.Context, tx pgx.Tx, op int64, action string, c Change, res *UndoResult) error {
-	rows, err := tx.Query(ctx, `SELECT entity, entity_id, before, after FROM revision
-		WHERE op = $1 OR (op IS NULL AND id = -$1) ORDER BY id`, op)
+	rows, err := tx.Query(ctx, `SELECT entity, entity_id, before, after FROM revision WHERE op = $1 ORDER BY id`, op)
 	if err != nil {
 		return fmt.Errorf("operation %d: %w", op, err)
 	}
@@ -198,12 +214,25 @@ func takeBack(ctx context.Context, tx pgx.Tx, op int64, action string, c Change,
 	// back, then every platform involved (the global order): the
 	// operation's own and those its zones belong to.
 	var zoneIDs, platformIDs []int64
-	targets := map[int64]*platformState{}
+	targets := map[int64]*platformState{} // nil: the platform did not exist before
+	zoneTargets := map[int64]*zoneState{} // nil: the zone did not exist before
 	for _, st := range states {
 		if st.entity == "zone" {
 			zoneIDs = append(zoneIDs, st.id)
+			zoneTargets[st.id] = nil
+			if st.before != nil {
+				var zs zoneState
+				if err := zs.decode(st.before); err != nil {
+					return fmt.Errorf("operation %d: zone %d: %w", op, st.id, err)
+				}
+				zoneTargets[st.id] = &zs
+				if zs.MergedInto != nil { // its foreign key locks that zone too
+					zoneIDs = append(zoneIDs, *zs.MergedInto)
+				}
+			}
 			continue
 		}
+		targets[st.id] = nil
 		platformIDs = append(platformIDs, st.id)
 		if st.before != nil {
 			var ps platformState
@@ -249,6 +278,9 @@ func takeBack(ctx context.Context, tx pgx.Tx, op int64, action string, c Change,
 			return err
 		}
 	}
+	if err := checkMembershipsSince(ctx, tx, zoneTargets, targets, zones, platforms); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, `SELECT set_config('wanmu.undoes', $1, true)`, strconv.FormatInt(op, 10)); err != nil {
 		return err
 	}
@@ -259,22 +291,19 @@ func takeBack(ctx context.Context, tx pgx.Tx, op int64, action string, c Change,
 			continue
 		}
 		cur := zones[st.id]
-		if st.before == nil {
+		bounds = append(bounds, cur.Geom.Bound())
+		if zs := zoneTargets[st.id]; zs == nil {
 			if cur.RetiredAt == nil {
 				if err := retireZone(ctx, tx, cur, nil, c, action); err != nil {
 					return err
 				}
 			}
 		} else {
-			var zs zoneState
-			if err := zs.decode(st.before); err != nil {
-				return fmt.Errorf("operation %d: zone %d: %w", op, st.id, err)
-			}
-			if err := writeZoneState(ctx, tx, cur, zs, action, c); err != nil {
+			if err := writeZoneState(ctx, tx, cur, *zs, action, c); err != nil {
 				return err
 			}
+			bounds = append(bounds, zs.Geometry.Geometry().Bound()) // the outline brought back
 		}
-		bounds = append(bounds, cur.Geom.Bound())
 		res.Zones = append(res.Zones, st.id)
 	}
 	for _, st := range states {
@@ -333,6 +362,46 @@ func checkUnchangedSince(ctx context.Context, tx pgx.Tx, st *opState, zones map[
 	_ = tx.QueryRow(ctx, `SELECT coalesce(actor, ''), at FROM revision WHERE entity = $1 AND entity_id = $2 ORDER BY id DESC LIMIT 1`,
 		st.entity, st.id).Scan(&e.By, &e.At)
 	return e
+}
+
+// checkMembershipsSince refuses an undo that would change, or could only
+// partly restore, a membership someone changed since: a zone of the
+// operation that is now in a platform outside it (the undo would take it
+// out of a platform someone put it in), and a zone a platform of the
+// operation had before that is now retired or in another platform.
+func checkMembershipsSince(ctx context.Context, tx pgx.Tx, zoneTargets map[int64]*zoneState, targets map[int64]*platformState,
+	zones map[int64]Zone, platforms map[int64]Platform) error {
+	inOp := func(platformID int64) bool { _, ok := targets[platformID]; return ok }
+	conflict := func(entity string, id int64, name string) error {
+		e := &UndoConflictError{Entity: entity, ID: id, Name: name}
+		_ = tx.QueryRow(ctx, `SELECT coalesce(actor, ''), at FROM revision WHERE entity = $1 AND entity_id = $2 ORDER BY id DESC LIMIT 1`,
+			entity, id).Scan(&e.By, &e.At)
+		return e
+	}
+	for id, zs := range zoneTargets {
+		retires := zs == nil || zs.Retired
+		if z := zones[id]; retires && z.PlatformID != nil && !inOp(*z.PlatformID) {
+			return conflict("platform", *z.PlatformID, platforms[*z.PlatformID].Name)
+		}
+	}
+	for pid, ps := range targets {
+		if ps == nil || ps.Retired {
+			continue
+		}
+		for _, zid := range ps.ZoneIDs {
+			if _, ok := zoneTargets[zid]; ok {
+				continue // the undo brings it back itself
+			}
+			z, ok := zones[zid]
+			if !ok || z.RetiredAt != nil {
+				return conflict("zone", zid, z.Name)
+			}
+			if z.PlatformID != nil && *z.PlatformID != pid && !inOp(*z.PlatformID) {
+				return conflict("platform", *z.PlatformID, platforms[*z.PlatformID].Name)
+			}
+		}
+	}
+	return nil
 }
 
 // sameState compares a current snapshot with a recorded one, leaving out

@@ -46,7 +46,7 @@ func TestUndoRedo(t *testing.T) {
 
 	step := func(redo bool, what string) store.UndoResult {
 		t.Helper()
-		r, err := st.Undo(ctx, redo, u)
+		r, err := st.Undo(ctx, redo, nil, u)
 		if err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
@@ -76,7 +76,7 @@ func TestUndoRedo(t *testing.T) {
 	if m, _ := st.GetZone(ctx, merged.Zone.ID); m.RetiredAt != nil || m.PlatformID == nil || *m.PlatformID != p.ID {
 		t.Errorf("redo of the merge: merged zone %+v, want live in the platform", m)
 	}
-	if _, err := st.Undo(ctx, true, u); !errors.Is(err, store.ErrNothingToUndo) {
+	if _, err := st.Undo(ctx, true, nil, u); !errors.Is(err, store.ErrNothingToUndo) {
 		t.Errorf("a third redo: %v, want nothing to redo", err)
 	}
 
@@ -86,10 +86,48 @@ func TestUndoRedo(t *testing.T) {
 		t.Fatal(err)
 	}
 	var uc *store.UndoConflictError
-	if _, err := st.Undo(ctx, false, u); !errors.As(err, &uc) || uc.By != "colleague" {
+	if _, err := st.Undo(ctx, false, nil, u); !errors.As(err, &uc) || uc.By != "colleague" {
 		t.Fatalf("undo over a colleague's change: %v, want a conflict naming them", err)
 	}
 	if m2, _ := st.GetZone(ctx, m.ID); m2.Name != "改名" || m2.RetiredAt != nil {
 		t.Errorf("a refused undo changed the zone: %+v", m2)
+	}
+}
+
+// TestUndoKeepsOthersMemberships: an undo never takes a zone out of a
+// platform someone else put it in, nor restores a membership only in part.
+func TestUndoKeepsOthersMemberships(t *testing.T) {
+	st, ctx := newStore(t)
+	alice, bob := store.Change{Actor: "alice"}, store.Change{Actor: "bob"}
+	z, err := st.CreateZone(ctx, zoneFields("Z", rect(119.86, 28.40, 119.87, 28.41)), alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := st.CreatePlatform(ctx, store.PlatformFields{Name: ptr("R")}, []int64{z.ID}, bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var uc *store.UndoConflictError
+	if _, err := st.Undo(ctx, false, nil, alice); !errors.As(err, &uc) || uc.By != "bob" {
+		t.Fatalf("undoing the creation of a zone bob put in a platform: %v, want a conflict naming bob", err)
+	}
+	if rr, _ := st.GetPlatform(ctx, r.ID); !slices.Equal(rr.ZoneIDs, []int64{z.ID}) {
+		t.Fatalf("the refused undo changed bob's platform: %v", rr.ZoneIDs)
+	}
+
+	// alice takes Z out of R; bob puts it in his platform Q; alice's undo
+	// could only restore R in part, so it is refused.
+	if r, err = st.SetMembers(ctx, r.ID, r.Version, nil, alice); err != nil {
+		t.Fatal(err)
+	}
+	q, err := st.CreatePlatform(ctx, store.PlatformFields{Name: ptr("Q")}, []int64{z.ID}, bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Undo(ctx, false, nil, alice); !errors.As(err, &uc) || uc.By != "bob" {
+		t.Fatalf("undoing a removal of a zone bob has since put in Q: %v, want a conflict naming bob", err)
+	}
+	if qq, _ := st.GetPlatform(ctx, q.ID); !slices.Equal(qq.ZoneIDs, []int64{z.ID}) {
+		t.Fatalf("the refused undo changed Q: %v", qq.ZoneIDs)
 	}
 }
