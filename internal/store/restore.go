@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/paulmach/orb/geojson"
 )
 
 // ErrNotOwnLastChange is returned when an undo asks for anything but the
@@ -92,35 +91,13 @@ func (s *Store) restoreZone(ctx context.Context, id int64, version int, revision
 				return err
 			}
 		}
-		var snap struct {
-			Kind, Name, CountyAdcode, Disposition, DocumentNo string
-			ApprovedAreaHa                                    *float64
-			Attributes                                        map[string]any
-			PlatformID                                        *int64
-			Geometry                                          *geojson.Geometry
-		}
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return err
-		}
-		for k, dst := range map[string]any{"kind": &snap.Kind, "name": &snap.Name, "county_adcode": &snap.CountyAdcode,
-			"disposition": &snap.Disposition, "document_no": &snap.DocumentNo, "approved_area_ha": &snap.ApprovedAreaHa,
-			"attributes": &snap.Attributes, "platform_id": &snap.PlatformID, "geometry": &snap.Geometry} {
-			if v, ok := m[k]; ok {
-				if err := json.Unmarshal(v, dst); err != nil {
-					return fmt.Errorf("revision %d: %s: %w", revisionID, k, err)
-				}
-			}
-		}
-		if snap.Geometry == nil {
-			return fmt.Errorf("revision %d holds no geometry: %w", revisionID, ErrInvalid)
+		var snap zoneState
+		if err := snap.decode(raw); err != nil {
+			return fmt.Errorf("revision %d: %w", revisionID, err)
 		}
 		g, err := encodeGeom(snap.Geometry.Geometry())
 		if err != nil {
 			return err
-		}
-		if snap.Attributes == nil {
-			snap.Attributes = map[string]any{}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE zone SET kind = $2, name = $3, county_adcode = $4, disposition = $5,
 			approved_area_ha = $6, document_no = nullif($7, ''), attributes = $8, geom = ST_Multi(ST_GeomFromWKB($9, 4490)),
@@ -206,42 +183,17 @@ func (s *Store) restorePlatform(ctx context.Context, id int64, version int, revi
 				return err
 			}
 		}
-		var snap struct {
-			Name        string         `json:"name"`
-			Role        string         `json:"role"`
-			Counties    []string       `json:"counties"`
-			ThresholdMu float64        `json:"threshold_mu"`
-			Targets     map[string]any `json:"targets"`
-			Indicators  map[string]any `json:"indicators"`
-			Note        string         `json:"note"`
-			ZoneIDs     []int64        `json:"zone_ids"`
-		}
+		var snap platformState
 		if err := json.Unmarshal(raw, &snap); err != nil {
 			return fmt.Errorf("revision %d: %w", revisionID, err)
 		}
-		if snap.Counties == nil {
-			snap.Counties = []string{}
-		}
-		if _, err := tx.Exec(ctx, `UPDATE platform SET name = $2, role = $3, counties = $4, threshold_mu = $5, targets = $6,
-			indicators = $7, note = $8, retired_at = NULL, version = version + 1, updated_at = now(), updated_by = $9 WHERE id = $1`,
-			id, snap.Name, snap.Role, snap.Counties, snap.ThresholdMu, orEmpty(snap.Targets), orEmpty(snap.Indicators), snap.Note,
-			nullable(c.Actor)); err != nil {
-			return fmt.Errorf("restore platform %d: %w", id, classify(err))
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM platform_member WHERE platform_id = $1`, id); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO platform_member (zone_id, platform_id, added_by)
-			SELECT z.id, $1, $3 FROM zone z WHERE z.id = ANY($2) AND z.retired_at IS NULL
-			AND NOT EXISTS (SELECT 1 FROM platform_member m WHERE m.zone_id = z.id)`, id, snap.ZoneIDs, nullable(c.Actor)); err != nil {
+		snap.Retired = false // a restore brings the platform back
+		rc := c              // the transaction may run again: keep c as given
+		rc.Reason = fmt.Sprintf("restored revision %d. %s", revisionID, c.Reason)
+		if err := writePlatformState(ctx, tx, before, &snap, "restore", rc); err != nil {
 			return err
 		}
 		if p, err = getPlatform(ctx, tx, id, false); err != nil {
-			return err
-		}
-		rc := c // the transaction may run again: keep c as given
-		rc.Reason = fmt.Sprintf("restored revision %d. %s", revisionID, c.Reason)
-		if err := addRevision(ctx, tx, "platform", id, p.Version, "restore", rc, platformSnapshot(before), platformSnapshot(p)); err != nil {
 			return err
 		}
 		return publishPlatforms(ctx, tx, []int64{id}, nil)
