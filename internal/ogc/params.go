@@ -207,16 +207,17 @@ func wholeNumber(s string) (int64, bool) {
 // clip shortens s to at most n bytes on a character boundary, so that a
 // message never echoes much of the input.
 func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
+	// Count what %q will print, so control characters (four bytes each
+	// once escaped) cannot make the echo longer than n.
+	printed := 0
+	for i, r := range s {
+		printed += len(strconv.QuoteRune(r)) - 2
+		if printed > n {
+			return s[:i] + "…"
+		}
 	}
-	for n > 0 && !utf8RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
+	return s
 }
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // badParam is a 400 problem about a query parameter.
 func badParam(typ, format string, args ...any) *api.Problem {
