@@ -6,6 +6,11 @@ package web
 import (
 	"embed"
 	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"wanmu/internal/problem"
 )
 
 //go:embed static
@@ -18,4 +23,23 @@ func Static() fs.FS {
 		panic(err) // the embed pattern guarantees the directory
 	}
 	return sub
+}
+
+// Handler serves the map's files. A directory is never listed: "/" is the
+// map itself, any other directory or missing file is a 404 problem.
+func Handler() http.Handler {
+	static := Static()
+	files := http.FileServerFS(static)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+		if name == "" {
+			name = "index.html"
+		}
+		if st, err := fs.Stat(static, name); err != nil || st.IsDir() {
+			problem.Write(w, r, problem.New(http.StatusNotFound, "not-found",
+				"there is no page or file at %q: the map is at /, the API at /api/v1", problem.Clip(r.URL.Path, 80)))
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
 }

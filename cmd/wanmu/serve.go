@@ -77,13 +77,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}, PublicRead: c.PublicRead, TrustProxy: c.TrustProxy, BasemapURL: c.BasemapURL})
 
 	r := chi.NewRouter()
-	r.Use(api.WithRequestID, api.WithSecurityHeaders, api.WithAccessLog(log), api.WithRecover(log))
+	r.Use(api.Middleware(log)...)
 	r.Get("/healthz", apiServer.Healthz)
 	r.Mount("/api/v1", apiServer.Routes())
 	r.With(apiServer.Authenticate, apiServer.Require(auth.Viewer)).Mount("/tiles", tileHandler.Routes())
 	ogcHandler := ogc.New(st, ogc.Options{Reports: reports, TrustProxy: c.TrustProxy, Logger: log})
 	r.With(apiServer.Authenticate, apiServer.Require(auth.Viewer)).Mount("/ogc", ogcHandler.Routes())
-	r.Handle("/*", http.FileServerFS(web.Static()))
+	r.Handle("/*", web.Handler())
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {

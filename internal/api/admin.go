@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"wanmu/internal/auth"
+	"wanmu/internal/problem"
 )
 
 type restoreBody struct {
@@ -102,7 +103,7 @@ func isAdmin(r *http.Request) bool {
 
 func requireAdminFor(r *http.Request, field string) error {
 	if !isAdmin(r) {
-		return problem(http.StatusForbidden, "forbidden", "only an administrator may set %s", field)
+		return problem.New(http.StatusForbidden, "forbidden", "only an administrator may set %s", field)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"wanmu/internal/auth"
+	"wanmu/internal/problem"
 	"wanmu/internal/store"
 )
 
@@ -26,17 +27,17 @@ const sessionTTL = 12 * time.Hour
 // treated as anonymous, so a script learns its token was revoked.
 func (s *Server) Authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ri := info(r.Context())
+		ri, r := withInfo(r)
 		if h := r.Header.Get("Authorization"); h != "" {
 			token, ok := strings.CutPrefix(h, "Bearer ")
 			if !ok || token == "" || len(token) > 200 {
-				s.writeProblem(w, r, problem(http.StatusUnauthorized, "unauthenticated", "the Authorization header must be \"Bearer <token>\""))
+				s.writeProblem(w, r, problem.New(http.StatusUnauthorized, "unauthenticated", "the Authorization header must be \"Bearer <token>\""))
 				return
 			}
 			u, err := s.store.TokenUser(r.Context(), auth.HashSecret(token))
 			if err != nil {
 				if errors.Is(err, store.ErrNotFound) {
-					err = problem(http.StatusUnauthorized, "unauthenticated", "the API token is unknown, revoked, or its user is disabled: create a new one with wanmu token create")
+					err = problem.New(http.StatusUnauthorized, "unauthenticated", "the API token is unknown, revoked, or its user is disabled: create a new one with wanmu token create")
 				}
 				s.writeProblem(w, r, err)
 				return
@@ -69,15 +70,15 @@ func (s *Server) Require(role string) func(http.Handler) http.Handler {
 					next.ServeHTTP(w, r)
 					return
 				}
-				s.writeProblem(w, r, problem(http.StatusUnauthorized, "unauthenticated", "sign in first (POST /api/v1/auth/login) or send an API token"))
+				s.writeProblem(w, r, problem.New(http.StatusUnauthorized, "unauthenticated", "sign in first (POST /api/v1/auth/login) or send an API token"))
 				return
 			}
 			if auth.Rank(ri.user.Role) < auth.Rank(role) {
-				s.writeProblem(w, r, problem(http.StatusForbidden, "forbidden", "this needs the %s role; you are signed in as %s (%s)", role, ri.user.Name, ri.user.Role))
+				s.writeProblem(w, r, problem.New(http.StatusForbidden, "forbidden", "this needs the %s role; you are signed in as %s (%s)", role, ri.user.Name, ri.user.Role))
 				return
 			}
 			if !read && ri.cookie && subtle.ConstantTimeCompare([]byte(r.Header.Get("X-CSRF-Token")), []byte(ri.csrf)) != 1 {
-				s.writeProblem(w, r, problem(http.StatusForbidden, "csrf", "the X-CSRF-Token header is missing or wrong: reload the page and try again"))
+				s.writeProblem(w, r, problem.New(http.StatusForbidden, "csrf", "the X-CSRF-Token header is missing or wrong: reload the page and try again"))
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -110,7 +111,7 @@ func (s *Server) checkLogin(w http.ResponseWriter, r *http.Request) (store.User,
 	userKey, addrKey := "user:"+strings.ToLower(b.Username), "addr:"+addr
 	if wait := max(s.throttle.Wait(userKey), s.throttle.Wait(addrKey)); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
-		return store.User{}, problem(http.StatusTooManyRequests, "slow-down", "too many failed sign-ins: wait %d seconds", int(wait.Seconds()+0.999))
+		return store.User{}, problem.New(http.StatusTooManyRequests, "slow-down", "too many failed sign-ins: wait %d seconds", int(wait.Seconds()+0.999))
 	}
 	// A name no user can have (e.g. with a NUL, which PostgreSQL refuses)
 	// is an unknown user, not a database error.
@@ -131,8 +132,8 @@ func (s *Server) checkLogin(w http.ResponseWriter, r *http.Request) (store.User,
 	if !ok {
 		s.throttle.Fail(userKey)
 		s.throttle.Fail(addrKey)
-		s.log.WarnContext(r.Context(), "failed sign-in", "user", truncate(b.Username, 64), "addr", addr, "request_id", RequestID(r.Context()))
-		return store.User{}, problem(http.StatusUnauthorized, "bad-credentials", "wrong user name or password (or the account is disabled)")
+		s.log.WarnContext(r.Context(), "failed sign-in", "user", truncate(b.Username, 64), "addr", addr, "request_id", problem.RequestID(r.Context()))
+		return store.User{}, problem.New(http.StatusUnauthorized, "bad-credentials", "wrong user name or password (or the account is disabled)")
 	}
 	s.throttle.Succeed(userKey)
 	s.throttle.Succeed(addrKey)
@@ -171,7 +172,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	ri := info(r.Context())
 	if ri.user == nil {
-		return problem(http.StatusUnauthorized, "unauthenticated", "not signed in")
+		return problem.New(http.StatusUnauthorized, "unauthenticated", "not signed in")
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"user": ri.user, "csrf_token": ri.csrf})
 	return nil
@@ -250,7 +251,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 	name := chi.URLParam(r, "name")
 	if !auth.ValidName(name) {
-		return problem(http.StatusBadRequest, "bad-id", "%q is not a user name", truncate(name, 40))
+		return problem.New(http.StatusBadRequest, "bad-id", "%q is not a user name", truncate(name, 40))
 	}
 	var b userBody
 	if err := decodeJSON(w, r, &b); err != nil {

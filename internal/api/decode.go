@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"mime"
 	"net/http"
 	"reflect"
@@ -16,7 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/paulmach/orb"
+
+	"wanmu/internal/problem"
 )
 
 // decodeJSON reads a JSON body into v, refusing unknown fields, trailing
@@ -25,29 +25,29 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	ct := r.Header.Get("Content-Type")
 	mt, _, err := mime.ParseMediaType(ct)
 	if ct == "" || err != nil || (mt != "application/json" && mt != "application/geo+json" && !strings.HasSuffix(mt, "+json")) {
-		return problem(http.StatusUnsupportedMediaType, "unsupported-media-type",
+		return problem.New(http.StatusUnsupportedMediaType, "unsupported-media-type",
 			"send the body as JSON with Content-Type: application/json (got %q)", ct)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return problem(http.StatusRequestEntityTooLarge, "too-large",
+			return problem.New(http.StatusRequestEntityTooLarge, "too-large",
 				"the request body is larger than %d MB; simplify the geometry or import large data as a file", MaxBodyBytes>>20)
 		}
-		return problem(http.StatusBadRequest, "bad-body", "could not read the request body: %v", err)
+		return problem.New(http.StatusBadRequest, "bad-body", "could not read the request body: %v", err)
 	}
 	// Windows tools (Notepad, PowerShell) often start UTF-8 files with a byte
 	// order mark; RFC 8259 lets a parser ignore it.
 	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(body)) == 0 {
-		return problem(http.StatusBadRequest, "empty-body", "the request body is empty: send a JSON object")
+		return problem.New(http.StatusBadRequest, "empty-body", "the request body is empty: send a JSON object")
 	}
 	if !utf8.Valid(body) {
-		return problem(http.StatusBadRequest, "bad-encoding", "the request body is not valid UTF-8")
+		return problem.New(http.StatusBadRequest, "bad-encoding", "the request body is not valid UTF-8")
 	}
 	if depth := nestingDepth(body); depth > 16 {
-		return problem(http.StatusBadRequest, "too-deep", "the JSON is nested %d levels deep; at most 16 are accepted", depth)
+		return problem.New(http.StatusBadRequest, "too-deep", "the JSON is nested %d levels deep; at most 16 are accepted", depth)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -55,11 +55,11 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		return jsonProblem(err)
 	}
 	if dec.More() {
-		return problem(http.StatusBadRequest, "bad-json", "the body holds more than one JSON value; send exactly one object")
+		return problem.New(http.StatusBadRequest, "bad-json", "the body holds more than one JSON value; send exactly one object")
 	}
 	var rest json.RawMessage
 	if err := dec.Decode(&rest); err != io.EOF {
-		return problem(http.StatusBadRequest, "bad-json", "unexpected data after the JSON object")
+		return problem.New(http.StatusBadRequest, "bad-json", "unexpected data after the JSON object")
 	}
 	return nil
 }
@@ -89,41 +89,41 @@ func nestingDepth(b []byte) int {
 	return deepest
 }
 
-func jsonProblem(err error) *Problem {
+func jsonProblem(err error) *problem.Problem {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		return problem(http.StatusBadRequest, "bad-json", "the body is not valid JSON at byte %d: %v", se.Offset, err)
+		return problem.New(http.StatusBadRequest, "bad-json", "the body is not valid JSON at byte %d: %v", se.Offset, err)
 	case errors.As(err, &te):
 		return typeProblem(te)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return problem(http.StatusBadRequest, "bad-json", "the JSON body ends too early (unclosed object or array)")
+		return problem.New(http.StatusBadRequest, "bad-json", "the JSON body ends too early (unclosed object or array)")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
 		field = truncate(field, 60)
-		p := problem(http.StatusBadRequest, "unknown-field", "unknown field %q: check its spelling against the API documentation", field)
-		p.Errors = []FieldProblem{{Path: field, Message: "unknown field"}}
+		p := problem.New(http.StatusBadRequest, "unknown-field", "unknown field %q: check its spelling against the API documentation", field)
+		p.Errors = []problem.FieldProblem{{Path: field, Message: "unknown field"}}
 		return p
 	}
-	return problem(http.StatusBadRequest, "bad-json", "the body could not be read as JSON: %v", err)
+	return problem.New(http.StatusBadRequest, "bad-json", "the body could not be read as JSON: %v", err)
 }
 
 // typeProblem says which field holds the wrong kind of JSON value, in JSON
 // words rather than Go types, without echoing long input.
-func typeProblem(te *json.UnmarshalTypeError) *Problem {
+func typeProblem(te *json.UnmarshalTypeError) *problem.Problem {
 	got, literal, _ := strings.Cut(te.Value, " ") // "string", "number 1e999", "array", …
 	if te.Field == "" {
-		return problem(http.StatusBadRequest, "bad-json", "the body must be a JSON object, not a JSON %s", got)
+		return problem.New(http.StatusBadRequest, "bad-json", "the body must be a JSON object, not a JSON %s", got)
 	}
 	want := jsonKind(te.Type)
-	var p *Problem
+	var p *problem.Problem
 	if got == "number" && (want == "a number" || want == "a whole number" && !strings.ContainsAny(literal, ".eE")) {
-		p = problem(http.StatusBadRequest, "bad-json", "field %q: %s is out of range", te.Field, truncate(literal, 40))
+		p = problem.New(http.StatusBadRequest, "bad-json", "field %q: %s is out of range", te.Field, truncate(literal, 40))
 	} else {
-		p = problem(http.StatusBadRequest, "bad-json", "field %q must be %s, not a JSON %s", te.Field, want, got)
+		p = problem.New(http.StatusBadRequest, "bad-json", "field %q must be %s, not a JSON %s", te.Field, want, got)
 	}
-	p.Errors = []FieldProblem{{Path: te.Field, Message: "wrong type"}}
+	p.Errors = []problem.FieldProblem{{Path: te.Field, Message: "wrong type"}}
 	return p
 }
 
@@ -159,7 +159,7 @@ func pathID(r *http.Request) (int64, error) {
 func ParseID(s string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 || len(s) > 19 || strings.TrimLeft(s, "0123456789") != "" {
-		return 0, problem(http.StatusBadRequest, "bad-id", "%q is not an id: ids are positive whole numbers", truncate(s, 40))
+		return 0, problem.New(http.StatusBadRequest, "bad-id", "%q is not an id: ids are positive whole numbers", truncate(s, 40))
 	}
 	return id, nil
 }
@@ -169,55 +169,19 @@ func ParseID(s string) (int64, error) {
 func ParseIfMatch(h string) (int, error) {
 	h = strings.TrimSpace(h)
 	if h == "" {
-		return 0, problem(http.StatusPreconditionRequired, "if-match-required",
+		return 0, problem.New(http.StatusPreconditionRequired, "if-match-required",
 			"send If-Match with the version you edited (the ETag of the object, e.g. If-Match: \"3\"), so no one else's change is overwritten")
 	}
 	if h == "*" {
-		return 0, problem(http.StatusBadRequest, "bad-if-match", "If-Match: * is not accepted: name the version you edited, e.g. If-Match: \"3\"")
+		return 0, problem.New(http.StatusBadRequest, "bad-if-match", "If-Match: * is not accepted: name the version you edited, e.g. If-Match: \"3\"")
 	}
 	v := strings.TrimPrefix(h, "W/")
 	v = strings.Trim(v, `"`)
 	n, err := strconv.Atoi(v)
 	if err != nil || n <= 0 || strings.Contains(h, ",") || len(v) > 9 {
-		return 0, problem(http.StatusBadRequest, "bad-if-match", "If-Match %q is not a version: send the ETag you received, e.g. \"3\"", truncate(h, 40))
+		return 0, problem.New(http.StatusBadRequest, "bad-if-match", "If-Match %q is not a version: send the ETag you received, e.g. \"3\"", truncate(h, 40))
 	}
 	return n, nil
-}
-
-// ParseBBox parses "west,south,east,north" in degrees, or the six numbers
-// "west,south,bottom,east,north,top" of a 3D box (OGC API – Features), whose
-// heights it ignores: wanmu's boundaries are flat.
-func ParseBBox(s string) (*orb.Bound, error) {
-	if s == "" {
-		return nil, nil
-	}
-	parts := strings.Split(s, ",")
-	if len(parts) == 6 {
-		for _, h := range []string{parts[2], parts[5]} {
-			if f, err := strconv.ParseFloat(strings.TrimSpace(h), 64); err != nil || f != f || math.IsInf(f, 0) {
-				return nil, problem(http.StatusBadRequest, "bad-bbox", "bbox height %q is not a number", truncate(h, 40))
-			}
-		}
-		parts = []string{parts[0], parts[1], parts[3], parts[4]}
-	}
-	if len(parts) != 4 {
-		return nil, problem(http.StatusBadRequest, "bad-bbox", "bbox must be four numbers west,south,east,north in degrees, got %q (six add heights: west,south,bottom,east,north,top)", truncate(s, 60))
-	}
-	var v [4]float64
-	for i, p := range parts {
-		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || f != f || f > 1e300 || f < -1e300 {
-			return nil, problem(http.StatusBadRequest, "bad-bbox", "bbox value %q is not a number", truncate(p, 40))
-		}
-		v[i] = f
-	}
-	if v[0] < -180 || v[2] > 180 || v[1] < -90 || v[3] > 90 {
-		return nil, problem(http.StatusBadRequest, "bad-bbox", "bbox %q is outside longitude -180…180 / latitude -90…90", truncate(s, 80))
-	}
-	if v[0] > v[2] || v[1] > v[3] {
-		return nil, problem(http.StatusBadRequest, "bad-bbox", "bbox must be west,south,east,north with west ≤ east and south ≤ north")
-	}
-	return &orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, nil
 }
 
 func truncate(s string, n int) string {
@@ -274,10 +238,10 @@ func checkJSONText(field string, v any) error {
 	return nil
 }
 
-func fieldProblem(field, format string, args ...any) *Problem {
+func fieldProblem(field, format string, args ...any) *problem.Problem {
 	msg := fmt.Sprintf(format, args...)
-	p := problem(http.StatusUnprocessableEntity, "invalid-field", "%s %s", field, msg)
-	p.Errors = []FieldProblem{{Path: field, Message: msg}}
+	p := problem.New(http.StatusUnprocessableEntity, "invalid-field", "%s %s", field, msg)
+	p.Errors = []problem.FieldProblem{{Path: field, Message: msg}}
 	return p
 }
 

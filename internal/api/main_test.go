@@ -42,7 +42,7 @@ func newEnv(t *testing.T, opts api.Options) *env {
 	opts.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	a := api.New(st, opts)
 	r := chi.NewRouter()
-	r.Use(api.WithRequestID, api.WithSecurityHeaders, api.WithAccessLog(opts.Logger), api.WithRecover(opts.Logger))
+	r.Use(api.Middleware(opts.Logger)...)
 	r.Get("/healthz", a.Healthz)
 	r.Mount("/api/v1", a.Routes())
 	e := &env{t: t, st: st, srv: httptest.NewServer(r), tokens: map[string]string{}, logs: logs}

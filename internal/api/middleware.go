@@ -3,8 +3,10 @@ package api
 import (
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"time"
+
+	"wanmu/internal/problem"
+	"wanmu/internal/query"
 )
 
 // WithSecurityHeaders sets the headers every response carries: no inline
@@ -52,6 +54,7 @@ func WithAccessLog(log *slog.Logger) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			rec := &statusRecorder{ResponseWriter: w}
+			_, r = withInfo(r) // Authenticate fills in the user logged here
 			next.ServeHTTP(rec, r)
 			if rec.status == 0 {
 				rec.status = http.StatusOK
@@ -59,27 +62,15 @@ func WithAccessLog(log *slog.Logger) func(http.Handler) http.Handler {
 			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
 				slog.Duration("duration", time.Since(start)), slog.Int("bytes", rec.bytes),
-				slog.String("user", actorName(r.Context())), slog.String("request_id", RequestID(r.Context())))
+				slog.String("user", actorName(r.Context())), slog.String("request_id", problem.RequestID(r.Context())))
 		})
 	}
 }
 
-// WithRecover turns a panic into a logged 500 problem instead of a dropped connection.
-func WithRecover(log *slog.Logger) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			defer func() {
-				if v := recover(); v != nil {
-					if v == http.ErrAbortHandler {
-						panic(v)
-					}
-					log.Error("panic", "request_id", RequestID(r.Context()), "panic", v, "stack", string(debug.Stack()))
-					w.Header().Set("Content-Type", "application/problem+json")
-					w.WriteHeader(http.StatusInternalServerError)
-					_, _ = w.Write([]byte(`{"type":"https://wanmu.example/problems/internal","title":"Internal Server Error","status":500,"request_id":"` + RequestID(r.Context()) + `"}`))
-				}
-			}()
-			next.ServeHTTP(w, r)
-		})
-	}
+// Middleware is the stack every request of wanmu passes through, outermost
+// first: a request id, the security headers, the access log, panics as
+// 500 problems, and the strict reading of the query string.
+func Middleware(log *slog.Logger) []func(http.Handler) http.Handler {
+	return []func(http.Handler) http.Handler{problem.WithRequestID, WithSecurityHeaders, WithAccessLog(log),
+		problem.Recover(log), query.Strict}
 }

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"wanmu/internal/geomcheck"
+	"wanmu/internal/problem"
 	"wanmu/internal/store"
 )
 
@@ -122,7 +123,7 @@ func platformJSON(p store.Platform, rep *store.Report) map[string]any {
 func (s *Server) listPlatforms(w http.ResponseWriter, r *http.Request) error {
 	for k := range r.URL.Query() {
 		if k != "retired" {
-			return problem(http.StatusBadRequest, "unknown-parameter", "unknown query parameter %q: only retired is accepted", truncate(k, 40))
+			return problem.New(http.StatusBadRequest, "unknown-parameter", "unknown query parameter %q: only retired is accepted", truncate(k, 40))
 		}
 	}
 	retired := false
@@ -131,7 +132,7 @@ func (s *Server) listPlatforms(w http.ResponseWriter, r *http.Request) error {
 	case "true", "1":
 		retired = true
 	default:
-		return problem(http.StatusBadRequest, "bad-parameter", "retired must be true or false")
+		return problem.New(http.StatusBadRequest, "bad-parameter", "retired must be true or false")
 	}
 	ps, err := s.store.ListPlatforms(r.Context(), retired)
 	if err != nil {

@@ -5,8 +5,6 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -17,6 +15,7 @@ import (
 
 	"wanmu/internal/auth"
 	"wanmu/internal/job"
+	"wanmu/internal/problem"
 	"wanmu/internal/store"
 	"wanmu/internal/transfer"
 )
@@ -157,10 +156,10 @@ func (s *Server) Routes() chi.Router {
 	r.With(admin).Delete("/tokens/{id}", s.handle(s.revokeToken))
 
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		s.writeProblem(w, r, problem(http.StatusNotFound, "not-found", "there is no API resource at %s", r.URL.Path))
+		s.writeProblem(w, r, problem.New(http.StatusNotFound, "not-found", "there is no API resource at %s", r.URL.Path))
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		s.writeProblem(w, r, problem(http.StatusMethodNotAllowed, "method-not-allowed", "%s is not allowed on %s", r.Method, r.URL.Path))
+		s.writeProblem(w, r, problem.New(http.StatusMethodNotAllowed, "method-not-allowed", "%s is not allowed on %s", r.Method, r.URL.Path))
 	})
 	return r
 }
@@ -176,7 +175,7 @@ func (s *Server) Healthz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
 		s.log.WarnContext(ctx, "health check failed", slog.Any("err", err))
-		s.writeProblem(w, r, problem(http.StatusServiceUnavailable, "unavailable", "the database does not answer"))
+		s.writeProblem(w, r, problem.New(http.StatusServiceUnavailable, "unavailable", "the database does not answer"))
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -206,7 +205,7 @@ func (s *Server) adapt(h func(w http.ResponseWriter, r *http.Request) error, wri
 			}
 			if buf.status < 400 {
 				if err := s.afterWrite(r.Context()); err != nil {
-					s.log.WarnContext(r.Context(), "waiting for the change bus", "err", err, "request_id", RequestID(r.Context()))
+					s.log.WarnContext(r.Context(), "waiting for the change bus", "err", err, "request_id", problem.RequestID(r.Context()))
 				}
 			}
 			buf.flush(w)
@@ -270,7 +269,6 @@ const requestInfoKey ctxKey = iota
 // requestInfo is shared by the middleware of one request: the outer access
 // log reads the user that the inner authentication sets.
 type requestInfo struct {
-	id   string
 	user *User
 	// csrf is the session's CSRF token when the user signed in with a cookie;
 	// empty for bearer tokens, which a browser never sends on its own.
@@ -286,16 +284,12 @@ func info(ctx context.Context) *requestInfo {
 	return ri
 }
 
-// RequestID returns the id given to the request by the middleware.
-func RequestID(ctx context.Context) string { return info(ctx).id }
-
-// WithRequestID gives each request an id, returned in X-Request-Id.
-func WithRequestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var b [8]byte
-		_, _ = rand.Read(b[:])
-		ri := &requestInfo{id: hex.EncodeToString(b[:])}
-		w.Header().Set("X-Request-Id", ri.id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestInfoKey, ri)))
-	})
+// withInfo returns r with a requestInfo the inner middleware fills in, or
+// r itself when an outer one made it already.
+func withInfo(r *http.Request) (*requestInfo, *http.Request) {
+	if ri, ok := r.Context().Value(requestInfoKey).(*requestInfo); ok {
+		return ri, r
+	}
+	ri := &requestInfo{}
+	return ri, r.WithContext(context.WithValue(r.Context(), requestInfoKey, ri))
 }

@@ -21,6 +21,7 @@ import (
 
 	"wanmu/internal/exchange"
 	"wanmu/internal/job"
+	"wanmu/internal/problem"
 	"wanmu/internal/store"
 	"wanmu/internal/transfer"
 )
@@ -48,12 +49,12 @@ func (d *importData) Close() error { return os.RemoveAll(d.dir) }
 func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" {
-		return problem(http.StatusUnsupportedMediaType, "unsupported-media-type", "upload the file as multipart/form-data with a field named file")
+		return problem.New(http.StatusUnsupportedMediaType, "unsupported-media-type", "upload the file as multipart/form-data with a field named file")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxUploadBytes+1<<20)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return problem(http.StatusBadRequest, "bad-upload", "could not read the upload: %v", err)
+		return problem.New(http.StatusBadRequest, "bad-upload", "could not read the upload: %v", err)
 	}
 	dir, err := os.MkdirTemp("", "wanmu-import-")
 	if err != nil {
@@ -75,18 +76,18 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				return problem(http.StatusRequestEntityTooLarge, "too-large", "the upload is larger than %d MB", MaxUploadBytes>>20)
+				return problem.New(http.StatusRequestEntityTooLarge, "too-large", "the upload is larger than %d MB", MaxUploadBytes>>20)
 			}
-			return problem(http.StatusBadRequest, "bad-upload", "could not read the upload: %v", err)
+			return problem.New(http.StatusBadRequest, "bad-upload", "could not read the upload: %v", err)
 		}
 		if part.FormName() == "file" {
 			if path != "" {
-				return problem(http.StatusBadRequest, "bad-upload", "send one file per import")
+				return problem.New(http.StatusBadRequest, "bad-upload", "send one file per import")
 			}
 			// The client's file name only lends its extension; the path is ours.
 			ext := strings.ToLower(filepath.Ext(filepath.Base(strings.ReplaceAll(part.FileName(), `\`, "/"))))
 			if !regexp.MustCompile(`^\.[a-z0-9]{1,8}$`).MatchString(ext) {
-				return problem(http.StatusBadRequest, "bad-upload", "the file name %q has no usable extension (.zip .gpkg .kml .kmz .dxf .geojson .json .csv)", truncate(part.FileName(), 80))
+				return problem.New(http.StatusBadRequest, "bad-upload", "the file name %q has no usable extension (.zip .gpkg .kml .kmz .dxf .geojson .json .csv)", truncate(part.FileName(), 80))
 			}
 			path = filepath.Join(dir, "upload"+ext)
 			f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
@@ -98,15 +99,15 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 			if err != nil {
 				var mbe *http.MaxBytesError
 				if errors.As(err, &mbe) {
-					return problem(http.StatusRequestEntityTooLarge, "too-large", "the upload is larger than %d MB", MaxUploadBytes>>20)
+					return problem.New(http.StatusRequestEntityTooLarge, "too-large", "the upload is larger than %d MB", MaxUploadBytes>>20)
 				}
-				return problem(http.StatusBadRequest, "bad-upload", "could not read the upload: %v", err)
+				return problem.New(http.StatusBadRequest, "bad-upload", "could not read the upload: %v", err)
 			}
 			if n > MaxUploadBytes {
-				return problem(http.StatusRequestEntityTooLarge, "too-large", "the file is larger than %d MB", MaxUploadBytes>>20)
+				return problem.New(http.StatusRequestEntityTooLarge, "too-large", "the file is larger than %d MB", MaxUploadBytes>>20)
 			}
 			if n == 0 {
-				return problem(http.StatusBadRequest, "bad-upload", "the file is empty")
+				return problem.New(http.StatusBadRequest, "bad-upload", "the file is empty")
 			}
 			continue
 		}
@@ -114,7 +115,7 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 		fields[part.FormName()] = strings.TrimSpace(string(v))
 	}
 	if path == "" {
-		return problem(http.StatusBadRequest, "bad-upload", "no file: send it in a multipart field named file")
+		return problem.New(http.StatusBadRequest, "bad-upload", "no file: send it in a multipart field named file")
 	}
 	target, err := transfer.ParseTarget(orDefault(fields["layer"], "zones"), fields["kind"])
 	if err != nil {
@@ -143,9 +144,9 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 	if opts.Encoding != "" && opts.Encoding != "GBK" && opts.Encoding != "UTF-8" {
 		return fieldProblem("encoding", "must be GBK or UTF-8 (or empty to detect it)")
 	}
-	rid := RequestID(r.Context())
+	rid := problem.RequestID(r.Context())
 	j, err := s.jobs.Start(r.Context(), "import", actorName(r.Context()), func(ctx context.Context, rep job.Reporter) (any, any, bool, error) {
-		ctx = withRequestID(ctx, rid)
+		ctx = problem.ContextWithRequestID(ctx, rid)
 		p, err := s.transfer.Inspect(ctx, path, target, opts, rep)
 		if err != nil {
 			os.RemoveAll(dir)
@@ -189,20 +190,14 @@ func (s *Server) jobFailure(ctx context.Context, err error) error {
 	return &job.Failure{Err: err, Detail: d}
 }
 
-// withRequestID gives a job's context the id of the request that started
-// the step, so what it logs can be found from the client's side.
-func withRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, requestInfoKey, &requestInfo{id: id})
-}
-
 func (s *Server) getImport(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
 	if !jobID.MatchString(id) {
-		return problem(http.StatusBadRequest, "bad-id", "%q is not an import id", truncate(id, 40))
+		return problem.New(http.StatusBadRequest, "bad-id", "%q is not an import id", truncate(id, 40))
 	}
 	j, err := s.jobs.Get(r.Context(), id, actorName(r.Context()))
 	if errors.Is(err, job.ErrNotFound) {
-		return problem(http.StatusNotFound, "not-found", "import %s does not exist (or belongs to someone else, or expired after an hour)", id)
+		return problem.New(http.StatusNotFound, "not-found", "import %s does not exist (or belongs to someone else, or expired after an hour)", id)
 	}
 	if err != nil {
 		return err
@@ -228,7 +223,7 @@ type importCommit struct {
 func (s *Server) commitImport(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
 	if !jobID.MatchString(id) {
-		return problem(http.StatusBadRequest, "bad-id", "%q is not an import id", truncate(id, 40))
+		return problem.New(http.StatusBadRequest, "bad-id", "%q is not an import id", truncate(id, 40))
 	}
 	var b commitBody
 	if err := decodeJSON(w, r, &b); err != nil {
@@ -239,12 +234,12 @@ func (s *Server) commitImport(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := s.change(r, b.Reason)
 	j, err := s.jobs.Continue(r.Context(), id, actorName(r.Context()),
-		importCommit{Mapping: b.Mapping, Reason: c.Reason, Actor: c.Actor, RequestID: RequestID(r.Context())})
+		importCommit{Mapping: b.Mapping, Reason: c.Reason, Actor: c.Actor, RequestID: problem.RequestID(r.Context())})
 	if errors.Is(err, job.ErrNotFound) {
-		return problem(http.StatusNotFound, "not-found", "import %s does not exist (or belongs to someone else, or expired)", id)
+		return problem.New(http.StatusNotFound, "not-found", "import %s does not exist (or belongs to someone else, or expired)", id)
 	}
 	if errors.Is(err, job.ErrNotWaiting) {
-		return problem(http.StatusConflict, "not-waiting", "%v: an import is committed once, after its preview", err)
+		return problem.New(http.StatusConflict, "not-waiting", "%v: an import is committed once, after its preview", err)
 	}
 	if err != nil {
 		return err
@@ -258,7 +253,7 @@ func (s *Server) commitImport(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) continueImport(ctx context.Context, rep job.Reporter, data any, request json.RawMessage) (any, error) {
 	var req importCommit
 	err := json.Unmarshal(request, &req)
-	ctx = withRequestID(ctx, req.RequestID)
+	ctx = problem.ContextWithRequestID(ctx, req.RequestID)
 	if err != nil {
 		return nil, s.jobFailure(ctx, fmt.Errorf("read the commit request: %w", err))
 	}
@@ -287,11 +282,11 @@ func (s *Server) continueImport(ctx context.Context, rep job.Reporter, data any,
 func (s *Server) cancelImport(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
 	if !jobID.MatchString(id) {
-		return problem(http.StatusBadRequest, "bad-id", "%q is not an import id", truncate(id, 40))
+		return problem.New(http.StatusBadRequest, "bad-id", "%q is not an import id", truncate(id, 40))
 	}
 	err := s.jobs.Cancel(r.Context(), id, actorName(r.Context()))
 	if errors.Is(err, job.ErrNotFound) {
-		return problem(http.StatusNotFound, "not-found", "import %s does not exist", id)
+		return problem.New(http.StatusNotFound, "not-found", "import %s does not exist", id)
 	}
 	if err != nil {
 		return err
@@ -315,12 +310,12 @@ func ParseExportQuery(q url.Values) (transfer.ExportRequest, exchange.ExportOpti
 	known := map[string]bool{"layer": true, "format": true, "crs": true, "encoding": true, "ids": true}
 	for k := range q {
 		if !known[k] {
-			return req, opts, problem(http.StatusBadRequest, "unknown-parameter", "unknown query parameter %q: use layer, format, crs, encoding, ids", truncate(k, 40))
+			return req, opts, problem.New(http.StatusBadRequest, "unknown-parameter", "unknown query parameter %q: use layer, format, crs, encoding, ids", truncate(k, 40))
 		}
 	}
 	req.Layer = orDefault(q.Get("layer"), "zones")
 	if req.Layer != "zones" && req.Layer != "platforms" && !regexp.MustCompile(`^layer-[1-9][0-9]{0,17}$`).MatchString(req.Layer) {
-		return req, opts, problem(http.StatusBadRequest, "bad-parameter", "layer must be zones, platforms or layer-<id>, not %q", truncate(req.Layer, 40))
+		return req, opts, problem.New(http.StatusBadRequest, "bad-parameter", "layer must be zones, platforms or layer-<id>, not %q", truncate(req.Layer, 40))
 	}
 	opts.Format = orDefault(q.Get("format"), exchange.FormatGeoJSON)
 	ok := false
@@ -330,25 +325,25 @@ func ParseExportQuery(q url.Values) (transfer.ExportRequest, exchange.ExportOpti
 		}
 	}
 	if !ok {
-		return req, opts, problem(http.StatusBadRequest, "bad-parameter", "format %q is not an export format: use geojson, shp, gpkg, filegdb, kml, kmz, dxf, csv or xlsx", truncate(opts.Format, 40))
+		return req, opts, problem.New(http.StatusBadRequest, "bad-parameter", "format %q is not an export format: use geojson, shp, gpkg, filegdb, kml, kmz, dxf, csv or xlsx", truncate(opts.Format, 40))
 	}
 	opts.CRS = orDefault(q.Get("crs"), exchange.CRS4490)
 	if !validCRS(opts.CRS) {
-		return req, opts, problem(http.StatusBadRequest, "bad-parameter", "crs must be EPSG:4490, EPSG:4326, EPSG:4549 or EPSG:4528, not %q", truncate(opts.CRS, 40))
+		return req, opts, problem.New(http.StatusBadRequest, "bad-parameter", "crs must be EPSG:4490, EPSG:4326, EPSG:4549 or EPSG:4528, not %q", truncate(opts.CRS, 40))
 	}
 	opts.Encoding = orDefault(q.Get("encoding"), "UTF-8")
 	if opts.Encoding != "UTF-8" && opts.Encoding != "GBK" {
-		return req, opts, problem(http.StatusBadRequest, "bad-parameter", "encoding must be UTF-8 or GBK")
+		return req, opts, problem.New(http.StatusBadRequest, "bad-parameter", "encoding must be UTF-8 or GBK")
 	}
 	if ids := q.Get("ids"); ids != "" {
 		parts := strings.Split(ids, ",")
 		if len(parts) > MaxListIDs {
-			return req, opts, problem(http.StatusBadRequest, "bad-parameter", "at most %d ids", MaxListIDs)
+			return req, opts, problem.New(http.StatusBadRequest, "bad-parameter", "at most %d ids", MaxListIDs)
 		}
 		for _, p := range parts {
 			id, err := ParseID(strings.TrimSpace(p))
 			if err != nil {
-				return req, opts, problem(http.StatusBadRequest, "bad-parameter", "ids must be a comma-separated list of ids, %q is not one", truncate(p, 20))
+				return req, opts, problem.New(http.StatusBadRequest, "bad-parameter", "ids must be a comma-separated list of ids, %q is not one", truncate(p, 20))
 			}
 			req.IDs = append(req.IDs, id)
 		}
@@ -379,10 +374,10 @@ func (s *Server) handover(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	opts := exchange.HandoverOptions{CRS: orDefault(q.Get("crs"), "EPSG:4528"), Encoding: orDefault(q.Get("encoding"), "UTF-8"), Date: time.Now()}
 	if !validCRS(opts.CRS) {
-		return problem(http.StatusBadRequest, "bad-parameter", "crs must be EPSG:4490, EPSG:4326, EPSG:4549 or EPSG:4528")
+		return problem.New(http.StatusBadRequest, "bad-parameter", "crs must be EPSG:4490, EPSG:4326, EPSG:4549 or EPSG:4528")
 	}
 	if opts.Encoding != "UTF-8" && opts.Encoding != "GBK" {
-		return problem(http.StatusBadRequest, "bad-parameter", "encoding must be UTF-8 or GBK")
+		return problem.New(http.StatusBadRequest, "bad-parameter", "encoding must be UTF-8 or GBK")
 	}
 	release, err := s.exportTurn(r.Context())
 	if err != nil {

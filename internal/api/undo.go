@@ -6,6 +6,7 @@ import (
 
 	"github.com/paulmach/orb/geojson"
 
+	"wanmu/internal/problem"
 	"wanmu/internal/store"
 )
 
@@ -58,7 +59,7 @@ func (s *Server) takeBack(w http.ResponseWriter, r *http.Request, redo bool) err
 	ctx := r.Context()
 	res, err := s.store.Undo(ctx, redo, req.Op, s.change(r, req.Reason))
 	if errors.Is(err, store.ErrUndoMovedOn) {
-		return problem(http.StatusConflict, "undo-moved-on",
+		return problem.New(http.StatusConflict, "undo-moved-on",
 			"operation %d is no longer the next to undo or redo (another tab or client changed the stacks): reload the list", *req.Op)
 	}
 	if errors.Is(err, store.ErrNothingToUndo) {
@@ -66,7 +67,7 @@ func (s *Server) takeBack(w http.ResponseWriter, r *http.Request, redo bool) err
 		if redo {
 			what = "redo"
 		}
-		return problem(http.StatusConflict, "nothing-to-"+what, "there is nothing of yours to %s", what)
+		return problem.New(http.StatusConflict, "nothing-to-"+what, "there is nothing of yours to %s", what)
 	}
 	if err != nil {
 		return err

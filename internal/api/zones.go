@@ -12,6 +12,8 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"wanmu/internal/geomcheck"
+	"wanmu/internal/problem"
+	"wanmu/internal/query"
 	"wanmu/internal/store"
 )
 
@@ -202,20 +204,20 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 	known := map[string]bool{"kind": true, "county": true, "platform": true, "bbox": true, "retired": true, "limit": true, "q": true}
 	for k := range q {
 		if !known[k] {
-			return store.ZoneFilter{}, problem(http.StatusBadRequest, "unknown-parameter",
+			return store.ZoneFilter{}, problem.New(http.StatusBadRequest, "unknown-parameter",
 				"unknown query parameter %q: use kind, county, platform, bbox, retired, q or limit", truncate(k, 40))
 		}
 	}
 	var f store.ZoneFilter
 	if k := get("kind"); k != "" {
 		if !zoneKinds[k] {
-			return f, problem(http.StatusBadRequest, "bad-parameter", "kind must be park or township, not %q", truncate(k, 40))
+			return f, problem.New(http.StatusBadRequest, "bad-parameter", "kind must be park or township, not %q", truncate(k, 40))
 		}
 		f.Kind = k
 	}
 	if c := get("county"); c != "" {
 		if !validAdcode(c) {
-			return f, problem(http.StatusBadRequest, "bad-parameter", "county must be a 6-digit code 3311xx, not %q", truncate(c, 40))
+			return f, problem.New(http.StatusBadRequest, "bad-parameter", "county must be a 6-digit code 3311xx, not %q", truncate(c, 40))
 		}
 		f.County = c
 	}
@@ -226,11 +228,11 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 	default:
 		id, err := ParseID(p)
 		if err != nil {
-			return f, problem(http.StatusBadRequest, "bad-parameter", "platform must be a platform id or \"none\", not %q", truncate(p, 40))
+			return f, problem.New(http.StatusBadRequest, "bad-parameter", "platform must be a platform id or \"none\", not %q", truncate(p, 40))
 		}
 		f.PlatformID = id
 	}
-	b, err := ParseBBox(get("bbox"))
+	b, err := query.ParseBBox(get("bbox"))
 	if err != nil {
 		return f, err
 	}
@@ -242,7 +244,7 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 	case "only":
 		f.Retired, f.RetiredOnly = true, true
 	default:
-		return f, problem(http.StatusBadRequest, "bad-parameter", "retired must be true, false or only")
+		return f, problem.New(http.StatusBadRequest, "bad-parameter", "retired must be true, false or only")
 	}
 	if text := strings.TrimSpace(get("q")); text != "" {
 		if err := checkText("q", text, MaxNameLength); err != nil {
@@ -253,7 +255,7 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 	if l := get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 100000 {
-			return f, problem(http.StatusBadRequest, "bad-parameter", "limit must be a whole number from 1 to 100000")
+			return f, problem.New(http.StatusBadRequest, "bad-parameter", "limit must be a whole number from 1 to 100000")
 		}
 		f.Limit = n
 	}
@@ -398,7 +400,7 @@ func (s *Server) mergeZones(w http.ResponseWriter, r *http.Request) error {
 	// version of each it saw, so that no one's change is lost.
 	for _, id := range m.ZoneIDs {
 		if _, ok := versions[id]; !ok {
-			return problem(http.StatusPreconditionRequired, "versions-required",
+			return problem.New(http.StatusPreconditionRequired, "versions-required",
 				"versions must give the version you saw of every zone to merge (its ETag); zone %d has none", id)
 		}
 	}
@@ -501,7 +503,7 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, entity string) 
 		return err
 	}
 	if len(rs) == 0 {
-		return problem(http.StatusNotFound, "not-found", "%s %d has no history: it does not exist", entity, id)
+		return problem.New(http.StatusNotFound, "not-found", "%s %d has no history: it does not exist", entity, id)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"entity": entity, "id": id, "revisions": rs})
 	return nil

@@ -12,17 +12,17 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"wanmu/internal/api"
 	"wanmu/internal/ogc"
+	"wanmu/internal/problem"
 )
 
-// checkProblem fails unless err is a 400 *api.Problem whose message can be
+// checkProblem fails unless err is a 400 *problem.Problem whose message can be
 // sent as JSON and echoes little of the input.
 func checkProblem(t *testing.T, input string, err error) {
 	t.Helper()
-	var p *api.Problem
+	var p *problem.Problem
 	if !errors.As(err, &p) {
-		t.Fatalf("%q: error %T (%v) is not a *api.Problem", input, err, err)
+		t.Fatalf("%q: error %T (%v) is not a *problem.Problem", input, err, err)
 	}
 	if p.Status != 400 || p.Detail == "" || p.Title == "" || !strings.HasPrefix(p.Type, "https://wanmu.example/problems/") {
 		t.Fatalf("%q: problem %+v", input, p)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"wanmu/internal/problem"
 	"wanmu/internal/publicurl"
 	"wanmu/internal/store"
 )
@@ -77,12 +78,12 @@ func New(st *store.Store, opts Options) *Handler {
 		r.Method(m, "/collections/{collectionId}/items/{featureId}", h.handle(h.item))
 	}
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		h.fail(w, r, newProblem(http.StatusNotFound, "not-found",
-			"there is no OGC API resource at %s: start at the landing page (/ogc) or /ogc/collections", clip(r.URL.Path, 200)))
+		h.fail(w, r, problem.New(http.StatusNotFound, "not-found",
+			"there is no OGC API resource at %s: start at the landing page (/ogc) or /ogc/collections", problem.Clip(r.URL.Path, 200)))
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, HEAD")
-		h.fail(w, r, newProblem(http.StatusMethodNotAllowed, "method-not-allowed",
+		h.fail(w, r, problem.New(http.StatusMethodNotAllowed, "method-not-allowed",
 			"the OGC API is read-only: use GET (edits go through /api/v1)"))
 	})
 	h.router = r
@@ -267,6 +268,6 @@ func unknownCollection(id string, err error) error {
 	if !isNotFound(err) {
 		return err
 	}
-	return newProblem(http.StatusNotFound, "unknown-collection",
-		"there is no collection %q: GET /ogc/collections lists them (zones, platforms, layer-<id>)", clip(id, 80))
+	return problem.New(http.StatusNotFound, "unknown-collection",
+		"there is no collection %q: GET /ogc/collections lists them (zones, platforms, layer-<id>)", problem.Clip(id, 80))
 }

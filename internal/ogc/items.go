@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"wanmu/internal/change"
+	"wanmu/internal/problem"
 	"wanmu/internal/store"
 )
 
@@ -253,8 +254,8 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 	}
 	raw := chi.URLParam(r, "featureId")
 	id, ok := wholeNumber(raw)
-	missing := newProblem(http.StatusNotFound, "unknown-feature",
-		"collection %s has no feature %q: feature ids are the whole numbers of the items' \"id\"", c.ID, clip(raw, 40))
+	missing := problem.New(http.StatusNotFound, "unknown-feature",
+		"collection %s has no feature %q: feature ids are the whole numbers of the items' \"id\"", c.ID, problem.Clip(raw, 40))
 	if !ok || id < 1 {
 		return missing
 	}

@@ -65,7 +65,7 @@ func newEnv(t *testing.T, publicRead bool) *env {
 	a := api.New(st, api.Options{Logger: log, Reports: reports, PublicRead: publicRead})
 	h := ogc.New(st, ogc.Options{Reports: reports, Logger: log})
 	r := chi.NewRouter()
-	r.Use(api.WithRequestID, api.WithSecurityHeaders, api.WithAccessLog(log), api.WithRecover(log))
+	r.Use(api.Middleware(log)...)
 	r.Mount("/api/v1", a.Routes())
 	r.With(a.Authenticate, a.Require(auth.Viewer)).Mount("/ogc", h.Routes())
 	e := &env{t: t, st: st, srv: httptest.NewServer(r), tokens: map[string]string{}, logs: logs}

@@ -381,7 +381,7 @@ func TestBadParameters(t *testing.T) {
 		{items + "?bbox=", "bbox is empty"},
 		{items + "?foo=bar", `unknown query parameter "foo": this resource takes limit, offset, after, before, bbox, datetime, f`},
 		{items + "?bbox-crs=" + url.QueryEscape("http://www.opengis.net/def/crs/EPSG/0/4490"), `unknown query parameter "bbox-crs"`},
-		{items + "?limit=1&limit=2", "limit is given 2 times: give it once"},
+		{items + "?limit=1&limit=2", "is given 2 times: give it once"},
 		{items + "?f=html", `f="html" is not served`},
 		{"/ogc?foo=1", `unknown query parameter "foo": this resource takes f`},
 		{"/ogc/collections?limit=5", `unknown query parameter "limit"`},

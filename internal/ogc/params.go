@@ -10,7 +10,8 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"wanmu/internal/api"
+	"wanmu/internal/problem"
+	"wanmu/internal/query"
 )
 
 // Limits of the items query.
@@ -40,7 +41,7 @@ type ItemsQuery struct {
 var itemsParams = []string{"limit", "offset", "after", "before", "bbox", "datetime", "f"}
 
 // ParseItemsQuery reads the query parameters of /items. Unknown, repeated
-// or malformed parameters are a 400 *api.Problem that says what to send.
+// or malformed parameters are a 400 *problem.Problem that says what to send.
 func ParseItemsQuery(q url.Values) (ItemsQuery, error) {
 	iq := ItemsQuery{Limit: DefaultLimit}
 	if err := checkParams(q, itemsParams); err != nil {
@@ -49,14 +50,14 @@ func ParseItemsQuery(q url.Values) (ItemsQuery, error) {
 	if v, ok := single(q, "limit"); ok {
 		n, ok := wholeNumber(v)
 		if !ok || n < 1 || n > MaxLimit {
-			return iq, badParam("bad-limit", "limit must be a whole number from 1 to %d, not %q", MaxLimit, clip(v, 40))
+			return iq, badParam("bad-limit", "limit must be a whole number from 1 to %d, not %q", MaxLimit, problem.Clip(v, 40))
 		}
 		iq.Limit = int(n)
 	}
 	if v, ok := single(q, "offset"); ok {
 		n, ok := wholeNumber(v)
 		if !ok || n > MaxOffset {
-			return iq, badParam("bad-offset", "offset must be a whole number from 0 to %d, not %q; to walk a large collection follow the next links", MaxOffset, clip(v, 40))
+			return iq, badParam("bad-offset", "offset must be a whole number from 0 to %d, not %q; to walk a large collection follow the next links", MaxOffset, problem.Clip(v, 40))
 		}
 		iq.Offset = int(n)
 	}
@@ -67,7 +68,7 @@ func ParseItemsQuery(q url.Values) (ItemsQuery, error) {
 		if v, ok := single(q, p.name); ok {
 			n, ok := wholeNumber(v)
 			if !ok || n < 1 {
-				return iq, badParam("bad-"+p.name, "%s must be a feature id (a positive whole number), not %q", p.name, clip(v, 40))
+				return iq, badParam("bad-"+p.name, "%s must be a feature id (a positive whole number), not %q", p.name, problem.Clip(v, 40))
 			}
 			*p.dst = n
 		}
@@ -82,7 +83,7 @@ func ParseItemsQuery(q url.Values) (ItemsQuery, error) {
 		if strings.TrimSpace(v) == "" {
 			return iq, badParam("bad-bbox", "bbox is empty: give four numbers west,south,east,north in degrees (CRS84)")
 		}
-		b, err := api.ParseBBox(v)
+		b, err := query.ParseBBox(v)
 		if err != nil {
 			return iq, err
 		}
@@ -109,7 +110,7 @@ func ParseItemsQuery(q url.Values) (ItemsQuery, error) {
 func parseDatetime(v string) (since, until *time.Time, err error) {
 	bad := func() error {
 		return badParam("bad-datetime", "datetime must be an RFC 3339 date-time or date (2026-11-01T08:00:00Z, 2026-11-01), "+
-			"or an interval start/end with .. for an open end (2026-11-01/.., ../2026-11-01T08:00:00Z), not %q", clip(v, 60))
+			"or an interval start/end with .. for an open end (2026-11-01/.., ../2026-11-01T08:00:00Z), not %q", problem.Clip(v, 60))
 	}
 	// end reads one end; whole days reach from their start (first) to their
 	// last instant (last).
@@ -149,7 +150,7 @@ func parseDatetime(v string) (since, until *time.Time, err error) {
 		return nil, nil, bad()
 	}
 	if since != nil && until != nil && since.After(*until) {
-		return nil, nil, badParam("bad-datetime", "datetime %q ends before it starts", clip(v, 60))
+		return nil, nil, badParam("bad-datetime", "datetime %q ends before it starts", problem.Clip(v, 60))
 	}
 	return since, until, nil
 }
@@ -172,7 +173,7 @@ func checkParams(q url.Values, known []string) error {
 	slices.Sort(keys) // the same message for the same query
 	for _, k := range keys {
 		if !slices.Contains(known, k) {
-			return badParam("unknown-parameter", "unknown query parameter %q: this resource takes %s", clip(k, 40), strings.Join(known, ", "))
+			return badParam("unknown-parameter", "unknown query parameter %q: this resource takes %s", problem.Clip(k, 40), strings.Join(known, ", "))
 		}
 		if len(q[k]) > 1 {
 			return badParam("repeated-parameter", "%s is given %d times: give it once", k, len(q[k]))
@@ -183,7 +184,7 @@ func checkParams(q url.Values, known []string) error {
 
 func checkFormat(q url.Values) error {
 	if v, ok := single(q, "f"); ok && v != "json" && v != "geojson" {
-		return badParam("bad-format", "f=%q is not served: wanmu's OGC API answers in JSON and GeoJSON only (f=json)", clip(v, 40))
+		return badParam("bad-format", "f=%q is not served: wanmu's OGC API answers in JSON and GeoJSON only (f=json)", problem.Clip(v, 40))
 	}
 	return nil
 }
@@ -204,22 +205,7 @@ func wholeNumber(s string) (int64, bool) {
 	return n, err == nil
 }
 
-// clip shortens s to at most n bytes on a character boundary, so that a
-// message never echoes much of the input.
-func clip(s string, n int) string {
-	// Count what %q will print, so control characters (four bytes each
-	// once escaped) cannot make the echo longer than n.
-	printed := 0
-	for i, r := range s {
-		printed += len(strconv.QuoteRune(r)) - 2
-		if printed > n {
-			return s[:i] + "…"
-		}
-	}
-	return s
-}
-
 // badParam is a 400 problem about a query parameter.
-func badParam(typ, format string, args ...any) *api.Problem {
-	return newProblem(http.StatusBadRequest, typ, format, args...)
+func badParam(typ, format string, args ...any) *problem.Problem {
+	return problem.New(http.StatusBadRequest, typ, format, args...)
 }

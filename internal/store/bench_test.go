@@ -30,6 +30,7 @@ import (
 
 	"wanmu/internal/api"
 	"wanmu/internal/auth"
+	"wanmu/internal/problem"
 	"wanmu/internal/report"
 	"wanmu/internal/sample"
 	"wanmu/internal/store"
@@ -559,7 +560,7 @@ func benchAPI(t testing.TB, ctx context.Context, st *store.Store) (*httptest.Ser
 	var mu sync.Mutex
 	shared := report.New(st)
 	mux := chi.NewRouter()
-	mux.Use(api.WithRequestID)
+	mux.Use(problem.WithRequestID)
 	mux.Mount("/api/v1", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		cache := shared

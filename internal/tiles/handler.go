@@ -20,6 +20,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"wanmu/internal/change"
+	"wanmu/internal/problem"
 	"wanmu/internal/publicurl"
 	"wanmu/internal/store"
 )
@@ -140,11 +141,11 @@ func NewHandler(src Source, opts Options) *Handler {
 		r.Method(m, "/{layer}/{z}/{x}/{file}", http.HandlerFunc(h.serveTile))
 	}
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, http.StatusNotFound, "not-found", "no such tile resource: use /tiles, /tiles/{layer}.json or /tiles/{layer}/{z}/{x}/{y}.mvt|.geojson")
+		problem.Write(w, r, problem.New(http.StatusNotFound, "not-found", "no such tile resource: use /tiles, /tiles/{layer}.json or /tiles/{layer}/{z}/{x}/{y}.mvt|.geojson"))
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, HEAD")
-		writeProblem(w, http.StatusMethodNotAllowed, "method-not-allowed", "tiles are read-only: use GET")
+		problem.Write(w, r, problem.New(http.StatusMethodNotAllowed, "method-not-allowed", "tiles are read-only: use GET"))
 	})
 	h.router = r
 	return h
@@ -285,28 +286,28 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 	var f format
 	switch {
 	case !ok:
-		writeProblem(w, http.StatusBadRequest, "bad-tile", fmt.Sprintf("tile %q has no format: end the URL in .mvt or .geojson", file))
+		problem.Write(w, r, problem.New(http.StatusBadRequest, "bad-tile", "tile %q has no format: end the URL in .mvt or .geojson", problem.Clip(file, 40)))
 		return
 	case ext == "mvt" || ext == "pbf":
 		f = formatMVT
 	case ext == "geojson" || ext == "json":
 		f = formatGeoJSON
 	default:
-		writeProblem(w, http.StatusBadRequest, "bad-tile", fmt.Sprintf("unknown tile format %q: use .mvt or .geojson", ext))
+		problem.Write(w, r, problem.New(http.StatusBadRequest, "bad-tile", "unknown tile format %q: use .mvt or .geojson", problem.Clip(ext, 20)))
 		return
 	}
 	t, err := ParseTile(chi.URLParam(r, "z"), chi.URLParam(r, "x"), ys)
 	if err != nil {
-		writeProblem(w, http.StatusBadRequest, "bad-tile", err.Error())
+		problem.Write(w, r, problem.New(http.StatusBadRequest, "bad-tile", "%s", err.Error()))
 		return
 	}
 	if _, err := h.findLayer(r.Context(), layer); err != nil {
-		h.fail(w, layer, err)
+		h.fail(w, r, layer, err)
 		return
 	}
 	e, err := h.tile(r.Context(), cacheKey{layer: layer, tile: t, format: f})
 	if err != nil {
-		h.fail(w, layer, err)
+		h.fail(w, r, layer, err)
 		return
 	}
 	h.writeEntry(w, r, e, f)
@@ -498,7 +499,7 @@ type layerJSON struct {
 func (h *Handler) serveList(w http.ResponseWriter, r *http.Request) {
 	ls, err := h.layerList(r.Context())
 	if err != nil {
-		h.fail(w, "", err)
+		h.fail(w, r, "", err)
 		return
 	}
 	base := h.baseURL(r, "/")
@@ -542,16 +543,16 @@ func (h *Handler) serveTileJSON(w http.ResponseWriter, r *http.Request) {
 	name := chi.URLParam(r, "name")
 	layer, ok := strings.CutSuffix(name, ".json")
 	if !ok {
-		writeProblem(w, http.StatusNotFound, "not-found", fmt.Sprintf("no such tile resource %q: TileJSON is at /tiles/{layer}.json", name))
+		problem.Write(w, r, problem.New(http.StatusNotFound, "not-found", "no such tile resource %q: TileJSON is at /tiles/{layer}.json", problem.Clip(name, 80)))
 		return
 	}
 	if _, err := h.findLayer(r.Context(), layer); err != nil {
-		h.fail(w, layer, err)
+		h.fail(w, r, layer, err)
 		return
 	}
 	l, err := h.layerInfo(r.Context(), layer)
 	if err != nil {
-		h.fail(w, layer, err)
+		h.fail(w, r, layer, err)
 		return
 	}
 	base := h.baseURL(r, "/"+name)
@@ -582,7 +583,7 @@ func (h *Handler) serveTileJSON(w http.ResponseWriter, r *http.Request) {
 func writeJSON(w http.ResponseWriter, r *http.Request, contentType string, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
-		writeProblem(w, http.StatusInternalServerError, "internal", "could not encode the answer")
+		problem.Write(w, r, problem.New(http.StatusInternalServerError, "internal", "could not encode the answer"))
 		return
 	}
 	sum := sha256.Sum256(body)
@@ -600,35 +601,13 @@ func writeJSON(w http.ResponseWriter, r *http.Request, contentType string, v any
 	}
 }
 
-// fail maps an error to a problem response; internals are logged, not
-// shown.
-func (h *Handler) fail(w http.ResponseWriter, layer string, err error) {
-	switch {
-	case errors.Is(err, errUnknownLayer), errors.Is(err, store.ErrNotFound):
-		writeProblem(w, http.StatusNotFound, "unknown-layer",
-			fmt.Sprintf("there is no layer %q: GET /tiles lists the layers (zones, platforms, layer-<id>)", layer))
-	case errors.Is(err, context.Canceled):
-		writeProblem(w, 499, "canceled", "the request was canceled")
-	default:
-		h.log.Error("tiles: request failed", "layer", layer, "err", err)
-		writeProblem(w, http.StatusInternalServerError, "internal", "the tile could not be made; the error is logged")
+// fail maps an error to a problem response: an unknown layer is 404, the
+// shared faults (database down, client gone) are what problem.From says,
+// and anything else a logged 500.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, layer string, err error) {
+	if errors.Is(err, errUnknownLayer) || errors.Is(err, store.ErrNotFound) {
+		err = problem.New(http.StatusNotFound, "unknown-layer",
+			"there is no layer %q: GET /tiles lists the layers (zones, platforms, layer-<id>)", problem.Clip(layer, 80))
 	}
-}
-
-// writeProblem writes an RFC 9457 problem+json body.
-func writeProblem(w http.ResponseWriter, status int, typ, detail string) {
-	title := http.StatusText(status)
-	if title == "" {
-		title = "Client Closed Request"
-	}
-	body, _ := json.Marshal(struct {
-		Type   string `json:"type"`
-		Title  string `json:"title"`
-		Status int    `json:"status"`
-		Detail string `json:"detail"`
-	}{"https://wanmu.example/problems/" + typ, title, status, detail})
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(body)
+	problem.Fail(w, r, h.log, err)
 }
