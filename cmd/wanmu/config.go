@@ -56,7 +56,7 @@ func parseServe(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	dbFlags(fs, &c)
 	fs.StringVar(&c.Addr, "addr", envOr("WANMU_ADDR", "127.0.0.1:8080"), "HTTP listen address (env WANMU_ADDR)")
-	fs.IntVar(&c.TileCacheMB, "tile-cache-mb", envInt("WANMU_TILE_CACHE_MB", 128), "in-process tile cache size in MB (env WANMU_TILE_CACHE_MB)")
+	fs.IntVar(&c.TileCacheMB, "tile-cache-mb", envInt("WANMU_TILE_CACHE_MB", 128), "in-process tile cache size in MB, 0 for none (env WANMU_TILE_CACHE_MB)")
 	fs.StringVar(&c.BasemapURL, "basemap", os.Getenv("WANMU_BASEMAP"), "optional basemap URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (env WANMU_BASEMAP)")
 	fs.BoolVar(&c.PublicRead, "public-read", envBool("WANMU_PUBLIC_READ"), "let anonymous visitors read (env WANMU_PUBLIC_READ)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool("WANMU_TRUST_PROXY"), "trust X-Forwarded-Proto from a TLS-terminating proxy (env WANMU_TRUST_PROXY)")

@@ -169,18 +169,6 @@ func (s *Server) config(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// Healthz answers 200 when the database answers.
-func (s *Server) Healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
-	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
-		s.log.WarnContext(ctx, "health check failed", slog.Any("err", err))
-		s.writeProblem(w, r, problem.New(http.StatusServiceUnavailable, "unavailable", "the database does not answer"))
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-}
-
 // handle adapts a handler that returns an error to http.HandlerFunc. After a
 // successful write it runs afterWrite before the response leaves.
 func (s *Server) handle(h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {

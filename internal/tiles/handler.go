@@ -47,8 +47,8 @@ type Options struct {
 	// or while it is disconnected, tiles are built afresh for every
 	// request: an unheard change must never leave a stale tile.
 	Bus *change.Bus
-	// CacheMB bounds the in-process tile cache in megabytes; 0 means 256,
-	// negative disables it.
+	// CacheMB bounds the in-process tile cache in megabytes; 0 (or
+	// less) means no cache: every tile is built for its request.
 	CacheMB int
 	// BaseURL is the public URL of the mount point, e.g.
 	// "https://gis.example.org/tiles"; empty derives it from each request
@@ -110,9 +110,6 @@ type flight struct {
 // NewHandler returns a Handler reading from src and subscribed to
 // opts.Bus. Mount Routes (or the Handler itself) at /tiles.
 func NewHandler(src Source, opts Options) *Handler {
-	if opts.CacheMB == 0 {
-		opts.CacheMB = 256
-	}
 	if opts.MaxZoom <= 0 || opts.MaxZoom > MaxZoom {
 		opts.MaxZoom = 18
 	}
