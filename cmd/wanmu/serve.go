@@ -82,7 +82,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	r.Mount("/api/v1", apiServer.Routes())
 	r.With(apiServer.Authenticate, apiServer.Require(auth.Viewer)).Mount("/tiles", tileHandler.Routes())
 	ogcHandler := ogc.New(st, ogc.Options{Reports: reports, TrustProxy: c.TrustProxy, Logger: log})
-	r.With(apiServer.Authenticate, apiServer.Require(auth.Viewer)).Mount("/ogc", ogcHandler.Routes())
+	r.With(apiServer.Authenticate, apiServer.Require(auth.Viewer), apiServer.Heavy).Mount("/ogc", ogcHandler.Routes())
 	r.Handle("/*", web.Handler())
 
 	ln, err := net.Listen("tcp", c.Addr)

@@ -25,6 +25,10 @@ const (
 	MaxBodyBytes  = 8 << 20 // JSON request bodies
 	MaxNameLength = 200     // characters in a name
 	MaxListIDs    = 1000    // ids in one request (merge, membership)
+	// A zone list answers DefaultZonePage zones unless asked for up to
+	// MaxZonePage; the next link continues.
+	DefaultZonePage = 1000
+	MaxZonePage     = 5000
 )
 
 // Reports computes (or returns cached) platform reports.
@@ -54,6 +58,11 @@ type Options struct {
 	// wait their turn. Each runs GDAL and holds its whole file in memory.
 	// Zero means one per CPU.
 	Exports int
+	// Heavy is how many heavy requests (measure, previews, reports, zone
+	// lists, OGC items) run at once; the others wait up to HeavyWait for a
+	// turn, then get 503. Zero means two per CPU and 5 seconds.
+	Heavy     int
+	HeavyWait time.Duration
 }
 
 // Server serves the REST API.
@@ -69,6 +78,7 @@ type Server struct {
 	jobs       *job.Registry
 	afterWrite func(ctx context.Context) error
 	exports    chan struct{} // a token per running export
+	heavy      *gate
 }
 
 // New returns a Server over st.
@@ -80,6 +90,13 @@ func New(st *store.Store, opts Options) *Server {
 		opts.Exports = runtime.NumCPU()
 	}
 	s.exports = make(chan struct{}, opts.Exports)
+	if opts.Heavy <= 0 {
+		opts.Heavy = 2 * runtime.NumCPU()
+	}
+	if opts.HeavyWait <= 0 {
+		opts.HeavyWait = 5 * time.Second
+	}
+	s.heavy = newGate(opts.Heavy, opts.HeavyWait)
 	if s.reports == nil {
 		s.reports = st
 	}
@@ -96,6 +113,10 @@ func New(st *store.Store, opts Options) *Server {
 	return s
 }
 
+// Heavy is the gate of the heavy requests, for routes mounted elsewhere
+// (the OGC API's items) to share the API's turns.
+func (s *Server) Heavy(next http.Handler) http.Handler { return s.heavy.Heavy(next) }
+
 // Routes returns the /api/v1 routes (mount at /api/v1). Every route states
 // the role it needs; the access test walks this tree, so a route without a
 // rule fails it.
@@ -103,6 +124,7 @@ func (s *Server) Routes() chi.Router {
 	r := chi.NewRouter()
 	r.Use(s.Authenticate)
 	viewer, editor, admin := s.Require(auth.Viewer), s.Require(auth.Editor), s.Require(auth.Admin)
+	heavy := s.heavy.Heavy
 
 	r.Post("/auth/login", s.handle(s.login))
 	r.Post("/auth/logout", s.handle(s.logout))
@@ -110,16 +132,16 @@ func (s *Server) Routes() chi.Router {
 	r.Get("/auth/me", s.handle(s.me))
 	r.Get("/config", s.handle(s.config))
 
-	r.With(viewer).Get("/zones", s.handle(s.listZones))
+	r.With(viewer, heavy).Get("/zones", s.handle(s.listZones))
 	r.With(editor).Post("/zones", s.handle(s.createZone))
-	r.With(editor).Post("/zones/merge", s.handle(s.mergeZones))
+	r.With(editor, heavy).Post("/zones/merge", s.handle(s.mergeZones))
 	r.With(viewer).Get("/zones/{id}", s.handle(s.getZone))
 	r.With(editor).Put("/zones/{id}", s.handle(s.putZone))
 	r.With(editor).Patch("/zones/{id}", s.handle(s.patchZone))
 	r.With(editor).Delete("/zones/{id}", s.handle(s.deleteZone))
 	r.With(editor).Post("/zones/{id}/split", s.handle(s.splitZone))
 	r.With(viewer).Get("/zones/{id}/history", s.handle(s.zoneHistory))
-	r.With(editor).Post("/zones/{id}/preview", s.handleRead(s.previewZone)) // a draft geometry's figures
+	r.With(editor, heavy).Post("/zones/{id}/preview", s.handleRead(s.previewZone)) // a draft geometry's figures
 	r.With(editor).Post("/zones/{id}/restore", s.handle(s.restoreZone))     // editors: undo of their own latest change
 
 	r.With(viewer).Get("/platforms", s.handle(s.listPlatforms))
@@ -129,7 +151,7 @@ func (s *Server) Routes() chi.Router {
 	r.With(editor).Patch("/platforms/{id}", s.handle(s.putPlatform))
 	r.With(editor).Delete("/platforms/{id}", s.handle(s.deletePlatform))
 	r.With(editor).Put("/platforms/{id}/members", s.handle(s.setMembers))
-	r.With(viewer).Get("/platforms/{id}/report", s.handle(s.report))
+	r.With(viewer, heavy).Get("/platforms/{id}/report", s.handle(s.report))
 	r.With(viewer).Get("/platforms/{id}/history", s.handle(s.platformHistory))
 	r.With(editor).Post("/platforms/{id}/restore", s.handle(s.restorePlatform)) // editors: undo of their own latest change
 
@@ -139,7 +161,7 @@ func (s *Server) Routes() chi.Router {
 
 	r.With(viewer).Get("/layers", s.handle(s.listLayers))
 	r.With(admin).Patch("/layers/{id}", s.handle(s.patchLayer))
-	r.With(viewer).Post("/measure", s.handleRead(s.measure))
+	r.With(viewer, heavy).Post("/measure", s.handleRead(s.measure))
 
 	r.With(editor).Post("/imports", s.handle(s.startImport))
 	r.With(editor).Get("/imports/{id}", s.handle(s.getImport))

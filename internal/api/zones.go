@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -176,21 +178,90 @@ func zoneJSON(z store.Zone) *geojson.Feature {
 	return f
 }
 
+// listZones streams one page of zones as a FeatureCollection: each feature
+// is encoded as its row arrives, so a request holds one zone at a time
+// whatever the page size. More zones than the page: a "next" link (and a
+// Link header) continues after the last id.
 func (s *Server) listZones(w http.ResponseWriter, r *http.Request) error {
 	f, err := ParseZoneFilter(r.URL.Query())
 	if err != nil {
 		return err
 	}
-	zs, err := s.store.ListZones(r.Context(), f)
+	limit := f.Limit
+	f.Limit++ // one more tells whether there is a next page
+	lw := &zoneListWriter{w: w}
+	err = s.store.EachZone(r.Context(), f, func(z store.Zone) error {
+		if lw.n == limit {
+			lw.more = true
+			return errPageFull
+		}
+		return lw.feature(zoneJSON(z), z.ID)
+	})
+	if err != nil && !errors.Is(err, errPageFull) {
+		if !lw.started {
+			return err
+		}
+		// Part of the body has gone: the client sees a cut JSON document,
+		// never a complete-looking one.
+		s.log.WarnContext(r.Context(), "zone list cut short", "request_id", problem.RequestID(r.Context()), "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	var next string
+	if lw.more {
+		q := r.URL.Query()
+		q.Set("after", strconv.FormatInt(lw.last, 10))
+		q.Set("limit", strconv.Itoa(limit))
+		next = r.URL.Path + "?" + q.Encode()
+	}
+	return lw.end(next)
+}
+
+var errPageFull = errors.New("page full")
+
+// zoneListWriter writes a FeatureCollection feature by feature.
+type zoneListWriter struct {
+	w       http.ResponseWriter
+	started bool
+	n       int
+	last    int64
+	more    bool
+}
+
+func (lw *zoneListWriter) start() {
+	if !lw.started {
+		lw.started = true
+		lw.w.Header().Set("Content-Type", "application/geo+json; charset=utf-8")
+		_, _ = io.WriteString(lw.w, `{"type":"FeatureCollection","features":[`)
+	}
+}
+
+func (lw *zoneListWriter) feature(f *geojson.Feature, id int64) error {
+	b, err := json.Marshal(f)
 	if err != nil {
 		return err
 	}
-	fc := geojson.NewFeatureCollection()
-	for _, z := range zs {
-		fc.Append(zoneJSON(z))
+	lw.start()
+	if lw.n > 0 {
+		_, _ = io.WriteString(lw.w, ",")
 	}
-	writeGeoJSON(w, http.StatusOK, fc)
-	return nil
+	lw.n, lw.last = lw.n+1, id
+	_, err = lw.w.Write(b)
+	return err
+}
+
+func (lw *zoneListWriter) end(next string) error {
+	if next != "" {
+		lw.w.Header().Set("Link", "<"+next+`>; rel="next"`)
+	}
+	lw.start()
+	tail := map[string]any{"numberReturned": lw.n}
+	if next != "" {
+		tail["links"] = []map[string]string{{"rel": "next", "href": next, "type": "application/geo+json"}}
+	}
+	b, _ := json.Marshal(tail)
+	_, _ = io.WriteString(lw.w, "],")
+	_, err := lw.w.Write(append(b[1:], '\n'))
+	return err
 }
 
 // ParseZoneFilter reads the zone list's query parameters.
@@ -201,14 +272,15 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 		}
 		return ""
 	}
-	known := map[string]bool{"kind": true, "county": true, "platform": true, "bbox": true, "retired": true, "limit": true, "q": true}
+	known := map[string]bool{"kind": true, "county": true, "platform": true, "bbox": true, "retired": true, "limit": true,
+		"after": true, "q": true}
 	for k := range q {
 		if !known[k] {
 			return store.ZoneFilter{}, problem.New(http.StatusBadRequest, "unknown-parameter",
-				"unknown query parameter %q: use kind, county, platform, bbox, retired, q or limit", truncate(k, 40))
+				"unknown query parameter %q: use kind, county, platform, bbox, retired, q, limit or after", truncate(k, 40))
 		}
 	}
-	var f store.ZoneFilter
+	f := store.ZoneFilter{Limit: DefaultZonePage}
 	if k := get("kind"); k != "" {
 		if !zoneKinds[k] {
 			return f, problem.New(http.StatusBadRequest, "bad-parameter", "kind must be park or township, not %q", truncate(k, 40))
@@ -254,10 +326,18 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 	}
 	if l := get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 100000 {
-			return f, problem.New(http.StatusBadRequest, "bad-parameter", "limit must be a whole number from 1 to 100000")
+		if err != nil || n < 1 || n > MaxZonePage {
+			return f, problem.New(http.StatusBadRequest, "bad-parameter",
+				"limit must be a whole number from 1 to %d; follow the next links for more", MaxZonePage)
 		}
 		f.Limit = n
+	}
+	if a := get("after"); a != "" {
+		id, err := ParseID(a)
+		if err != nil {
+			return f, problem.New(http.StatusBadRequest, "bad-parameter", "after must be a zone id (from a next link), not %q", truncate(a, 40))
+		}
+		f.After = id
 	}
 	return f, nil
 }

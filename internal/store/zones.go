@@ -60,7 +60,8 @@ type ZoneFilter struct {
 	Retired     bool   // include retired zones
 	RetiredOnly bool   // only retired zones
 	Text        string // part of the name or document number, any case
-	Limit       int
+	After       int64  // only zones with a larger id (the next page)
+	Limit       int    // at most this many; 0: all
 }
 
 // Change records who makes a change and why.
@@ -95,6 +96,38 @@ func scanZone(row pgx.Row) (Zone, error) {
 
 // ListZones returns the zones matching f, ordered by id.
 func (s *Store) ListZones(ctx context.Context, f ZoneFilter) ([]Zone, error) {
+	var zs []Zone
+	err := s.EachZone(ctx, f, func(z Zone) error { zs = append(zs, z); return nil })
+	return zs, err
+}
+
+// EachZone calls fn with each zone matching f, ordered by id, as the rows
+// arrive: a caller that encodes them one by one holds one zone at a time.
+// fn's error stops the walk and is returned.
+func (s *Store) EachZone(ctx context.Context, f ZoneFilter, fn func(Zone) error) error {
+	q, args := zoneQuery(f)
+	rows, err := s.db.Query(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("list zones: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		z, err := scanZone(rows)
+		if err != nil {
+			return fmt.Errorf("list zones: %w", err)
+		}
+		if err := fn(z); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list zones: %w", err)
+	}
+	return nil
+}
+
+// zoneQuery is the SQL of a zone filter, with its arguments.
+func zoneQuery(f ZoneFilter) (string, []any) {
 	var where []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -120,6 +153,9 @@ func (s *Store) ListZones(ctx context.Context, f ZoneFilter) ([]Zone, error) {
 	case f.PlatformID < 0:
 		where = append(where, "m.platform_id IS NULL")
 	}
+	if f.After > 0 {
+		where = append(where, "z.id > "+arg(f.After))
+	}
 	if f.BBox != nil {
 		where = append(where, fmt.Sprintf("z.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4490)",
 			arg(f.BBox.Min[0]), arg(f.BBox.Min[1]), arg(f.BBox.Max[0]), arg(f.BBox.Max[1])))
@@ -132,23 +168,7 @@ func (s *Store) ListZones(ctx context.Context, f ZoneFilter) ([]Zone, error) {
 	if f.Limit > 0 {
 		q += " LIMIT " + arg(f.Limit)
 	}
-	rows, err := s.db.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list zones: %w", err)
-	}
-	defer rows.Close()
-	var zs []Zone
-	for rows.Next() {
-		z, err := scanZone(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list zones: %w", err)
-		}
-		zs = append(zs, z)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list zones: %w", err)
-	}
-	return zs, nil
+	return q, args
 }
 
 // likeEscaper makes text match itself in ILIKE, whose escape character is a backslash.
