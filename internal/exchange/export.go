@@ -440,6 +440,11 @@ func (j *exportJob) runGDAL(ctx context.Context, tmp string, prog *progress) (st
 		for k, f := range fields {
 			outNames[k] = f.Name
 		}
+		if j.format == FormatCSV {
+			for k := range outNames {
+				outNames[k] = neutralizeCell(outNames[k]) // the header row
+			}
+		}
 		if j.format == FormatShp {
 			outNames = shortFieldNames(outNames)
 			for k, f := range fields {
@@ -730,6 +735,9 @@ func (j *exportJob) writeSourceGeoJSON(ctx context.Context, path string, l Expor
 				}
 				if fd.Name == j.nameField {
 					label = s
+				}
+				if j.format == FormatCSV {
+					enc, _ = json.Marshal(neutralizeCell(s))
 				}
 			}
 			if k > 0 {

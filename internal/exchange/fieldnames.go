@@ -62,7 +62,8 @@ type fieldTableRow struct {
 }
 
 // writeFieldTable writes fields.csv: UTF-8 with a BOM and CRLF, so that
-// Excel opens it correctly.
+// Excel opens it correctly, every cell neutralised (names and titles come
+// from imported files: see neutralizeCell).
 func writeFieldTable(w io.Writer, rows []fieldTableRow) error {
 	if _, err := w.Write([]byte("\ufeff")); err != nil {
 		return err
@@ -73,7 +74,11 @@ func writeFieldTable(w io.Writer, rows []fieldTableRow) error {
 		return err
 	}
 	for _, r := range rows {
-		if err := cw.Write([]string{r.Layer, r.Short, r.Name, r.Title, r.Type}); err != nil {
+		rec := []string{r.Layer, r.Short, r.Name, r.Title, r.Type}
+		for i := range rec {
+			rec[i] = neutralizeCell(rec[i])
+		}
+		if err := cw.Write(rec); err != nil {
 			return err
 		}
 	}
@@ -100,6 +105,9 @@ func readFieldTable(path string) ([]fieldTableRow, error) {
 	for _, r := range recs[1:] {
 		if len(r) < 3 {
 			continue
+		}
+		for i := range r {
+			r[i] = restoreCell(r[i])
 		}
 		row := fieldTableRow{Layer: r[0], Short: r[1], Name: r[2]}
 		if len(r) > 3 {

@@ -194,3 +194,26 @@ func orbGeometry(g *geojson.Geometry) orb.Geometry {
 	}
 	return c
 }
+
+// FuzzCSVCell: a neutralised cell never starts a formula, and restoreCell
+// gives the original text back.
+func FuzzCSVCell(f *testing.F) {
+	for _, s := range hostileCells {
+		f.Add(s)
+	}
+	for _, s := range []string{"", "'", "''", "'''=", "-0", "+.5e-3", "-1e", "\t", "＝1+1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := neutralizeCell(s)
+		if formulaLike(n) {
+			t.Fatalf("neutralizeCell(%q) = %q still starts a formula", s, n)
+		}
+		if r := restoreCell(n); r != s {
+			t.Fatalf("restoreCell(neutralizeCell(%q)) = %q", s, r)
+		}
+		if !formulaLike(s) && !escapedCell(s) && n != s {
+			t.Fatalf("neutralizeCell(%q) = %q changed a harmless cell", s, n)
+		}
+	})
+}

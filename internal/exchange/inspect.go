@@ -675,6 +675,9 @@ func decodeLayerFile(ctx context.Context, path string, l selected, folders bool,
 		if o.MaxFeatures > 0 && int64(len(ds.Features)) >= o.MaxFeatures {
 			return errorf(CodeTooLarge, "要素超过 %d 个的上限", "more than %d features, over the limit", o.MaxFeatures)
 		}
+		if l.src.Format == FormatCSV {
+			keys = restoreCSVCells(props, keys)
+		}
 		if folders {
 			props["folder"] = l.info.Name
 			keys = append(keys, "folder")
