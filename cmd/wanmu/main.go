@@ -8,6 +8,8 @@
 //	wanmu import    import a GIS file (preview, then all or nothing)
 //	wanmu export    export a layer, or the handover package
 //	wanmu gen       generate the seeded scale dataset
+//	wanmu backup    write a consistent backup of the database to a file
+//	wanmu restore   restore a backup into an empty data directory or database
 package main
 
 import (
@@ -44,6 +46,8 @@ func commands() []command {
 		{"import", "import a GIS file into zones or a constraint layer (preview, then all or nothing)", runImport},
 		{"export", "export a layer in a land-use planner's format, or the handover package", runExport},
 		{"gen", "generate the seeded scale dataset (200,000 parcels) into a directory or the database", runGen},
+		{"backup", "write a consistent backup of the whole database to a file, also while serving", runBackup},
+		{"restore", "restore a backup into an empty data directory or database, then migrate", runRestore},
 	}
 }
 
