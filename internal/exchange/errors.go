@@ -32,6 +32,11 @@ const (
 	// CodeInvalidInput: the layers handed to an export cannot be written as
 	// asked (mixed geometry types, text the chosen encoding cannot hold, …).
 	CodeInvalidInput = "invalid_input"
+	// CodeBadCoordinate: a coordinate of an imported feature is impossible
+	// (not a finite number, a latitude beyond ±90° or a longitude beyond
+	// ±180° once in EPSG:4490, a Gauss-Kruger coordinate outside the
+	// projection); Error.Feature names the feature.
+	CodeBadCoordinate = "bad_coordinate"
 	// CodeGDAL: GDAL is missing or failed in a way that is not the file's
 	// fault; an internal error.
 	CodeGDAL = "gdal_failed"
@@ -44,6 +49,9 @@ type Error struct {
 	Code    string
 	Message string
 	English string
+	// Feature is the 1-based number of the feature of the file the error is
+	// about, or 0 when it is not about one feature.
+	Feature int
 	Err     error // underlying cause, if any
 }
 
@@ -89,6 +97,8 @@ var (
 	ErrInvalidOption = &Error{Code: CodeInvalidOption}
 	// ErrInvalidInput matches errors with CodeInvalidInput.
 	ErrInvalidInput = &Error{Code: CodeInvalidInput}
+	// ErrBadCoordinate matches errors with CodeBadCoordinate.
+	ErrBadCoordinate = &Error{Code: CodeBadCoordinate}
 	// ErrGDAL matches errors with CodeGDAL.
 	ErrGDAL = &Error{Code: CodeGDAL}
 )

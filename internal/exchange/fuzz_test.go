@@ -3,6 +3,7 @@ package exchange
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -214,6 +215,43 @@ func FuzzCSVCell(f *testing.F) {
 		}
 		if !formulaLike(s) && !escapedCell(s) && n != s {
 			t.Fatalf("neutralizeCell(%q) = %q changed a harmless cell", s, n)
+		}
+	})
+}
+
+// FuzzCheckCoordinates: the coordinate checks never panic, pass only
+// finite longitudes and latitudes in range, and name the feature when they
+// refuse one.
+func FuzzCheckCoordinates(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"Polygon","coordinates":[[[119.9,28.4],[1e308,28.4],[119.91,28.41],[119.9,28.4]]]}`,
+		`{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,95],[0,0]]]]}`,
+		`{"type":"Point","coordinates":[-180,-90]}`,
+		`{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[1,2]},{"type":"LineString","coordinates":[[181,2],[3,4]]}]}`,
+		`{"type":"Polygon","coordinates":[[[40492359.95,3148425.44],[40492459.95,1e308],[40492459.95,3148525.44],[40492359.95,3148425.44]]]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	gk, _ := lookupCRS(4528)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		g, err := parseGeometryJSON(b)
+		if err != nil || g == nil {
+			return
+		}
+		features := []Feature{{Geometry: g}}
+		err = checkLonLat(features, 41)
+		inRange := walkPoints(g, func(p orb.Point, _ position) bool {
+			return finite(p[0]) && finite(p[1]) && math.Abs(p[0]) <= 180 && math.Abs(p[1]) <= 90
+		})
+		var xe *Error
+		switch {
+		case err == nil && !inRange:
+			t.Fatalf("%s passed with a coordinate out of range", b)
+		case err != nil && (inRange || !errors.As(err, &xe) || xe.Feature != 42 || xe.Code != CodeBadCoordinate):
+			t.Fatalf("%s: %v", b, err)
+		}
+		if err := checkGaussKruger(features, 0, gk, false); err != nil && CodeOf(err) != CodeBadCoordinate {
+			t.Fatalf("%s: %v", b, err)
 		}
 	})
 }

@@ -642,9 +642,12 @@ func (im *importer) readLayers(ctx context.Context, layers []selected) error {
 		if i+1 < len(starts) {
 			end = starts[i+1]
 		}
-		if err := applyPlan(plan, ds, ds.Features[starts[i]:end], o, i == 0); err != nil {
+		if err := applyPlan(plan, ds, ds.Features[starts[i]:end], starts[i], o, i == 0); err != nil {
 			return err
 		}
+	}
+	if err := checkLonLat(ds.Features, 0); err != nil {
+		return err
 	}
 	im.restoreFieldNames()
 	if ds.Format == FormatKML || ds.Format == FormatKMZ {
@@ -770,9 +773,10 @@ func datumNeedsParameters(wkt string) bool {
 }
 
 // applyPlan transforms raw coordinates of one layer's features to EPSG:4490
-// and records the CRS in ds. first says whether this is the first layer (the
-// one that sets SourceCRS).
-func applyPlan(plan crsPlan, ds *Dataset, features []Feature, o importOpts, first bool) error {
+// and records the CRS in ds. offset is the 0-based number of features[0] in
+// the file; first says whether this is the first layer (the one that sets
+// SourceCRS).
+func applyPlan(plan crsPlan, ds *Dataset, features []Feature, offset int, o importOpts, first bool) error {
 	setCRS := func(label, note string, assumed bool) {
 		if first {
 			ds.SourceCRS, ds.CRSNote, ds.CRSAssumed = label, note, assumed
@@ -786,8 +790,10 @@ func applyPlan(plan crsPlan, ds *Dataset, features []Feature, o importOpts, firs
 				continue
 			}
 			if b := f.Geometry.Bound(); math.Abs(b.Min[0]) > 180 || math.Abs(b.Max[0]) > 180 || math.Abs(b.Min[1]) > 90 || math.Abs(b.Max[1]) > 90 {
-				return errorf(CodeNoCRS, "按 %s 转换后第 %d 个要素不在经纬度范围内，坐标系可能不对；请指定正确的坐标系",
-					"after converting from %s, feature %d is outside the lon/lat range; the CRS is probably wrong, name the right one", plan.label, i+1)
+				e := errorf(CodeNoCRS, "按 %s 转换后第 %d 个要素不在经纬度范围内，坐标系可能不对；请指定正确的坐标系",
+					"after converting from %s, feature %d is outside the lon/lat range; the CRS is probably wrong, name the right one", plan.label, offset+i+1)
+				e.Feature = offset + i + 1
+				return e
 			}
 		}
 	} else {
@@ -837,6 +843,11 @@ func applyPlan(plan crsPlan, ds *Dataset, features []Feature, o importOpts, firs
 			ds.warn("第 %s 个要素的坐标与 %s 不符（共 %d/%d 个坐标点不符），请检查这些要素", strings.Join(nums, "、"), use.label(), g.Total-g.Votes, g.Total)
 		}
 		geographic = use.Kind == kindGeographic
+		if !geographic {
+			if err := checkGaussKruger(features, offset, use, swapped); err != nil {
+				return err
+			}
+		}
 		if !geographic || swapped {
 			for i := range features {
 				if features[i].Geometry == nil {
