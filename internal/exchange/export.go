@@ -587,8 +587,8 @@ func (j *exportJob) checkRun(ctx context.Context, cmd gdalCmd) error {
 	}
 	for _, w := range res.Warnings {
 		if strings.Contains(w, "couldn't be converted correctly") {
-			return &Error{Code: CodeInvalidInput, Message: "有文字无法用 " + j.enc + " 编码保存：" + w,
-				English: "some text cannot be encoded as " + j.enc + ": " + w}
+			return &Error{Code: CodeInvalidInput, Message: "有文字无法用 " + j.enc + " 编码保存：" + hidePaths(w),
+				English: "some text cannot be encoded as " + j.enc + ": " + hidePaths(w)}
 		}
 	}
 	return nil

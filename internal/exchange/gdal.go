@@ -123,12 +123,22 @@ func gdalDetail(err error) string {
 	if errors.As(err, &ge) {
 		text = strings.Join(ge.Messages, "; ")
 	}
-	return workPath.ReplaceAllString(text, "$1")
+	return hidePaths(text)
+}
+
+// hidePaths cuts the paths of wanmu's working directories in s (GDAL's
+// messages and warnings, decoding errors) to the file's name: no message
+// a planner sees names a directory of the server.
+func hidePaths(s string) string {
+	if tmp := strings.TrimSuffix(os.TempDir(), "/"); len(tmp) > 1 {
+		s = strings.ReplaceAll(s, tmp+"/", "/") // a TMPDIR with spaces would stop workPath
+	}
+	return workPath.ReplaceAllString(s, "$1")
 }
 
 // workPath matches a path inside one of the temporary directories imports
 // and exports work in; its last element is the file's name.
-var workPath = regexp.MustCompile(`/(?:[^\s'":,;()]*/)?wanmu-(?:import|export|handover)-[^/\s'":,;()]*/(?:[^\s'":,;()]*/)?([^/\s'":,;()]+)`)
+var workPath = regexp.MustCompile(`/(?:[^\s'":,;()]*/)?wanmu-(?:import|export|handover|uploads)-[^/\s'":,;()]*/(?:[^\s'":,;()]*/)?([^/\s'":,;()]+)`)
 
 var gdalMsgRE = regexp.MustCompile(`(?m)^(ERROR|Warning) \d+: (.*)$`)
 

@@ -616,7 +616,7 @@ func (im *importer) readLayers(ctx context.Context, layers []selected) error {
 				English: fmt.Sprintf("converting layer %s of %s failed: %s", l.name, l.src.Name, gdalDetail(err)), Err: err}
 		}
 		for _, w := range res.Warnings {
-			ds.warn("GDAL：%s", w)
+			ds.warn("GDAL：%s", hidePaths(w))
 		}
 		if l.src.Enc != "" && ds.Encoding == "" {
 			ds.Encoding = l.src.Enc
@@ -699,7 +699,7 @@ func decodeLayerFile(ctx context.Context, path string, l selected, folders bool,
 		if errors.As(err, &e) || ctx.Err() != nil {
 			return err
 		}
-		return &Error{Code: CodeCorrupt, Message: "读取转换结果失败：" + err.Error(), English: "reading the converted data failed: " + err.Error(), Err: err}
+		return &Error{Code: CodeCorrupt, Message: "读取转换结果失败：" + hidePaths(err.Error()), English: "reading the converted data failed: " + hidePaths(err.Error()), Err: err}
 	}
 	return nil
 }

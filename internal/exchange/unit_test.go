@@ -3,6 +3,7 @@ package exchange
 import (
 	"errors"
 	"math"
+	"os"
 	"strings"
 	"testing"
 
@@ -291,6 +292,8 @@ func TestGDALDetailHidesWorkPaths(t *testing.T) {
 		"Failed to open /var/tmp/wanmu-export-99/out/zones.shp: Permission denied":             "Failed to open zones.shp: Permission denied",
 		"/tmp/wanmu-handover-3/out/城镇 开发边界.shp: No such file or directory":                     "城镇 开发边界.shp: No such file or directory",
 		"Layer 甲 has no geometry column":                                                       "Layer 甲 has no geometry column",
+		"Cannot open /tmp/wanmu-uploads-1000/4242-a1b2/wanmu-import-77/upload.gpkg: disk I/O":  "Cannot open upload.gpkg: disk I/O",
+		os.TempDir() + "/wanmu-import-5/unzip/a.shp: x":                                        "a.shp: x",
 	} {
 		if got := gdalDetail(&gdalError{Tool: "ogr2ogr", Messages: []string{in}}); got != want {
 			t.Errorf("gdalDetail(%q) = %q, want %q", in, got, want)
