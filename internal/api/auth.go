@@ -1,18 +1,20 @@
 package api
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"wanmu/internal/auth"
+	"wanmu/internal/change"
 	"wanmu/internal/problem"
 	"wanmu/internal/store"
 )
@@ -20,7 +22,69 @@ import (
 // SessionCookie names the session cookie.
 const SessionCookie = "wanmu_session"
 
-const sessionTTL = 12 * time.Hour
+// DeviceCookie names the cookie that marks a browser where a user signed
+// in before (see auth.Throttle): it grants nothing but a count of failed
+// sign-ins of its own.
+const DeviceCookie = "wanmu_device"
+
+const (
+	sessionTTL = 12 * time.Hour
+	deviceTTL  = 180 * 24 * time.Hour
+	// credentialTTL is how long a session or token found valid is trusted
+	// without asking the database again. Revocations reach every instance
+	// at once over the change bus; this only bounds how long a credential
+	// is trusted should a notification be lost while the bus stays
+	// connected (a reconnection drops everything anyway).
+	credentialTTL = 30 * time.Second
+	// maxCredentials bounds the credentials cached.
+	maxCredentials = 10_000
+)
+
+// signin is the state of sign-in and of credential checks.
+type signin struct {
+	throttle *auth.Throttle
+	checker  *auth.Checker
+	// bus carries revocations from every instance; without it (or while
+	// it is not listening) every request's credential is read from the
+	// database.
+	bus   *change.Bus
+	creds *auth.Cache[credential]
+
+	mu      sync.Mutex
+	devices *auth.Devices // loaded on first use
+}
+
+// credential is what the cache keeps of a session or a token.
+type credential struct {
+	user User
+	csrf string // sessions only
+}
+
+func newSignin(bus *change.Bus) *signin {
+	si := &signin{throttle: auth.NewThrottle(auth.DefaultLimits), checker: auth.DefaultChecker(), bus: bus,
+		creds: auth.NewCache[credential](credentialTTL, maxCredentials)}
+	if bus != nil {
+		bus.SubscribeUsers(si.creds.Drop)
+	}
+	return si
+}
+
+// caching reports whether cached credentials may be trusted now.
+func (si *signin) caching() bool { return si.bus != nil && si.bus.Connected() }
+
+// deviceKeys returns the device cookie checker, loading its key once.
+func (s *Server) deviceKeys(ctx context.Context) (*auth.Devices, error) {
+	s.signin.mu.Lock()
+	defer s.signin.mu.Unlock()
+	if s.signin.devices == nil {
+		key, err := s.store.DeviceKey(ctx, auth.NewDeviceKey())
+		if err != nil {
+			return nil, err
+		}
+		s.signin.devices = auth.NewDevices(key)
+	}
+	return s.signin.devices, nil
+}
 
 // Authenticate identifies the user of a request from a bearer token or the
 // session cookie. A bad bearer token is refused outright rather than
@@ -34,7 +98,7 @@ func (s *Server) Authenticate(next http.Handler) http.Handler {
 				s.writeProblem(w, r, problem.New(http.StatusUnauthorized, "unauthenticated", "the Authorization header must be \"Bearer <token>\""))
 				return
 			}
-			u, err := s.store.TokenUser(r.Context(), auth.HashSecret(token))
+			c, err := s.credential(r.Context(), "t", token)
 			if err != nil {
 				if errors.Is(err, store.ErrNotFound) {
 					err = problem.New(http.StatusUnauthorized, "unauthenticated", "the API token is unknown, revoked, or its user is disabled: create a new one with wanmu token create")
@@ -42,11 +106,11 @@ func (s *Server) Authenticate(next http.Handler) http.Handler {
 				s.writeProblem(w, r, err)
 				return
 			}
-			ri.user = &User{ID: u.ID, Name: u.Name, Role: u.Role}
-		} else if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" && len(c.Value) < 200 {
-			u, csrf, err := s.store.SessionUser(r.Context(), auth.HashSecret(c.Value))
+			ri.user = &c.user
+		} else if cookie, err := r.Cookie(SessionCookie); err == nil && cookie.Value != "" && len(cookie.Value) < 200 {
+			c, err := s.credential(r.Context(), "s", cookie.Value)
 			if err == nil {
-				ri.user, ri.csrf, ri.cookie = &User{ID: u.ID, Name: u.Name, Role: u.Role}, csrf, true
+				ri.user, ri.csrf, ri.cookie = &c.user, c.csrf, true
 			} else if !errors.Is(err, store.ErrNotFound) {
 				s.writeProblem(w, r, err)
 				return
@@ -54,6 +118,40 @@ func (s *Server) Authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// credential returns the credential of a token (kind "t") or session
+// ("s") secret: from the cache while the change bus listens, else from
+// the database (and then cached).
+func (s *Server) credential(ctx context.Context, kind, secret string) (credential, error) {
+	hash := auth.HashSecret(secret)
+	key := kind + string(hash)
+	caching := s.signin.caching()
+	if caching {
+		if c, ok := s.signin.creds.Get(key); ok {
+			return c, nil
+		}
+	}
+	gen := s.signin.creds.Begin()
+	var c credential
+	var expires time.Time
+	if kind == "t" {
+		u, err := s.store.TokenUser(ctx, hash)
+		if err != nil {
+			return c, err
+		}
+		c.user = User{ID: u.ID, Name: u.Name, Role: u.Role}
+	} else {
+		se, err := s.store.SessionByHash(ctx, hash)
+		if err != nil {
+			return c, err
+		}
+		c.user, c.csrf, expires = User{ID: se.User.ID, Name: se.User.Name, Role: se.User.Role}, se.CSRF, se.Expires
+	}
+	if caching {
+		s.signin.creds.Put(gen, key, c.user.ID, c, expires)
+	}
+	return c, nil
 }
 
 // Require lets a request through only for a user of at least role. Reads
@@ -92,8 +190,11 @@ type loginBody struct {
 	Label    string `json:"label"`
 }
 
-// checkLogin verifies a username and password, slowing down repeated failures
-// per user and per address.
+// checkLogin verifies a username and password under the sign-in throttle:
+// the attempt is reserved before the password is checked, so attempts sent
+// in parallel cannot get past the limits, and the check itself waits for
+// one of a few slots (see auth.Throttle and auth.Checker). On success the
+// browser gets (or keeps) a device cookie for the user.
 func (s *Server) checkLogin(w http.ResponseWriter, r *http.Request) (store.User, error) {
 	var b loginBody
 	if err := decodeJSON(w, r, &b); err != nil {
@@ -107,36 +208,66 @@ func (s *Server) checkLogin(w http.ResponseWriter, r *http.Request) (store.User,
 	case len(b.Password) > 200:
 		return store.User{}, fieldProblem("password", "is too long: at most 200 bytes are accepted")
 	}
-	addr := clientAddr(r)
-	userKey, addrKey := "user:"+strings.ToLower(b.Username), "addr:"+addr
-	if wait := max(s.throttle.Wait(userKey), s.throttle.Wait(addrKey)); wait > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
-		return store.User{}, problem.New(http.StatusTooManyRequests, "slow-down", "too many failed sign-ins: wait %d seconds", int(wait.Seconds()+0.999))
+	ctx := r.Context()
+	devices, err := s.deviceKeys(ctx)
+	if err != nil {
+		return store.User{}, err
 	}
+	attempt := auth.Attempt{User: b.Username, Addr: s.clientAddr(r)}
+	deviceOK := false
+	if c, err := r.Cookie(DeviceCookie); err == nil {
+		attempt.Device, deviceOK = devices.Check(b.Username, c.Value)
+	}
+	res, wait := s.signin.throttle.Reserve(attempt)
+	if res == nil {
+		secs := int((wait + time.Second - 1) / time.Second)
+		p := problem.New(http.StatusTooManyRequests, "slow-down",
+			"too many failed sign-ins for this account from here: wait %d seconds (a browser where you signed in before is not held up)", secs)
+		p.RetryAfter = secs
+		return store.User{}, p
+	}
+	settled := false
+	defer func() {
+		if !settled {
+			res.Release() // not checked: the database, the server or the client failed
+		}
+	}()
 	// A name no user can have (e.g. with a NUL, which PostgreSQL refuses)
 	// is an unknown user, not a database error.
 	var c store.Credentials
-	err := fmt.Errorf("user %q: %w", truncate(b.Username, 64), store.ErrNotFound)
+	err = fmt.Errorf("user %q: %w", truncate(b.Username, 64), store.ErrNotFound)
 	if auth.ValidName(b.Username) {
-		c, err = s.store.UserByName(r.Context(), b.Username)
+		c, err = s.store.UserByName(ctx, b.Username)
 	}
-	ok := false
+	var hash []byte // nil: no such user, checked at the same cost
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		auth.CheckMissing(b.Password)
 	case err != nil:
 		return store.User{}, err
 	default:
-		ok = auth.CheckPassword(c.PasswordHash, b.Password) && !c.Disabled
+		hash = c.PasswordHash
 	}
-	if !ok {
-		s.throttle.Fail(userKey)
-		s.throttle.Fail(addrKey)
-		s.log.WarnContext(r.Context(), "failed sign-in", "user", truncate(b.Username, 64), "addr", addr, "request_id", problem.RequestID(r.Context()))
+	ok, err := s.signin.checker.Check(ctx, hash, b.Password)
+	if errors.Is(err, auth.ErrBusy) {
+		p := problem.New(http.StatusServiceUnavailable, "busy", "the server is checking too many sign-ins at once: try again in a moment")
+		p.RetryAfter = 1
+		return store.User{}, p
+	}
+	if err != nil {
+		return store.User{}, err
+	}
+	settled = true
+	if !ok || c.Disabled {
+		res.Fail()
+		s.log.WarnContext(ctx, "failed sign-in", "user", truncate(b.Username, 64), "addr", attempt.Addr, "source", res.Source(),
+			"request_id", problem.RequestID(ctx))
 		return store.User{}, problem.New(http.StatusUnauthorized, "bad-credentials", "wrong user name or password (or the account is disabled)")
 	}
-	s.throttle.Succeed(userKey)
-	s.throttle.Succeed(addrKey)
+	res.Succeed()
+	if !deviceOK {
+		http.SetCookie(w, &http.Cookie{Name: DeviceCookie, Value: devices.Mint(c.Name), Path: "/api/v1/auth/",
+			MaxAge: int(deviceTTL / time.Second), HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.secure(r)})
+	}
 	return c.User, nil
 }
 
@@ -157,7 +288,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// logout ends the session of the cookie, on every instance. A signed-in
+// cookie session must send its CSRF token, as for every other write, so
+// that another site cannot sign the user out.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	ri := info(r.Context())
+	if ri.cookie && subtle.ConstantTimeCompare([]byte(r.Header.Get("X-CSRF-Token")), []byte(ri.csrf)) != 1 {
+		return problem.New(http.StatusForbidden, "csrf", "the X-CSRF-Token header is missing or wrong: reload the page and try again")
+	}
 	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" && len(c.Value) < 200 {
 		if err := s.store.DeleteSession(r.Context(), auth.HashSecret(c.Value)); err != nil {
 			return err
@@ -198,7 +336,21 @@ func (s *Server) secure(r *http.Request) bool {
 	return r.TLS != nil || (s.trustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
 }
 
-func clientAddr(r *http.Request) string {
+// clientAddr is the address a request came from: behind a trusted proxy
+// (--trust-proxy) the last address the proxy appended to X-Forwarded-For,
+// else the peer's.
+func (s *Server) clientAddr(r *http.Request) string {
+	if s.trustProxy {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			last := xff[len(xff)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
+			}
+			if a := strings.TrimSpace(last); a != "" && len(a) <= 64 {
+				return a
+			}
+		}
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

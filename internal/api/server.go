@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"wanmu/internal/auth"
+	"wanmu/internal/change"
 	"wanmu/internal/job"
 	"wanmu/internal/problem"
 	"wanmu/internal/store"
@@ -63,6 +64,9 @@ type Options struct {
 	// turn, then get 503. Zero means two per CPU and 5 seconds.
 	Heavy     int
 	HeavyWait time.Duration
+	// Bus, if set, carries credential revocations from every instance:
+	// sessions and tokens are then checked in memory (see signin).
+	Bus *change.Bus
 }
 
 // Server serves the REST API.
@@ -73,7 +77,7 @@ type Server struct {
 	publicRead bool
 	trustProxy bool
 	basemapURL string
-	throttle   *auth.Throttle
+	signin     *signin
 	transfer   *transfer.Service
 	jobs       *job.Registry
 	afterWrite func(ctx context.Context) error
@@ -84,7 +88,7 @@ type Server struct {
 // New returns a Server over st.
 func New(st *store.Store, opts Options) *Server {
 	s := &Server{store: st, reports: opts.Reports, log: opts.Logger, publicRead: opts.PublicRead,
-		trustProxy: opts.TrustProxy, basemapURL: opts.BasemapURL, throttle: auth.NewThrottle(5, 5*time.Minute),
+		trustProxy: opts.TrustProxy, basemapURL: opts.BasemapURL, signin: newSignin(opts.Bus),
 		transfer: opts.Transfer, jobs: opts.Jobs, afterWrite: opts.AfterWrite}
 	if opts.Exports <= 0 {
 		opts.Exports = runtime.NumCPU()

@@ -1,6 +1,8 @@
 // Package auth holds wanmu's credential primitives: slow salted password
-// hashes, random secrets stored only as hashes, roles, and the throttle that
-// slows down repeated failed sign-ins.
+// hashes checked a few at a time (Checker), random secrets stored only as
+// hashes, roles, the throttle that slows down password guessing without
+// letting a guesser lock the real user out (Throttle, Devices), and the
+// in-memory cache of sessions and tokens (Cache).
 package auth
 
 import (

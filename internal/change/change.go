@@ -9,6 +9,10 @@
 // every (re)connection the bus delivers a Change with Layer "*": drop
 // everything. Until it is connected, Connected reports false and caches
 // must not trust what they hold.
+//
+// The bus also carries the ids of users whose credentials changed
+// (PublishUsers, SubscribeUsers), for the caches of sessions and tokens.
+// Those are not data changes and go only to their own subscribers.
 package change
 
 import (
@@ -165,6 +169,7 @@ func decode(payload string) (Change, error) {
 type Bus struct {
 	mu        sync.Mutex
 	subs      map[int]func(Change)
+	userSubs  map[int]func(users []int64)
 	next      int
 	waiters   map[string]chan struct{}
 	connected atomic.Bool
@@ -191,6 +196,72 @@ func (b *Bus) Subscribe(fn func(Change)) (unsubscribe func()) {
 	}
 }
 
+// SubscribeUsers registers fn to be called, in order, with the ids of the
+// users whose credentials changed; nil means every user (after a
+// (re)connection). fn runs on the listening goroutine and must be quick.
+// The returned function unsubscribes.
+func (b *Bus) SubscribeUsers(fn func(users []int64)) (unsubscribe func()) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.userSubs == nil {
+		b.userSubs = map[int]func([]int64){}
+	}
+	id := b.next
+	b.next++
+	b.userSubs[id] = fn
+	return func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		delete(b.userSubs, id)
+	}
+}
+
+// usersPrefix starts the payload of a credential notification: the user
+// ids, comma-separated, or "*" for every user.
+const usersPrefix = "users:"
+
+// PublishUsers announces through tx that the credentials of users changed:
+// a session ended, a token was revoked, a role, password or disabled flag
+// changed. Every instance drops what it cached of them. Inside a
+// transaction the notification is delivered at commit.
+func PublishUsers(ctx context.Context, tx Execer, users ...int64) error {
+	if len(users) == 0 {
+		return nil
+	}
+	var sb strings.Builder
+	sb.WriteString(usersPrefix)
+	for i, id := range users {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(strconv.FormatInt(id, 10))
+	}
+	payload := sb.String()
+	if len(payload) > maxPayload {
+		payload = usersPrefix + "*"
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, Channel, payload); err != nil {
+		return fmt.Errorf("publish credential change: %w", err)
+	}
+	return nil
+}
+
+// parseUsers reads the ids of a credential notification; nil means all.
+func parseUsers(s string) ([]int64, error) {
+	if s == "*" {
+		return nil, nil
+	}
+	var ids []int64
+	for _, f := range strings.Split(s, ",") {
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
 // Connected reports whether the bus is listening now. While it is not,
 // changes may be missed and caches must not serve what they hold.
 func (b *Bus) Connected() bool { return b.connected.Load() }
@@ -210,6 +281,20 @@ func (b *Bus) deliver(c Change) {
 	b.mu.Unlock()
 	for _, fn := range fns {
 		fn(c)
+	}
+}
+
+func (b *Bus) deliverUsers(users []int64) {
+	b.mu.Lock()
+	fns := make([]func([]int64), 0, len(b.userSubs))
+	for i := 0; i < b.next; i++ {
+		if fn, ok := b.userSubs[i]; ok {
+			fns = append(fns, fn)
+		}
+	}
+	b.mu.Unlock()
+	for _, fn := range fns {
+		fn(users)
 	}
 }
 
@@ -281,6 +366,7 @@ func (b *Bus) listening(pid uint32, logger *slog.Logger) {
 	b.listenerPID.Store(pid)
 	// Anything published before this point may have been missed.
 	b.deliver(Change{Layer: All})
+	b.deliverUsers(nil)
 	// Everything is dropped: whoever waits in Sync is up to date.
 	b.mu.Lock()
 	for token, ch := range b.waiters {
@@ -301,6 +387,15 @@ func (b *Bus) heard(payload string, logger *slog.Logger) {
 			delete(b.waiters, token)
 		}
 		b.mu.Unlock()
+		return
+	}
+	if list, ok := strings.CutPrefix(payload, usersPrefix); ok {
+		users, err := parseUsers(list)
+		if err != nil {
+			logger.Warn("change bus: unreadable credential notification; dropping all cached credentials", "payload", payload, "err", err)
+			users = nil
+		}
+		b.deliverUsers(users)
 		return
 	}
 	c, err := decode(payload)

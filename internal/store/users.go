@@ -2,11 +2,14 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"wanmu/internal/change"
 )
 
 // User is an account. Secrets never leave the store.
@@ -72,7 +75,10 @@ func (s *Store) UserByName(ctx context.Context, name string) (Credentials, error
 }
 
 // UpdateUser changes a user's role, disabled flag or password hash (nil = unchanged).
-// Disabling a user or changing the password ends their sessions and tokens.
+// Disabling a user or changing the password ends their sessions and
+// revokes their API tokens. Every instance hears of the change on the
+// change bus and drops what it cached of the user's credentials, so a new
+// role applies to the user's next request.
 func (s *Store) UpdateUser(ctx context.Context, name string, role *string, disabled *bool, hash []byte) (User, error) {
 	var u User
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -92,13 +98,13 @@ func (s *Store) UpdateUser(ctx context.Context, name string, role *string, disab
 		}
 		if hash != nil || (disabled != nil && *disabled) {
 			if _, err := tx.Exec(ctx, `DELETE FROM user_session WHERE user_id = $1`, u.ID); err != nil {
-				return err
+				return fmt.Errorf("end the sessions of %s: %w", name, err)
+			}
+			if _, err := tx.Exec(ctx, `UPDATE api_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, u.ID); err != nil {
+				return fmt.Errorf("revoke the tokens of %s: %w", name, err)
 			}
 		}
-		if disabled != nil && *disabled {
-			_, err = tx.Exec(ctx, `UPDATE api_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, u.ID)
-		}
-		return err
+		return change.PublishUsers(ctx, tx, u.ID)
 	})
 	return u, err
 }
@@ -114,24 +120,44 @@ func (s *Store) CreateSession(ctx context.Context, idHash []byte, userID int64, 
 	return nil
 }
 
-// SessionUser returns the live user of an unexpired session and its CSRF token.
-func (s *Store) SessionUser(ctx context.Context, idHash []byte) (User, string, error) {
-	var u User
-	var csrf string
-	err := s.db.QueryRow(ctx, `SELECT u.id, u.name, u.role, u.disabled, u.created_at, s.csrf_token
-		FROM user_session s JOIN app_user u ON u.id = s.user_id
-		WHERE s.id_hash = $1 AND s.expires_at > now() AND NOT u.disabled`, idHash).
-		Scan(&u.ID, &u.Name, &u.Role, &u.Disabled, &u.CreatedAt, &csrf)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return u, "", ErrNotFound
-	}
-	return u, csrf, err
+// Session is a live session: its user, CSRF token and expiry.
+type Session struct {
+	User    User
+	CSRF    string
+	Expires time.Time
 }
 
-// DeleteSession ends a session.
+// SessionByHash returns the unexpired session of a live user by the hash
+// of its id.
+func (s *Store) SessionByHash(ctx context.Context, idHash []byte) (Session, error) {
+	var se Session
+	u := &se.User
+	err := s.db.QueryRow(ctx, `SELECT u.id, u.name, u.role, u.disabled, u.created_at, s.csrf_token, s.expires_at
+		FROM user_session s JOIN app_user u ON u.id = s.user_id
+		WHERE s.id_hash = $1 AND s.expires_at > now() AND NOT u.disabled`, idHash).
+		Scan(&u.ID, &u.Name, &u.Role, &u.Disabled, &u.CreatedAt, &se.CSRF, &se.Expires)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return se, ErrNotFound
+	}
+	if err != nil {
+		return se, fmt.Errorf("read session: %w", err)
+	}
+	return se, nil
+}
+
+// DeleteSession ends a session, on every instance at once.
 func (s *Store) DeleteSession(ctx context.Context, idHash []byte) error {
-	_, err := s.db.Exec(ctx, `DELETE FROM user_session WHERE id_hash = $1`, idHash)
-	return err
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		var user int64
+		err := tx.QueryRow(ctx, `DELETE FROM user_session WHERE id_hash = $1 RETURNING user_id`, idHash).Scan(&user)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("end session: %w", err)
+		}
+		return change.PublishUsers(ctx, tx, user)
+	})
 }
 
 // Token describes an API token (never its secret).
@@ -156,7 +182,8 @@ func (s *Store) CreateToken(ctx context.Context, userName string, hash []byte, l
 	return t, err
 }
 
-// TokenUser returns the live user of an unrevoked token.
+// TokenUser returns the live user of an unrevoked token and notes when it
+// was used (the API checks a token here once per cache lifetime).
 func (s *Store) TokenUser(ctx context.Context, hash []byte) (User, error) {
 	u, err := scanUser(s.db.QueryRow(ctx, `UPDATE api_token t SET last_used_at = now() FROM app_user u
 		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.id = t.user_id AND NOT u.disabled
@@ -181,14 +208,43 @@ func (s *Store) ListTokens(ctx context.Context) ([]Token, error) {
 	})
 }
 
-// RevokeToken revokes a token by id.
+// RevokeToken revokes a token by id, on every instance at once.
 func (s *Store) RevokeToken(ctx context.Context, id int64) error {
-	tag, err := s.db.Exec(ctx, `UPDATE api_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, id)
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		var user int64
+		err := tx.QueryRow(ctx, `UPDATE api_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING user_id`, id).Scan(&user)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("token %d (or already revoked): %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("revoke token %d: %w", id, err)
+		}
+		return change.PublishUsers(ctx, tx, user)
+	})
+}
+
+// deviceKeySetting names the setting that holds the key of device cookies.
+const deviceKeySetting = "signin_device_key"
+
+// DeviceKey returns the installation's key for device cookies, storing
+// fresh (a new random key) if there is none yet: instances that start
+// together all end up with the first one stored.
+func (s *Store) DeviceKey(ctx context.Context, fresh []byte) ([]byte, error) {
+	var b64 string
+	err := s.db.QueryRow(ctx, `WITH ins AS (
+			INSERT INTO app_setting (key, value) VALUES ($1, to_jsonb($2::text)) ON CONFLICT (key) DO NOTHING RETURNING value)
+		SELECT value #>> '{}' FROM ins UNION ALL SELECT value #>> '{}' FROM app_setting WHERE key = $1 LIMIT 1`,
+		deviceKeySetting, base64.StdEncoding.EncodeToString(fresh)).Scan(&b64)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Another instance stored its key after this statement's snapshot.
+		err = s.db.QueryRow(ctx, `SELECT value #>> '{}' FROM app_setting WHERE key = $1`, deviceKeySetting).Scan(&b64)
+	}
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("device cookie key: %w", err)
 	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("token %d (or already revoked): %w", id, ErrNotFound)
+	key, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || len(key) < 32 {
+		return nil, fmt.Errorf("device cookie key: setting %s is not a base64 key of 32 bytes or more", deviceKeySetting)
 	}
-	return nil
+	return key, nil
 }
