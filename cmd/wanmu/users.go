@@ -139,7 +139,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			if _, err := st.UpdateUser(ctx, pos[0], nil, nil, hash); err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "password of %s changed; their sessions are signed out\n", pos[0])
+			fmt.Fprintf(stdout, "password of %s changed; their sessions are signed out and their API tokens revoked\n", pos[0])
 		case "role":
 			if !auth.ValidRole(pos[1]) {
 				return errors.New("role must be viewer, editor or admin")

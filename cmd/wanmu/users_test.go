@@ -42,6 +42,18 @@ func TestUserAndTokenCommands(t *testing.T) {
 	if out, code := cli("token", "revoke", "1"); code == 0 {
 		t.Fatalf("revoking twice succeeded: %s", out)
 	}
+	// A new password revokes the user's tokens: whoever had the old one
+	// may have made a token with it.
+	if out, code := cli("token", "create", "--user", "li.ming", "--label", "made with the old password"); code != 0 {
+		t.Fatalf("token create: %d %s", code, out)
+	}
+	t.Setenv("WANMU_PASSWORD", "the next long password")
+	if out, code := cli("user", "passwd", "li.ming"); code != 0 || !strings.Contains(out, "API tokens revoked") {
+		t.Fatalf("user passwd: %d %s", code, out)
+	}
+	if out, _ := cli("token", "list"); strings.Contains(out, "false") {
+		t.Fatalf("a token survived the password change:\n%s", out)
+	}
 	if out, code := cli("user", "disable", "li.ming"); code != 0 {
 		t.Fatalf("user disable: %d %s", code, out)
 	}
