@@ -30,6 +30,13 @@
 // directory. A later Start on the same dir reuses the cluster and its data; a
 // stale postmaster.pid left by a machine crash is handled by postgres itself
 // (and one whose PID now belongs to an unrelated process is removed here).
+//
+// The server is supervised: if it exits without Stop (a crash, kill -9, the
+// OOM killer), the reason is logged and it is started again, at once after a
+// run that lasted, then after pauses that double up to 30 s, so a server
+// that cannot start is retried without spinning. Its leftover processes are
+// killed first, since a new postmaster refuses to start while they hold the
+// old shared memory. Crash recovery from the WAL makes the restart safe.
 package pgcluster
 
 import (
@@ -69,9 +76,15 @@ const (
 	socketName = ".s.PGSQL.5432"
 	// maxSocketPath is sizeof(sockaddr_un.sun_path) minus the NUL byte.
 	maxSocketPath = 107
-	// defaultStartTimeout bounds Start when ctx has no deadline; crash
-	// recovery of a small cluster takes seconds, not minutes.
+	// defaultStartTimeout bounds Start when ctx has no deadline, and each
+	// restart; crash recovery of a small cluster takes seconds, not minutes.
 	defaultStartTimeout = 2 * time.Minute
+	// A run that lasted stableRun counts as healthy: the next crash is
+	// restarted at once. Crashes closer together wait firstRestartDelay,
+	// doubling up to maxRestartDelay.
+	stableRun         = time.Minute
+	firstRestartDelay = 250 * time.Millisecond
+	maxRestartDelay   = 30 * time.Second
 )
 
 // Options tunes StartWith; the zero value gives the production settings.
@@ -98,15 +111,31 @@ type Cluster struct {
 	tempSocketDir        bool // socketDir was made under /tmp and is removed by Stop
 	logger               *slog.Logger
 	lock                 *os.File
+	// What a restart needs again.
+	bin  *install
+	acct *account
+	opts Options
 
-	proc    *os.Process
-	done    chan struct{} // closed when the server process has exited
-	waitErr error         // valid after done is closed
+	mu       sync.Mutex
+	run      *serverRun // the server process; nil between a crash and its restart
+	last     *serverRun // the last one that ran, for Stop's report
+	stopping bool
+	restarts int
+	crash    string        // why the server last exited unexpectedly
+	stopCh   chan struct{} // closed by Stop: no more restarts
+	done     chan struct{} // closed when the supervisor has ended, after Stop
 
 	stopOnce sync.Once
 	stopErr  error
-	mu       sync.Mutex
-	stopping bool
+}
+
+// serverRun is one run of the postgres server process.
+type serverRun struct {
+	proc    *os.Process
+	exited  chan struct{} // closed when the process has exited
+	err     error         // how it exited; valid once exited is closed
+	started time.Time
+	logFrom int64 // length of the log when it started: its own lines follow
 }
 
 // Start runs (initialising on first use) the cluster in dir with production
@@ -135,6 +164,8 @@ func StartWith(ctx context.Context, dir string, opts Options) (*Cluster, error) 
 		pgdata:  filepath.Join(dir, "pg"),
 		logFile: filepath.Join(dir, "pg.log"),
 		logger:  logger,
+		opts:    opts,
+		stopCh:  make(chan struct{}),
 		done:    make(chan struct{}),
 	}
 
@@ -146,6 +177,7 @@ func StartWith(ctx context.Context, dir string, opts Options) (*Cluster, error) 
 	if err != nil {
 		return nil, err
 	}
+	c.bin, c.acct = bin, acct
 	if err := prepareDir(dir, acct); err != nil {
 		return nil, err
 	}
@@ -169,9 +201,11 @@ func StartWith(ctx context.Context, dir string, opts Options) (*Cluster, error) 
 		return nil, err
 	}
 	t0 := time.Now()
-	if err := c.startServer(ctx, bin, acct, opts); err != nil {
+	run, err := c.startServer(ctx)
+	if err != nil {
 		return nil, err
 	}
+	go c.supervise(run)
 	if err := c.ensureDatabase(ctx); err != nil {
 		c.Stop(context.Background())
 		return nil, err
@@ -199,42 +233,184 @@ func (c *Cluster) DataDir() string { return c.pgdata }
 // LogFile returns the path of the server log.
 func (c *Cluster) LogFile() string { return c.logFile }
 
-// Done returns a channel closed when the server process exits, whether by
-// Stop or unexpectedly.
+// Done returns a channel closed once Stop has stopped the server for good.
+// A server that exits unexpectedly is restarted, so Done stays open then.
 func (c *Cluster) Done() <-chan struct{} { return c.done }
+
+// PID returns the process id of the running server (the postmaster), or 0
+// while it is being restarted or after Stop.
+func (c *Cluster) PID() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.run == nil {
+		return 0
+	}
+	return c.run.proc.Pid
+}
+
+// Restarts returns how often the server has been started again after
+// exiting unexpectedly.
+func (c *Cluster) Restarts() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.restarts
+}
 
 // Stop shuts the server down with a fast shutdown (open transactions are
 // rolled back, a checkpoint is written) and waits for it; if ctx ends first
-// it escalates to an immediate shutdown. Later calls return the first result.
+// it escalates to an immediate shutdown. It ends supervision: a server
+// between a crash and its restart stays down. Later calls return the first
+// result.
 func (c *Cluster) Stop(ctx context.Context) error {
 	c.stopOnce.Do(func() {
+		t0 := time.Now()
 		c.mu.Lock()
 		c.stopping = true
+		close(c.stopCh)
+		run := c.run
 		c.mu.Unlock()
-		t0 := time.Now()
+		if run != nil {
+			_ = run.proc.Signal(syscall.SIGINT) // fast shutdown
+		}
 		select {
 		case <-c.done:
-			// Died before Stop: report why.
-			if c.waitErr != nil {
-				c.stopErr = fmt.Errorf("pgcluster: PostgreSQL had already exited: %v%s", c.waitErr, logHint(c.logFile))
+		case <-ctx.Done():
+			c.mu.Lock()
+			run = c.run
+			c.mu.Unlock()
+			if run != nil {
+				_ = run.proc.Signal(syscall.SIGQUIT) // immediate shutdown; crash recovery next start
 			}
-		default:
-			_ = c.proc.Signal(syscall.SIGINT) // fast shutdown
-			select {
-			case <-c.done:
-				if c.waitErr != nil {
-					c.stopErr = fmt.Errorf("pgcluster: stop: %v%s", c.waitErr, logHint(c.logFile))
-				}
-			case <-ctx.Done():
-				_ = c.proc.Signal(syscall.SIGQUIT) // immediate shutdown; crash recovery next start
-				<-c.done
-				c.stopErr = fmt.Errorf("pgcluster: stop: fast shutdown did not finish (%w); used immediate shutdown", ctx.Err())
-			}
+			<-c.done
+			c.stopErr = fmt.Errorf("pgcluster: stop: fast shutdown did not finish (%w); used immediate shutdown", ctx.Err())
+		}
+		c.mu.Lock()
+		last, crash := c.last, c.crash
+		c.mu.Unlock()
+		switch {
+		case c.stopErr != nil:
+		case last == nil && crash != "":
+			c.stopErr = fmt.Errorf("pgcluster: PostgreSQL was not running: it had exited (%s) and was not yet restarted (log: %s)", crash, c.logFile)
+		case last != nil && last.err != nil:
+			c.stopErr = fmt.Errorf("pgcluster: stop: %v%s", last.err, logHint(c.logFile))
 		}
 		c.release()
 		c.logger.Info("pgcluster: PostgreSQL stopped", "data", c.pgdata, "took", time.Since(t0).Round(time.Millisecond))
 	})
 	return c.stopErr
+}
+
+// supervise waits for each run of the server to end and, unless Stop ended
+// it, logs why and starts the server again (see the package doc). It
+// closes c.done when it returns, which it does only once Stop was called.
+func (c *Cluster) supervise(run *serverRun) {
+	defer close(c.done)
+	quick := 0 // crashes and failed starts since the last stable run
+	for {
+		<-run.exited
+		if c.ended(run) {
+			return
+		}
+		if time.Since(run.started) >= stableRun {
+			quick = 0
+		} else {
+			quick++
+		}
+		reason := c.crashed(run, restartDelay(quick))
+		for {
+			select {
+			case <-c.stopCh:
+				return
+			case <-time.After(restartDelay(quick)):
+			}
+			next, err := c.restart()
+			if err == nil {
+				c.mu.Lock()
+				c.restarts++
+				c.mu.Unlock()
+				c.logger.Info("pgcluster: PostgreSQL restarted", "after", reason, "took", time.Since(next.started).Round(time.Millisecond))
+				run = next
+				break
+			}
+			if c.isStopping() {
+				return
+			}
+			quick++
+			c.logger.Error("pgcluster: PostgreSQL failed to restart; trying again", "err", err, "in", restartDelay(quick))
+		}
+	}
+}
+
+// ended records a run that exited and reports whether Stop ended it.
+func (c *Cluster) ended(run *serverRun) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.run == run {
+		c.run = nil
+	}
+	c.last = run
+	if c.stopping {
+		return true
+	}
+	c.last = nil
+	return false
+}
+
+func (c *Cluster) isStopping() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stopping
+}
+
+// crashed logs why run exited unexpectedly and kills what it left behind;
+// it returns the reason.
+func (c *Cluster) crashed(run *serverRun, delay time.Duration) string {
+	reason := "exit status 0"
+	if run.err != nil {
+		reason = run.err.Error()
+	}
+	if line := crashLine(c.logFile, run.logFrom, run.proc.Pid); line != "" {
+		reason += ": " + line
+	}
+	c.mu.Lock()
+	c.crash = reason
+	c.mu.Unlock()
+	c.logger.Error("pgcluster: PostgreSQL exited unexpectedly; restarting it", "reason", reason,
+		"ran", time.Since(run.started).Round(time.Millisecond), "in", delay, "log", c.logFile)
+	if n := killLeftovers(c.bin.path("postgres"), c.pgdata); n > 0 {
+		c.logger.Warn("pgcluster: killed processes the server left behind", "count", n)
+	}
+	return reason
+}
+
+// restartDelay is the pause before a restart after quick crashes or
+// failed starts in a row.
+func restartDelay(quick int) time.Duration {
+	if quick <= 0 {
+		return 0
+	}
+	d := firstRestartDelay
+	for i := 1; i < quick && d < maxRestartDelay; i++ {
+		d *= 2
+	}
+	return min(d, maxRestartDelay)
+}
+
+// restart starts the server again; Stop cancels it.
+func (c *Cluster) restart() (*serverRun, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), defaultStartTimeout)
+	defer cancel()
+	go func() {
+		select {
+		case <-c.stopCh:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	if err := c.checkNotRunning(ctx, c.bin, c.acct); err != nil {
+		return nil, err
+	}
+	return c.startServer(ctx)
 }
 
 // release removes the temporary socket directory and drops the lock.
@@ -410,14 +586,19 @@ func (c *Cluster) prepareSocketDir(acct *account) error {
 
 // startServer runs postgres as a child and waits until it accepts
 // connections.
-func (c *Cluster) startServer(ctx context.Context, bin *install, acct *account, opts Options) error {
+func (c *Cluster) startServer(ctx context.Context) (*serverRun, error) {
+	bin, acct, opts := c.bin, c.acct, c.opts
 	logf, err := os.OpenFile(c.logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
 	if err != nil {
-		return fmt.Errorf("pgcluster: log: %w", err)
+		return nil, fmt.Errorf("pgcluster: log: %w", err)
 	}
 	defer logf.Close()
 	if err := acct.chown(c.logFile); err != nil {
-		return err
+		return nil, err
+	}
+	var logFrom int64
+	if fi, err := logf.Stat(); err == nil {
+		logFrom = fi.Size()
 	}
 	sharedBuffers := opts.SharedBuffers
 	if sharedBuffers == "" {
@@ -450,7 +631,7 @@ func (c *Cluster) startServer(ctx context.Context, bin *install, acct *account, 
 	for _, name := range slices.Sorted(maps.Keys(opts.Settings)) {
 		switch strings.ToLower(name) {
 		case "listen_addresses", "port", "unix_socket_directories", "unix_socket_permissions", "unix_socket_group":
-			return fmt.Errorf("pgcluster: setting %s is fixed by pgcluster", name)
+			return nil, fmt.Errorf("pgcluster: setting %s is fixed by pgcluster", name)
 		}
 		settings = append(settings, name+"="+opts.Settings[name])
 	}
@@ -469,6 +650,7 @@ func (c *Cluster) startServer(ctx context.Context, bin *install, acct *account, 
 	// The parent-death signal fires when the forking *thread* exits, so fork
 	// from a goroutine locked to its thread and keep it there until the
 	// server exits.
+	run := &serverRun{exited: make(chan struct{}), started: time.Now(), logFrom: logFrom}
 	started := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
@@ -476,23 +658,18 @@ func (c *Cluster) startServer(ctx context.Context, bin *install, acct *account, 
 			started <- err
 			return // the locked thread is discarded with the goroutine
 		}
-		c.proc = cmd.Process
+		run.proc = cmd.Process
+		c.adopt(run)
 		started <- nil
-		c.waitErr = cmd.Wait()
-		close(c.done)
-		c.mu.Lock()
-		stopping := c.stopping
-		c.mu.Unlock()
-		if !stopping {
-			c.logger.Error("pgcluster: PostgreSQL exited unexpectedly", "err", c.waitErr, "log", c.logFile)
-		}
+		run.err = cmd.Wait()
+		close(run.exited)
 	}()
 	if err := <-started; err != nil {
-		return fmt.Errorf("pgcluster: start postgres: %w", err)
+		return nil, fmt.Errorf("pgcluster: start postgres: %w", err)
 	}
 
 	pidFile := filepath.Join(c.pgdata, "postmaster.pid")
-	want := strconv.Itoa(c.proc.Pid)
+	want := strconv.Itoa(run.proc.Pid)
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -501,21 +678,40 @@ func (c *Cluster) startServer(ctx context.Context, bin *install, acct *account, 
 		if b, err := os.ReadFile(pidFile); err == nil {
 			lines := strings.Split(string(b), "\n")
 			if len(lines) >= 8 && lines[0] == want && strings.TrimSpace(lines[7]) == "ready" {
-				return nil
+				return run, nil
 			}
 		}
 		select {
-		case <-c.done:
-			return fmt.Errorf("pgcluster: PostgreSQL failed to start (%v): %s (log: %s)", c.waitErr, fatalLine(c.logFile), c.logFile)
+		case <-run.exited:
+			c.forget(run)
+			return nil, fmt.Errorf("pgcluster: PostgreSQL failed to start (%v): %s (log: %s)", run.err, fatalLine(c.logFile), c.logFile)
 		case <-ctx.Done():
-			c.mu.Lock()
-			c.stopping = true
-			c.mu.Unlock()
-			c.proc.Signal(syscall.SIGQUIT)
-			<-c.done
-			return fmt.Errorf("pgcluster: PostgreSQL did not become ready: %w (log: %s)", ctx.Err(), c.logFile)
+			run.proc.Signal(syscall.SIGQUIT)
+			<-run.exited
+			c.forget(run)
+			return nil, fmt.Errorf("pgcluster: PostgreSQL did not become ready: %w (log: %s)", ctx.Err(), c.logFile)
 		case <-tick.C:
 		}
+	}
+}
+
+// adopt makes run the cluster's server, so that Stop reaches it even while
+// it is starting; a Stop that came first shuts it down at once.
+func (c *Cluster) adopt(run *serverRun) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.run = run
+	if c.stopping {
+		_ = run.proc.Signal(syscall.SIGINT)
+	}
+}
+
+// forget drops run, which failed to start.
+func (c *Cluster) forget(run *serverRun) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.run == run {
+		c.run = nil
 	}
 }
 
@@ -590,6 +786,78 @@ func fatalLine(logFile string) string {
 		}
 	}
 	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// crashLine returns what the log says about a server run that died: the
+// last PANIC line written since offset from, else the last FATAL line of
+// the postmaster itself (PID pid; the default log_line_prefix names the
+// PID), else "". FATAL lines of other processes are mostly refused client
+// connections, not the cause.
+func crashLine(logFile string, from int64, pid int) string {
+	b, err := readTail(logFile, 64<<10)
+	if err != nil {
+		return ""
+	}
+	if fi, err := os.Stat(logFile); err == nil && fi.Size()-int64(len(b)) < from {
+		b = b[min(from-(fi.Size()-int64(len(b))), int64(len(b))):]
+	}
+	own := "[" + strconv.Itoa(pid) + "] "
+	var fatal string
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		l := strings.TrimSpace(lines[i])
+		if strings.Contains(l, "PANIC:") {
+			return l
+		}
+		if fatal == "" && strings.Contains(l, own) && strings.Contains(l, "FATAL:") {
+			fatal = l
+		}
+	}
+	return fatal
+}
+
+// killLeftovers SIGKILLs what a dead server left running: postgres
+// processes (binary exe) still working in pgdata. They would die on their
+// own once they noticed, but a busy one notices late, and a new postmaster
+// refuses to start while one holds the old shared memory. Nothing else can
+// be a server on pgdata: the cluster lock is ours. It waits up to a second
+// for them to be gone and returns how many it killed; without /proc, none.
+func killLeftovers(exe, pgdata string) int {
+	killed := leftovers(exe, pgdata)
+	for _, pid := range killed {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+	for deadline := time.Now().Add(time.Second); len(killed) > 0 && time.Now().Before(deadline); {
+		if len(leftovers(exe, pgdata)) == 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return len(killed)
+}
+
+// leftovers lists the live processes running exe in pgdata. (Server
+// children call setsid, so the postmaster's process group does not hold
+// them.)
+func leftovers(exe, pgdata string) []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	if real, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = real
+	}
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if img, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && img == exe && serverOn(pid, pgdata) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
 
 func logHint(logFile string) string {

@@ -242,7 +242,7 @@ func TestParentDeath(t *testing.T) {
 			fmt.Println("ERROR", err)
 			os.Exit(1)
 		}
-		fmt.Println("READY", c.proc.Pid)
+		fmt.Println("READY", c.PID())
 		time.Sleep(time.Minute)
 		os.Exit(2)
 	}
