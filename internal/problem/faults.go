@@ -69,11 +69,19 @@ var unavailableStates = map[string]bool{
 	"57P01": true, // admin_shutdown
 	"57P02": true, // crash_shutdown
 	"57P03": true, // cannot_connect_now (starting up, recovering)
+	"57P05": true, // idle_session_timeout
+	"25P03": true, // idle_in_transaction_session_timeout: the session was ended
 	"53300": true, // too_many_connections
 	"53000": true, // insufficient_resources
+	"53200": true, // out_of_memory
 	"58000": true, // system_error
 	"58030": true, // io_error
 }
+
+// ErrDatabaseDown is wrapped by the errors of requests refused, or
+// connections cut, because wanmu's watcher found the database not
+// answering (internal/dbwatch): no query was tried.
+var ErrDatabaseDown = errors.New("the database is down")
 
 // DatabaseUnavailable reports whether err means the database could not be
 // reached or did not answer in time: a fault of the moment, not of the
@@ -91,10 +99,21 @@ func DatabaseUnavailable(err error) bool {
 	switch {
 	case errors.As(err, &ce), errors.Is(err, pgconn.ErrConnClosed), errors.Is(err, context.DeadlineExceeded),
 		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),
-		errors.Is(err, syscall.EPIPE), pgconn.Timeout(err):
+		errors.Is(err, syscall.EPIPE), errors.Is(err, net.ErrClosed), errors.Is(err, ErrDatabaseDown), pgconn.Timeout(err):
 		return true
 	case errors.As(err, &ne):
 		return true
+	case errors.Is(err, io.EOF) && fromDriver(err):
+		// The server closed the connection between two messages (killed,
+		// or ended the session); elsewhere io.EOF is no database fault.
+		return true
 	}
 	return false
+}
+
+// fromDriver reports whether err passed through pgconn, whose own errors
+// all say whether a retry is safe.
+func fromDriver(err error) bool {
+	var e interface{ SafeToRetry() bool }
+	return errors.As(err, &e)
 }
