@@ -189,23 +189,61 @@ func (s *Service) platformRow(ctx context.Context, p store.Platform, r store.Rep
 	return row, nil
 }
 
-// Export writes one layer in a format.
-func (s *Service) Export(ctx context.Context, w io.Writer, req ExportRequest, opts exchange.ExportOptions) (filename, contentType string, err error) {
+// Download is an export ready to be written: its file name and media type
+// are known before the first byte, so that an HTTP answer can send its
+// headers and then stream the file instead of holding it in memory.
+type Download struct {
+	Name, ContentType string
+	write             func(w io.Writer) error
+}
+
+// Send makes the file and writes it to w. Nothing is written to w unless
+// the file was made; a failure while writing to w (a client gone) can leave
+// it cut short.
+func (d *Download) Send(w io.Writer) error { return d.write(w) }
+
+// PrepareExport reads what an export of one layer in a format holds and
+// names the file; Download.Send makes and writes it.
+func (s *Service) PrepareExport(ctx context.Context, req ExportRequest, opts exchange.ExportOptions) (*Download, error) {
 	if opts.Format == exchange.FormatXLSX && req.Layer == change.Platforms {
 		_, rows, err := s.platformsLayer(ctx, req.IDs)
 		if err != nil {
-			return "", "", err
+			return nil, err
 		}
 		def, _ := s.definition(ctx)
-		name := "产业平台可开发空间汇总.xlsx"
-		return name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-			exchange.AreaTable(w, rows, exchange.AreaTableOptions{Definition: def, Date: time.Now()})
+		return &Download{Name: "产业平台可开发空间汇总.xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+			write: func(w io.Writer) error {
+				return exchange.AreaTable(w, rows, exchange.AreaTableOptions{Definition: def, Date: time.Now()})
+			}}, nil
 	}
 	l, err := s.Layer(ctx, req)
 	if err != nil {
+		return nil, err
+	}
+	if opts.TempDir == "" {
+		opts.TempDir = s.Scratch.Dir()
+	}
+	layers := []exchange.ExportLayer{l}
+	name, ctype, err := exchange.ExportTarget(layers, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Download{Name: name, ContentType: ctype, write: func(w io.Writer) error {
+		_, _, err := exchange.Export(ctx, w, layers, opts)
+		return err
+	}}, nil
+}
+
+// Export writes one layer in a format.
+func (s *Service) Export(ctx context.Context, w io.Writer, req ExportRequest, opts exchange.ExportOptions) (filename, contentType string, err error) {
+	d, err := s.PrepareExport(ctx, req, opts)
+	if err != nil {
 		return "", "", err
 	}
-	return exchange.Export(ctx, w, []exchange.ExportLayer{l}, opts)
+	if err := d.Send(w); err != nil {
+		return "", "", err
+	}
+	return d.Name, d.ContentType, nil
 }
 
 // Handover writes the package for a land-use planner: platforms and zones as
@@ -221,6 +259,9 @@ func (s *Service) Handover(ctx context.Context, w io.Writer, opts exchange.Hando
 	}
 	if opts.Definition == "" {
 		opts.Definition, _ = s.definition(ctx)
+	}
+	if opts.TempDir == "" {
+		opts.TempDir = s.Scratch.Dir()
 	}
 	return exchange.Handover(ctx, w, platforms, zones, rows, opts)
 }

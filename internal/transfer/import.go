@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
@@ -23,6 +26,9 @@ import (
 type Service struct {
 	Store   *store.Store
 	Reports Reports
+	// Scratch holds uploads and the files conversions work on; nil works in
+	// os.TempDir(), and nothing is cleaned after a crash.
+	Scratch *Scratch
 }
 
 // Reports returns a platform's report (normally the report cache).
@@ -37,23 +43,70 @@ type Target struct {
 	LayerKind string // include, exclude or reference
 }
 
-// ParseTarget reads "zones" or "constraint:NAME" (kind via layerKind).
+// MaxLayerName is the longest constraint layer name, in characters (as the
+// database allows).
+const MaxLayerName = 200
+
+// ParseTarget reads "zones" or "constraint:NAME" (kind via layerKind). A
+// layer name is 1 to MaxLayerName characters of valid UTF-8 without control
+// characters (NUL, line breaks, tabs, DEL, C1): it is refused here, before
+// anything is read or written, rather than by the database after the wait
+// for a preview. Errors are *store.FieldError for "layer" or "kind".
 func ParseTarget(s, layerKind string) (Target, error) {
 	if s == "zones" {
 		return Target{Zones: true}, nil
 	}
 	name, ok := strings.CutPrefix(s, "constraint:")
-	name = strings.TrimSpace(name)
-	if !ok || name == "" || len([]rune(name)) > 200 {
-		return Target{}, fmt.Errorf("layer must be zones or constraint:NAME (e.g. constraint:永久基本农田), not %q", s)
+	if !ok {
+		return Target{}, &store.FieldError{Field: "layer",
+			Message: fmt.Sprintf("must be zones or constraint:NAME (e.g. constraint:永久基本农田), not %q", clip(s, 60))}
 	}
+	if msg := checkLayerName(name); msg != "" {
+		return Target{}, &store.FieldError{Field: "layer", Message: msg}
+	}
+	name = strings.TrimSpace(name)
 	if layerKind == "" {
 		layerKind = "exclude"
 	}
 	if layerKind != "include" && layerKind != "exclude" && layerKind != "reference" {
-		return Target{}, fmt.Errorf("kind must be include, exclude or reference, not %q", layerKind)
+		return Target{}, &store.FieldError{Field: "kind", Message: fmt.Sprintf("must be include, exclude or reference, not %q", clip(layerKind, 40))}
 	}
 	return Target{LayerName: name, LayerKind: layerKind}, nil
+}
+
+// checkLayerName says what is wrong with a constraint layer name ("" when
+// nothing is).
+func checkLayerName(name string) string {
+	if !utf8.ValidString(name) {
+		return "the layer name is not valid UTF-8 text"
+	}
+	for i, c := range name {
+		if unicode.IsControl(c) { // C0 (NUL, tab, line breaks), DEL and C1
+			return fmt.Sprintf("the layer name has a control character (U+%04X) at character %d; use printable text only",
+				c, utf8.RuneCountInString(name[:i])+1)
+		}
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "the layer name is empty: write constraint:NAME (e.g. constraint:永久基本农田)"
+	}
+	if n := utf8.RuneCountInString(name); n > MaxLayerName {
+		return fmt.Sprintf("the layer name is %d characters long; at most %d are allowed", n, MaxLayerName)
+	}
+	return ""
+}
+
+// clip shortens s so that %q prints at most about n bytes of it (a control
+// character counts as its escape), so that no input makes a message long.
+func clip(s string, n int) string {
+	printed := 0
+	for i, r := range s {
+		printed += len(strconv.QuoteRune(r)) - 2
+		if printed > n {
+			return s[:i] + "…"
+		}
+	}
+	return s
 }
 
 // Mapping says which source attributes hold the zone fields, and the values
@@ -112,6 +165,9 @@ func (s *Service) Inspect(ctx context.Context, path string, t Target, opts excha
 		progress = func(string, int64, int64) {}
 	}
 	opts.Progress = func(done, total int64) { progress("read", done, total) }
+	if opts.TempDir == "" {
+		opts.TempDir = s.Scratch.Dir()
+	}
 	d, err := exchange.Inspect(ctx, path, opts)
 	if err != nil {
 		return nil, err
