@@ -61,6 +61,14 @@ func Create(ctx context.Context, connString, path string, opts CreateOptions) (M
 		return m, fmt.Errorf("begin snapshot: %w", err)
 	}
 	defer tx.Rollback(context.Background())
+	lockTimeout := opts.LockTimeout
+	if lockTimeout <= 0 {
+		lockTimeout = time.Minute
+	}
+	// The counts below wait for table locks as pg_dump does, no longer.
+	if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL lock_timeout = %d`, lockTimeout.Milliseconds())); err != nil {
+		return m, fmt.Errorf("begin snapshot: %w", err)
+	}
 	var snapshot string
 	var serverMajor int
 	if err := tx.QueryRow(ctx, `SELECT pg_export_snapshot(), now(), current_database(),
@@ -98,10 +106,6 @@ func Create(ctx context.Context, connString, path string, opts CreateOptions) (M
 	if err != nil {
 		return m, fmt.Errorf("write %s: %w", tmp.Name(), err)
 	}
-	lockTimeout := opts.LockTimeout
-	if lockTimeout <= 0 {
-		lockTimeout = time.Minute
-	}
 	target, env, err := libpqConn(connString)
 	if err != nil {
 		return m, err
@@ -116,7 +120,11 @@ func Create(ctx context.Context, connString, path string, opts CreateOptions) (M
 		if ctx.Err() != nil {
 			return m, fmt.Errorf("backup interrupted (%w); no backup file was written", ctx.Err())
 		}
-		return m, fmt.Errorf("pg_dump (PostgreSQL %d) failed: %v: %s; no backup file was written", major, err, lastLines(stderr.String(), 3))
+		hint := ""
+		if msg := stderr.String(); strings.Contains(msg, "lock timeout") || strings.Contains(msg, "timeout") && strings.Contains(msg, "LOCK TABLE") {
+			hint = fmt.Sprintf(" (a table stayed locked longer than %s, by a migration or another schema change: try again when it is done)", lockTimeout)
+		}
+		return m, fmt.Errorf("pg_dump (PostgreSQL %d) failed: %v: %s%s; no backup file was written", major, err, lastLines(stderr.String(), 3), hint)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return m, fmt.Errorf("end snapshot: %w", err)
