@@ -8,9 +8,11 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -28,14 +30,24 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		return problem.New(http.StatusUnsupportedMediaType, "unsupported-media-type",
 			"send the body as JSON with Content-Type: application/json (got %q)", ct)
 	}
+	lift := BodyDeadline(w, bodyTimeout)
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	if err != nil {
+	if err == nil {
+		lift()
+	} else {
+		// The deadline stays: net/http must not wait for the rest of a
+		// body that is not coming before it answers and closes.
+		w.Header().Set("Connection", "close")
 		var mbe *http.MaxBytesError
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return problem.New(http.StatusRequestTimeout, "slow-body",
+				"the request body did not arrive within %d seconds", int(bodyTimeout.Seconds()))
+		}
 		if errors.As(err, &mbe) {
 			return problem.New(http.StatusRequestEntityTooLarge, "too-large",
 				"the request body is larger than %d MB; simplify the geometry or import large data as a file", MaxBodyBytes>>20)
 		}
-		return problem.New(http.StatusBadRequest, "bad-body", "could not read the request body: %v", err)
+		return problem.New(http.StatusBadRequest, "bad-body", "could not read the whole request body: the connection broke off; send it again")
 	}
 	// Windows tools (Notepad, PowerShell) often start UTF-8 files with a byte
 	// order mark; RFC 8259 lets a parser ignore it.
@@ -153,6 +165,25 @@ func jsonKind(t reflect.Type) string {
 // pathID parses the {id} URL parameter.
 func pathID(r *http.Request) (int64, error) {
 	return ParseID(chi.URLParam(r, "id"))
+}
+
+// BodyTimeout is how long a JSON request body may take to arrive: a
+// client sending a byte every few seconds (to hold connections open, say on
+// the unauthenticated sign-in) is cut off, not waited for.
+const BodyTimeout = 20 * time.Second
+
+var bodyTimeout = BodyTimeout // shortened by a test
+
+// BodyDeadline gives reading the request body d from now and returns the
+// function that lifts the deadline once the body is read. It must be lifted:
+// net/http's background read would otherwise see the deadline pass during a
+// long answer and cancel the request.
+func BodyDeadline(w http.ResponseWriter, d time.Duration) (lift func()) {
+	rc := http.NewResponseController(w)
+	if rc.SetReadDeadline(time.Now().Add(d)) != nil {
+		return func() {}
+	}
+	return func() { _ = rc.SetReadDeadline(time.Time{}) }
 }
 
 // ParseID parses a positive decimal id.

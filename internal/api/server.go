@@ -137,6 +137,7 @@ func (s *Server) Routes() chi.Router {
 	r.Get("/config", s.handle(s.config))
 
 	r.With(viewer, heavy).Get("/zones", s.handle(s.listZones))
+	r.With(viewer).Get("/zones/extent", s.handle(s.zoneExtent))
 	r.With(editor).Post("/zones", s.handle(s.createZone))
 	r.With(editor, heavy).Post("/zones/merge", s.handle(s.mergeZones))
 	r.With(viewer).Get("/zones/{id}", s.handle(s.getZone))
@@ -146,7 +147,7 @@ func (s *Server) Routes() chi.Router {
 	r.With(editor).Post("/zones/{id}/split", s.handle(s.splitZone))
 	r.With(viewer).Get("/zones/{id}/history", s.handle(s.zoneHistory))
 	r.With(editor, heavy).Post("/zones/{id}/preview", s.handleRead(s.previewZone)) // a draft geometry's figures
-	r.With(editor).Post("/zones/{id}/restore", s.handle(s.restoreZone))     // editors: undo of their own latest change
+	r.With(editor).Post("/zones/{id}/restore", s.handle(s.restoreZone))            // editors: undo of their own latest change
 
 	r.With(viewer).Get("/platforms", s.handle(s.listPlatforms))
 	r.With(editor).Post("/platforms", s.handle(s.createPlatform))

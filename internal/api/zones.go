@@ -180,8 +180,9 @@ func zoneJSON(z store.Zone) *geojson.Feature {
 
 // listZones streams one page of zones as a FeatureCollection: each feature
 // is encoded as its row arrives, so a request holds one zone at a time
-// whatever the page size. More zones than the page: a "next" link (and a
-// Link header) continues after the last id.
+// whatever the page size. More zones than the page: a "next" link at the
+// end (as in OGC API – Features; a header would be too late) continues
+// after the last id.
 func (s *Server) listZones(w http.ResponseWriter, r *http.Request) error {
 	f, err := ParseZoneFilter(r.URL.Query())
 	if err != nil {
@@ -218,6 +219,21 @@ func (s *Server) listZones(w http.ResponseWriter, r *http.Request) error {
 
 var errPageFull = errors.New("page full")
 
+// zoneExtent answers how many live zones there are and the box around them,
+// so the map can open on them before it loads the ones in view.
+func (s *Server) zoneExtent(w http.ResponseWriter, r *http.Request) error {
+	b, n, ok, err := s.store.ZoneExtent(r.Context())
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"count": n, "bbox": nil}
+	if ok {
+		out["bbox"] = []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
 // zoneListWriter writes a FeatureCollection feature by feature.
 type zoneListWriter struct {
 	w       http.ResponseWriter
@@ -250,9 +266,6 @@ func (lw *zoneListWriter) feature(f *geojson.Feature, id int64) error {
 }
 
 func (lw *zoneListWriter) end(next string) error {
-	if next != "" {
-		lw.w.Header().Set("Link", "<"+next+`>; rel="next"`)
-	}
 	lw.start()
 	tail := map[string]any{"numberReturned": lw.n}
 	if next != "" {

@@ -537,3 +537,19 @@ func zoneSnapshot(z Zone) map[string]any {
 		"geometry": geometryJSON(z.Geom),
 	}
 }
+
+// ZoneExtent returns how many live zones there are and the box around
+// them (ok false when there are none): the map opens on it before it
+// loads the zones in view.
+func (s *Store) ZoneExtent(ctx context.Context) (b orb.Bound, count int, ok bool, err error) {
+	var w, so, e, n *float64
+	err = s.db.QueryRow(ctx, `SELECT n, ST_XMin(ext), ST_YMin(ext), ST_XMax(ext), ST_YMax(ext)
+		FROM (SELECT count(*) AS n, ST_Extent(geom)::box3d AS ext FROM zone WHERE retired_at IS NULL) x`).Scan(&count, &w, &so, &e, &n)
+	if err != nil {
+		return b, 0, false, fmt.Errorf("zone extent: %w", err)
+	}
+	if w == nil {
+		return b, count, false, nil
+	}
+	return orb.Bound{Min: orb.Point{*w, *so}, Max: orb.Point{*e, *n}}, count, true, nil
+}
