@@ -78,39 +78,44 @@ func Running(ctx context.Context, dir string) (connString string, pid int, err e
 // when set), /usr/lib/postgresql/*/bin, `pg_config --bindir` and $PATH, and
 // returns the program's path and major version.
 func Tool(name string, minMajor int) (path string, major int, err error) {
-	var dirs []string
-	if env := os.Getenv("WANMU_PG_BIN"); env != "" {
-		dirs = []string{env}
-	} else {
-		dirs = debianBindirs()
-		if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
-			dirs = append(dirs, strings.TrimSpace(string(out)))
-		}
-		if p, err := exec.LookPath(name); err == nil {
-			dirs = append(dirs, filepath.Dir(p))
-		}
-	}
 	type found struct {
 		path  string
 		major int
 	}
 	var all []found
-	for _, d := range dirs {
-		p := filepath.Join(d, name)
-		if slices.ContainsFunc(all, func(f found) bool { return f.path == p }) {
-			continue
-		}
-		if m := toolMajor(p); m > 0 {
+	best := -1
+	look := func(dirs ...string) {
+		for _, d := range dirs {
+			p := filepath.Join(d, name)
+			if slices.ContainsFunc(all, func(f found) bool { return f.path == p }) {
+				continue
+			}
+			m := toolMajor(p)
+			if m == 0 {
+				continue
+			}
 			all = append(all, found{p, m})
+			if m < minMajor {
+				continue
+			}
+			// The server's own version first, else the newest.
+			if b := best; b < 0 || m == minMajor && all[b].major != minMajor || all[b].major != minMajor && m > all[b].major {
+				best = len(all) - 1
+			}
 		}
 	}
-	best := -1
-	for i, f := range all {
-		switch {
-		case f.major < minMajor:
-		case best < 0, f.major == minMajor && all[best].major != minMajor,
-			all[best].major != minMajor && f.major > all[best].major:
-			best = i
+	if env := os.Getenv("WANMU_PG_BIN"); env != "" {
+		look(env)
+	} else {
+		look(debianBindirs()...)
+		// pg_config and $PATH (Debian's pg_wrapper) are slower to ask.
+		if best < 0 || all[best].major != minMajor {
+			if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
+				look(strings.TrimSpace(string(out)))
+			}
+			if p, err := exec.LookPath(name); err == nil {
+				look(filepath.Dir(p))
+			}
 		}
 	}
 	if best >= 0 {
