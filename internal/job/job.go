@@ -59,6 +59,11 @@ const HolderGone = "the instance that read the file stopped; upload it again"
 // like the importer's own errors.
 var holderGoneJSON = json.RawMessage(`{"code":"holder-stopped","detail":"读取文件的实例已停止，请重新上传。","english":"` + HolderGone + `"}`)
 
+// unrecordedJSON is the error of a job whose result could not be encoded or
+// stored (text PostgreSQL refuses, such as U+0000): the cause, which may
+// hold an SQLSTATE or a server path, goes to the log only.
+var unrecordedJSON = json.RawMessage(`{"code":"internal","detail":"结果无法保存，请重新上传；错误已记入服务器日志。","english":"the result could not be recorded; upload the file again (the error is in the server's log)"}`)
+
 // Defaults of Options.
 const (
 	DefaultHeartbeat     = 5 * time.Second
@@ -398,7 +403,8 @@ func (r *Registry) run(ctx context.Context, id string, h *held, fn Func) {
 			}
 		}
 		if end.Result, err = json.Marshal(res); err != nil {
-			end.State, end.Error = Failed, errorJSON(fmt.Errorf("encode the result: %w", err))
+			r.log.Warn("job: encoding the result", "job", id, "err", err)
+			end.State, end.Error = Failed, unrecordedJSON
 		}
 	}
 	if end.State != Waiting {
@@ -426,8 +432,9 @@ func (r *Registry) run(ctx context.Context, id string, h *held, fn Func) {
 	if err != nil && end.State != Failed {
 		// E.g. a result PostgreSQL does not take: say so rather than stay running.
 		r.log.Warn("job: recording the end of a step", "job", id, "err", err)
+		end.State = Failed // dropped below, its data closed
 		ok, err = r.st.FinishJobStep(wctx, id, r.instance, store.JobStepEnd{State: Failed, Step: end.Step,
-			Progress: end.Progress, Error: errorJSON(fmt.Errorf("record the result: %w", err))})
+			Progress: end.Progress, Error: unrecordedJSON})
 	}
 	if err != nil {
 		r.log.Warn("job: recording the end of a step", "job", id, "err", err)

@@ -488,6 +488,27 @@ func TestFailure(t *testing.T) {
 	}
 }
 
+// TestUnrecordableResult: a result PostgreSQL refuses (a NUL character in
+// its text) fails the job with an error that names neither the SQLSTATE nor
+// PostgreSQL's message, and closes the data.
+func TestUnrecordableResult(t *testing.T) {
+	a, b, _ := twoInstances(t, fast)
+	d := &payload{n: 1}
+	j, err := a.Start(context.Background(), "import", "ann", func(ctx context.Context, rep Reporter) (any, any, bool, error) {
+		return map[string]any{"target": "constraint:a\x00b"}, d, true, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := waitFor(t, b, j.ID, "ann", "failed", state(Failed))
+	if e := string(got.Error); strings.Contains(e, "SQLSTATE") || strings.Contains(e, "22P05") || strings.Contains(e, "Unicode") || !strings.Contains(e, `"code": "internal"`) {
+		t.Errorf("error of a job whose result could not be stored: %s", e)
+	}
+	if !d.closed.Load() {
+		t.Errorf("the data of the failed job was not closed")
+	}
+}
+
 // TestProgressThrottled: a step reporting all the time writes its progress
 // a few times per second, not more, and another instance sees it move.
 func TestProgressThrottled(t *testing.T) {
