@@ -406,7 +406,7 @@ func writeZones(ctx context.Context, st *store.Store, w int, wrote *atomic.Int64
 			zones[k] = z
 		}
 		wrote.Add(1)
-		time.Sleep(2 * time.Millisecond) // leave the backup some of the two CPUs
+		time.Sleep(3 * time.Millisecond) // leave the backup some of the CPUs
 		if i%4 == 3 {
 			ids := []int64{zones[len(zones)-1].ID}
 			if other := zones[(i/4)%len(zones)].ID; other != ids[0] {
@@ -438,6 +438,7 @@ func writeLayers(ctx context.Context, st *store.Store, wrote *atomic.Int64) erro
 			return err
 		}
 		wrote.Add(1)
+		time.Sleep(20 * time.Millisecond)
 	}
 	return nil
 }

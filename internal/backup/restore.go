@@ -122,21 +122,20 @@ func Restore(ctx context.Context, connString, dumpPath string, m Manifest, opts 
 	// already (made by the database's administrator), and the dump's
 	// COMMENT ON EXTENSION fails for anyone but their owner.
 	progress("extensions")
-	list, exts, refSys := filterTOC(toc.List)
+	list, exts, refSys := filterTOC(toc.List, true)
 	for _, e := range exts {
 		if err := ensureExtension(ctx, pool, e); err != nil {
 			return res, err
 		}
 	}
-	if len(refSys) > 0 {
+	if refSys {
 		var canInsert bool
 		err := pool.QueryRow(ctx, `SELECT has_table_privilege('public.spatial_ref_sys', 'INSERT')`).Scan(&canInsert)
 		if err != nil {
 			return res, fmt.Errorf("check spatial_ref_sys: %w", err)
 		}
-		if canInsert {
-			list = append(list, refSys...)
-		} else {
+		if !canInsert {
+			list, _, _ = filterTOC(toc.List, false)
 			res.Notes = append(res.Notes, "custom rows of spatial_ref_sys, if the backup had any, were not restored: this user may not write to that PostGIS table (wanmu uses only its standard systems)")
 		}
 	}
@@ -213,10 +212,11 @@ func ReadTOC(ctx context.Context, dumpPath string, m Manifest) (TOC, error) {
 	return TOC{PgRestore: pgRestore, List: string(out)}, nil
 }
 
-// filterTOC takes the extensions, their comments and the data of PostGIS's
-// spatial_ref_sys out of pg_restore's list of the dump, and returns what is
-// left, the extensions' names and the lines of spatial_ref_sys's data.
-func filterTOC(toc string) (list, exts, refSys []string) {
+// filterTOC takes the extensions and their comments out of pg_restore's
+// list of the dump, and the data of PostGIS's spatial_ref_sys unless
+// keepRefSys; it returns what is left (in the dump's order), the
+// extensions' names and whether the dump has spatial_ref_sys data.
+func filterTOC(toc string, keepRefSys bool) (list, exts []string, refSys bool) {
 	for _, line := range strings.Split(toc, "\n") {
 		// "ID; CATALOG-OID OID DESCRIPTION SCHEMA NAME OWNER"; ";" comments
 		_, rest, ok := strings.Cut(line, "; ")
@@ -231,7 +231,10 @@ func filterTOC(toc string) (list, exts, refSys []string) {
 			exts = append(exts, f[4])
 		case strings.HasPrefix(desc, "COMMENT - EXTENSION "):
 		case strings.HasPrefix(desc, "TABLE DATA public spatial_ref_sys "):
-			refSys = append(refSys, line)
+			refSys = true
+			if keepRefSys {
+				list = append(list, line)
+			}
 		default:
 			list = append(list, line)
 		}
