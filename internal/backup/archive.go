@@ -113,6 +113,7 @@ type archiveWriter struct {
 	f    *os.File
 	sum  hash.Hash
 	size int64
+	err  error // the first failed write (a full disk), which pg_dump sees only as a broken pipe
 }
 
 // dumpOffset is where the dump's bytes start in the archive.
@@ -130,6 +131,9 @@ func (w *archiveWriter) Write(p []byte) (int, error) {
 	n, err := w.f.Write(p)
 	w.sum.Write(p[:n])
 	w.size += int64(n)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
 	return n, err
 }
 

@@ -120,6 +120,9 @@ func Create(ctx context.Context, connString, path string, opts CreateOptions) (M
 		if ctx.Err() != nil {
 			return m, fmt.Errorf("backup interrupted (%w); no backup file was written", ctx.Err())
 		}
+		if aw.err != nil {
+			return m, fmt.Errorf("write the backup to %s: %w; no backup file was written", filepath.Dir(path), aw.err)
+		}
 		hint := ""
 		if msg := stderr.String(); strings.Contains(msg, "lock timeout") || strings.Contains(msg, "timeout") && strings.Contains(msg, "LOCK TABLE") {
 			hint = fmt.Sprintf(" (a table stayed locked longer than %s, by a migration or another schema change: try again when it is done)", lockTimeout)
