@@ -1,20 +1,22 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
+	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -29,7 +31,25 @@ import (
 // MaxUploadBytes bounds an uploaded import file.
 const MaxUploadBytes = 512 << 20
 
-var jobID = regexp.MustCompile(`^[0-9a-f]{24}$`)
+// Limits of an import's multipart form, besides MaxUploadBytes. The form
+// holds one file and at most one of each uploadFields, so at most six parts;
+// anything else is refused, so that a client cannot make the server read
+// thousands of parts or keep large part headers in memory.
+const (
+	// MaxPartHeaderBytes bounds the headers of one part (Go's multipart
+	// reader would keep up to 10 MB of them).
+	MaxPartHeaderBytes = 8 << 10
+	// MaxFieldBytes bounds the value of one form field.
+	MaxFieldBytes = 1 << 10
+)
+
+// uploadFields are the form fields an import takes besides file.
+var uploadFields = []string{"layer", "kind", "crs", "encoding", "gcj02"}
+
+var (
+	jobID     = regexp.MustCompile(`^[0-9a-f]{24}$`)
+	uploadExt = regexp.MustCompile(`^\.[a-z0-9]{1,8}$`)
+)
 
 // importData is what an import job keeps between preview and commit. It
 // stays on the instance that read the file (the job's holder), which runs
@@ -43,108 +63,49 @@ type importData struct {
 // longer needs its data (committed, cancelled, expired or lost).
 func (d *importData) Close() error { return os.RemoveAll(d.dir) }
 
+// upload is an import's multipart form as read so far.
+type upload struct {
+	fields map[string]string
+	target transfer.Target // from the layer field, once read
+	dir    string          // the upload's own directory in the scratch
+	path   string          // the file, once written
+}
+
 // startImport receives a multipart upload (file, layer, kind, crs, encoding,
 // gcj02) and starts a job that reads and checks it: the job's result is the
-// preview; nothing is written until commit.
+// preview; nothing is written until commit. Fields are checked as they
+// arrive, so that a wrong field sent before the file (as the page sends
+// them) is refused before the file is stored. The file streams to the
+// scratch directory; a full disk is a 507 and no answer names a server path.
 func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "multipart/form-data" {
+	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" || params["boundary"] == "" {
 		return problem.New(http.StatusUnsupportedMediaType, "unsupported-media-type", "upload the file as multipart/form-data with a field named file")
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxUploadBytes+1<<20)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return problem.New(http.StatusBadRequest, "bad-upload", "could not read the upload: %v", err)
+	if r.ContentLength > MaxUploadBytes+1<<20 {
+		return tooLarge("the upload")
 	}
-	dir, err := os.MkdirTemp("", "wanmu-import-")
+	up := &upload{fields: map[string]string{}, target: transfer.Target{Zones: true}}
+	keep := false
+	defer func() {
+		if !keep && up.dir != "" {
+			os.RemoveAll(up.dir)
+		}
+	}()
+	if err := s.readUpload(r, http.MaxBytesReader(w, r.Body, MaxUploadBytes+1<<20), params["boundary"], up); err != nil {
+		return err
+	}
+	if up.path == "" {
+		return problem.New(http.StatusBadRequest, "bad-upload", "no file: send it in a multipart field named file")
+	}
+	target, err := transfer.ParseTarget(orDefault(up.fields["layer"], "zones"), up.fields["kind"])
 	if err != nil {
 		return err
 	}
-	keep := false
-	defer func() {
-		if !keep {
-			os.RemoveAll(dir)
-		}
-	}()
-	fields := map[string]string{}
-	var path string
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return problem.New(http.StatusRequestEntityTooLarge, "too-large", "the upload is larger than %d MB", MaxUploadBytes>>20)
-			}
-			return problem.New(http.StatusBadRequest, "bad-upload", "could not read the upload: %v", err)
-		}
-		if part.FormName() == "file" {
-			if path != "" {
-				return problem.New(http.StatusBadRequest, "bad-upload", "send one file per import")
-			}
-			// The client's file name only lends its extension; the path is ours.
-			ext := strings.ToLower(filepath.Ext(filepath.Base(strings.ReplaceAll(part.FileName(), `\`, "/"))))
-			if !regexp.MustCompile(`^\.[a-z0-9]{1,8}$`).MatchString(ext) {
-				return problem.New(http.StatusBadRequest, "bad-upload", "the file name %q has no usable extension (.zip .gpkg .kml .kmz .dxf .geojson .json .csv)", truncate(part.FileName(), 80))
-			}
-			path = filepath.Join(dir, "upload"+ext)
-			f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-			if err != nil {
-				return err
-			}
-			n, err := io.Copy(f, io.LimitReader(part, MaxUploadBytes+1))
-			f.Close()
-			if err != nil {
-				var mbe *http.MaxBytesError
-				if errors.As(err, &mbe) {
-					return problem.New(http.StatusRequestEntityTooLarge, "too-large", "the upload is larger than %d MB", MaxUploadBytes>>20)
-				}
-				return problem.New(http.StatusBadRequest, "bad-upload", "could not read the upload: %v", err)
-			}
-			if n > MaxUploadBytes {
-				return problem.New(http.StatusRequestEntityTooLarge, "too-large", "the file is larger than %d MB", MaxUploadBytes>>20)
-			}
-			if n == 0 {
-				return problem.New(http.StatusBadRequest, "bad-upload", "the file is empty")
-			}
-			continue
-		}
-		v, _ := io.ReadAll(io.LimitReader(part, 1024))
-		fields[part.FormName()] = strings.TrimSpace(string(v))
-	}
-	if path == "" {
-		return problem.New(http.StatusBadRequest, "bad-upload", "no file: send it in a multipart field named file")
-	}
-	target, err := transfer.ParseTarget(orDefault(fields["layer"], "zones"), fields["kind"])
-	if err != nil {
-		return fieldProblem("layer", "%v", err)
-	}
-	if !target.Zones {
-		if err := requireAdminFor(r, "constraint layers"); err != nil {
-			return err
-		}
-		// Said now rather than at the commit, after the planner has waited
-		// for the preview (the commit still checks, for a layer made meanwhile).
-		ls, err := s.store.ListLayers(r.Context())
-		if err != nil {
-			return err
-		}
-		for _, l := range ls {
-			if l.Name == target.LayerName {
-				return fieldProblem("layer", "a constraint layer named %q exists already; choose another name", target.LayerName)
-			}
-		}
-	}
-	opts := exchange.ImportOptions{CRS: fields["crs"], Encoding: fields["encoding"], GCJ02: fields["gcj02"] == "true" || fields["gcj02"] == "1", TempDir: dir}
-	if opts.CRS != "" && !validCRS(opts.CRS) {
-		return fieldProblem("crs", "must be EPSG:4490, EPSG:4326, EPSG:4528 or EPSG:4549 (or empty to read it from the file)")
-	}
-	if opts.Encoding != "" && opts.Encoding != "GBK" && opts.Encoding != "UTF-8" {
-		return fieldProblem("encoding", "must be GBK or UTF-8 (or empty to detect it)")
-	}
+	f := up.fields
+	opts := exchange.ImportOptions{CRS: f["crs"], Encoding: f["encoding"], GCJ02: f["gcj02"] == "true" || f["gcj02"] == "1", TempDir: up.dir}
 	rid := problem.RequestID(r.Context())
+	dir, path := up.dir, up.path
 	j, err := s.jobs.Start(r.Context(), "import", actorName(r.Context()), func(ctx context.Context, rep job.Reporter) (any, any, bool, error) {
 		ctx = problem.ContextWithRequestID(ctx, rid)
 		p, err := s.transfer.Inspect(ctx, path, target, opts, rep)
@@ -161,6 +122,186 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Location", "/api/v1/imports/"+j.ID)
 	writeJSON(w, http.StatusAccepted, j)
 	return nil
+}
+
+// readUpload reads the parts of an import's form into up: the file to the
+// scratch, the fields checked as they come.
+func (s *Server) readUpload(r *http.Request, body io.Reader, boundary string, up *upload) error {
+	limit := &partHeaderLimit{r: body}
+	mr := multipart.NewReader(limit, boundary)
+	for {
+		// The budget covers the headers and what the reader buffers ahead.
+		limit.left = MaxPartHeaderBytes + 4096
+		part, err := mr.NextPart()
+		limit.left = -1
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			if errors.Is(err, errPartHeaders) || errors.Is(err, multipart.ErrMessageTooLarge) {
+				return problem.New(http.StatusRequestEntityTooLarge, "too-large",
+					"a part of the upload has headers over %d KiB: send the file and the fields as a plain multipart/form-data form", MaxPartHeaderBytes>>10)
+			}
+			return uploadReadProblem(err)
+		}
+		name := part.FormName()
+		switch {
+		case name == "file":
+			err = s.receiveFile(r, part, up)
+		case slices.Contains(uploadFields, name):
+			err = s.receiveField(r, name, part, up)
+		default:
+			err = problem.New(http.StatusBadRequest, "bad-upload", "the form has a field %q: an import takes file, layer, kind, crs, encoding and gcj02 only",
+				problem.Clip(name, 40))
+		}
+		part.Close()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// receiveFile streams the file part into its own directory of the scratch.
+func (s *Server) receiveFile(r *http.Request, part *multipart.Part, up *upload) error {
+	if up.path != "" {
+		return problem.New(http.StatusBadRequest, "bad-upload", "send one file per import")
+	}
+	// The client's file name only lends its extension; the path is ours.
+	ext := strings.ToLower(filepath.Ext(filepath.Base(strings.ReplaceAll(part.FileName(), `\`, "/"))))
+	if !uploadExt.MatchString(ext) {
+		return problem.New(http.StatusBadRequest, "bad-upload", "the file name %q has no usable extension (.zip .gpkg .kml .kmz .dxf .geojson .json .csv)", problem.Clip(part.FileName(), 80))
+	}
+	dir, err := s.transfer.Scratch.MkdirTemp("wanmu-import-")
+	if err != nil {
+		return s.serverFault(r.Context(), err)
+	}
+	up.dir, up.path = dir, filepath.Join(dir, "upload"+ext)
+	n, err := s.transfer.Scratch.WriteFile(up.path, part, MaxUploadBytes)
+	var re *transfer.ReadError
+	switch {
+	case errors.As(err, &re):
+		return uploadReadProblem(re.Err)
+	case err != nil:
+		return s.serverFault(r.Context(), err)
+	case n > MaxUploadBytes:
+		return tooLarge("the file")
+	case n == 0:
+		return problem.New(http.StatusBadRequest, "bad-upload", "the file is empty")
+	}
+	return nil
+}
+
+// receiveField reads one form field and checks it.
+func (s *Server) receiveField(r *http.Request, name string, part *multipart.Part, up *upload) error {
+	if _, seen := up.fields[name]; seen {
+		return problem.New(http.StatusBadRequest, "bad-upload", "the form has the field %s twice", name)
+	}
+	b, err := io.ReadAll(io.LimitReader(part, MaxFieldBytes+1))
+	if err != nil {
+		return uploadReadProblem(err)
+	}
+	if len(b) > MaxFieldBytes {
+		return problem.New(http.StatusRequestEntityTooLarge, "too-large", "the field %s is longer than %d bytes", name, MaxFieldBytes)
+	}
+	v := strings.TrimSpace(string(b))
+	up.fields[name] = v
+	switch name {
+	case "layer":
+		t, err := transfer.ParseTarget(orDefault(v, "zones"), "")
+		if err != nil {
+			return err
+		}
+		up.target = t
+		if t.Zones {
+			return nil
+		}
+		if err := requireAdminFor(r, "constraint layers"); err != nil {
+			return err
+		}
+		// Said now rather than at the commit, after the planner has waited
+		// for the preview (the commit still checks, for a layer made meanwhile).
+		ls, err := s.store.ListLayers(r.Context())
+		if err != nil {
+			return err
+		}
+		for _, l := range ls {
+			if l.Name == t.LayerName {
+				return fieldProblem("layer", "a constraint layer named %q exists already; choose another name", t.LayerName)
+			}
+		}
+	case "kind":
+		if v != "" && v != "include" && v != "exclude" && v != "reference" {
+			return fieldProblem("kind", "must be include, exclude or reference")
+		}
+	case "crs":
+		if v != "" && !validCRS(v) {
+			return fieldProblem("crs", "must be EPSG:4490, EPSG:4326, EPSG:4528 or EPSG:4549 (or empty to read it from the file)")
+		}
+	case "encoding":
+		if v != "" && v != "GBK" && v != "UTF-8" {
+			return fieldProblem("encoding", "must be GBK or UTF-8 (or empty to detect it)")
+		}
+	case "gcj02":
+		if v != "" && v != "true" && v != "false" && v != "1" && v != "0" {
+			return fieldProblem("gcj02", "must be true or false")
+		}
+	}
+	return nil
+}
+
+// serverFault answers a failure of the server's side in an upload or an
+// import: a full disk is a 507, anything else a 500 logged with the request
+// id; never the error's text, which names server paths. (problem.From
+// would take ENOSPC, as any errno, for a database outage: a 503.)
+func (s *Server) serverFault(ctx context.Context, err error) *problem.Problem {
+	if !errors.Is(err, syscall.ENOSPC) {
+		return s.toProblem(ctx, err)
+	}
+	rid := problem.RequestID(ctx)
+	s.log.ErrorContext(ctx, "disk full", slog.String("request_id", rid), slog.Any("err", err))
+	return problem.New(http.StatusInsufficientStorage, "disk-full",
+		"the server's disk is full, so nothing was stored; tell the administrator (request id %s) and try again once space is freed", rid)
+}
+
+// uploadReadProblem is a failure to read the upload: the client's side.
+func uploadReadProblem(err error) *problem.Problem {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLarge("the upload")
+	}
+	return problem.New(http.StatusBadRequest, "bad-upload", "could not read the upload (%q); send it again as multipart/form-data",
+		problem.Clip(err.Error(), 100))
+}
+
+func tooLarge(what string) *problem.Problem {
+	return problem.New(http.StatusRequestEntityTooLarge, "too-large", "%s is larger than %d MB", what, MaxUploadBytes>>20)
+}
+
+// errPartHeaders stops a multipart reader that reads too far for a part's
+// headers.
+var errPartHeaders = errors.New("part headers over the limit")
+
+// partHeaderLimit lets the multipart reader under it read at most left
+// bytes (< 0: any number) before it fails with errPartHeaders: set while
+// the reader looks for the next part and reads its headers.
+type partHeaderLimit struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *partHeaderLimit) Read(p []byte) (int, error) {
+	if l.left < 0 {
+		return l.r.Read(p)
+	}
+	if l.left == 0 {
+		return 0, errPartHeaders
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
 }
 
 // jobFailure turns the error of a failing import step into what every
@@ -180,8 +321,11 @@ func (s *Server) jobFailure(ctx context.Context, err error) error {
 	var xe *exchange.Error
 	if errors.As(cause, &xe) {
 		d = map[string]any{"code": xe.Code, "detail": whereZH + xe.Message, "english": where + xe.English}
+		if feature == 0 {
+			feature = xe.Feature // the file's feature the message names
+		}
 	} else {
-		p := s.toProblem(ctx, cause)
+		p := s.serverFault(ctx, cause)
 		d = map[string]any{"code": p.Type, "detail": where + p.Detail, "errors": p.Errors}
 	}
 	if feature > 0 {
@@ -361,13 +505,11 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer release()
-	var buf bytes.Buffer // whole file first: a failed export must not send half a file
-	name, ctype, err := s.transfer.Export(r.Context(), &buf, req, opts)
+	d, err := s.transfer.PrepareExport(r.Context(), req, opts)
 	if err != nil {
 		return err
 	}
-	sendFile(w, name, ctype, buf.Bytes())
-	return nil
+	return s.stream(w, r, d.Name, d.ContentType, d.Send)
 }
 
 func (s *Server) handover(w http.ResponseWriter, r *http.Request) error {
@@ -384,12 +526,49 @@ func (s *Server) handover(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer release()
-	var buf bytes.Buffer
-	if err := s.transfer.Handover(r.Context(), &buf, opts); err != nil {
-		return err
+	return s.stream(w, r, "产业平台整合成果_"+time.Now().Format("20060102")+".zip", "application/zip",
+		func(w io.Writer) error { return s.transfer.Handover(r.Context(), w, opts) })
+}
+
+// stream answers with the file send writes, as it writes it: the file is
+// made on disk first (exchange writes nothing until it succeeded) and then
+// copied to the client, never held in memory. An error before the first
+// byte is an ordinary problem answer; after it, the connection is cut, so
+// that the client sees a broken download rather than a short file.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, name, ctype string, send func(io.Writer) error) error {
+	d := &download{w: w, name: name, ctype: ctype}
+	err := send(d)
+	switch {
+	case err == nil && !d.started:
+		d.start() // an empty file
+	case err != nil && d.started:
+		s.log.WarnContext(r.Context(), "download cut short", "request_id", problem.RequestID(r.Context()), "file", name, "err", err)
+		panic(http.ErrAbortHandler)
 	}
-	sendFile(w, "产业平台整合成果_"+time.Now().Format("20060102")+".zip", "application/zip", buf.Bytes())
-	return nil
+	return err
+}
+
+// download sends a file's headers with its first byte.
+type download struct {
+	w           http.ResponseWriter
+	name, ctype string
+	started     bool
+}
+
+func (d *download) start() {
+	d.started = true
+	h := d.w.Header()
+	h.Set("Content-Type", d.ctype)
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, asciiName(d.name), url.PathEscape(d.name)))
+	h.Set("Cache-Control", "no-store")
+	d.w.WriteHeader(http.StatusOK)
+}
+
+func (d *download) Write(p []byte) (int, error) {
+	if !d.started {
+		d.start()
+	}
+	return d.w.Write(p)
 }
 
 // exportTurn waits until fewer than Options.Exports exports run, or until
@@ -407,16 +586,6 @@ func (s *Server) exportTurn(ctx context.Context) (release func(), err error) {
 func (s *Server) formats(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"formats": exchange.ListFormats(), "crs": exchange.ListCRS()})
 	return nil
-}
-
-func sendFile(w http.ResponseWriter, name, ctype string, body []byte) {
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`,
-		asciiName(name), url.PathEscape(name)))
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body)
 }
 
 func asciiName(name string) string {
