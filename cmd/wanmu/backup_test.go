@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"net/url"
 	"os"
@@ -446,9 +447,11 @@ func writeLayers(ctx context.Context, st *store.Store, wrote *atomic.Int64) erro
 // compareRestored checks the restored database dst against the source src
 // (which writers changed after the backup's snapshot) and the backup's
 // manifest m: the restore holds exactly the source's state at one instant.
-//   - every restored revision is the source's, byte for byte; each
-//     operation (one transaction) is there whole or not at all, and each
-//     entity's history is a prefix of the source's;
+//   - the restored revisions and layers are exactly those the source had
+//     committed at the snapshot the manifest records, and every restored
+//     revision is the source's, byte for byte; each operation (one
+//     transaction) is there whole or not at all, and each entity's history
+//     is a prefix of the source's;
 //   - every zone and platform is at the version of its latest restored
 //     revision: a restored zone written by a writer has, bit for bit, the
 //     outline of that version (writerGeom), every other zone equals the
@@ -480,6 +483,19 @@ func compareRestored(t *testing.T, src, dst *pgxpool.Pool, m backup.Manifest) {
 		t.Errorf("%d revisions restored of %d: want some, and fewer than the source has after more writes", len(dstRev), len(srcRev))
 	}
 	subset(t, "revision", srcRev, dstRev)
+	// Exactly the revisions whose transactions the snapshot shows. (Rows'
+	// xmin lacks the epoch: take the snapshot's, right unless the counter
+	// wrapped in between.)
+	visible := `SELECT id::text, '' FROM %s WHERE pg_visible_in_snapshot(
+		(((pg_snapshot_xmax($1::pg_snapshot)::text::bigint >> 32) << 32) + xmin::text::bigint)::text::xid8, $1::pg_snapshot)`
+	for _, table := range []string{"revision", "constraint_layer"} {
+		want := hashes(t, src, fmt.Sprintf(visible, table), m.Snapshot)
+		got := hashes(t, dst, fmt.Sprintf(`SELECT id::text, '' FROM %s`, table))
+		if !maps.Equal(want, got) {
+			t.Errorf("restored %d %s rows, the source had %d committed at the snapshot %s (missing %v, extra %v)",
+				len(got), table, len(want), m.Snapshot, keysNotIn(want, got), keysNotIn(got, want))
+		}
+	}
 	q := `SELECT op::text, string_agg(id::text, ',' ORDER BY id) FROM revision WHERE op IS NOT NULL GROUP BY op`
 	subset(t, "operation", hashes(t, src, q), hashes(t, dst, q))
 	q = `SELECT entity || ' ' || entity_id, string_agg(version::text, ',' ORDER BY id) FROM revision GROUP BY 1`
@@ -593,10 +609,22 @@ func compareRestored(t *testing.T, src, dst *pgxpool.Pool, m backup.Manifest) {
 	}
 }
 
+// keysNotIn returns up to 10 keys of a that b lacks.
+func keysNotIn(a, b map[string]string) []string {
+	var out []string
+	for k := range a {
+		if _, ok := b[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out[:min(len(out), 10)]
+}
+
 // hashes runs q, which returns (key, value) text pairs, into a map.
-func hashes(t *testing.T, pool *pgxpool.Pool, q string) map[string]string {
+func hashes(t *testing.T, pool *pgxpool.Pool, q string, args ...any) map[string]string {
 	t.Helper()
-	rows, err := pool.Query(context.Background(), q)
+	rows, err := pool.Query(context.Background(), q, args...)
 	if err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}

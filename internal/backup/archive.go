@@ -85,7 +85,10 @@ type Manifest struct {
 	Counts map[string]int64 `json:"counts"`
 	// LastRevision is the highest revision id at the snapshot (0: none).
 	LastRevision int64 `json:"last_revision"`
-	Dump         Dump  `json:"dump"`
+	// Snapshot is the dump's transaction snapshot (pg_current_snapshot):
+	// which transactions the backup shows.
+	Snapshot string `json:"snapshot"`
+	Dump     Dump   `json:"dump"`
 }
 
 // Dump describes the wanmu.dump member.

@@ -71,9 +71,9 @@ func Create(ctx context.Context, connString, path string, opts CreateOptions) (M
 	}
 	var snapshot string
 	var serverMajor int
-	if err := tx.QueryRow(ctx, `SELECT pg_export_snapshot(), now(), current_database(),
+	if err := tx.QueryRow(ctx, `SELECT pg_export_snapshot(), pg_current_snapshot()::text, now(), current_database(),
 		current_setting('server_version'), current_setting('server_version_num')::int / 10000`).
-		Scan(&snapshot, &m.CreatedAt, &m.Database, &m.PostgreSQL, &serverMajor); err != nil {
+		Scan(&snapshot, &m.Snapshot, &m.CreatedAt, &m.Database, &m.PostgreSQL, &serverMajor); err != nil {
 		return m, fmt.Errorf("export snapshot: %w", err)
 	}
 	if err := readFacts(ctx, tx, &m); err != nil {
