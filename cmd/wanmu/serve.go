@@ -36,6 +36,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer db.close()
+	// While the database does not answer, the watcher cuts the pool's
+	// connections and requests get 503 at once; the embedded cluster
+	// restarts itself after a crash. Serving goes on through both.
+	db.watch.Start(db.pool)
 	st := store.New(db.pool)
 	if !c.NoSample {
 		loaded, err := sample.LoadOnce(ctx, st, log)
@@ -78,11 +82,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	r := chi.NewRouter()
 	r.Use(api.Middleware(log)...)
-	r.Get("/healthz", apiServer.Healthz)
-	r.Mount("/api/v1", apiServer.Routes())
-	r.With(apiServer.Authenticate, apiServer.Require(auth.Viewer)).Mount("/tiles", tileHandler.Routes())
+	r.Get("/healthz", api.Health(db.watch, db.pool))
+	r.With(db.watch.Gate).Mount("/api/v1", apiServer.Routes())
+	r.With(db.watch.Gate, apiServer.Authenticate, apiServer.Require(auth.Viewer)).Mount("/tiles", tileHandler.Routes())
 	ogcHandler := ogc.New(st, ogc.Options{Reports: reports, TrustProxy: c.TrustProxy, Logger: log})
-	r.With(apiServer.Authenticate, apiServer.Require(auth.Viewer), apiServer.Heavy).Mount("/ogc", ogcHandler.Routes())
+	r.With(db.watch.Gate, apiServer.Authenticate, apiServer.Require(auth.Viewer), apiServer.Heavy).Mount("/ogc", ogcHandler.Routes())
 	r.Handle("/*", web.Handler())
 
 	ln, err := net.Listen("tcp", c.Addr)
@@ -99,8 +103,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case <-ctx.Done():
 		log.Info("shutting down")
 	case serveErr = <-errc:
-	case <-clusterDone(db):
-		serveErr = errors.New("the embedded PostgreSQL stopped unexpectedly")
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
@@ -111,13 +113,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		serveErr = nil
 	}
 	return serveErr
-}
-
-func clusterDone(db *database) <-chan struct{} {
-	if db.cluster == nil {
-		return nil
-	}
-	return db.cluster.Done()
 }
 
 func displayAddr(a net.Addr) string {

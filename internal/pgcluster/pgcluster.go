@@ -33,7 +33,7 @@
 //
 // The server is supervised: if it exits without Stop (a crash, kill -9, the
 // OOM killer), the reason is logged and it is started again, at once after a
-// run that lasted, then after pauses that double up to 30 s, so a server
+// run that lasted 10 s, then after pauses that double up to 30 s, so a server
 // that cannot start is retried without spinning. Its leftover processes are
 // killed first, since a new postmaster refuses to start while they hold the
 // old shared memory. Crash recovery from the WAL makes the restart safe.
@@ -82,7 +82,7 @@ const (
 	// A run that lasted stableRun counts as healthy: the next crash is
 	// restarted at once. Crashes closer together wait firstRestartDelay,
 	// doubling up to maxRestartDelay.
-	stableRun         = time.Minute
+	stableRun         = 10 * time.Second
 	firstRestartDelay = 250 * time.Millisecond
 	maxRestartDelay   = 30 * time.Second
 )

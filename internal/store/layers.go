@@ -126,6 +126,10 @@ const loadBatch = 20000
 // counted rather than after autovacuum gets round to it.
 const analyzeAbove = 10000
 
+// loadTimeouts bound a layer load's statements and lock waits (for the
+// rest of its transaction).
+const loadTimeouts = `SET LOCAL statement_timeout = '15min'; SET LOCAL lock_timeout = '15min'`
+
 // pieceLock serialises the overlap marking of concurrent imports: each must
 // see the pieces of the other (arbitrary, fixed).
 const pieceLock = 7_202_058
@@ -147,6 +151,12 @@ func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, kind string, fe
 	exec := func(sql string, args ...any) error {
 		_, err := tx.Exec(ctx, sql, args...)
 		return err
+	}
+	// A million parcels take two minutes, the overlap marking of one
+	// statement a good part of it, and a load waits for another's pieceLock:
+	// the session's timeouts (30 s, 5 s) would end a legitimate load.
+	if err := exec(loadTimeouts); err != nil {
+		return rep, err
 	}
 	if err := exec(`CREATE TEMP TABLE layer_load (n int, wkb bytea, attrs jsonb) ON COMMIT DROP`); err != nil {
 		return rep, err

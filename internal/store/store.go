@@ -166,8 +166,14 @@ func (s *Store) SetSetting(ctx context.Context, key string, value any) error {
 }
 
 // Lock takes a transaction-scoped advisory lock (inside InTx), serialising
-// one-time set-up steps between instances that start together.
+// one-time set-up steps between instances that start together. The rest of
+// the transaction runs without lock and statement timeouts: the lock is
+// held for as long as the other instance's set-up takes (loading the
+// sample, say), and that set-up is not a request to bound.
 func (s *Store) Lock(ctx context.Context, key int64) error {
+	if _, err := s.db.Exec(ctx, `SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0`); err != nil {
+		return fmt.Errorf("advisory lock: %w", err)
+	}
 	if _, err := s.db.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, key); err != nil {
 		return fmt.Errorf("advisory lock: %w", err)
 	}
