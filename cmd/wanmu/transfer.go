@@ -6,9 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"wanmu/internal/exchange"
@@ -49,7 +49,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	return withStore(ctx, &c, stderr, func(st *store.Store) error {
-		svc := &transfer.Service{Store: st, Reports: report.New(st)}
+		svc, closeScratch, err := newTransfer(st, report.New(st), newLogger(stderr, slog.LevelWarn))
+		if err != nil {
+			return err
+		}
+		defer closeScratch()
 		bar := stepProgress(stderr)
 		p, err := svc.Inspect(ctx, file, target, exchange.ImportOptions{CRS: crs, Encoding: encoding, GCJ02: gcj02}, bar)
 		if err != nil {
@@ -122,31 +126,96 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	return withStore(ctx, &c, stderr, func(st *store.Store) error {
-		svc := &transfer.Service{Store: st, Reports: report.New(st)}
-		var buf strings.Builder
-		name := ""
-		var err error
+		svc, closeScratch, err := newTransfer(st, report.New(st), newLogger(stderr, slog.LevelWarn))
+		if err != nil {
+			return err
+		}
+		defer closeScratch()
+		var name string
+		var send func(io.Writer) error
 		if handover {
 			name = "产业平台整合成果_" + time.Now().Format("20060102") + ".zip"
 			bar := stepProgress(stderr)
-			err = svc.Handover(ctx, &buf, exchange.HandoverOptions{CRS: crs, Encoding: encoding,
-				Progress: func(d, t int64) { bar("export", d, t) }})
+			send = func(w io.Writer) error {
+				return svc.Handover(ctx, w, exchange.HandoverOptions{CRS: crs, Encoding: encoding,
+					Progress: func(d, t int64) { bar("export", d, t) }})
+			}
 		} else {
-			name, _, err = svc.Export(ctx, &buf, transfer.ExportRequest{Layer: layer},
+			d, err := svc.PrepareExport(ctx, transfer.ExportRequest{Layer: layer},
 				exchange.ExportOptions{Format: format, CRS: crs, Encoding: encoding})
-		}
-		if err != nil {
-			return err
+			if err != nil {
+				return err
+			}
+			name, send = d.Name, d.Send
 		}
 		if out == "" {
 			out = name
 		}
-		if err := os.WriteFile(out, []byte(buf.String()), 0o644); err != nil {
+		n, err := writeFileAtomically(out, send)
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", out, buf.Len())
+		fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", out, n)
 		return nil
 	})
+}
+
+// scratchMinFree is the disk space uploads to a server leave free for the
+// database (see transfer.ScratchOptions.MinFree).
+const scratchMinFree = 1 << 30
+
+// newTransfer is the import and export service of a process: its own
+// scratch directory under transfer.DefaultScratchRoot, made at start, which
+// removes what crashed processes left there. Call done at exit: it removes
+// the directory.
+func newTransfer(st *store.Store, reports transfer.Reports, log *slog.Logger) (svc *transfer.Service, done func(), err error) {
+	sc, err := transfer.OpenScratch(transfer.DefaultScratchRoot(), transfer.ScratchOptions{MinFree: scratchMinFree, Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	return &transfer.Service{Store: st, Reports: reports, Scratch: sc}, func() {
+		if err := sc.Close(); err != nil {
+			log.Warn("removing the scratch directory", "err", err)
+		}
+	}, nil
+}
+
+// writeFileAtomically streams what send writes into a temporary file beside
+// path and renames it to path once complete: no half-written file is ever
+// left under the name, and the file is not held in memory.
+func writeFileAtomically(path string, send func(io.Writer) error) (int64, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.part")
+	if err != nil {
+		return 0, err
+	}
+	cw := &byteCounter{w: f}
+	err = send(cw)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return 0, err
+	}
+	return cw.n, nil
+}
+
+// byteCounter counts the bytes written through it.
+type byteCounter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *byteCounter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func currentUser() string {
