@@ -41,7 +41,7 @@ func accessRules(zone, platform, layer int64) map[string]accessRule {
 		"GET /config":       {min: public, status: 200},
 
 		"GET /zones":                   {min: "viewer", status: 200},
-		"GET /zones/extent":            {min: "viewer", status: 200},
+		"GET /zones/summary":           {min: "viewer", status: 200},
 		"POST /zones":                  {min: "editor", body: `{}`, status: 422},
 		"POST /zones/merge":            {min: "editor", body: `{"zone_ids":[]}`, status: 422},
 		"GET /zones/{id}":              {min: "viewer", path: "/zones/" + z, status: 200},

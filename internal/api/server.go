@@ -137,7 +137,7 @@ func (s *Server) Routes() chi.Router {
 	r.Get("/config", s.handle(s.config))
 
 	r.With(viewer, heavy).Get("/zones", s.handle(s.listZones))
-	r.With(viewer).Get("/zones/extent", s.handle(s.zoneExtent))
+	r.With(viewer).Get("/zones/summary", s.handle(s.zoneSummary))
 	r.With(editor).Post("/zones", s.handle(s.createZone))
 	r.With(editor, heavy).Post("/zones/merge", s.handle(s.mergeZones))
 	r.With(viewer).Get("/zones/{id}", s.handle(s.getZone))

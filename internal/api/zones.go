@@ -219,18 +219,14 @@ func (s *Server) listZones(w http.ResponseWriter, r *http.Request) error {
 
 var errPageFull = errors.New("page full")
 
-// zoneExtent answers how many live zones there are and the box around them,
-// so the map can open on them before it loads the ones in view.
-func (s *Server) zoneExtent(w http.ResponseWriter, r *http.Request) error {
-	b, n, ok, err := s.store.ZoneExtent(r.Context())
+// zoneSummary answers the counts and box of all live zones, which the map
+// shows without loading them all.
+func (s *Server) zoneSummary(w http.ResponseWriter, r *http.Request) error {
+	sum, err := s.store.SummarizeZones(r.Context())
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"count": n, "bbox": nil}
-	if ok {
-		out["bbox"] = []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, sum)
 	return nil
 }
 

@@ -538,18 +538,51 @@ func zoneSnapshot(z Zone) map[string]any {
 	}
 }
 
-// ZoneExtent returns how many live zones there are and the box around
-// them (ok false when there are none): the map opens on it before it
-// loads the zones in view.
-func (s *Store) ZoneExtent(ctx context.Context) (b orb.Bound, count int, ok bool, err error) {
-	var w, so, e, n *float64
-	err = s.db.QueryRow(ctx, `SELECT n, ST_XMin(ext), ST_YMin(ext), ST_XMax(ext), ST_YMax(ext)
-		FROM (SELECT count(*) AS n, ST_Extent(geom)::box3d AS ext FROM zone WHERE retired_at IS NULL) x`).Scan(&count, &w, &so, &e, &n)
+// ZoneSummary is what the map shows of all live zones without loading
+// them: how many of each kind and disposition, their area, the box around
+// them.
+type ZoneSummary struct {
+	Count         int            `json:"count"`
+	ByKind        map[string]int `json:"by_kind"`
+	ByDisposition map[string]int `json:"by_disposition"` // township zones
+	AreaM2        float64        `json:"area_m2"`
+	BBox          *[4]float64    `json:"bbox"` // nil without zones
+}
+
+// SummarizeZones counts the live zones; the map opens on their box before
+// it loads the ones in view.
+func (s *Store) SummarizeZones(ctx context.Context) (ZoneSummary, error) {
+	sum := ZoneSummary{ByKind: map[string]int{}, ByDisposition: map[string]int{}}
+	rows, err := s.db.Query(ctx, `SELECT kind, disposition, count(*), sum(area_m2) FROM zone WHERE retired_at IS NULL GROUP BY 1, 2`)
 	if err != nil {
-		return b, 0, false, fmt.Errorf("zone extent: %w", err)
+		return sum, fmt.Errorf("zone summary: %w", err)
 	}
-	if w == nil {
-		return b, count, false, nil
+	defer rows.Close()
+	for rows.Next() {
+		var kind, disp string
+		var n int
+		var area float64
+		if err := rows.Scan(&kind, &disp, &n, &area); err != nil {
+			return sum, fmt.Errorf("zone summary: %w", err)
+		}
+		sum.Count += n
+		sum.ByKind[kind] += n
+		if kind == "township" {
+			sum.ByDisposition[disp] += n
+		}
+		sum.AreaM2 += area
 	}
-	return orb.Bound{Min: orb.Point{*w, *so}, Max: orb.Point{*e, *n}}, count, true, nil
+	if err := rows.Err(); err != nil {
+		return sum, fmt.Errorf("zone summary: %w", err)
+	}
+	var w, so, e, n *float64
+	err = s.db.QueryRow(ctx, `SELECT ST_XMin(ext), ST_YMin(ext), ST_XMax(ext), ST_YMax(ext)
+		FROM (SELECT ST_Extent(geom)::box3d AS ext FROM zone WHERE retired_at IS NULL) x`).Scan(&w, &so, &e, &n)
+	if err != nil {
+		return sum, fmt.Errorf("zone summary: %w", err)
+	}
+	if w != nil {
+		sum.BBox = &[4]float64{*w, *so, *e, *n}
+	}
+	return sum, nil
 }
