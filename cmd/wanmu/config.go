@@ -17,6 +17,7 @@ type config struct {
 	DataDir     string // embedded cluster and files
 	DatabaseURL string // external PostgreSQL; empty = embedded cluster
 	TileCacheMB int
+	MemoryMB    int // soft memory limit of the Go runtime
 	BasemapURL  string
 	PublicRead  bool
 	TrustProxy  bool
@@ -57,6 +58,7 @@ func parseServe(args []string, stderr io.Writer) (config, error) {
 	dbFlags(fs, &c)
 	fs.StringVar(&c.Addr, "addr", envOr("WANMU_ADDR", "127.0.0.1:8080"), "HTTP listen address (env WANMU_ADDR)")
 	fs.IntVar(&c.TileCacheMB, "tile-cache-mb", envInt("WANMU_TILE_CACHE_MB", 128), "in-process tile cache size in MB, 0 for none (env WANMU_TILE_CACHE_MB)")
+	fs.IntVar(&c.MemoryMB, "memory-limit-mb", envInt("WANMU_MEMORY_LIMIT_MB", 768), "soft memory limit in MB: above it the garbage collector works harder and returns memory sooner; 0 for none (env WANMU_MEMORY_LIMIT_MB)")
 	fs.StringVar(&c.BasemapURL, "basemap", os.Getenv("WANMU_BASEMAP"), "optional basemap URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (env WANMU_BASEMAP)")
 	fs.BoolVar(&c.PublicRead, "public-read", envBool("WANMU_PUBLIC_READ"), "let anonymous visitors read (env WANMU_PUBLIC_READ)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool("WANMU_TRUST_PROXY"), "trust X-Forwarded-Proto from a TLS-terminating proxy (env WANMU_TRUST_PROXY)")
@@ -66,6 +68,9 @@ func parseServe(args []string, stderr io.Writer) (config, error) {
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if c.MemoryMB < 0 || c.MemoryMB > 1<<20 {
+		return c, fmt.Errorf("-memory-limit-mb must be between 0 and 1048576")
 	}
 	if c.TileCacheMB < 0 || c.TileCacheMB > 64<<10 {
 		return c, fmt.Errorf("-tile-cache-mb must be between 0 and 65536")
