@@ -18,7 +18,7 @@ import (
 // TestGate: with every turn taken, a heavy request waits its time and gets
 // 503 with Retry-After; once a turn is free, the next one runs.
 func TestGate(t *testing.T) {
-	g := newGate(1, 50*time.Millisecond)
+	g := newGate(1, 50*time.Millisecond, func(*http.Request) string { return "one" })
 	entered, release := make(chan struct{}), make(chan struct{})
 	h := g.Heavy(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/hold" {
@@ -58,6 +58,52 @@ func TestGate(t *testing.T) {
 	}
 	if r, err := http.Get(srv.URL + "/other"); err != nil || r.StatusCode != http.StatusNoContent {
 		t.Fatalf("after the turn is free: %v %v", r, err)
+	}
+}
+
+// TestGateShares: one caller holds at most half the turns, so another
+// caller's request runs while the first one's extra requests are refused.
+func TestGateShares(t *testing.T) {
+	g := newGate(2, 50*time.Millisecond, func(r *http.Request) string { return r.URL.Query().Get("who") })
+	entered, release := make(chan struct{}, 1), make(chan struct{})
+	h := g.Heavy(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hold" {
+			entered <- struct{}{}
+			<-release
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	defer free()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if r, err := http.Get(srv.URL + "/hold?who=script"); err == nil {
+			r.Body.Close()
+		}
+	}()
+	<-entered
+	status := func(who string) int {
+		r, err := http.Get(srv.URL + "/run?who=" + who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		return r.StatusCode
+	}
+	if s := status("script"); s != http.StatusServiceUnavailable {
+		t.Errorf("the script's second request with its share taken: %d, want 503", s)
+	}
+	if s := status("colleague"); s != http.StatusNoContent {
+		t.Errorf("another caller's request with a turn free: %d, want 204", s)
+	}
+	free()
+	<-done
+	if s := status("script"); s != http.StatusNoContent {
+		t.Errorf("the script's request once its turn ended: %d, want 204", s)
 	}
 }
 

@@ -100,7 +100,7 @@ func New(st *store.Store, opts Options) *Server {
 	if opts.HeavyWait <= 0 {
 		opts.HeavyWait = 5 * time.Second
 	}
-	s.heavy = newGate(opts.Heavy, opts.HeavyWait)
+	s.heavy = newGate(opts.Heavy, opts.HeavyWait, s.caller)
 	if s.reports == nil {
 		s.reports = st
 	}
