@@ -282,3 +282,35 @@ func TestExportStreams(t *testing.T) {
 		t.Errorf("Content-Disposition %q", cd)
 	}
 }
+
+// TestPreviewAcrossBatches: a file of more features than one check batch
+// (2,000) is checked whole, each feature under its own number: an invalid
+// feature in the second batch is reported as itself.
+func TestPreviewAcrossBatches(t *testing.T) {
+	requireGDAL(t)
+	e := newEnv(t, api.Options{})
+	var b strings.Builder
+	b.WriteString(`{"type":"FeatureCollection","features":[`)
+	const n, bowtie = 2500, 2345
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			b.WriteString(",\n")
+		}
+		x, y := 119.5+float64(i%50)*0.002, 28.2+float64(i/50)*0.002
+		ring := fmt.Sprintf("[[%f,%f],[%f,%f],[%f,%f],[%f,%f],[%f,%f]]", x, y, x+0.001, y, x+0.001, y+0.001, x, y+0.001, x, y)
+		if i == bowtie { // self-intersecting
+			ring = fmt.Sprintf("[[%f,%f],[%f,%f],[%f,%f],[%f,%f],[%f,%f]]", x, y, x+0.001, y+0.001, x+0.001, y, x, y+0.001, x, y)
+		}
+		fmt.Fprintf(&b, `{"type":"Feature","properties":{"名称":"地块%d"},"geometry":{"type":"Polygon","coordinates":[%s]}}`, i, ring)
+	}
+	b.WriteString("]}")
+	j := e.upload("editor", "parcels.geojson", []byte(b.String()), nil)
+	p, _ := j["result"].(map[string]any)
+	if j["state"] != "waiting" || p["features"] != float64(n) {
+		t.Fatalf("preview: %.500s", toJSON(j))
+	}
+	inv, _ := p["invalid"].([]any)
+	if len(inv) != 1 || inv[0].(map[string]any)["index"] != float64(bowtie) || inv[0].(map[string]any)["name"] != fmt.Sprintf("地块%d", bowtie) {
+		t.Errorf("invalid features: %s, want only feature %d", toJSON(inv), bowtie)
+	}
+}

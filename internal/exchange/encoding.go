@@ -209,13 +209,23 @@ func inspectDBF(shp string) dbfCodePage {
 // others GDAL decodes itself.
 var ldidCodePages = map[byte]string{0x4D: "CP936", 0x7A: "CP936", 0x57: "ISO-8859-1", 0x03: "CP1252", 0x01: "CP437"}
 
-// readSibling reads base+ext, trying the upper-case extension too.
+// maxSidecar is as much of a sidecar file (.cpg) as is read: a code page
+// name is a few bytes, and an upload's .cpg may be made gigabytes long.
+const maxSidecar = 4 << 10
+
+// readSibling reads the start of base+ext, trying the upper-case extension
+// too.
 func readSibling(base, ext string) ([]byte, error) {
 	p := findSibling(base, ext)
 	if p == "" {
 		return nil, os.ErrNotExist
 	}
-	return os.ReadFile(p)
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, maxSidecar))
 }
 
 // findSibling returns the path of base+ext in any letter case, or "".

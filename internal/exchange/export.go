@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -19,6 +21,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/transform"
 
 	"wanmu/internal/geodesy"
 )
@@ -966,18 +969,39 @@ func firstNonGBK(s string) string {
 	return ""
 }
 
-// csvToGBK rewrites a UTF-8 CSV (with BOM) as GBK without BOM.
+// csvToGBK rewrites a UTF-8 CSV (with BOM) as GBK without BOM, streaming.
 func csvToGBK(path string) error {
-	b, err := os.ReadFile(path)
+	in, err := os.Open(path)
 	if err != nil {
 		return err
 	}
-	b = []byte(strings.TrimPrefix(string(b), "\ufeff"))
-	out, err := simplifiedchinese.GBK.NewEncoder().Bytes(b)
+	defer in.Close()
+	br := bufio.NewReader(in)
+	if bom, err := br.Peek(3); err == nil && string(bom) == "\ufeff" {
+		_, _ = br.Discard(3)
+	}
+	tmp := path + ".gbk"
+	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	enc := transform.NewWriter(out, simplifiedchinese.GBK.NewEncoder())
+	_, err = io.Copy(enc, br)
+	if err == nil {
+		err = enc.Close()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	var pe *fs.PathError
+	if err != nil && !errors.As(err, &pe) { // the encoder's: a character GBK lacks
 		return &Error{Code: CodeInvalidInput, Message: "CSV 中有 GBK 无法表示的字符，请改用 UTF-8", English: "the CSV holds characters GBK cannot encode; use UTF-8", Err: err}
 	}
-	return os.WriteFile(path, out, 0o600)
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 // deliver copies the result to w: a single file as is, several files or a

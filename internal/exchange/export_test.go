@@ -308,6 +308,8 @@ func TestExportErrors(t *testing.T) {
 	withRare.Features[0].Properties["name"] = "𠀀字园区" // CJK Extension B, not in GBK
 	mixed := testZones()
 	mixed.Features[1].Geometry = orb.Point{119.9, 28.4}
+	rareField := testZones() // a field name only the CSV's header holds
+	rareField.Fields = append(rareField.Fields, Field{Name: "𠀀", Type: FieldReal})
 	for _, tc := range []struct {
 		name   string
 		layers []ExportLayer
@@ -322,6 +324,7 @@ func TestExportErrors(t *testing.T) {
 		{"Chinese layer name", []ExportLayer{{Name: "分区"}}, ExportOptions{Format: FormatShp}, CodeInvalidInput},
 		{"GBK cannot hold", []ExportLayer{withRare}, ExportOptions{Format: FormatShp, Encoding: EncodingGBK}, CodeInvalidInput},
 		{"mixed geometry in shp", []ExportLayer{mixed}, ExportOptions{Format: FormatShp}, CodeInvalidInput},
+		{"GBK CSV header cannot hold", []ExportLayer{rareField}, ExportOptions{Format: FormatCSV, Encoding: EncodingGBK}, CodeInvalidInput},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer

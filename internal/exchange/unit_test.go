@@ -300,3 +300,16 @@ func TestGDALDetailHidesWorkPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestReadSiblingIsBounded: a .cpg is read only as far as a code page name
+// can go, however long the upload made it.
+func TestReadSiblingIsBounded(t *testing.T) {
+	base := t.TempDir() + "/zones"
+	if err := os.WriteFile(base+".CPG", []byte("UTF-8"+strings.Repeat(" ", 1<<20)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b, err := readSibling(base, ".cpg")
+	if err != nil || len(b) != maxSidecar || !strings.HasPrefix(string(b), "UTF-8") {
+		t.Errorf("readSibling: %d bytes, %v", len(b), err)
+	}
+}

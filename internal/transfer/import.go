@@ -186,20 +186,27 @@ func (s *Service) Inspect(ctx context.Context, path string, t Target, opts excha
 	if len(d.Features) == 0 {
 		return nil, &exchange.Error{Code: exchange.CodeCorrupt, Message: "文件中没有要素", English: "the file holds no features"}
 	}
-	geoms := make([][]byte, len(d.Features))
 	for i, f := range d.Features {
-		mp, err := polygonal(f.Geometry)
-		if err != nil {
+		if _, err := polygonal(f.Geometry); err != nil {
 			return nil, &FeatureError{Number: i + 1, Err: err}
 		}
-		if geoms[i], err = wkb.Marshal(mp); err != nil {
-			return nil, err
-		}
 	}
+	// WKB is made a batch at a time: a second copy of every geometry of a
+	// large file would double what the preview holds in memory.
 	const batch = 2000
-	for start := 0; start < len(geoms); start += batch {
-		end := min(start+batch, len(geoms))
-		cs, err := s.Store.CheckFeatures(ctx, geoms[start:end])
+	geoms := make([][]byte, 0, batch)
+	for start := 0; start < len(d.Features); start += batch {
+		end := min(start+batch, len(d.Features))
+		geoms = geoms[:0]
+		for _, f := range d.Features[start:end] {
+			mp, _ := polygonal(f.Geometry)
+			g, err := wkb.Marshal(mp)
+			if err != nil {
+				return nil, err
+			}
+			geoms = append(geoms, g)
+		}
+		cs, err := s.Store.CheckFeatures(ctx, geoms)
 		if err != nil {
 			return nil, err
 		}
@@ -207,7 +214,7 @@ func (s *Service) Inspect(ctx context.Context, path string, t Target, opts excha
 			cs[i].Index += start
 		}
 		p.Checks = append(p.Checks, cs...)
-		progress("check", int64(end), int64(len(geoms)))
+		progress("check", int64(end), int64(len(d.Features)))
 	}
 	var total float64
 	for i, c := range p.Checks {
