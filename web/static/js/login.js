@@ -5,21 +5,31 @@
 
 	var t = function (k, p) { return wanmu.i18n.t(k, p); };
 
-	// next is where to go after signing in: a local path, never another site.
-	// The browser's own URL parser decides, since it drops tabs and newlines
-	// and reads backslashes as slashes ("/\t/evil.example" is "//evil.example").
+	// next is where to go after signing in: a page of this site, never
+	// another one. Refused (the map instead): anything but one slash
+	// followed by something else; backslashes, which browsers read as
+	// slashes; spaces and control characters, which the URL parser drops
+	// ("/\t/evil.example" is "//evil.example"); and any path that still
+	// starts with two slashes once the browser has resolved it ("/.//x",
+	// "/a/..//x", "/%2e%2e//x"). What is kept is made an absolute URL of
+	// this origin, so nothing later can read it as another host.
 	function next() {
-		var n = new URLSearchParams(window.location.search).get('next') || '/';
+		var home = window.location.origin + '/';
+		var n = new URLSearchParams(window.location.search).get('next');
+		if (!n || n.length > 2048 || n.charAt(0) !== '/' || /^\/[\/\\]/.test(n) || /[\\\s\u0000-\u001f\u007f-\u009f]/.test(n)) {
+			return home;
+		}
 		var u;
 		try {
 			u = new URL(n, window.location.origin);
 		} catch (e) {
-			return '/';
+			return home;
 		}
-		if (n.charAt(0) !== '/' || u.origin !== window.location.origin || u.pathname.indexOf('/login.html') === 0) {
-			return '/';
+		if (u.origin !== window.location.origin || u.username || u.password || /^\/[\/\\]/.test(u.pathname) ||
+			u.pathname.indexOf('/login.html') === 0) {
+			return home;
 		}
-		return u.pathname + u.search + u.hash;
+		return u.origin + u.pathname + u.search + u.hash;
 	}
 
 	function langSwitch() {
@@ -68,7 +78,7 @@
 					error.textContent = t('login.failed');
 				} else if (err.status === 429) {
 					var m = /(\d+)/.exec(err.problem.detail || '');
-					error.textContent = t('login.throttled', { s: m ? m[1] : '60' });
+					error.textContent = t('login.throttled', { s: err.problem.retry_after || (m ? m[1] : '60') });
 				} else {
 					error.textContent = t('login.error', { detail: err.describe() });
 				}
