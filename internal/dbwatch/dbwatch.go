@@ -70,6 +70,7 @@ type Watcher struct {
 
 	mu     sync.Mutex
 	status Status
+	erring bool               // the server answers probes with an error (logged once)
 	conns  map[*conn]struct{} // the pool's open connections
 
 	cancel  context.CancelFunc
@@ -201,7 +202,8 @@ func closeConn(c *pgx.Conn) {
 func (w *Watcher) record(took time.Duration, err error, pool *pgxpool.Pool) {
 	down := err != nil && !answered(err)
 	w.mu.Lock()
-	was := w.status
+	was, wasErring := w.status, w.erring
+	w.erring = err != nil && !down
 	w.status.Down = down
 	if down {
 		w.status.Err = err
@@ -230,8 +232,8 @@ func (w *Watcher) record(took time.Duration, err error, pool *pgxpool.Pool) {
 		pool.Reset() // the idle ones go too; none is handed out again
 	case !down && was.Down:
 		w.log.Info("database answering again", "down_for", time.Since(was.Since).Round(time.Millisecond))
-	case err != nil && was.Err == nil && !down:
-		w.log.Warn("database answers with an error; treated as up", "err", err)
+	case err != nil && !down && !wasErring:
+		w.log.Warn("database answers probes with an error; treated as up", "err", err)
 	}
 }
 
