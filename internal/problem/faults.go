@@ -37,7 +37,7 @@ func From(ctx context.Context, log *slog.Logger, err error) *Problem {
 			log.WarnContext(ctx, "database unavailable", slog.String("request_id", rid), slog.Any("err", err))
 		}
 		p := New(http.StatusServiceUnavailable, "database-unavailable",
-			"the database is not answering at the moment (restarting or overloaded); nothing was changed by this request, try again in a few seconds")
+			"the database is not answering at the moment (restarting or overloaded), so this request was not confirmed: try again in a few seconds, and after a write reload first to see whether it went through")
 		p.RetryAfter = 2
 		return p
 	case diskFull(err):
