@@ -66,9 +66,8 @@ func (d *importData) Close() error { return os.RemoveAll(d.dir) }
 // upload is an import's multipart form as read so far.
 type upload struct {
 	fields map[string]string
-	target transfer.Target // from the layer field, once read
-	dir    string          // the upload's own directory in the scratch
-	path   string          // the file, once written
+	dir    string // the upload's own directory in the scratch
+	path   string // the file, once written
 }
 
 // startImport receives a multipart upload (file, layer, kind, crs, encoding,
@@ -85,7 +84,7 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 	if r.ContentLength > MaxUploadBytes+1<<20 {
 		return tooLarge("the upload")
 	}
-	up := &upload{fields: map[string]string{}, target: transfer.Target{Zones: true}}
+	up := &upload{fields: map[string]string{}}
 	keep := false
 	defer func() {
 		if !keep && up.dir != "" {
@@ -211,7 +210,6 @@ func (s *Server) receiveField(r *http.Request, name string, part *multipart.Part
 		if err != nil {
 			return err
 		}
-		up.target = t
 		if t.Zones {
 			return nil
 		}

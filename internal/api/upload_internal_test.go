@@ -46,7 +46,7 @@ func FuzzReadUpload(f *testing.F) {
 	path := regexp.MustCompile(`/tmp/|wanmu-uploads|wanmu-import-|SQLSTATE`)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		r := httptest.NewRequest("POST", "/api/v1/imports", strings.NewReader(string(body)))
-		up := &upload{fields: map[string]string{}, target: transfer.Target{Zones: true}}
+		up := &upload{fields: map[string]string{}}
 		err := s.readUpload(r, http.MaxBytesReader(httptest.NewRecorder(), r.Body, 1<<20), "B", up)
 		if up.dir != "" {
 			defer os.RemoveAll(up.dir)
