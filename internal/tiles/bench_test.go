@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -14,11 +15,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 
+	"wanmu/internal/api"
+	"wanmu/internal/auth"
+	"wanmu/internal/change"
 	"wanmu/internal/store"
 	"wanmu/internal/testdb"
 	"wanmu/internal/tiles"
@@ -33,6 +38,10 @@ import (
 // plain ST_AsMVT query), of this package with a cold cache and with a
 // warm one, then the size of the largest z8 tile. WANMU_BENCH_N changes
 // the number of polygons; WANMU_BENCH_TILES_PER_ZOOM the sample size.
+// Last it serves warm z14 tiles through the API's authentication, as
+// wanmu serve mounts them, anonymously (public reading), with a bearer
+// token and with a session cookie, and prints tiles/s of each and the
+// ratio of anonymous to signed-in throughput.
 
 // lishui is the box the parcels are scattered over.
 var lishui = orb.Bound{Min: orb.Point{118.7, 27.5}, Max: orb.Point{120.4, 28.9}}
@@ -183,7 +192,8 @@ func benchTiles(t testing.TB) {
 	layer := fmt.Sprintf("layer-%d", id)
 	t.Logf("loaded %d polygons in %v", n, time.Since(t0).Round(time.Millisecond))
 
-	h, _ := newHandler(t, pool, store.New(pool))
+	st := store.New(pool)
+	h, bus := newHandler(t, pool, st)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 4}}
@@ -255,6 +265,7 @@ func benchTiles(t testing.TB) {
 		}
 	}
 	fmt.Fprintf(&report, "largest z8 tile: %s, MVT %.1f KB (GeoJSON %.1f KB)\n", maxTile, float64(maxMVT)/1024, float64(maxJSON)/1024)
+	report.WriteString(signedIn(t, st, h, bus, layer, tilesOver(14, lishui, perZoom)))
 	t.Log(report.String())
 	if maxMVT > 500<<10 {
 		t.Errorf("largest z8 MVT tile is %d bytes, over 500 KB", maxMVT)
@@ -273,4 +284,114 @@ func envInt(name string, def int) int {
 		return v
 	}
 	return def
+}
+
+// signedIn serves warm tiles ts through the API's authentication and
+// access check, as wanmu serve mounts /tiles, for an anonymous reader
+// (public reading), a bearer token and a session cookie, in-process and
+// over HTTP loopback, and reports tiles/s and the ratios. The modes take
+// turns and each figure is the median turn, so that a busy moment of the
+// machine does not land on one mode only.
+func signedIn(t testing.TB, st *store.Store, h *tiles.Handler, bus *change.Bus, layer string, ts []tiles.Tile) string {
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	a := api.New(st, api.Options{Logger: log, PublicRead: true, Bus: bus})
+	r := chi.NewRouter()
+	r.Use(api.Middleware(log)...)
+	r.With(a.Authenticate, a.Require(auth.Viewer)).Mount("/tiles", h.Routes())
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 4}}
+
+	hash, err := auth.HashPassword("bench password 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.CreateUser(ctx, "bench", auth.Viewer, hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, sid := auth.NewSecret(), auth.NewSecret()
+	if _, err := st.CreateToken(ctx, u.Name, auth.HashSecret(token), "bench"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateSession(ctx, auth.HashSecret(sid), u.ID, auth.NewSecret(), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	modes := []struct {
+		name   string
+		header map[string]string
+	}{
+		{"anonymous (public read)", nil},
+		{"bearer token", map[string]string{"Authorization": "Bearer " + token}},
+		{"session cookie", map[string]string{"Cookie": api.SessionCookie + "=" + sid}},
+	}
+	paths := make([]string, len(ts))
+	for i, tl := range ts {
+		paths[i] = "/tiles/" + layer + "/" + path(tl) + ".mvt"
+	}
+	inProcess := func(header map[string]string) func(i int) {
+		return func(i int) {
+			req := httptest.NewRequest(http.MethodGet, paths[i%len(paths)], nil)
+			for k, v := range header {
+				req.Header.Set(k, v)
+			}
+			rec := httptest.NewRecorder()
+			r.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK && rec.Code != http.StatusNoContent {
+				t.Fatalf("%s: %d %s", req.URL, rec.Code, rec.Body)
+			}
+		}
+	}
+	loopback := func(header map[string]string) func(i int) {
+		return func(i int) {
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+paths[i%len(paths)], nil)
+			for k, v := range header {
+				req.Header.Set(k, v)
+			}
+			res, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusNoContent {
+				t.Fatalf("%s: %d", req.URL, res.StatusCode)
+			}
+		}
+	}
+	// Warm the tile cache and the credential cache, then measure the modes
+	// in turns, three times, so that each sees the same machine.
+	for _, m := range modes {
+		measure(len(paths), inProcess(m.header))
+	}
+	const rounds, turns = 50, 5
+	ways := []struct {
+		name string
+		fn   func(map[string]string) func(int)
+	}{{"in-process", inProcess}, {"HTTP loopback", loopback}}
+	var out strings.Builder
+	fmt.Fprintf(&out, "warm z14 tiles through authentication (%d tiles × %d rounds, median of %d turns); tiles/s\n", len(paths), rounds, turns)
+	fmt.Fprintf(&out, "%-14s", "")
+	for _, m := range modes {
+		fmt.Fprintf(&out, " | %-23s", m.name)
+	}
+	fmt.Fprintf(&out, " | anonymous/signed-in\n")
+	for _, w := range ways {
+		rates := make([][]float64, len(modes))
+		for range turns {
+			for k, m := range modes {
+				rates[k] = append(rates[k], measure(rounds*len(paths), w.fn(m.header)).rate())
+			}
+		}
+		med := make([]float64, len(modes))
+		fmt.Fprintf(&out, "%-14s", w.name)
+		for k := range modes {
+			slices.Sort(rates[k])
+			med[k] = rates[k][turns/2]
+			fmt.Fprintf(&out, " | %21.0f/s", med[k])
+		}
+		fmt.Fprintf(&out, " | token %.2fx, cookie %.2fx\n", med[0]/med[1], med[0]/med[2])
+	}
+	return out.String()
 }
