@@ -23,7 +23,6 @@ import (
 	"wanmu/internal/sample"
 	"wanmu/internal/store"
 	"wanmu/internal/tiles"
-	"wanmu/internal/transfer"
 	"wanmu/web"
 )
 
@@ -72,7 +71,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	tileHandler := tiles.NewHandler(report.TileSource{Store: st, Reports: reports},
 		tiles.Options{Bus: bus, CacheMB: c.TileCacheMB, TrustProxy: c.TrustProxy, Logger: log})
 	defer tileHandler.Close()
-	xfer := &transfer.Service{Store: st, Reports: reports}
+	// Uploads live in this process's own scratch directory; what crashed
+	// processes left there is removed now.
+	xfer, closeScratch, err := newTransfer(st, reports, log)
+	if err != nil {
+		return err
+	}
+	defer closeScratch()
 	// Imports are jobs shared through the database: any instance shows,
 	// commits or cancels them; the one that read the file does the work.
 	// Closed after the HTTP server: its jobs then fail ("upload it again").

@@ -56,7 +56,8 @@ type Options struct {
 	// import commit on it.
 	Jobs *job.Registry
 	// Exports is how many exports (and handovers) run at once; the others
-	// wait their turn. Each runs GDAL and holds its whole file in memory.
+	// wait their turn. Each runs GDAL over the whole layer, read from the
+	// database first, and streams the file it makes.
 	// Zero means one per CPU.
 	Exports int
 	// Heavy is how many heavy requests (measure, previews, reports, zone

@@ -32,6 +32,12 @@ func From(ctx context.Context, log *slog.Logger, err error) *Problem {
 	switch {
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return New(StatusClientClosed, "cancelled", "the request was cancelled")
+	case diskFull(err):
+		if log != nil {
+			log.ErrorContext(ctx, "disk full", slog.String("request_id", rid), slog.Any("err", err))
+		}
+		return New(http.StatusInsufficientStorage, "disk-full",
+			"the server's disk is full, so nothing was stored; tell the administrator (request id %s) and try again once space is freed", rid)
 	case DatabaseUnavailable(err):
 		if log != nil {
 			log.WarnContext(ctx, "database unavailable", slog.String("request_id", rid), slog.Any("err", err))
@@ -40,12 +46,6 @@ func From(ctx context.Context, log *slog.Logger, err error) *Problem {
 			"the database is not answering at the moment (restarting or overloaded), so this request was not confirmed: try again in a few seconds, and after a write reload first to see whether it went through")
 		p.RetryAfter = 2
 		return p
-	case diskFull(err):
-		if log != nil {
-			log.ErrorContext(ctx, "disk full", slog.String("request_id", rid), slog.Any("err", err))
-		}
-		return New(http.StatusInsufficientStorage, "disk-full",
-			"the server's disk is full, so nothing was stored; tell the administrator (request id %s) and try again once space is freed", rid)
 	}
 	if log != nil {
 		log.ErrorContext(ctx, "internal error", slog.String("request_id", rid), slog.Any("err", err))
@@ -102,7 +102,11 @@ func DatabaseUnavailable(err error) bool {
 		errors.Is(err, syscall.EPIPE), errors.Is(err, net.ErrClosed), errors.Is(err, ErrDatabaseDown), pgconn.Timeout(err):
 		return true
 	case errors.As(err, &ne):
-		return true
+		// A bare syscall.Errno (a file's ENOENT, EACCES…) is a net.Error
+		// too: only a network operation's error means the connection.
+		var op *net.OpError
+		_, bare := ne.(syscall.Errno)
+		return errors.As(err, &op) || !bare
 	case errors.Is(err, io.EOF) && fromDriver(err):
 		// The server closed the connection between two messages (killed,
 		// or ended the session); elsewhere io.EOF is no database fault.
