@@ -21,6 +21,7 @@
 		this.capabilities = { restore: true };
 		this.activePlatformId = null;
 		this.ready = false;
+		this.zoneViewLimit = 2000; // zones the map draws as editable vectors at once
 	}
 	App.prototype = Object.create(wanmu.Emitter.prototype);
 
@@ -37,8 +38,7 @@
 				return;
 			}
 			self._build();
-			return self.loadAll().then(function () {
-				self.fitAll();
+			return self.loadAll({ fit: true }).then(function () {
 				self.ready = true;
 				document.body.classList.add('ready');
 				self.fire('ready');
@@ -113,6 +113,9 @@
 			attribution.addAttribution(attributionText);
 		});
 		new wanmu.StatusBar().addTo(map);
+		var note = L.control({ position: 'bottomright' });
+		note.onAdd = function () { return h('div', { className: 'zone-overview-note', i18n: 'map.zoneOverview' }); };
+		note.addTo(map);
 		this.liveArea = new wanmu.LiveArea().addTo(map);
 		if (this.config.basemap_url) {
 			this.basemap = L.tileLayer(this.config.basemap_url, { maxZoom: 19, zIndex: 1, opacity: 0.75, className: 'basemap' }).addTo(map);
@@ -233,15 +236,23 @@
 			this.showPlatform(p.id, true);
 			return;
 		}
-		var hits = this.zones.features().filter(function (f) { return f.properties.name.indexOf(q) >= 0; });
-		if (!hits.length) {
-			wanmu.notify(t('search.none', { q: q }), 'info', t('search.tryRetired'));
-			return;
-		}
-		var ids = hits.map(function (f) { return f.properties.id; });
-		this.selection.set(ids);
-		this.zoomToZones(ids);
-		this.setTab('feature');
+		// Zones are searched on the server too: the map holds only those
+		// in view.
+		wanmu.api.get('/zones', { q: q, limit: 200 }).then(function (fc) {
+			var hits = fc.features || [];
+			if (!hits.length) {
+				wanmu.notify(t('search.none', { q: q }), 'info', t('search.tryRetired'));
+				return;
+			}
+			self.zones.addMany(hits);
+			var ids = hits.map(function (f) { return f.properties.id; });
+			self.selection.set(ids);
+			self.zoomToZones(ids);
+			self.setTab('feature');
+			self.fire('zones');
+		}, function (err) {
+			wanmu.notifyError(err, t('search.failed'));
+		});
 	};
 
 	App.prototype._renderUser = function () {
@@ -306,16 +317,136 @@
 
 	// ---- data ---------------------------------------------------------------
 
-	App.prototype.loadAll = function () {
+	// A small installation's zones are all loaded at once, as they always
+	// were. With more than zoneViewLimit zones, they are loaded by the view's
+	// box instead, so tens of thousands open in a moment: where more than
+	// zoneViewLimit are in view, the map shows them as overview tiles and
+	// asks to zoom in to select and edit; panning loads the new view's zones.
+	var ZONE_KEEP = 6000;
+
+	App.prototype.loadAll = function (opts) {
 		var self = this;
 		return Promise.all([
 			wanmu.api.get('/layers'),
-			wanmu.api.get('/zones'),
+			wanmu.api.get('/zones/summary'),
 			wanmu.api.get('/platforms')
 		]).then(function (res) {
 			self.setLayers(res[0].layers || []);
-			self.zones.setData(res[1].features || []);
+			self.zoneSummary = res[1];
 			self._setPlatforms(res[2].platforms || []);
+			if (opts && opts.fit) {
+				self.fitAll();
+			}
+			self.zonesByView = (res[1].count || 0) > self.zoneViewLimit;
+			if (!self._viewWired) {
+				self._viewWired = true;
+				self.map.on('moveend', self._viewMoved, self);
+			}
+			if (self.zonesByView) {
+				return self.loadZonesInView(true);
+			}
+			self._setZoneOverview(false);
+			return wanmu.api.get('/zones', { limit: self.zoneViewLimit }).then(function (fc) {
+				self.zones.setData(fc.features || []);
+				self.fire('zones');
+			});
+		});
+	};
+
+	App.prototype._viewMoved = function () {
+		var self = this;
+		if (!this.zonesByView) {
+			return;
+		}
+		clearTimeout(this._viewTimer);
+		this._viewTimer = setTimeout(function () { self.loadZonesInView(false); }, 150);
+	};
+
+	// loadZonesInView loads the zones in (a margin around) the view, in place
+	// of those loaded before when replace is set. An answer overtaken by a
+	// later move is dropped.
+	App.prototype.loadZonesInView = function (replace) {
+		var self = this;
+		var b = this.map.getBounds().pad(0.3);
+		var box = [Math.max(-180, b.getWest()), Math.max(-90, b.getSouth()), Math.min(180, b.getEast()), Math.min(90, b.getNorth())]
+			.map(function (v) { return v.toFixed(6); }).join(',');
+		var seq = this._viewSeq = (this._viewSeq || 0) + 1;
+		return wanmu.api.get('/zones', { bbox: box, limit: this.zoneViewLimit }).then(function (fc) {
+			if (seq !== self._viewSeq) {
+				return;
+			}
+			var more = (fc.links || []).some(function (l) { return l.rel === 'next'; });
+			self._setZoneOverview(more);
+			if (replace) {
+				self.zones.setData(more ? [] : fc.features || []);
+			} else if (!more) {
+				self.zones.addMany(fc.features || []);
+				if (self.zones.count() > ZONE_KEEP) {
+					self.zones.prune(b);
+				}
+			}
+			self.fire('zones');
+		});
+	};
+
+	// _setZoneOverview switches between the zones as editable vectors and,
+	// with too many in view, the overview tiles of all of them.
+	App.prototype._setZoneOverview = function (on) {
+		if (!!this.zoneOverview === on) {
+			return;
+		}
+		this.zoneOverview = on;
+		if (!this.overviewTiles) {
+			this.overviewTiles = new wanmu.TileGeoJSONLayer({ layer: 'zones', style: wanmu.style.zoneTileStyle, zIndex: 40 });
+		}
+		if (on) {
+			this.overviewTiles.addTo(this.map);
+		} else {
+			this.map.removeLayer(this.overviewTiles);
+		}
+		document.body.classList.toggle('zones-overview', on);
+		this.fire('zoneoverview', { on: on });
+	};
+
+	// refreshSummary reloads the counts of all zones after a write (soon
+	// after: a merge or an undo writes several).
+	App.prototype.refreshSummary = function () {
+		var self = this;
+		clearTimeout(this._summaryTimer);
+		this._summaryTimer = setTimeout(function () {
+			wanmu.api.get('/zones/summary').then(function (sum) {
+				self.zoneSummary = sum;
+				self.fire('zones');
+			}, function () { /* the counts stay as they were */ });
+		}, 100);
+	};
+
+	// ensurePlatformZones loads a platform's member zones if some are not on
+	// the map (outside the view), then resolves.
+	App.prototype.ensurePlatformZones = function (p) {
+		var self = this;
+		var missing = (p.zone_ids || []).some(function (id) { return !self.zones.feature(id); });
+		if (!missing) {
+			return Promise.resolve();
+		}
+		return wanmu.api.get('/zones', { platform: p.id, limit: 5000 }).then(function (fc) {
+			self.zones.addMany(fc.features || []);
+			self.fire('zones');
+		});
+	};
+
+	// ensureZones loads the given zones if they are not on the map yet (a
+	// platform's members outside the view, say), then resolves.
+	App.prototype.ensureZones = function (ids) {
+		var self = this;
+		var missing = ids.filter(function (id) { return !self.zones.feature(id); });
+		if (!missing.length) {
+			return Promise.resolve();
+		}
+		return Promise.all(missing.map(function (id) {
+			return wanmu.api.get('/zones/' + id).catch(function () { return null; });
+		})).then(function (fs) {
+			self.zones.addMany(fs.filter(function (f) { return f && !f.properties.retired_at; }));
 			self.fire('zones');
 		});
 	};
@@ -383,6 +514,7 @@
 	App.prototype.zoneChanged = function (f) {
 		var old = this.zones.feature(f.properties.id);
 		this.zones.upsert(f);
+		this.refreshSummary();
 		this.selection.prune();
 		this.fire('zones');
 		this._platformsTouched([old && old.properties.platform_id, f.properties.platform_id]);
@@ -391,6 +523,7 @@
 	App.prototype.zoneRetired = function (id) {
 		var old = this.zones.feature(id);
 		this.zones.remove(id);
+		this.refreshSummary();
 		this.selection.prune();
 		this.fire('zones');
 		this._platformsTouched([old && old.properties.platform_id]);
@@ -426,17 +559,21 @@
 	// ---- navigation -----------------------------------------------------------
 
 	App.prototype.fitAll = function () {
-		var b = this.zones.boundsOf([]);
+		var e = this.zoneSummary && this.zoneSummary.bbox;
+		var b = e ? L.latLngBounds([e[1], e[0]], [e[3], e[2]]) : this.zones.boundsOf([]);
 		if (b.isValid()) {
 			this.map.fitBounds(b, { padding: [30, 30], animate: false });
 		}
 	};
 
 	App.prototype.zoomToZones = function (ids) {
-		var b = this.zones.boundsOf(ids);
-		if (b.isValid()) {
-			this.map.fitBounds(b, { padding: [60, 60], maxZoom: 15 });
-		}
+		var self = this;
+		this.ensureZones(ids).then(function () {
+			var b = self.zones.boundsOf(ids);
+			if (b.isValid()) {
+				self.map.fitBounds(b, { padding: [60, 60], maxZoom: 15 });
+			}
+		});
 	};
 
 	App.prototype.zoomToPlatform = function (id) {

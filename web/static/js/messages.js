@@ -102,6 +102,7 @@
 		'login.footer': '示例数据，非测绘成果。面积按 CGCS2000 椭球面积计算，1 亩 = 2000/3 平方米。',
 
 		'map.zoomIn': '放大',
+		'map.zoneOverview': '视图内要素过多，显示为概览：放大地图即可选择和编辑',
 		'map.zoomOut': '缩小',
 		'map.attribution': '示例数据，非测绘成果 · CGCS2000 · Leaflet',
 		'status.crs': 'CGCS2000 经纬度',
@@ -686,6 +687,7 @@
 		'login.footer': 'Illustrative sample data, not a survey. Areas are ellipsoidal (CGCS2000); 1 mu = 2000/3 m².',
 
 		'map.zoomIn': 'Zoom in',
+		'map.zoneOverview': 'Too many zones in view to edit: shown as an overview. Zoom in to select and edit them',
 		'map.zoomOut': 'Zoom out',
 		'map.attribution': 'Sample data, not surveyed · CGCS2000 · Leaflet',
 		'status.crs': 'CGCS2000 lon/lat',

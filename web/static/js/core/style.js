@@ -56,6 +56,14 @@
 		return { color: shade(c, -0.25), weight: 1.2, fillColor: c, fillOpacity: 0.5, opacity: 0.95 };
 	}
 
+	// zoneTileStyle is a zone's symbol on the overview tiles (canvas), the
+	// same colours as zoneStyle.
+	function zoneTileStyle(props) {
+		var s = zoneStyle(props);
+		var n = parseInt(s.fillColor.slice(1), 16);
+		return { stroke: s.color, width: s.weight, fill: 'rgba(' + (n >> 16) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',' + s.fillOpacity + ')' };
+	}
+
 	// shade darkens (k < 0) or lightens (k > 0) a #rrggbb colour.
 	function shade(hex, k) {
 		var n = parseInt(hex.slice(1), 16);
@@ -74,6 +82,7 @@
 		layerStyle: layerStyle,
 		platformColor: platformColor,
 		zoneStyle: zoneStyle,
+		zoneTileStyle: zoneTileStyle,
 		shade: shade,
 		selected: { color: '#f2b705', weight: 3.2, opacity: 1 },
 		hover: { weight: 2.6 },

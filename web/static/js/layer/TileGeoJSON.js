@@ -125,8 +125,19 @@
 			var z = coords.z;
 			var ctx = canvas.getContext('2d');
 			ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-			var st = this.options.style;
+			// style is one symbol for the layer, or a function of a
+			// feature's properties (the zones' overview: by disposition).
+			var styleOf = typeof this.options.style === 'function' ? this.options.style : null;
+			var st = styleOf ? {} : this.options.style;
 			var hatch = st.hatch ? this._pattern(ctx, st.hatch) : null;
+			var self = this;
+			function use(props) {
+				st = styleOf(props || {});
+				hatch = st.hatch ? self._pattern(ctx, st.hatch) : null;
+				ctx.lineWidth = st.width || 1;
+				ctx.strokeStyle = st.stroke || 'transparent';
+				ctx.setLineDash(st.dash || []);
+			}
 			function pt(c) {
 				var p = map.project([c[1], c[0]], z);
 				return [p.x - origin.x, p.y - origin.y];
@@ -174,6 +185,9 @@
 				var g = f.geometry;
 				if (!g) {
 					return;
+				}
+				if (styleOf) {
+					use(f.properties);
 				}
 				switch (g.type) {
 				case 'Polygon':

@@ -1,6 +1,7 @@
-// ZoneLayer.js: the parks and township zones, drawn whole as vectors (there
-// are a few hundred at most, and the planners click, select, snap to and edit
-// them). Township zones are coloured by disposition, parks in teal; a wide
+// ZoneLayer.js: the parks and township zones in view, drawn whole as vectors
+// (the planners click, select, snap to and edit them); app.js loads them by
+// the view's box and shows the overview tiles instead where too many are in
+// view. Township zones are coloured by disposition, parks in teal; a wide
 // soft halo in the platform's colour outlines each platform's members, and a
 // label on top names the platform with its developable area.
 (function (wanmu) {
@@ -71,6 +72,43 @@
 			this._refreshPlatformLabels();
 			this._fitLabels();
 		},
+
+		// addMany adds or replaces the zones loaded for a view, keeping the
+		// others (a zone being edited or selected stays whatever the view).
+		addMany: function (features) {
+			features.forEach(function (f) {
+				var id = f.properties.id;
+				this._drop(id);
+				this._features[id] = f;
+				this._build(f);
+			}, this);
+			this._refreshPlatformLabels();
+			this._fitLabels();
+		},
+
+		// prune drops zones outside bounds that are not selected or kept,
+		// so that panning across a large installation does not pile up
+		// every zone in the page.
+		prune: function (bounds, keep) {
+			var dropped = 0;
+			Object.keys(this._features).forEach(function (id) {
+				if (this._selected[id] || this._hidden[id] || (keep && keep[id])) {
+					return;
+				}
+				var l = this._layers[id];
+				if (l && !bounds.intersects(l.getBounds())) {
+					this._drop(id);
+					delete this._features[id];
+					dropped++;
+				}
+			}, this);
+			if (dropped) {
+				this._refreshPlatformLabels();
+			}
+			return dropped;
+		},
+
+		count: function () { return Object.keys(this._features).length; },
 
 		remove: function (id) {
 			this._drop(id);

@@ -58,11 +58,8 @@
 	};
 
 	DetailPanel.prototype._empty = function () {
-		var counts = { park: 0, township: 0, area: 0 };
-		this.app.zones.features().forEach(function (f) {
-			counts[f.properties.kind]++;
-			counts.area += f.properties.area_mu || 0;
-		});
+		var sum = this.app.zoneSummary || {};
+		var counts = { park: (sum.by_kind || {}).park || 0, township: (sum.by_kind || {}).township || 0, area: (sum.area_m2 || 0) / wanmu.units.M2_PER_MU };
 		return h('div', { className: 'empty-state' },
 			h('div', { className: 'empty-title', i18n: 'detail.emptyTitle' }),
 			h('ul', { className: 'hints' },

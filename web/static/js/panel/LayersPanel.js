@@ -21,14 +21,10 @@
 	LayersPanel.prototype.render = function () {
 		var app = this.app, self = this;
 		var filter = app.zones.filter();
-		var counts = {}, parks = 0;
-		app.zones.features().forEach(function (f) {
-			if (f.properties.kind === 'park') {
-				parks++;
-			} else {
-				counts[f.properties.disposition] = (counts[f.properties.disposition] || 0) + 1;
-			}
-		});
+		// The counts are of all zones (the server's summary), not only of
+		// those loaded for the view.
+		var sum = app.zoneSummary || {};
+		var counts = sum.by_disposition || {}, parks = (sum.by_kind || {}).park || 0;
 		wanmu.dom.clear(this.el);
 
 		var planning = h('section', { className: 'layer-section' },

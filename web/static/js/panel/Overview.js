@@ -125,15 +125,10 @@
 	};
 
 	Overview.prototype._dispositions = function () {
-		var counts = {}, parks = 0;
-		wanmu.style.dispositions.forEach(function (d) { counts[d] = 0; });
-		this.app.zones.features().forEach(function (f) {
-			if (f.properties.kind === 'township') {
-				counts[f.properties.disposition] = (counts[f.properties.disposition] || 0) + 1;
-			} else {
-				parks++;
-			}
-		});
+		// All zones, not only those in view: the server counts them.
+		var sum = this.app.zoneSummary || {};
+		var counts = {}, parks = (sum.by_kind || {}).park || 0;
+		wanmu.style.dispositions.forEach(function (d) { counts[d] = (sum.by_disposition || {})[d] || 0; });
 		var total = Object.keys(counts).reduce(function (a, k) { return a + counts[k]; }, 0);
 		return h('div', null,
 			h('h3', { i18n: 'overview.dispositions' }),

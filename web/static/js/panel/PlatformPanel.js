@@ -57,6 +57,12 @@
 			self.report = res[1];
 			self.history = res[2];
 			self.render();
+			// Members outside the view are loaded for the member list.
+			self.app.ensurePlatformZones(self.platform).then(function () {
+				if (seq === self._seq) {
+					self.render();
+				}
+			}, function () { /* the list shows the members in view */ });
 		}, function (err) {
 			if (seq !== self._seq) {
 				return;
