@@ -158,21 +158,29 @@ func TestSignInParallelBurst(t *testing.T) {
 	const addr = "198.51.100.20"
 
 	first := statuses(t, burst(e, "viewer1", addr, wrongWithRight(60)))
-	if checked := first[200] + first[401]; checked > free || first[429] != 60-checked {
-		t.Fatalf("first burst of 60 (the right password among them): %v; want at most %d checked, the rest 429", first, free)
+	// 503: a reserved attempt found no free password check in time (a slow
+	// machine) and was released uncounted.
+	if passed := first[200] + first[401] + first[503]; passed > free || first[429] != 60-passed {
+		t.Fatalf("first burst of 60 (the right password among them): %v; want at most %d past the throttle, the rest 429", first, free)
 	}
 	wrong := make([]string, 60)
 	for i := range wrong {
 		wrong[i] = fmt.Sprintf("still wrong %d", i)
 	}
-	second := statuses(t, burst(e, "viewer1", addr, wrong))
-	if second[401] > free || second[429] < 60-free || second[200] != 0 {
-		t.Fatalf("second burst, all wrong: %v", second)
+	for try, held := 0, false; !held; try++ {
+		if try == 10 {
+			t.Fatal("ten bursts of wrong passwords did not hold the account up")
+		}
+		n := statuses(t, burst(e, "viewer1", addr, wrong))
+		if n[200] != 0 || n[401]+n[503] > free || n[429] < 60-free {
+			t.Fatalf("burst of wrong passwords: %v", n)
+		}
+		held = n[429] == 60
 	}
 	for round := range 3 {
 		third := statuses(t, burst(e, "viewer1", addr, wrongWithRight(60)))
 		if third[429] != 60 {
-			t.Fatalf("burst %d once held up (the right password among them): %v, want 60×429", round+3, third)
+			t.Fatalf("burst %d once held up (the right password among them): %v, want 60×429", round+1, third)
 		}
 	}
 }
