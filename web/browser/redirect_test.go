@@ -76,6 +76,30 @@ func TestRedirectCorpus(t *testing.T) {
 	}
 }
 
+// TestSignOut: the map's sign-out button ends the session (the server wants
+// the session's CSRF token with it, so the page must send it): the page
+// lands on the sign-in page and stays there, and the old session is gone.
+func TestSignOut(t *testing.T) {
+	p := newPage(t)
+	p.login(viewerUser)
+	p.click("#user summary")
+	p.click(`#user [data-action="logout"]`)
+	p.waitJS("the sign-in page after signing out", `location.pathname === '/login.html' && !!document.getElementById('login-form')`)
+	// A refused sign-out would leave the session alive, and the sign-in
+	// page would go straight back to the map.
+	time.Sleep(time.Second)
+	if got := eval[string](p, `location.pathname`); got != "/login.html" {
+		t.Fatalf("after signing out the page went on to %q: the session is still alive", got)
+	}
+	status, err := chromedp.Run(p.ctx, chromedp.Evaluate[float64](`fetch('/api/v1/auth/me', {credentials: 'same-origin'}).then(function (r) { return r.status; })`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status != 401 {
+		t.Errorf("/auth/me after signing out: %v, want 401", status)
+	}
+}
+
 // settle waits until the page has left the sign-in page (to anywhere), or
 // is an answer of the server other than the sign-in page, or (with form)
 // shows the sign-in form; it returns the address and whether the form is
