@@ -163,6 +163,7 @@ func TestSignInParallelBurst(t *testing.T) {
 	if passed := first[200] + first[401] + first[503]; passed > free || first[429] != 60-passed {
 		t.Fatalf("first burst of 60 (the right password among them): %v; want at most %d past the throttle, the rest 429", first, free)
 	}
+	t.Logf("burst of 59 wrong + the right password: %v", first)
 	wrong := make([]string, 60)
 	for i := range wrong {
 		wrong[i] = fmt.Sprintf("still wrong %d", i)
@@ -176,12 +177,14 @@ func TestSignInParallelBurst(t *testing.T) {
 			t.Fatalf("burst of wrong passwords: %v", n)
 		}
 		held = n[429] == 60
+		t.Logf("burst of 60 wrong: %v", n)
 	}
 	for round := range 3 {
 		third := statuses(t, burst(e, "viewer1", addr, wrongWithRight(60)))
 		if third[429] != 60 {
 			t.Fatalf("burst %d once held up (the right password among them): %v, want 60×429", round+1, third)
 		}
+		t.Logf("held up, burst of 59 wrong + the right password: %v", third)
 	}
 }
 
