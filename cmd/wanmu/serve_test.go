@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -67,7 +68,26 @@ func TestServeAsProcess(t *testing.T) {
 type serveProcess struct {
 	cmd    *exec.Cmd
 	url    string
-	output *bytes.Buffer
+	output *lockedBuffer
+}
+
+// lockedBuffer is the server's output: written by os/exec's copying
+// goroutine while a test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 const adminPassword = "test admin password"
@@ -80,7 +100,7 @@ func startServe(t *testing.T, bin, data string) *serveProcess {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	p := &serveProcess{url: "http://" + addr, output: &bytes.Buffer{}}
+	p := &serveProcess{url: "http://" + addr, output: &lockedBuffer{}}
 	p.cmd = exec.Command(bin, "serve", "--data", data, "--addr", addr)
 	p.cmd.Env = append(os.Environ(), "WANMU_ADMIN_PASSWORD="+adminPassword)
 	p.cmd.Stdout, p.cmd.Stderr = p.output, p.output
