@@ -329,6 +329,11 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 	}
 	if text := strings.TrimSpace(get("q")); text != "" {
 		if err := checkText("q", text, MaxNameLength); err != nil {
+			// A query parameter, like every other: 400.
+			var p *problem.Problem
+			if errors.As(err, &p) {
+				p.Status, p.Title, p.Type = http.StatusBadRequest, http.StatusText(http.StatusBadRequest), problem.TypeBase+"bad-parameter"
+			}
 			return f, err
 		}
 		f.Text = text
