@@ -34,6 +34,7 @@ import (
 	"wanmu/internal/sample"
 	"wanmu/internal/store"
 	"wanmu/internal/testdb"
+	"wanmu/internal/testenv"
 	"wanmu/migrations"
 )
 
@@ -77,8 +78,8 @@ func TestBackupOnlineEmbedded(t *testing.T) {
 	dirA := enterableTempDir(t)
 	clA, err := pgcluster.StartWith(ctx, dirA, pgcluster.Options{NoFsync: true})
 	if err != nil {
-		if errors.Is(err, pgcluster.ErrNotInstalled) && os.Getenv("CI") != "true" {
-			t.Skip(err)
+		if errors.Is(err, pgcluster.ErrNotInstalled) {
+			testenv.Missing(t, "%v", err)
 		}
 		t.Fatal(err)
 	}

@@ -17,6 +17,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+
+	"wanmu/internal/testenv"
 )
 
 // maxWait bounds every request of TestDatabaseFaults: the watcher notices a
@@ -102,13 +104,13 @@ func TestDatabaseFaults(t *testing.T) {
 	p.stop(t)
 }
 
-// requirePostgres skips without PostgreSQL, except under CI, where the
-// test then fails when it starts the server.
+// requirePostgres ends the test (testenv.Missing) without PostgreSQL's
+// initdb, which wanmu serve's embedded cluster needs.
 func requirePostgres(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("initdb"); err != nil {
-		if _, err := os.Stat("/usr/lib/postgresql/15/bin/initdb"); err != nil && os.Getenv("CI") != "true" {
-			t.Skip("PostgreSQL is not installed")
+		if _, err := os.Stat("/usr/lib/postgresql/15/bin/initdb"); err != nil {
+			testenv.Missing(t, "PostgreSQL is not installed")
 		}
 	}
 }

@@ -22,11 +22,7 @@ import (
 // HTTP; stops it with SIGTERM; starts it again on the same data directory
 // and finds the same data.
 func TestServeAsProcess(t *testing.T) {
-	if _, err := exec.LookPath("initdb"); err != nil {
-		if _, err := os.Stat("/usr/lib/postgresql/15/bin/initdb"); err != nil && os.Getenv("CI") != "true" {
-			t.Skip("PostgreSQL is not installed")
-		}
-	}
+	requirePostgres(t)
 	bin := filepath.Join(t.TempDir(), "wanmu")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,6 +16,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"wanmu/internal/testenv"
 )
 
 // requireInstall skips (or, under CI, fails) when PostgreSQL/PostGIS is not
@@ -24,10 +25,7 @@ import (
 func requireInstall(t *testing.T) {
 	t.Helper()
 	if _, err := findInstall(""); err != nil {
-		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
-			t.Fatal(err)
-		}
-		t.Skip(err)
+		testenv.Missing(t, "%v", err)
 	}
 }
 

@@ -7,15 +7,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"wanmu/internal/testenv"
 )
 
 func TestTool(t *testing.T) {
 	dirs := debianBindirs()
 	if len(dirs) == 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no PostgreSQL in /usr/lib/postgresql")
-		}
-		t.Skip("no PostgreSQL in /usr/lib/postgresql")
+		testenv.Missing(t, "no PostgreSQL in /usr/lib/postgresql")
 	}
 	newest := clusterMajorOf(dirs[0])
 	path, major, err := Tool("pg_dump", newest)

@@ -42,7 +42,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -54,6 +53,7 @@ import (
 
 	"wanmu/internal/migrate"
 	"wanmu/internal/pgcluster"
+	"wanmu/internal/testenv"
 	"wanmu/migrations"
 )
 
@@ -198,9 +198,8 @@ func shutdown() error {
 // under CI), and fails it on any other set-up error.
 func unavailable(tb testing.TB, err error) {
 	tb.Helper()
-	ci, _ := strconv.ParseBool(os.Getenv("CI"))
-	if errors.Is(err, pgcluster.ErrNotInstalled) && !ci {
-		tb.Skipf("testdb: database tests skipped: %v", err)
+	if errors.Is(err, pgcluster.ErrNotInstalled) {
+		testenv.Missing(tb, "testdb: database tests need PostgreSQL and PostGIS: %v", err)
 	}
 	tb.Fatalf("testdb: %v", err)
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"wanmu/internal/testenv"
 )
 
 // page is one signed-in browser session (its own browser context, so its
@@ -32,7 +34,7 @@ type page struct {
 func newPage(t *testing.T) *page {
 	t.Helper()
 	if suite.skip != "" {
-		t.Skip(suite.skip)
+		testenv.Missing(t, "%s", suite.skip)
 	}
 	p := &page{t: t}
 	ctx, cancel := chromedp.NewContext(suite.browser, chromedp.WithNewBrowserContext(), chromedp.WithListener(p.listen))

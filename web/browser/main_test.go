@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"wanmu/internal/testenv"
 )
 
 // suite is what every test shares: one wanmu server with its users and one
@@ -68,7 +70,7 @@ func setup() (int, func()) {
 			cleanups[i]()
 		}
 	}
-	ci := os.Getenv("CI") == "true"
+	ci := testenv.CI()
 	skipOrFail := func(reason string) (int, func()) {
 		if ci {
 			fmt.Fprintf(os.Stderr, "browser tests cannot run under CI=true: %s\n", reason)
