@@ -25,7 +25,8 @@ func TestMain(m *testing.M) {
 }
 
 // scratchChild opens a scratch under root, writes an upload into it, says
-// where, and waits to be killed.
+// where, and lives until it is killed or its parent goes (its stdin, a
+// pipe the parent holds, closes).
 func scratchChild(root string) {
 	s, err := OpenScratch(root, ScratchOptions{})
 	if err != nil {
@@ -35,7 +36,7 @@ func scratchChild(root string) {
 	d, _ := s.MkdirTemp("wanmu-import-")
 	_, _ = s.WriteFile(filepath.Join(d, "upload.zip"), strings.NewReader("PK"), 10)
 	os.Stdout.WriteString(s.Dir() + "\n")
-	time.Sleep(time.Minute)
+	_, _ = io.Copy(io.Discard, os.Stdin)
 	os.Exit(0)
 }
 
@@ -47,6 +48,9 @@ func startChild(t *testing.T, root string) (*exec.Cmd, string) {
 	cmd.Env = append(os.Environ(), "WANMU_SCRATCH_ROOT="+root)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cmd.StdinPipe(); err != nil { // held open: the child waits on it
 		t.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
