@@ -2,21 +2,17 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/paulmach/orb"
 
 	"wanmu/internal/api"
-	"wanmu/internal/auth"
 	"wanmu/internal/store"
 	"wanmu/internal/testdb"
 )
@@ -37,31 +33,7 @@ const testPassword = "correct horse battery"
 
 func newEnv(t *testing.T, opts api.Options) *env {
 	t.Helper()
-	st := store.New(testdb.New(t))
-	logs := &bytes.Buffer{}
-	opts.Logger = slog.New(slog.NewTextHandler(logs, nil))
-	a := api.New(st, opts)
-	r := chi.NewRouter()
-	r.Use(api.Middleware(opts.Logger)...)
-	r.Get("/healthz", a.Healthz)
-	r.Mount("/api/v1", a.Routes())
-	e := &env{t: t, st: st, srv: httptest.NewServer(r), tokens: map[string]string{}, logs: logs}
-	t.Cleanup(e.srv.Close)
-	hash, err := auth.HashPassword(testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, role := range []string{auth.Viewer, auth.Editor, auth.Admin} {
-		if _, err := st.CreateUser(context.Background(), role+"1", role, hash); err != nil {
-			t.Fatal(err)
-		}
-		secret := auth.NewSecret()
-		if _, err := st.CreateToken(context.Background(), role+"1", auth.HashSecret(secret), "test"); err != nil {
-			t.Fatal(err)
-		}
-		e.tokens[role] = secret
-	}
-	return e
+	return newInstance(t, testdb.New(t), opts, false, true).env
 }
 
 // req is one HTTP request in a test.
