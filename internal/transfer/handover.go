@@ -37,4 +37,3 @@ func (s *Service) definition(ctx context.Context) (string, error) {
 	r, err := s.Reports.Report(ctx, ps[0].ID)
 	return r.Definition.Text, err
 }
-
