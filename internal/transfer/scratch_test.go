@@ -14,14 +14,17 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"wanmu/internal/testdb"
 )
 
-// TestMain runs the tests, or, as a child of startChild, scratchChild.
+// TestMain runs the tests with a PostgreSQL server for those that need
+// one (see testdb), or, as a child of startChild, scratchChild.
 func TestMain(m *testing.M) {
 	if root := os.Getenv("WANMU_SCRATCH_ROOT"); root != "" {
 		scratchChild(root)
 	}
-	os.Exit(m.Run())
+	testdb.Main(m)
 }
 
 // scratchChild opens a scratch under root, writes an upload into it, says
