@@ -1,5 +1,157 @@
 package exchange
 
+import (
+	"context"
+	"strings"
+)
+
+// The format registry: everything that differs from one format to the next
+// (names, extensions, GDAL driver and options, how the file is written and
+// finished, how it is delivered) is a field of one formatSpec, so that a
+// format's behaviour is read in one place. Code elsewhere asks the registry
+// (formatByID, formatByExt, ListFormats) instead of switching on ids.
+
+// formatSpec describes one exchange format.
+type formatSpec struct {
+	ID      string   // the Format constant, e.g. "shp"
+	Aliases []string // other spellings accepted in ExportOptions.Format, lower case
+	Name    string   // human name, e.g. "ESRI Shapefile（zip）"
+	Driver  string   // GDAL driver that reads it and, for writer gdalWriter, writes it ("" if none)
+
+	// Import side.
+	Import     bool     // Inspect reads it
+	UploadExts []string // extensions an upload may have, lower case with dot; ".zip" means inside a zip
+
+	// Export side.
+	Export      bool   // Export writes it
+	Ext         string // extension of each file written, e.g. ".gpkg"; for Zipped, of the dataset in the zip
+	ContentType string // media type of a single (unzipped) download
+	Zipped      bool   // a set of files (Shapefile) or a folder (.gdb): always delivered as a zip
+	PerLayer    bool   // one file per layer (GeoJSON, CSV); several layers are delivered as a zip
+	DirDataset  bool   // the GDAL dataset is the output folder itself, one file set per layer (Shapefile)
+	ASCIINames  bool   // layer and file names must be ASCII: ExportLayer.Name is used instead of Title
+	FixedEPSG   int    // the CRS this format always has, whatever was asked (KML: 4326), or 0
+	DefaultEPSG int    // the CRS when none was asked, 0 for EPSG:4490
+	Projected   bool   // needs a projected CRS (EPSG:4528 or 4549): CAD drawings are in metres
+	OneGeomType bool   // one geometry type per layer (Shapefile, FileGDB, GPKG declare it)
+	ShortFields bool   // field names cut to 10 ASCII bytes, with fields.csv beside
+	Encodings   bool   // honours ExportOptions.Encoding (UTF-8 or GBK); others are always UTF-8
+	AttrsOnly   bool   // attributes without geometry (XLSX): the file name carries no CRS
+	Spreadsheet bool   // opened by Excel: text cells that look like formulas are neutralised (see csvcell.go)
+
+	// LCO and DSCO are ogr2ogr layer and dataset creation options; lcoFor
+	// adds the ones that depend on the job (encoding, CRS).
+	LCO, DSCO []string
+	lcoFor    func(j *exportJob) []string
+
+	// write writes the whole export to out (a file, or for Zipped/PerLayer
+	// a folder that is then zipped or unpacked); finish, if set, fixes up
+	// what GDAL left behind.
+	write  func(j *exportJob, ctx context.Context, out string, prog *progress) error
+	finish func(j *exportJob, out string) error
+
+	Notes string // Chinese notes shown beside the format
+}
+
+// formats is the registry, in the order ListFormats shows it. It is filled
+// by init (its functions refer back to the registry, which a package-level
+// initialiser cannot), so package-level variables must not read it.
+var formats []*formatSpec
+
+func init() {
+	formats = []*formatSpec{
+		{ID: FormatShp, Aliases: []string{"shapefile", "esri shapefile"}, Name: "ESRI Shapefile（zip）", Driver: "ESRI Shapefile",
+			Import: true, UploadExts: []string{".zip", ".shp"},
+			Export: true, Ext: ".shp", ContentType: contentTypeZip, Zipped: true, DirDataset: true, ASCIINames: true,
+			OneGeomType: true, ShortFields: true, Encodings: true,
+			lcoFor: func(j *exportJob) []string { return []string{"ENCODING=" + shpEncoding(j.enc)} },
+			write:  (*exportJob).runGDAL, finish: (*exportJob).finishShapefiles,
+			Notes: "导入：zip 内含 .shp/.shx/.dbf（.prj、.cpg 可选，无 .prj 时按坐标量级推断坐标系，无 .cpg 时按内容判断 GBK/UTF-8）。" +
+				"导出：zip，每个图层一套 .shp（文件名用图层的英文名），.prj 与所选坐标系一致，.cpg 为 UTF-8 或 936（GBK），" +
+				"字段名为不超过 10 字节的英文，fields.csv 为字段对照表（含中文字段说明）。"},
+		{ID: FormatGPKG, Name: "GeoPackage", Driver: "GPKG",
+			Import: true, UploadExts: []string{".gpkg"},
+			Export: true, Ext: ".gpkg", ContentType: "application/geopackage+sqlite3", OneGeomType: true,
+			write: (*exportJob).runGDAL,
+			Notes: "OGC 标准单文件数据库，QGIS/ArcGIS Pro 可直接打开；图层名用中文名称，字段名保持原样，中文字段说明写作字段别名。"},
+		{ID: FormatFileGDB, Aliases: []string{"gdb", "fgdb", "openfilegdb"}, Name: "ESRI File Geodatabase（zip）", Driver: "OpenFileGDB",
+			Import: true, UploadExts: []string{".zip", ".gdb"},
+			Export: true, Ext: ".gdb", ContentType: contentTypeZip, Zipped: true, OneGeomType: true,
+			write: (*exportJob).runGDAL,
+			Notes: "导入：zip 内含 .gdb 文件夹。导出：zip 内含 .gdb 文件夹，ArcGIS 10.x/Pro 可打开；中文字段说明写作字段别名。"},
+		{ID: FormatKML, Name: "KML", Driver: "KML",
+			Import: true, UploadExts: []string{".kml"},
+			Export: true, Ext: ".kml", ContentType: "application/vnd.google-earth.kml+xml", FixedEPSG: 4326,
+			write: (*exportJob).writeKMLFile,
+			Notes: "按规范为 WGS84 经纬度；奥维/高德坐标（GCJ-02）导入时请勾选 GCJ-02 纠偏。导出总是 WGS84，名称显示在地图上。"},
+		{ID: FormatKMZ, Name: "KMZ", Driver: "LIBKML",
+			Import: true, UploadExts: []string{".kmz"},
+			Export: true, Ext: ".kmz", ContentType: "application/vnd.google-earth.kmz", FixedEPSG: 4326,
+			write: (*exportJob).writeKMLFile,
+			Notes: "压缩的 KML，规则同 KML。"},
+		{ID: FormatDXF, Name: "AutoCAD DXF", Driver: "DXF",
+			Import: true, UploadExts: []string{".dxf"},
+			Export: true, Ext: ".dxf", ContentType: "image/vnd.dxf", DefaultEPSG: 4528, Projected: true,
+			write: (*exportJob).runGDAL, finish: (*exportJob).finishDXF,
+			Notes: "DXF 不含坐标系：导入时按坐标量级识别 EPSG:4528（带 40 带号）或 EPSG:4549，识别 X/Y 互换，闭合多段线作为面；" +
+				"导出为高斯-克吕格坐标（EPSG:4528 或 4549）的闭合多段线，名称为文字标注。"},
+		{ID: FormatGeoJSON, Aliases: []string{"json"}, Name: "GeoJSON", Driver: "GeoJSON",
+			Import: true, UploadExts: []string{".geojson", ".json"},
+			Export: true, Ext: ".geojson", ContentType: "application/geo+json", PerLayer: true,
+			lcoFor: geojsonLCO, write: (*exportJob).runGDAL,
+			Notes: "导出 EPSG:4326 时符合 RFC 7946，其他坐标系带 crs 成员；平面坐标保留 4 位小数（0.1 毫米），经纬度保留全部有效位。"},
+		{ID: FormatCSV, Name: "CSV（WKT 几何列）", Driver: "CSV",
+			Import: true, UploadExts: []string{".csv", ".txt"},
+			Export: true, Ext: ".csv", ContentType: "text/csv; charset=utf-8", PerLayer: true, Encodings: true, Spreadsheet: true,
+			LCO:   []string{"GEOMETRY=AS_WKT", "LINEFORMAT=CRLF", "WRITE_BOM=YES"},
+			write: (*exportJob).runGDAL, finish: (*exportJob).finishCSV,
+			Notes: "导入：含 WKT 几何列（WKT/geometry/geom）或经纬度列（lon/lat、经度/纬度）。" +
+				"导出：UTF-8 带 BOM（或 GBK），Excel 可直接打开；最后一列 crs 注明坐标系（如 EPSG:4528）。"},
+		{ID: FormatXLSX, Name: "Excel 属性表（XLSX）",
+			Export: true, Ext: ".xlsx", AttrsOnly: true, ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+			write: func(j *exportJob, _ context.Context, out string, _ *progress) error { return j.writeXLSX(out) },
+			Notes: "每个图层一张工作表，只含属性（面积为 CGCS2000 椭球面积）；平台面积汇总表见 AreaTable。"},
+	}
+}
+
+// formatByID returns the format with this id or alias (any case, spaces
+// trimmed), or nil.
+func formatByID(id string) *formatSpec {
+	id = strings.ToLower(strings.TrimSpace(id))
+	for _, f := range formats {
+		if f.ID == id {
+			return f
+		}
+		for _, a := range f.Aliases {
+			if a == id {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+// formatByExt returns the importable format an upload extension (".gpkg",
+// any case, with the dot) promises, or nil. ".zip" promises no format by
+// itself (an archive to unpack) and returns nil.
+func formatByExt(ext string) *formatSpec {
+	ext = strings.ToLower(ext)
+	if ext == ".zip" {
+		return nil
+	}
+	for _, f := range formats {
+		if !f.Import {
+			continue
+		}
+		for _, e := range f.UploadExts {
+			if e == ext {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
 // FormatInfo describes one exchange format for the UI and the API.
 type FormatInfo struct {
 	ID          string   // value of ExportOptions.Format and Dataset.Format
@@ -13,28 +165,12 @@ type FormatInfo struct {
 
 // ListFormats describes the formats Inspect reads and Export writes.
 func ListFormats() []FormatInfo {
-	return []FormatInfo{
-		{FormatShp, "ESRI Shapefile（zip）", []string{".zip", ".shp"}, true, true, "application/zip",
-			"导入：zip 内含 .shp/.shx/.dbf（.prj、.cpg 可选，无 .prj 时按坐标量级推断坐标系，无 .cpg 时按内容判断 GBK/UTF-8）。" +
-				"导出：zip，每个图层一套 .shp，.prj 与所选坐标系一致，.cpg 为 UTF-8 或 936（GBK），字段名为不超过 10 字节的英文，fields.csv 为字段对照表。"},
-		{FormatGPKG, "GeoPackage", []string{".gpkg"}, true, true, "application/geopackage+sqlite3",
-			"OGC 标准单文件数据库，QGIS/ArcGIS Pro 可直接打开；字段名保持原样。"},
-		{FormatFileGDB, "ESRI File Geodatabase（zip）", []string{".zip"}, true, true, "application/zip",
-			"导入：zip 内含 .gdb 文件夹。导出：zip 内含 .gdb 文件夹，ArcGIS 10.x/Pro 可打开。"},
-		{FormatKML, "KML", []string{".kml"}, true, true, "application/vnd.google-earth.kml+xml",
-			"按规范为 WGS84 经纬度；奥维/高德坐标（GCJ-02）导入时请勾选 GCJ-02 纠偏。导出总是 WGS84，名称显示在地图上。"},
-		{FormatKMZ, "KMZ", []string{".kmz"}, true, true, "application/vnd.google-earth.kmz",
-			"压缩的 KML，规则同 KML。"},
-		{FormatDXF, "AutoCAD DXF", []string{".dxf"}, true, true, "image/vnd.dxf",
-			"DXF 不含坐标系：导入时按坐标量级识别 EPSG:4528（带 40 带号）或 EPSG:4549，识别 X/Y 互换，闭合多段线作为面；" +
-				"导出为高斯-克吕格坐标（EPSG:4528 或 4549）的闭合多段线，名称为文字标注。"},
-		{FormatGeoJSON, "GeoJSON", []string{".geojson", ".json"}, true, true, "application/geo+json",
-			"导出 EPSG:4326 时符合 RFC 7946，其他坐标系带 crs 成员。"},
-		{FormatCSV, "CSV（WKT 几何列）", []string{".csv"}, true, true, "text/csv; charset=utf-8",
-			"导入：含 WKT 几何列（WKT/geometry/geom）或经纬度列（lon/lat、经度/纬度）。导出：UTF-8 带 BOM，Excel 可直接打开。"},
-		{FormatXLSX, "Excel 属性表（XLSX）", nil, false, true, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-			"每个图层一张工作表，只含属性（面积为 CGCS2000 椭球面积）；平台面积汇总表见 AreaTable。"},
+	out := make([]FormatInfo, len(formats))
+	for i, f := range formats {
+		out[i] = FormatInfo{ID: f.ID, Name: f.Name, Extensions: f.UploadExts, Import: f.Import, Export: f.Export,
+			ContentType: f.ContentType, Notes: f.Notes}
 	}
+	return out
 }
 
 // contentTypeZip is the media type of every zipped export.

@@ -1,0 +1,140 @@
+package exchange
+
+import (
+	"encoding/json"
+	"sort"
+	"time"
+
+	"github.com/paulmach/orb"
+)
+
+// FieldType is the attribute type written for a field.
+type FieldType string
+
+// Field types. Integers are written from any integer Go type, reals from
+// any number, dates from time.Time or "2006-01-02" strings.
+const (
+	FieldString  FieldType = "String"
+	FieldInteger FieldType = "Integer64"
+	FieldReal    FieldType = "Real"
+	FieldDate    FieldType = "Date"
+)
+
+// Field is one attribute column of an export layer.
+type Field struct {
+	Name  string    // property key, e.g. "name", "area_m2", "名称"
+	Type  FieldType // "" infers it from the values
+	Title string    // description for the field table and XLSX header, e.g. "面积（亩）"
+}
+
+// resolveFields returns the layer's fields with every type decided.
+func resolveFields(l ExportLayer) ([]Field, error) {
+	fields := l.Fields
+	if fields == nil {
+		keys := map[string]bool{}
+		for _, f := range l.Features {
+			for k := range f.Properties {
+				keys[k] = true
+			}
+		}
+		for k := range keys {
+			fields = append(fields, Field{Name: k})
+		}
+		sort.Slice(fields, func(a, b int) bool { return fields[a].Name < fields[b].Name })
+	}
+	out := make([]Field, len(fields))
+	seen := map[string]bool{}
+	for i, f := range fields {
+		if f.Name == "" || seen[f.Name] {
+			return nil, errorf(CodeInvalidInput, "图层 %s 的字段名 %q 为空或重复", "layer %s: field name %q is empty or repeated", l.Name, f.Name)
+		}
+		seen[f.Name] = true
+		if f.Type == "" {
+			f.Type = inferType(l.Features, f.Name)
+		}
+		switch f.Type {
+		case FieldString, FieldInteger, FieldReal, FieldDate:
+		case "Integer":
+			f.Type = FieldInteger
+		default:
+			return nil, errorf(CodeInvalidInput, "图层 %s 的字段 %s 类型 %q 不支持", "layer %s: field %s has unsupported type %q", l.Name, f.Name, string(f.Type))
+		}
+		out[i] = f
+	}
+	return out, nil
+}
+
+// inferType decides a field's type from its values.
+func inferType(features []Feature, name string) FieldType {
+	t := FieldType("")
+	for _, f := range features {
+		var vt FieldType
+		switch f.Properties[name].(type) {
+		case nil:
+			continue
+		case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+			vt = FieldInteger
+		case float32, float64, json.Number:
+			vt = FieldReal
+		case time.Time:
+			vt = FieldDate
+		default:
+			return FieldString
+		}
+		switch {
+		case t == "":
+			t = vt
+		case t == vt:
+		case (t == FieldInteger && vt == FieldReal) || (t == FieldReal && vt == FieldInteger):
+			t = FieldReal
+		default:
+			return FieldString
+		}
+	}
+	if t == "" {
+		return FieldString
+	}
+	return t
+}
+
+// geometry families, for formats with one geometry type per layer.
+const (
+	familyNone    = ""
+	familyPoint   = "point"
+	familyLine    = "line"
+	familyPolygon = "polygon"
+)
+
+func familyOf(g orb.Geometry) string {
+	switch g.(type) {
+	case orb.Point, orb.MultiPoint:
+		return familyPoint
+	case orb.LineString, orb.MultiLineString:
+		return familyLine
+	case orb.Polygon, orb.MultiPolygon, orb.Ring:
+		return familyPolygon
+	}
+	return "collection"
+}
+
+// layerFamily returns the single geometry family of a layer.
+func layerFamily(l ExportLayer, format string) (string, error) {
+	fam := familyNone
+	for i, f := range l.Features {
+		if f.Geometry == nil {
+			continue
+		}
+		g := familyOf(f.Geometry)
+		if g == "collection" {
+			return "", errorf(CodeInvalidInput, "图层 %s 第 %d 个要素是几何集合，%s 无法保存",
+				"layer %s feature %d is a geometry collection, which %s cannot hold", l.Name, i+1, format)
+		}
+		if fam == familyNone {
+			fam = g
+		} else if g != fam {
+			return "", errorf(CodeInvalidInput, "图层 %s 混有点、线、面（第 %d 个要素），%s 每个图层只能有一种几何类型",
+				"layer %s mixes points, lines and polygons (feature %d); %s holds one geometry type per layer", l.Name, i+1, format)
+		}
+	}
+	return fam, nil
+}

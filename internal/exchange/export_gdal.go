@@ -1,0 +1,93 @@
+package exchange
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"wanmu/internal/geodesy"
+)
+
+// runGDAL writes the layers as GeoJSON, describes them in a VRT (names,
+// types, CRS) and lets ogr2ogr write out: one dataset, or one file per
+// layer in the folder out for PerLayer formats.
+func (j *exportJob) runGDAL(ctx context.Context, out string, prog *progress) error {
+	src := filepath.Join(j.tmp, "src")
+	if err := os.Mkdir(src, 0o700); err != nil {
+		return err
+	}
+	vrtPath := filepath.Join(j.tmp, "src.vrt")
+	if err := j.writeSources(ctx, src, vrtPath, prog.span(0, 300)); err != nil {
+		return err
+	}
+	prog.set(300)
+	args := []string{"-f", j.spec.Driver}
+	for _, o := range j.spec.DSCO {
+		args = append(args, "-dsco", o)
+	}
+	lco := j.spec.LCO
+	if j.spec.lcoFor != nil {
+		lco = append(append([]string{}, lco...), j.spec.lcoFor(j)...)
+	}
+	for _, o := range lco {
+		args = append(args, "-lco", o)
+	}
+	if j.spec.OneGeomType {
+		args = append(args, "-nlt", "PROMOTE_TO_MULTI")
+	}
+	if j.epsg == geodesy.EPSGGK3Zone40 || j.epsg == geodesy.EPSGGK3Zone40Prefixed {
+		args = append(args, "-t_srs", fmt.Sprintf("EPSG:%d", j.epsg))
+	}
+	run := func(a []string, from, to float64) error {
+		cmd := gdalCmd{Tool: "ogr2ogr", Args: a}
+		if prog.enabled() {
+			cmd.Progress = prog.percent(from, to)
+		}
+		return j.checkRun(ctx, cmd)
+	}
+	if !j.spec.PerLayer {
+		dst := out
+		if j.spec.Zipped && !j.spec.DirDataset {
+			dst = filepath.Join(out, j.base+j.spec.Ext) // the .gdb folder inside the zip
+		}
+		return run(append(args, dst, vrtPath), 300, 900)
+	}
+	step := 600 / float64(len(j.layers))
+	for i, name := range j.names {
+		a := append(append([]string{}, args...), filepath.Join(out, name+j.spec.Ext), vrtPath, name)
+		if err := run(a, 300+step*float64(i), 300+step*float64(i+1)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkRun runs ogr2ogr for an export; a failure here is ours, not the
+// user's, except for text the target encoding cannot hold.
+func (j *exportJob) checkRun(ctx context.Context, cmd gdalCmd) error {
+	res, err := cmd.run(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &Error{Code: CodeGDAL, Message: "GDAL 写出 " + j.spec.Name + " 失败：" + gdalDetail(err),
+			English: "GDAL failed to write " + j.spec.Name + ": " + gdalDetail(err), Err: err}
+	}
+	for _, w := range res.Warnings {
+		if strings.Contains(w, "couldn't be converted correctly") {
+			return &Error{Code: CodeInvalidInput, Message: "有文字无法用 " + j.enc + " 编码保存：" + hidePaths(w),
+				English: "some text cannot be encoded as " + j.enc + ": " + hidePaths(w)}
+		}
+	}
+	return nil
+}
+
+// geojsonLCO: RFC 7946 for WGS84, a crs member otherwise.
+func geojsonLCO(j *exportJob) []string {
+	if j.epsg == geodesy.EPSGWGS84 {
+		return []string{"RFC7946=YES", "COORDINATE_PRECISION=9"}
+	}
+	return []string{"RFC7946=NO"}
+}

@@ -1,0 +1,210 @@
+package exchange
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"wanmu/internal/geodesy"
+)
+
+// writeSources writes each layer as a GeoJSON file in src with properties
+// f0…fn in field order, and the VRT at vrtPath that gives them their names,
+// types and CRS. For Shapefiles it fills j.fieldTable.
+func (j *exportJob) writeSources(ctx context.Context, src, vrtPath string, report func(frac float64)) error {
+	var total, done int
+	for _, l := range j.layers {
+		total += len(l.Features)
+	}
+	var vrt strings.Builder
+	vrt.WriteString("<OGRVRTDataSource>\n")
+	for i, l := range j.layers {
+		fields := j.fields[i]
+		outNames := make([]string, len(fields))
+		for k, f := range fields {
+			outNames[k] = f.Name
+		}
+		if j.spec.Spreadsheet {
+			for k := range outNames {
+				outNames[k] = neutralizeCell(outNames[k]) // the header row
+			}
+		}
+		first := len(j.fieldTable)
+		if j.spec.ShortFields {
+			outNames = shortFieldNames(outNames)
+			for k, f := range fields {
+				j.fieldTable = append(j.fieldTable, fieldTableRow{Layer: j.names[i], Short: outNames[k], Name: f.Name, Title: f.Title, Type: string(f.Type)})
+			}
+		}
+		path := filepath.Join(src, fmt.Sprintf("l%d.geojson", i))
+		truncated, err := j.writeSourceGeoJSON(ctx, path, l, fields, func() {
+			done++
+			if done%1000 == 0 {
+				report(float64(done) / float64(max(total, 1)))
+			}
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range truncated {
+			r := &j.fieldTable[first+k]
+			r.Title = strings.TrimSpace(r.Title + " （部分值超过 DBF 的 254 字节上限，已截断）")
+		}
+		j.writeVRTLayer(&vrt, l, i, path, fields, outNames)
+	}
+	vrt.WriteString("</OGRVRTDataSource>\n")
+	return os.WriteFile(vrtPath, []byte(vrt.String()), 0o600)
+}
+
+// writeVRTLayer describes one source GeoJSON as a VRT layer with explicit
+// field names and types, the CRS, and the geometry type.
+func (j *exportJob) writeVRTLayer(b *strings.Builder, l ExportLayer, i int, path string, fields []Field, outNames []string) {
+	name := j.names[i]
+	srs := "EPSG:4490"
+	if j.epsg == geodesy.EPSGWGS84 {
+		srs = "EPSG:4326" // the same coordinates, declared as WGS84
+	}
+	fmt.Fprintf(b, "  <OGRVRTLayer name=\"%s\">\n", xmlEscape(name))
+	fmt.Fprintf(b, "    <SrcDataSource relativeToVRT=\"0\">%s</SrcDataSource>\n", xmlEscape(path))
+	fmt.Fprintf(b, "    <SrcLayer>l%d</SrcLayer>\n", i)
+	fmt.Fprintf(b, "    <LayerSRS>%s</LayerSRS>\n", srs)
+	if j.spec.OneGeomType {
+		fam, _ := layerFamily(l, j.spec.Name) // checked in newExportJob
+		gt := map[string]string{familyPoint: "wkbMultiPoint", familyLine: "wkbMultiLineString"}[fam]
+		if gt == "" {
+			gt = "wkbMultiPolygon" // also for an empty layer
+		}
+		fmt.Fprintf(b, "    <GeometryType>%s</GeometryType>\n", gt)
+	}
+	for k, f := range fields {
+		typ := string(f.Type)
+		if j.format == FormatDXF {
+			continue
+		}
+		fmt.Fprintf(b, "    <Field name=\"%s\" src=\"f%d\" type=\"%s\"/>\n", xmlEscape(outNames[k]), k, typ)
+	}
+	if j.format == FormatDXF {
+		b.WriteString("    <Field name=\"Layer\" src=\"Layer\" type=\"String\"/>\n")
+	}
+
+	b.WriteString("  </OGRVRTLayer>\n")
+}
+
+func xmlEscape(s string) string {
+	var b strings.Builder
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
+
+// writeSourceGeoJSON writes one layer as the GeoJSON ogr2ogr reads, with
+// properties f0…fn in field order. For DXF, polygons become closed rings
+// and labels; for KML, features carry a style. It returns the indexes of
+// fields whose values were cut to fit a DBF.
+func (j *exportJob) writeSourceGeoJSON(ctx context.Context, path string, l ExportLayer, fields []Field, tick func()) ([]int, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	bw.WriteString(`{"type":"FeatureCollection","features":[` + "\n")
+	first := true
+	truncated := map[int]bool{}
+	gbk := simplifiedchinese.GBK.NewEncoder()
+	writeFeature := func(g orb.Geometry, props []byte) error {
+		gj, err := geojson.NewGeometry(g).MarshalJSON()
+		if err != nil {
+			return err
+		}
+		if !first {
+			bw.WriteString(",\n")
+		}
+		first = false
+		bw.WriteString(`{"type":"Feature","properties":`)
+		bw.Write(props)
+		bw.WriteString(`,"geometry":`)
+		bw.Write(gj)
+		bw.WriteString("}")
+		return nil
+	}
+	for n, feat := range l.Features {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		var pb strings.Builder
+		pb.WriteByte('{')
+		label := ""
+		for k, fd := range fields {
+			v := feat.Properties[fd.Name]
+			enc, err := encodeValue(v, fd.Type)
+			if err != nil {
+				return nil, errorf(CodeInvalidInput, "图层 %s 第 %d 个要素的字段 %s：%s", "layer %s feature %d field %s: %s", l.Name, n+1, fd.Name, err.Error())
+			}
+			if fd.Type == FieldString && v != nil {
+				s := stringValue(v)
+				if j.enc == EncodingGBK {
+					if _, err := gbk.String(s); err != nil {
+						return nil, errorf(CodeInvalidInput, "图层 %s 第 %d 个要素的字段 %s 的值 %q 含 GBK 无法表示的字符 %q；请改用 UTF-8 编码导出",
+							"layer %s feature %d field %s: value %q has the character %q, which GBK cannot hold; export as UTF-8", l.Name, n+1, fd.Name, s, firstNonGBK(s))
+					}
+				}
+				if j.spec.ShortFields {
+					if cut := truncateBytes(s, 254, j.enc); cut != s {
+						truncated[k] = true
+						enc, _ = json.Marshal(cut)
+					}
+				}
+				if fd.Name == j.nameField {
+					label = s
+				}
+				if j.spec.Spreadsheet {
+					enc, _ = json.Marshal(neutralizeCell(s))
+				}
+			}
+			if k > 0 {
+				pb.WriteByte(',')
+			}
+			fmt.Fprintf(&pb, `"f%d":%s`, k, enc)
+		}
+		pb.WriteByte('}')
+		if j.format == FormatDXF { // CAD entities until the DXF writer replaces this path
+			if err := j.writeDXFFeature(feat, l.Name, label, writeFeature); err != nil {
+				return nil, err
+			}
+		} else if feat.Geometry == nil {
+			if !first {
+				bw.WriteString(",\n")
+			}
+			first = false
+			bw.WriteString(`{"type":"Feature","properties":` + pb.String() + `,"geometry":null}`)
+		} else if err := writeFeature(feat.Geometry, []byte(pb.String())); err != nil {
+			return nil, err
+		}
+		tick()
+	}
+	bw.WriteString("\n]}\n")
+	if err := bw.Flush(); err != nil {
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	var cut []int
+	for k := range truncated {
+		cut = append(cut, k)
+	}
+	sort.Ints(cut)
+	return cut, nil
+}
