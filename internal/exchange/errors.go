@@ -37,6 +37,13 @@ const (
 	// ±180° once in EPSG:4490, a Gauss-Kruger coordinate outside the
 	// projection); Error.Feature names the feature.
 	CodeBadCoordinate = "bad_coordinate"
+	// CodeOutsideRegion: a feature, read in the file's (or the named) CRS,
+	// lies hundreds of kilometres from 丽水; the CRS is wrong. Error.Feature
+	// names the feature.
+	CodeOutsideRegion = "outside_region"
+	// CodeChooseLayer: the file holds several polygon layers and none was
+	// named; Error.Layers lists them for the planner to choose from.
+	CodeChooseLayer = "choose_layer"
 	// CodeGDAL: GDAL is missing or failed in a way that is not the file's
 	// fault; an internal error.
 	CodeGDAL = "gdal_failed"
@@ -52,7 +59,10 @@ type Error struct {
 	// Feature is the 1-based number of the feature of the file the error is
 	// about, or 0 when it is not about one feature.
 	Feature int
-	Err     error // underlying cause, if any
+	// Layers lists the file's layers when the error is about choosing one
+	// (CodeChooseLayer, CodeLayerNotFound), so that a client can offer them.
+	Layers []LayerInfo
+	Err    error // underlying cause, if any
 }
 
 // Error returns the code and both messages.
@@ -99,6 +109,10 @@ var (
 	ErrInvalidInput = &Error{Code: CodeInvalidInput}
 	// ErrBadCoordinate matches errors with CodeBadCoordinate.
 	ErrBadCoordinate = &Error{Code: CodeBadCoordinate}
+	// ErrOutsideRegion matches errors with CodeOutsideRegion.
+	ErrOutsideRegion = &Error{Code: CodeOutsideRegion}
+	// ErrChooseLayer matches errors with CodeChooseLayer.
+	ErrChooseLayer = &Error{Code: CodeChooseLayer}
 	// ErrGDAL matches errors with CodeGDAL.
 	ErrGDAL = &Error{Code: CodeGDAL}
 )

@@ -73,10 +73,6 @@ func finish(ds *Dataset) {
 		sort.Strings(ks)
 		ds.warn("%d 个要素不是面（%s；第 %s 个），分区和控制线需要面", len(nonPolygon), strings.Join(ks, "，"), listNumbers(nonPolygon))
 	}
-	if !first && (ds.Bounds.Min[0] < chinaMinLon || ds.Bounds.Max[0] > chinaMaxLon || ds.Bounds.Min[1] < chinaMinLat || ds.Bounds.Max[1] > chinaMaxLat) {
-		ds.warn("数据范围（经度 %.4f–%.4f，纬度 %.4f–%.4f）超出中国境内，坐标系可能不对",
-			ds.Bounds.Min[0], ds.Bounds.Max[0], ds.Bounds.Min[1], ds.Bounds.Max[1])
-	}
 }
 
 // listNumbers shows at most ten feature numbers.

@@ -227,6 +227,9 @@ func (im *importer) prepareSource(s *source) error {
 			s.Config = append(s.Config, "SHAPE_RESTORE_SHX=YES")
 			ds.warn("%s 缺少 .shx 索引文件，已自动重建", s.Name)
 		}
+		if err := checkShapefileCounts(s); err != nil {
+			return err
+		}
 		enc, used, warning := shapefileEncoding(s.Path, o.enc)
 		if enc != "" {
 			s.Open = append(s.Open, "ENCODING="+enc)

@@ -86,6 +86,9 @@ func (im *importer) readLayers(ctx context.Context, layers []selected) error {
 	if err := checkLonLat(ds.Features, 0); err != nil {
 		return err
 	}
+	if err := checkRegion(ds); err != nil {
+		return err
+	}
 	im.restoreFieldNames()
 	if ds.Format == FormatKML || ds.Format == FormatKMZ {
 		dropKMLNoise(ds)
