@@ -11,9 +11,10 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// featureSink receives decoded features one at a time; fields lists the
-// property keys in the order they appear in the feature.
-type featureSink func(geom orb.Geometry, props map[string]any, keys []string) error
+// featureSink receives decoded features one at a time; keys lists the
+// property keys in the order they appear in the feature; hasZ says the
+// geometry had elevations (non-zero z), which it no longer holds.
+type featureSink func(geom orb.Geometry, props map[string]any, keys []string, hasZ bool) error
 
 // decodeFeatureCollection streams a GeoJSON FeatureCollection (as GDAL
 // writes it) feature by feature, so that a large file is never held whole
@@ -54,11 +55,11 @@ func decodeFeatureCollection(r io.Reader, sink featureSink) error {
 			if err := dec.Decode(&raw); err != nil {
 				return fmt.Errorf("read GeoJSON feature %d: %w", n, err)
 			}
-			geom, props, keys, err := parseFeatureJSON(raw)
+			geom, props, keys, hasZ, err := parseFeatureJSON(raw)
 			if err != nil {
 				return fmt.Errorf("read GeoJSON feature %d: %w", n, err)
 			}
-			if err := sink(geom, props, keys); err != nil {
+			if err := sink(geom, props, keys, hasZ); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"math"
@@ -110,7 +111,7 @@ func FuzzDecodeFeatureCollection(f *testing.F) {
 	f.Add([]byte(`{"features":[{"geometry":null,"properties":null}]}`))
 	f.Add([]byte(`{"crs":{"type":"name"},"features":[{"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]},"properties":{"n":12345678901234567890}}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_ = decodeFeatureCollection(bytes.NewReader(b), func(g orb.Geometry, props map[string]any, keys []string) error {
+		_ = decodeFeatureCollection(bytes.NewReader(b), func(g orb.Geometry, props map[string]any, keys []string, _ bool) error {
 			seen := map[string]bool{}
 			for _, k := range keys {
 				if seen[k] {
@@ -252,6 +253,59 @@ func FuzzCheckCoordinates(f *testing.F) {
 		}
 		if err := checkGaussKruger(features, 0, gk, false); err != nil && CodeOf(err) != CodeBadCoordinate {
 			t.Fatalf("%s: %v", b, err)
+		}
+	})
+}
+
+// FuzzCSVCRS: the crs column reader never panics; it returns a valid code
+// or an error naming a row.
+func FuzzCSVCRS(f *testing.F) {
+	for _, s := range []string{"name,crs\na,EPSG:4528\n", "crs\nEPSG:4528\nEPSG:4549\n", "a;crs\n1;x\n", "\xEF\xBB\xBFcrs\n\"EPSG:4490\n", "crs\r\n\r\n,,,\r\n4326"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		code, err := csvCRS(bytes.NewReader(b))
+		var xe *Error
+		switch {
+		case err != nil && (!errors.As(err, &xe) || xe.Feature < 1 || code != 0):
+			t.Fatalf("csvCRS(%q) = %d, %v", b, code, err)
+		case err == nil && code != 0 && code < 1024:
+			t.Fatalf("csvCRS(%q) = %d", b, code)
+		}
+	})
+}
+
+// FuzzShapefileHeaders: the .shp/.shx and .dbf header readers never panic
+// and never count more records than the bytes can hold.
+func FuzzShapefileHeaders(f *testing.F) {
+	shp := make([]byte, 100)
+	binary.BigEndian.PutUint32(shp[0:4], 9994)
+	binary.BigEndian.PutUint32(shp[24:28], 50+4+6)
+	binary.LittleEndian.PutUint32(shp[28:32], 1000)
+	binary.LittleEndian.PutUint32(shp[32:36], 5)
+	shp = append(shp, 0, 0, 0, 1, 0, 0, 0, 6, 5, 0, 0, 0)
+	dbf := make([]byte, 33)
+	dbf[0] = 3
+	binary.LittleEndian.PutUint32(dbf[4:8], 86)
+	binary.LittleEndian.PutUint16(dbf[8:10], 65)
+	binary.LittleEndian.PutUint16(dbf[10:12], 11)
+	for _, b := range [][]byte{shp, dbf, nil, make([]byte, 100), append(shp, 0, 0, 0, 2, 0x7f, 0xff, 0xff, 0xff)} {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if h, err := parseShpHeader(b); err == nil && h.FileBytes < 0 {
+			t.Fatalf("negative length %d", h.FileBytes)
+		}
+		if len(b) >= 100 {
+			n, err := countShpRecords(bytes.NewReader(b), int64(len(b)))
+			if err != nil || n < 0 || n > int64(len(b)-100)/8 {
+				t.Fatalf("countShpRecords = %d, %v for %d bytes", n, err, len(b))
+			}
+		}
+		if d, err := parseDBFHeader(b); err == nil {
+			if r := d.rowsIn(int64(len(b))); r < 0 || r > d.Records || d.HeaderLen+r*d.RecordLen > int64(len(b)) {
+				t.Fatalf("rowsIn = %d of %+v for %d bytes", r, d, len(b))
+			}
 		}
 	})
 }

@@ -142,12 +142,18 @@ var workPath = regexp.MustCompile(`/(?:[^\s'":,;()]*/)?wanmu-(?:import|export|ha
 
 var gdalMsgRE = regexp.MustCompile(`(?m)^(ERROR|Warning) \d+: (.*)$`)
 
-// gdalMessages returns the distinct "ERROR n: …" or "Warning n: …" texts.
+// gdalChatter matches what GDAL says about its own workings rather than
+// the planner's data (progress reporting, drivers' debug notes): never
+// shown to a planner.
+var gdalChatter = regexp.MustCompile(`(?i)progress turned off|fast feature count|^GDAL: |^OGR: |^CPL|^\w+: (?:DEBUG|Trace)\b`)
+
+// gdalMessages returns the distinct "ERROR n: …" or "Warning n: …" texts,
+// less GDAL's chatter.
 func gdalMessages(stderr, kind string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, m := range gdalMsgRE.FindAllStringSubmatch(stderr, -1) {
-		if m[1] != kind || seen[m[2]] {
+		if m[1] != kind || seen[m[2]] || gdalChatter.MatchString(m[2]) {
 			continue
 		}
 		seen[m[2]] = true

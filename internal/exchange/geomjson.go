@@ -14,7 +14,7 @@ import (
 // which matters for layers of 200,000 parcels; the bytes have already been
 // checked as valid JSON by the decoder that cut them out.
 func parseGeometryJSON(b []byte) (orb.Geometry, error) {
-	g, err := geometry(jsonscan.New(b))
+	g, err := geometry(jsonscan.New(b), new(bool))
 	if err != nil {
 		return nil, err
 	}
@@ -23,14 +23,17 @@ func parseGeometryJSON(b []byte) (orb.Geometry, error) {
 
 var errJSON = errors.New("malformed geometry JSON")
 
-// point reads [x, y, …], keeping x and y.
-func point(s *jsonscan.Scanner) (orb.Point, error) {
+// point reads [x, y, …], keeping x and y; a non-zero z (an elevation)
+// sets *z, for the import to say that it was dropped.
+func point(s *jsonscan.Scanner, z *bool) (orb.Point, error) {
 	var pt orb.Point
 	k := 0
 	err := s.Array(func() error {
 		v, err := s.Number()
 		if k < 2 {
 			pt[k] = v
+		} else if k == 2 && v != 0 {
+			*z = true
 		}
 		k++
 		return err
@@ -41,20 +44,20 @@ func point(s *jsonscan.Scanner) (orb.Point, error) {
 	return pt, err
 }
 
-func points(s *jsonscan.Scanner) ([]orb.Point, error) {
+func points(s *jsonscan.Scanner, z *bool) ([]orb.Point, error) {
 	var out []orb.Point
 	err := s.Array(func() error {
-		pt, err := point(s)
+		pt, err := point(s, z)
 		out = append(out, pt)
 		return err
 	})
 	return out, err
 }
 
-func rings(s *jsonscan.Scanner) ([]orb.Ring, error) {
+func rings(s *jsonscan.Scanner, z *bool) ([]orb.Ring, error) {
 	var out []orb.Ring
 	err := s.Array(func() error {
-		pts, err := points(s)
+		pts, err := points(s, z)
 		out = append(out, orb.Ring(pts))
 		return err
 	})
@@ -62,31 +65,31 @@ func rings(s *jsonscan.Scanner) ([]orb.Ring, error) {
 }
 
 // coordinates reads the coordinates member for a geometry type.
-func coordinates(s *jsonscan.Scanner, typ string) (orb.Geometry, error) {
+func coordinates(s *jsonscan.Scanner, typ string, z *bool) (orb.Geometry, error) {
 	switch typ {
 	case "Point":
-		return point(s)
+		return point(s, z)
 	case "MultiPoint":
-		pts, err := points(s)
+		pts, err := points(s, z)
 		return orb.MultiPoint(pts), err
 	case "LineString":
-		pts, err := points(s)
+		pts, err := points(s, z)
 		return orb.LineString(pts), err
 	case "MultiLineString":
 		var out orb.MultiLineString
 		err := s.Array(func() error {
-			pts, err := points(s)
+			pts, err := points(s, z)
 			out = append(out, orb.LineString(pts))
 			return err
 		})
 		return out, err
 	case "Polygon":
-		rs, err := rings(s)
+		rs, err := rings(s, z)
 		return orb.Polygon(rs), err
 	case "MultiPolygon":
 		var out orb.MultiPolygon
 		err := s.Array(func() error {
-			rs, err := rings(s)
+			rs, err := rings(s, z)
 			out = append(out, orb.Polygon(rs))
 			return err
 		})
@@ -97,7 +100,7 @@ func coordinates(s *jsonscan.Scanner, typ string) (orb.Geometry, error) {
 
 // geometry reads a geometry object or null. Members may come in any order,
 // so coordinates seen before the type are kept as text and read after.
-func geometry(s *jsonscan.Scanner) (orb.Geometry, error) {
+func geometry(s *jsonscan.Scanner, z *bool) (orb.Geometry, error) {
 	if s.Null() {
 		return nil, nil
 	}
@@ -111,7 +114,7 @@ func geometry(s *jsonscan.Scanner) (orb.Geometry, error) {
 			typ, err = s.Str()
 		case "coordinates":
 			if typ != "" {
-				g, err = coordinates(s, typ)
+				g, err = coordinates(s, typ, z)
 			} else {
 				coords, err = s.Raw()
 			}
@@ -133,7 +136,7 @@ func geometry(s *jsonscan.Scanner) (orb.Geometry, error) {
 		var c orb.Collection
 		s := jsonscan.New(geoms)
 		err := s.Array(func() error {
-			g, err := geometry(s)
+			g, err := geometry(s, z)
 			if g != nil {
 				c = append(c, g)
 			}
@@ -143,25 +146,24 @@ func geometry(s *jsonscan.Scanner) (orb.Geometry, error) {
 	case g != nil:
 		return g, nil
 	case coords != nil:
-		return coordinates(jsonscan.New(coords), typ)
+		return coordinates(jsonscan.New(coords), typ, z)
 	}
 	return nil, fmt.Errorf("%w: geometry %q without coordinates", errJSON, typ)
 }
 
 // parseFeatureJSON decodes one GeoJSON feature: its geometry, and its
 // properties with the keys in file order. Integers become int64, other
-// numbers float64, as plainValue makes them.
-func parseFeatureJSON(b []byte) (orb.Geometry, map[string]any, []string, error) {
+// numbers float64, as plainValue makes them. hasZ says a coordinate had a
+// non-zero z, which the geometry does not keep.
+func parseFeatureJSON(b []byte) (g orb.Geometry, props map[string]any, keys []string, hasZ bool, err error) {
 	s := jsonscan.New(b)
 	s.UseNumber = true
-	var g orb.Geometry
-	props := map[string]any{}
-	var keys []string
-	err := s.Object(func(key []byte) error {
+	props = map[string]any{}
+	err = s.Object(func(key []byte) error {
 		var err error
 		switch string(key) {
 		case "geometry":
-			g, err = geometry(s)
+			g, err = geometry(s, &hasZ)
 		case "properties":
 			if s.Null() {
 				return nil
@@ -181,7 +183,7 @@ func parseFeatureJSON(b []byte) (orb.Geometry, map[string]any, []string, error) 
 		return err
 	})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, false, err
 	}
-	return g, props, keys, nil
+	return g, props, keys, hasZ, nil
 }

@@ -27,6 +27,9 @@ type crsPlan struct {
 // are left to GDAL.
 func planCRS(l selected, o importOpts, ds *Dataset) (crsPlan, error) {
 	if o.epsg != 0 {
+		if c := l.src.CRSColumn; c != 0 && c != o.epsg {
+			ds.warn("CSV 的 crs 列为 EPSG:%d，已按指定的坐标系 EPSG:%d 读取；请核对", c, o.epsg)
+		}
 		if k, ok := lookupCRS(o.epsg); ok {
 			return crsPlan{known: k, hasKnown: true, origin: "user", label: k.label(),
 				note: "按指定的坐标系 " + k.label() + " 读取"}, nil
@@ -35,6 +38,13 @@ func planCRS(l selected, o importOpts, ds *Dataset) (crsPlan, error) {
 			label: fmt.Sprintf("EPSG:%d", o.epsg), note: fmt.Sprintf("按指定的坐标系 EPSG:%d 读取，由 GDAL 转换为 EPSG:4490", o.epsg)}, nil
 	}
 	in := l.info
+	if c := l.src.CRSColumn; c != 0 {
+		if k, ok := lookupCRS(c); ok {
+			return crsPlan{known: k, hasKnown: true, origin: "file", label: k.label(), note: "CSV 的 crs 列：" + k.label()}, nil
+		}
+		return crsPlan{gdal: true, gdalSRS: fmt.Sprintf("EPSG:%d", c), origin: "file", label: fmt.Sprintf("EPSG:%d", c),
+			note: fmt.Sprintf("CSV 的 crs 列：EPSG:%d，由 GDAL 转换为 EPSG:4490", c)}, nil
+	}
 	if in.WKT == "" {
 		return crsPlan{}, nil // guess from the coordinates
 	}

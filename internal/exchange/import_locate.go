@@ -271,6 +271,9 @@ func (im *importer) prepareSource(s *source) error {
 			s.Enc = EncodingUTF8
 		}
 		if s.Format == FormatCSV {
+			if err := readCSVCRS(s); err != nil {
+				return err
+			}
 			s.Open = append(s.Open,
 				"GEOM_POSSIBLE_NAMES=WKT,wkt,Wkt,geometry,Geometry,GEOMETRY,geom,the_geom,shape,Shape,SHAPE,几何,wkt_geom",
 				"KEEP_GEOM_COLUMNS=NO",

@@ -27,8 +27,8 @@ func (im *importer) readLayers(ctx context.Context, layers []selected) error {
 		to := 50 + 900*float64(i+1)/float64(len(layers))
 		mid := from + (to-from)/2
 		out := filepath.Join(tmp, fmt.Sprintf("layer%d.geojson", i))
-		args := []string{"-f", "GeoJSON", "-lco", "RFC7946=NO", "-lco", "WRITE_NAME=NO",
-			"-dim", "XY", "-nlt", "CONVERT_TO_LINEAR"}
+		// Z stays in the converted file so that dropping it can be said.
+		args := []string{"-f", "GeoJSON", "-lco", "RFC7946=NO", "-lco", "WRITE_NAME=NO", "-nlt", "CONVERT_TO_LINEAR"}
 		for _, op := range l.src.Open {
 			args = append(args, "-oo", op)
 		}
@@ -58,7 +58,7 @@ func (im *importer) readLayers(ctx context.Context, layers []selected) error {
 		if l.src.Enc != "" && ds.Encoding == "" {
 			ds.Encoding = l.src.Enc
 		}
-		if err := decodeLayerFile(ctx, out, l, len(layers) > 1, o, ds, fieldSeen, prog.span(mid, to)); err != nil {
+		if err := im.decodeLayerFile(ctx, out, l, len(layers) > 1, fieldSeen, prog.span(mid, to)); err != nil {
 			return err
 		}
 		os.Remove(out)
@@ -89,6 +89,9 @@ func (im *importer) readLayers(ctx context.Context, layers []selected) error {
 	if err := checkRegion(ds); err != nil {
 		return err
 	}
+	if im.zFeatures > 0 {
+		ds.warn("已忽略 Z 值（高程）：%d 个要素带有高程，只导入了平面坐标（面积按椭球面计算，不受高程影响）", im.zFeatures)
+	}
 	im.restoreFieldNames()
 	if ds.Format == FormatKML || ds.Format == FormatKMZ {
 		dropKMLNoise(ds)
@@ -98,7 +101,8 @@ func (im *importer) readLayers(ctx context.Context, layers []selected) error {
 }
 
 // decodeLayerFile streams one converted layer into ds.
-func decodeLayerFile(ctx context.Context, path string, l selected, folders bool, o importOpts, ds *Dataset, fieldSeen map[string]bool, report func(float64)) error {
+func (im *importer) decodeLayerFile(ctx context.Context, path string, l selected, folders bool, fieldSeen map[string]bool, report func(float64)) error {
+	o, ds := im.o, im.ds
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("read converted layer: %w", err)
@@ -108,8 +112,11 @@ func decodeLayerFile(ctx context.Context, path string, l selected, folders bool,
 	size := max(fi.Size(), 1)
 	cr := &countingReader{r: f, report: func(n int64) { report(float64(n) / float64(size)) }}
 	n := 0
-	err = decodeFeatureCollection(cr, func(g orb.Geometry, props map[string]any, keys []string) error {
+	err = decodeFeatureCollection(cr, func(g orb.Geometry, props map[string]any, keys []string, hasZ bool) error {
 		n++
+		if hasZ {
+			im.zFeatures++
+		}
 		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -119,7 +126,7 @@ func decodeLayerFile(ctx context.Context, path string, l selected, folders bool,
 			return errorf(CodeTooLarge, "要素超过 %d 个的上限", "more than %d features, over the limit", o.MaxFeatures)
 		}
 		if l.src.Format == FormatCSV {
-			keys = restoreCSVCells(props, keys)
+			keys = dropCSVCRSColumn(props, restoreCSVCells(props, keys))
 		}
 		if folders {
 			props["folder"] = l.info.Name

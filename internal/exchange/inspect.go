@@ -31,9 +31,14 @@ type ImportOptions struct {
 	// GCJ02 says lon/lat coordinates are GCJ-02 (as 奥维 and Amap write
 	// them) and converts them to WGS84/CGCS2000.
 	GCJ02 bool
-	// Layer selects a layer by name; "" takes the only or first layer (all
-	// folders of a KML).
-	Layer string
+	// SourceLayer selects a layer of the file by name. "" takes the only
+	// layer, the only polygon layer, all folders of a KML, or with Zones
+	// the layer wanmu's exports call zones; with several polygon layers
+	// and none of these, Inspect fails with CodeChooseLayer listing them.
+	SourceLayer string
+	// Zones says the file is imported as zones: among several polygon
+	// layers the one named zones (分区) is read, never platforms.
+	Zones bool
 	// MaxBytes caps the file size; 0 means DefaultMaxBytes, < 0 no cap.
 	MaxBytes int64
 	// MaxFeatures caps the feature count; 0 means DefaultMaxFeatures, < 0 no cap.
@@ -55,11 +60,12 @@ type Feature struct {
 	Properties map[string]any
 }
 
-// LayerInfo names a layer found in an imported file.
+// LayerInfo describes a layer found in an imported file, for choosing one.
 type LayerInfo struct {
-	Name     string
-	Geometry string // GDAL's geometry type name, e.g. "Polygon", "Unknown (any)"
-	Count    int64  // -1 when GDAL cannot tell without reading
+	Name     string `json:"name"`     // what ImportOptions.SourceLayer takes
+	Geometry string `json:"geometry"` // GDAL's geometry type name, e.g. "Polygon", "Unknown (any)"
+	Count    int64  `json:"features"` // -1 when GDAL cannot tell without reading
+	CRS      string `json:"crs"`      // e.g. "EPSG:4528 CGCS2000 / 3-degree Gauss-Kruger zone 40"; "" when the layer has none
 }
 
 // Dataset is an imported file's selected layer, ready for a preview.
@@ -128,6 +134,8 @@ type source struct {
 	Open   []string
 	Config []string
 	Enc    string // encoding label used
+	// CRSColumn is the EPSG code a CSV's crs column declares, or 0.
+	CRSColumn int
 }
 
 // selected is one layer chosen for reading.
@@ -191,4 +199,5 @@ type importer struct {
 	tmp         string
 	prog        *progress
 	fieldTables []string // fields.csv files found beside Shapefiles
+	zFeatures   int      // features whose elevations (z) were dropped
 }

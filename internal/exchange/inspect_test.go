@@ -580,17 +580,33 @@ func TestInspectLayers(t *testing.T) {
 	requireGDAL(t)
 	dir := t.TempDir()
 	p := exportFile(t, dir, []ExportLayer{testZones(), testPlatforms()}, ExportOptions{Format: FormatGPKG})
-	ds, err := Inspect(context.Background(), p, ImportOptions{})
+	// Two polygon layers and none named: the planner chooses from a list
+	// with each layer's feature count, geometry type and CRS.
+	_, err := Inspect(context.Background(), p, ImportOptions{})
+	var xe *Error
+	if !errors.As(err, &xe) || xe.Code != CodeChooseLayer || !strings.Contains(xe.Message, "请选择图层后重试") {
+		t.Fatalf("two layers, none chosen: %v", err)
+	}
+	byName := map[string]LayerInfo{}
+	for _, l := range xe.Layers {
+		byName[l.Name] = l
+	}
+	if z, pl := byName["zones"], byName["platforms"]; len(xe.Layers) != 2 || z.Count != 4 || pl.Count != 1 ||
+		!strings.Contains(z.Geometry, "Polygon") || !strings.HasPrefix(z.CRS, "EPSG:4490") || !strings.HasPrefix(pl.CRS, "EPSG:4490") {
+		t.Errorf("layers listed: %+v", xe.Layers)
+	}
+	// Imported as zones, the zones layer is read, and the preview says so.
+	ds, err := Inspect(context.Background(), p, ImportOptions{Zones: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ds.Layer != "zones" || len(ds.Layers) != 2 || len(ds.Features) != 4 {
 		t.Errorf("layer %q layers %v features %d", ds.Layer, ds.Layers, len(ds.Features))
 	}
-	if !strings.Contains(strings.Join(ds.Warnings, "\n"), "2 个图层") {
-		t.Errorf("no warning about the other layer: %q", ds.Warnings)
+	if !strings.Contains(strings.Join(ds.Warnings, "\n"), "按导入目标“分区”读取了图层 zones") {
+		t.Errorf("no warning about the choice: %q", ds.Warnings)
 	}
-	ds, err = Inspect(context.Background(), p, ImportOptions{Layer: "platforms"})
+	ds, err = Inspect(context.Background(), p, ImportOptions{SourceLayer: "platforms", Zones: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -600,18 +616,74 @@ func TestInspectLayers(t *testing.T) {
 	if _, ok := ds.Features[0].Geometry.(orb.MultiPolygon); !ok {
 		t.Errorf("platform geometry %T", ds.Features[0].Geometry)
 	}
-	_, err = Inspect(context.Background(), p, ImportOptions{Layer: "parcels"})
-	if !errors.Is(err, ErrLayerNotFound) || !strings.Contains(err.Error(), "zones") {
+	_, err = Inspect(context.Background(), p, ImportOptions{SourceLayer: "parcels"})
+	if !errors.As(err, &xe) || xe.Code != CodeLayerNotFound || !strings.Contains(err.Error(), "zones") || len(xe.Layers) != 2 {
 		t.Errorf("unknown layer: %v", err)
 	}
 	// Two Shapefiles in one zip are two layers.
 	shpZip := exportFile(t, dir, []ExportLayer{testZones(), testPlatforms()}, ExportOptions{Format: FormatShp})
-	ds, err = Inspect(context.Background(), shpZip, ImportOptions{Layer: "platforms"})
+	ds, err = Inspect(context.Background(), shpZip, ImportOptions{SourceLayer: "platforms"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ds.Layer != "platforms" || len(ds.Features) != 1 || ds.Features[0].Properties["developable_mu"] == nil {
 		t.Errorf("layer %q features %v", ds.Layer, ds.Features)
+	}
+	// A polygon layer beside a point layer is read without asking.
+	src := filepath.Join(dir, "points.geojson")
+	os.WriteFile(src, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"井"},"geometry":{"type":"Point","coordinates":[119.9,28.4]}}]}`), 0o600)
+	withPoints := filepath.Join(dir, "with-points.gpkg")
+	runGDAL(t, "ogr2ogr", "-f", "GPKG", "-nln", "wells", withPoints, src)
+	runGDAL(t, "ogr2ogr", "-update", "-nln", "zones", withPoints, exportFile(t, dir, []ExportLayer{testZones()}, ExportOptions{Format: FormatGeoJSON}))
+	ds, err = Inspect(context.Background(), withPoints, ImportOptions{})
+	if err != nil || ds.Layer != "zones" || len(ds.Features) != 4 || !strings.Contains(strings.Join(ds.Warnings, "\n"), "唯一的面图层 zones") {
+		t.Errorf("polygons beside points: %v, %+v", err, ds)
+	}
+}
+
+// TestInspectHandoverAsZones: a zip laid out as wanmu's handover (the
+// platforms and zones as Shapefiles and in one GeoPackage) imports as
+// zones from the GeoPackage's zones layer without choosing; as anything
+// else the planner is asked, with all four layers listed.
+func TestInspectHandoverAsZones(t *testing.T) {
+	requireGDAL(t)
+	dir := t.TempDir()
+	layers := []ExportLayer{testPlatforms(), testZones()}
+	var entries []zipEntry
+	files := filepath.Join(dir, "shp-files")
+	for _, name := range unzipTo(t, exportFile(t, dir, layers, ExportOptions{Format: FormatShp}), files) {
+		b, err := os.ReadFile(filepath.Join(files, filepath.FromSlash(name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, zipEntry{name: "交付包/shp/" + name, body: string(b)})
+	}
+	gpkg, err := os.ReadFile(exportFile(t, dir, layers, ExportOptions{Format: FormatGPKG}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries = append(entries, zipEntry{name: "交付包/gpkg/wanmu.gpkg", body: string(gpkg)})
+	zipPath := filepath.Join(dir, "handover.zip")
+	writeZip(t, zipPath, entries)
+
+	ds, err := Inspect(context.Background(), zipPath, ImportOptions{Zones: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(ds.Layer, "wanmu.gpkg:zones") || len(ds.Features) != 4 || ds.Features[1].Properties["name"] != "空港园（丽水机场）" {
+		t.Errorf("read layer %q, %d features", ds.Layer, len(ds.Features))
+	}
+	if len(ds.Layers) != 4 {
+		t.Errorf("layers %+v", ds.Layers)
+	}
+	_, err = Inspect(context.Background(), zipPath, ImportOptions{})
+	var xe *Error
+	if !errors.As(err, &xe) || xe.Code != CodeChooseLayer || len(xe.Layers) != 4 {
+		t.Fatalf("as a constraint layer: %v", err)
+	}
+	ds, err = Inspect(context.Background(), zipPath, ImportOptions{SourceLayer: xe.Layers[0].Name})
+	if err != nil || ds.Layer != xe.Layers[0].Name {
+		t.Errorf("choosing %q from the list: %v", xe.Layers[0].Name, err)
 	}
 }
 

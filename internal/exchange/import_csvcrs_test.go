@@ -1,0 +1,117 @@
+package exchange
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb"
+)
+
+// withCRSColumn adds a crs column holding value (or values[i] on row i)
+// to a CSV written by ogr2ogr.
+func withCRSColumn(t *testing.T, path string, values ...string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\r\n"), "\n")
+	for i := range lines {
+		v := "crs"
+		if i > 0 {
+			v = values[min(i-1, len(values)-1)]
+		}
+		lines[i] = strings.TrimRight(lines[i], "\r") + "," + v
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\r\n")+"\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ogrCSV writes n squares around 丽水 as a CSV with a WKT column in the
+// given CRS, as ogr2ogr writes it (no CRS of its own).
+func ogrCSV(t *testing.T, dir string, n int, epsg string) string {
+	t.Helper()
+	src := filepath.Join(dir, "src.geojson")
+	if err := os.WriteFile(src, []byte(squaresGeoJSON(n, 119.90, 28.40)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "zones.csv")
+	runGDAL(t, "ogr2ogr", "-f", "CSV", "-lco", "GEOMETRY=AS_WKT", "-s_srs", "EPSG:4490", "-t_srs", epsg, out, src)
+	return out
+}
+
+// TestInspectCSVCRSColumn: the crs column wanmu's CSV export writes
+// declares the file's CRS and is not an attribute.
+func TestInspectCSVCRSColumn(t *testing.T) {
+	requireGDAL(t)
+	for _, epsg := range []string{"EPSG:4528", "EPSG:3857"} {
+		t.Run(epsg, func(t *testing.T) {
+			p := ogrCSV(t, t.TempDir(), 3, epsg)
+			withCRSColumn(t, p, epsg)
+			ds, err := Inspect(context.Background(), p, ImportOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(ds.SourceCRS, epsg) || ds.CRSAssumed || !strings.Contains(ds.CRSNote, "CSV 的 crs 列") {
+				t.Errorf("SourceCRS %q assumed %v note %q", ds.SourceCRS, ds.CRSAssumed, ds.CRSNote)
+			}
+			if contains(ds.Fields, "crs") || ds.Features[0].Properties["crs"] != nil {
+				t.Errorf("the crs column is kept as an attribute: %v", ds.Fields)
+			}
+			first := ds.Features[0].Geometry.(orb.Polygon)[0][0]
+			if metres(math.Hypot(first[0]-119.90, first[1]-28.40)) > 0.01 {
+				t.Errorf("first vertex %v, want 119.9, 28.4", first)
+			}
+		})
+	}
+	// Web Mercator numbers without the column look like Gauss-Kruger zone
+	// 13: the column is what makes them right.
+	p := ogrCSV(t, t.TempDir(), 3, "EPSG:3857")
+	if ds, err := Inspect(context.Background(), p, ImportOptions{}); err == nil && strings.HasPrefix(ds.SourceCRS, "EPSG:3857") {
+		t.Errorf("without a crs column the CSV was read as EPSG:3857")
+	}
+
+	for _, tc := range []struct {
+		name    string
+		values  []string
+		feature int
+		want    string
+	}{
+		{"rows disagree", []string{"EPSG:4528", "EPSG:4528", "EPSG:4549"}, 3, "第 1 个要素为 EPSG:4528，第 3 个要素为 EPSG:4549"},
+		{"not a code", []string{"EPSG:4528", "高斯投影"}, 2, `第 2 个要素的 crs 列为 "高斯投影"，不是 EPSG 代码`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := ogrCSV(t, t.TempDir(), 3, "EPSG:4528")
+			withCRSColumn(t, p, tc.values...)
+			_, err := Inspect(context.Background(), p, ImportOptions{})
+			var xe *Error
+			if !errors.As(err, &xe) || xe.Code != CodeNoCRS || xe.Feature != tc.feature || !strings.Contains(xe.Message, tc.want) {
+				t.Fatalf("Inspect: %v; want no_crs about feature %d saying %q", err, tc.feature, tc.want)
+			}
+		})
+	}
+}
+
+func TestCSVCRS(t *testing.T) {
+	for _, tc := range []struct {
+		csv  string
+		want int
+	}{
+		{"\xEF\xBB\xBFname,WKT,CRS\r\na,\"POINT (1 2)\",EPSG:4528\r\n", 4528},
+		{"name;wkt;crs\na;POINT (1 2);4549\nb;POINT (1 2);\n", 4549},
+		{"name\tcrs\na\t\n", 0},
+		{"name,wkt\na,POINT (1 2)\n", 0},
+		{"", 0},
+	} {
+		got, err := csvCRS(strings.NewReader(tc.csv))
+		if err != nil || got != tc.want {
+			t.Errorf("csvCRS(%q) = %d, %v; want %d", tc.csv, got, err, tc.want)
+		}
+	}
+}
