@@ -17,39 +17,100 @@ import (
 type HandoverOptions struct {
 	CRS        string    // EPSG:4490 (default), 4326, 4549 or 4528
 	Encoding   string    // Shapefile DBF text: UTF-8 (default) or GBK
-	Date       time.Time // zero means today
+	Date       time.Time // zero means now
 	Title      string    // "" means "产业平台整合成果"
 	Definition string    // the developable-area definition in force, for README and table
 	TempDir    string
 	Progress   func(done, total int64)
 }
 
+// HandoverPackage is what a handover holds, built by the caller from the
+// store. Layer names must be distinct.
+type HandoverPackage struct {
+	Platforms   ExportLayer   // dissolved platforms with their report figures
+	Zones       ExportLayer   // every live zone, in a platform or not
+	Developable ExportLayer   // each platform's developable land
+	Deducted    ExportLayer   // each platform's deducted land, by reason
+	Constraints []ExportLayer // the constraint layers the figures used, as Provenance.Layers
+	Table       []PlatformRow
+	Provenance  Provenance
+}
+
+// Provenance says which data and rules the figures come from.
+type Provenance struct {
+	Zones, MemberZones, Platforms      int   // live zones, those in a platform, live platforms
+	ZoneRevision, PlatformRevision     int64 // last revision of any zone / platform, 0 if none
+	ZonesChangedAt, PlatformsChangedAt time.Time
+	Layers                             []LayerSource // constraint layers in force, in report order
+	// IllustrativeZones counts the zones marked as illustrative (示例数据).
+	IllustrativeZones int
+}
+
+// LayerSource describes one constraint layer the figures used.
+type LayerSource struct {
+	Name         string // e.g. "生态保护红线"
+	Kind         string // include | exclude
+	Source       string // where it was imported from
+	Version      int
+	Features     int
+	ImportedAt   time.Time
+	Illustrative bool // some feature is marked illustrative (示例数据)
+}
+
+// Illustrative says whether any zone or constraint layer is sample data.
+func (p Provenance) Illustrative() bool {
+	if p.IllustrativeZones > 0 {
+		return true
+	}
+	for _, l := range p.Layers {
+		if l.Illustrative {
+			return true
+		}
+	}
+	return false
+}
+
 // Handover file names inside the package folder.
 const (
-	handoverShpDir  = "shp/"
-	handoverGPKG    = "gpkg/wanmu.gpkg"
-	handoverTable   = "area_table.xlsx"
-	handoverReadme  = "README.txt"
-	handoverGPKGDoc = "wanmu"
+	handoverShpDir     = "shp/"
+	handoverGPKG       = "gpkg/wanmu.gpkg"
+	handoverTable      = "area_table.xlsx"
+	handoverAttributes = "attributes.xlsx"
+	handoverReadme     = "README.txt"
+	handoverMetadata   = "metadata.xml"
+	handoverGPKGDoc    = "wanmu"
 )
 
+// layers lists the package's layers in the order files and README show them.
+func (p HandoverPackage) layers() []ExportLayer {
+	return append([]ExportLayer{p.Platforms, p.Zones, p.Developable, p.Deducted}, p.Constraints...)
+}
+
 // Handover writes the package a land-use planner receives: one zip holding
-// a folder with the platforms and zones as Shapefiles (with fields.csv) and
-// as one GeoPackage in the chosen CRS, the XLSX area table, and a Chinese
-// README.txt stating CRS, area method, units and date. Layer names must be
-// distinct (e.g. "platforms" and "zones").
-func Handover(ctx context.Context, w io.Writer, platforms ExportLayer, zones ExportLayer, table []PlatformRow, opts HandoverOptions) error {
+// a folder with every layer (platforms, zones, developable and deducted land,
+// the constraint layers used) as Shapefiles (with fields.csv) and as one
+// GeoPackage in the chosen CRS, the XLSX area table and attribute tables,
+// an ISO 19139 metadata.xml and a Chinese README.txt stating provenance,
+// definition, threshold, CRS, area method and units.
+func Handover(ctx context.Context, w io.Writer, pkg HandoverPackage, opts HandoverOptions) error {
 	if opts.Date.IsZero() {
 		opts.Date = time.Now()
 	}
 	if opts.Title == "" {
 		opts.Title = "产业平台整合成果"
 	}
-	layers := []ExportLayer{platforms, zones}
+	if len(pkg.Constraints) != len(pkg.Provenance.Layers) {
+		return fmt.Errorf("handover: %d constraint layers but %d layer sources", len(pkg.Constraints), len(pkg.Provenance.Layers))
+	}
+	layers := pkg.layers()
 	base := ExportOptions{CRS: opts.CRS, Encoding: opts.Encoding, Name: handoverGPKGDoc, Date: opts.Date, TempDir: opts.TempDir}
-	shpOpts, gpkgOpts := base, base
-	shpOpts.Format, gpkgOpts.Format = FormatShp, FormatGPKG
+	shpOpts, gpkgOpts, xlsxOpts := base, base, base
+	shpOpts.Format, gpkgOpts.Format, xlsxOpts.Format = FormatShp, FormatGPKG, FormatXLSX
 	job, err := newExportJob(layers, shpOpts)
+	if err != nil {
+		return err
+	}
+	gpkgJob, err := newExportJob(layers, gpkgOpts)
 	if err != nil {
 		return err
 	}
@@ -65,14 +126,19 @@ func Handover(ctx context.Context, w io.Writer, platforms ExportLayer, zones Exp
 		return func(done, total int64) { s(float64(done) / float64(max(total, 1))) }
 	}
 	shpPath := filepath.Join(tmp, "shp.zip")
-	shpOpts.Progress = sub(0, 450)
+	shpOpts.Progress = sub(0, 400)
 	if err := exportToFile(ctx, shpPath, layers, shpOpts); err != nil {
 		return fmt.Errorf("handover shapefile: %w", err)
 	}
 	gpkgPath := filepath.Join(tmp, "wanmu.gpkg")
-	gpkgOpts.Progress = sub(450, 850)
+	gpkgOpts.Progress = sub(400, 800)
 	if err := exportToFile(ctx, gpkgPath, layers, gpkgOpts); err != nil {
 		return fmt.Errorf("handover geopackage: %w", err)
+	}
+	attrPath := filepath.Join(tmp, handoverAttributes)
+	xlsxOpts.Progress = sub(800, 900)
+	if err := exportToFile(ctx, attrPath, layers, xlsxOpts); err != nil {
+		return fmt.Errorf("handover attribute tables: %w", err)
 	}
 	crsLabel := crsDescription(job.epsg)
 	xlsxPath := filepath.Join(tmp, handoverTable)
@@ -80,7 +146,7 @@ func Handover(ctx context.Context, w io.Writer, platforms ExportLayer, zones Exp
 	if err != nil {
 		return err
 	}
-	err = AreaTable(xf, table, AreaTableOptions{Title: opts.Title + " 可开发空间面积表", Definition: opts.Definition, CRS: crsLabel, Date: opts.Date})
+	err = AreaTable(xf, pkg.Table, AreaTableOptions{Title: opts.Title + " 可开发空间面积表", Definition: opts.Definition, CRS: crsLabel, Date: opts.Date})
 	if cerr := xf.Close(); err == nil {
 		err = cerr
 	}
@@ -89,26 +155,47 @@ func Handover(ctx context.Context, w io.Writer, platforms ExportLayer, zones Exp
 	}
 	prog.set(950)
 
+	shpFiles, err := zipEntryNames(shpPath)
+	if err != nil {
+		return fmt.Errorf("handover shapefile: %w", err)
+	}
+	doc := handoverDoc{opts: opts, pkg: pkg, epsg: job.epsg, enc: job.enc, crs: crsLabel, shpFiles: shpFiles,
+		shpNames: job.names, gpkgNames: gpkgJob.names}
 	folder := "wanmu-handover-" + opts.Date.Format("20060102") + "/"
 	zw := newZipWriter(w, opts.Date)
-	readme := buildReadme(opts, job, platforms, zones, crsLabel)
-	if err := zw.addReader(folder+handoverReadme, strings.NewReader(readme)); err != nil {
+	if err := zw.addReader(folder+handoverReadme, strings.NewReader(doc.readme())); err != nil {
+		return err
+	}
+	if err := zw.addReader(folder+handoverMetadata, strings.NewReader(doc.metadata())); err != nil {
 		return err
 	}
 	if err := copyZipEntries(zw, shpPath, folder+handoverShpDir); err != nil {
 		return fmt.Errorf("handover shapefile: %w", err)
 	}
-	if err := zw.addFile(folder+handoverGPKG, gpkgPath); err != nil {
-		return err
-	}
-	if err := zw.addFile(folder+handoverTable, xlsxPath); err != nil {
-		return err
+	for _, f := range []struct{ name, path string }{{handoverGPKG, gpkgPath}, {handoverTable, xlsxPath}, {handoverAttributes, attrPath}} {
+		if err := zw.addFile(folder+f.name, f.path); err != nil {
+			return err
+		}
 	}
 	if err := zw.Close(); err != nil {
 		return err
 	}
 	prog.set(ProgressTotal)
 	return nil
+}
+
+// zipEntryNames lists the names in the zip at path.
+func zipEntryNames(path string) ([]string, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	return names, nil
 }
 
 // exportToFile runs Export into a file.
@@ -156,49 +243,4 @@ func crsDescription(epsg int) string {
 		return "EPSG:4326 WGS 84 经纬度（与 CGCS2000 相差厘米级）"
 	}
 	return "EPSG:4490 CGCS2000 经纬度（CGCS2000 国家大地坐标系，单位度）"
-}
-
-// buildReadme composes README.txt: UTF-8 with a BOM and CRLF line ends,
-// so that Notepad on any Windows shows the Chinese.
-func buildReadme(opts HandoverOptions, job *exportJob, platforms, zones ExportLayer, crs string) string {
-	encNote := "UTF-8（.cpg 文件内容为 UTF-8）。ArcGIS 10.2.1 及以上、ArcGIS Pro、QGIS 可直接正确显示中文。"
-	if job.enc == EncodingGBK {
-		encNote = "GBK（.cpg 文件内容为 936，即 GBK 代码页；DBF 文件头语言驱动标识为 0x4D）。ArcGIS、QGIS 及国内常用软件可直接正确显示中文。"
-	}
-	count := func(l ExportLayer) int { return len(l.Features) }
-	lines := []string{
-		opts.Title + " 数据移交说明",
-		strings.Repeat("=", 40),
-		"",
-		"日期：" + opts.Date.Format("2006年1月2日"),
-		"",
-		"一、文件清单",
-		fmt.Sprintf("  %s%s.shp 等    产业平台（成员分区合并后的边界），%d 个要素", handoverShpDir, platforms.Name, count(platforms)),
-		fmt.Sprintf("  %s%s.shp 等    平台成员分区，%d 个要素", handoverShpDir, zones.Name, count(zones)),
-		fmt.Sprintf("  %s%s        Shapefile 字段名对照表（DBF 字段名最多 10 个英文字符，完整名称和说明见此表）", handoverShpDir, fieldTableName),
-		fmt.Sprintf("  %s       与 Shapefile 相同的两个图层（%s、%s）的 GeoPackage，字段名完整", handoverGPKG, platforms.Name, zones.Name),
-		fmt.Sprintf("  %s        可开发空间面积表：平台汇总、各平台成员明细、说明", handoverTable),
-		"",
-		"二、坐标系",
-		"  " + crs,
-		"  各 Shapefile 的 .prj 与 GeoPackage 的坐标系定义与此一致，在 ArcGIS、QGIS 中打开即可，无需再定义投影。",
-		"",
-		"三、面积计算方法",
-		"  面积属性（如 area_m2 平方米、area_mu 亩）为 CGCS2000 椭球面积：椭球参数 a = 6378137 米，扁率 1/298.257222101，",
-		"  按国土调查办发〔2008〕32号规定的椭球面积公式计算，与第三次全国国土调查（三调，TD/T 1055-2019）口径一致。",
-		"  平方米保留两位小数；亩由未取整的平方米换算。是否达标按未取整数值与门槛比较。",
-		"  注意：在 ArcGIS/QGIS 中用投影坐标\u201c计算几何\u201d得到的是高斯平面面积，比椭球面积略大（离中央经线越远越大），以本数据的面积属性为准。",
-		"",
-		"四、面积单位",
-		"  1 亩 = 2000/3 平方米（约 666.67 平方米）；15 亩 = 1 公顷；10000 亩 = 666.67 公顷。",
-		"",
-		"五、字符编码",
-		"  Shapefile 属性表编码：" + encNote,
-		"  GeoPackage、面积表和本说明均为 UTF-8。",
-	}
-	if opts.Definition != "" {
-		lines = append(lines, "", "六、可开发空间计算口径", "  "+opts.Definition)
-	}
-	lines = append(lines, "", "本数据包由 wanmu（万亩产业平台整合系统）生成。", "")
-	return "\ufeff" + strings.Join(lines, "\r\n")
 }

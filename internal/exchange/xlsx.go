@@ -181,11 +181,11 @@ func deductionHeader(d Deduction) string {
 func writeSummary(f *excelize.File, st tableStyles, rows []PlatformRow, opts AreaTableOptions) error {
 	sh := SheetSummary
 	cols := deductionColumns(rows)
-	header := []string{"序号", "平台名称", "类型", "涉及县（市、区）", "成员数", "毛面积（亩）", "成员重叠（亩）"}
+	header := []string{"序号", "平台名称", "类型", "涉及县（市、区）", "成员数", "毛面积（平方米）", "毛面积（亩）", "毛面积（公顷）", "成员重叠（亩）"}
 	for _, d := range cols {
 		header = append(header, deductionHeader(d))
 	}
-	header = append(header, "合计扣除（亩）", "可开发面积（亩）", "可开发面积（公顷）", "达标门槛（亩）", "是否达标", "缺口（亩）", "地块数", "最大间距（米）")
+	header = append(header, "合计扣除（亩）", "可开发面积（平方米）", "可开发面积（亩）", "可开发面积（公顷）", "达标门槛（亩）", "是否达标", "缺口（亩）", "地块数", "最大间距（米）")
 	last, _ := excelize.ColumnNumberToName(len(header))
 	if err := f.SetCellValue(sh, "A1", opts.Title); err != nil {
 		return err
@@ -206,7 +206,7 @@ func writeSummary(f *excelize.File, st tableStyles, rows []PlatformRow, opts Are
 	}
 	tot.layer = make([]float64, len(cols))
 	for i, r := range rows {
-		vals := []any{i + 1, r.Name, r.Role, r.Counties, len(r.Members), geodesy.Mu(r.GrossM2), geodesy.Mu(r.OverlapM2)}
+		vals := []any{i + 1, r.Name, r.Role, r.Counties, len(r.Members), r.GrossM2, geodesy.Mu(r.GrossM2), geodesy.Hectares(r.GrossM2), geodesy.Mu(r.OverlapM2)}
 		byLayer := map[string]float64{}
 		has := map[string]bool{}
 		for _, d := range r.Deductions {
@@ -225,7 +225,7 @@ func writeSummary(f *excelize.File, st tableStyles, rows []PlatformRow, opts Are
 		if r.Meets() {
 			meets = "是"
 		}
-		vals = append(vals, geodesy.Mu(r.DeductedM2), r.DevelopableMu(), geodesy.Hectares(r.DevelopableM2), r.Threshold(), meets, r.ShortfallMu(), r.Parts, r.MaxGapM)
+		vals = append(vals, geodesy.Mu(r.DeductedM2), r.DevelopableM2, r.DevelopableMu(), geodesy.Hectares(r.DevelopableM2), r.Threshold(), meets, r.ShortfallMu(), r.Parts, r.MaxGapM)
 		row := 4 + i
 		if err := setRow(f, sh, row, vals, st.number); err != nil {
 			return err
@@ -244,11 +244,11 @@ func writeSummary(f *excelize.File, st tableStyles, rows []PlatformRow, opts Are
 		tot.members += len(r.Members)
 	}
 	row := 4 + len(rows)
-	vals := []any{nil, "合计", nil, nil, tot.members, geodesy.Mu(tot.gross), geodesy.Mu(tot.overlap)}
+	vals := []any{nil, "合计", nil, nil, tot.members, tot.gross, geodesy.Mu(tot.gross), geodesy.Hectares(tot.gross), geodesy.Mu(tot.overlap)}
 	for k := range cols {
 		vals = append(vals, geodesy.Mu(tot.layer[k]))
 	}
-	vals = append(vals, geodesy.Mu(tot.deducted), geodesy.Mu(tot.dev), geodesy.Hectares(tot.dev), nil, nil, nil, nil, nil)
+	vals = append(vals, geodesy.Mu(tot.deducted), tot.dev, geodesy.Mu(tot.dev), geodesy.Hectares(tot.dev), nil, nil, nil, nil, nil)
 	if err := setRow(f, sh, row, vals, st.totalNumber); err != nil {
 		return err
 	}
@@ -278,38 +278,36 @@ func writeMembers(f *excelize.File, st tableStyles, sh string, r PlatformRow) er
 		return err
 	}
 	_ = f.SetCellValue(sh, "A1", r.Name+" 成员分区")
-	_ = f.MergeCell(sh, "A1", "G1")
+	_ = f.MergeCell(sh, "A1", "H1")
 	_ = f.SetCellStyle(sh, "A1", "A1", st.title)
-	if err := setRow(f, sh, 2, []any{"序号", "分区名称", "类型", "县（市、区）", "处置方式", "面积（平方米）", "面积（亩）"}, st.header); err != nil {
+	if err := setRow(f, sh, 2, []any{"序号", "分区名称", "类型", "县（市、区）", "处置方式", "面积（平方米）", "面积（亩）", "面积（公顷）"}, st.header); err != nil {
 		return err
 	}
+	areas := func(m2 float64) []any { return []any{m2, geodesy.Mu(m2), geodesy.Hectares(m2)} }
 	var sum float64
 	for i, m := range r.Members {
 		row := 3 + i
-		if err := setRow(f, sh, row, []any{i + 1, m.Name, m.Kind, m.County, m.Disposition, m.AreaM2, geodesy.Mu(m.AreaM2)}, st.text); err != nil {
+		if err := setRow(f, sh, row, append([]any{i + 1, m.Name, m.Kind, m.County, m.Disposition}, areas(m.AreaM2)...), st.text); err != nil {
 			return err
 		}
-		styleCells(f, sh, row, []int{6, 7}, st.number)
+		styleCells(f, sh, row, []int{6, 7, 8}, st.number)
 		styleCells(f, sh, row, []int{1}, st.integer)
 		sum += m.AreaM2
 	}
 	row := 3 + len(r.Members)
-	if err := setRow(f, sh, row, []any{nil, "成员合计", nil, nil, nil, sum, geodesy.Mu(sum)}, st.total); err != nil {
-		return err
+	for k, line := range []struct {
+		label string
+		m2    float64
+	}{{"成员合计", sum}, {"平台（合并后）", r.GrossM2}, {"成员重叠", r.OverlapM2}} {
+		if err := setRow(f, sh, row+k, append([]any{nil, line.label, nil, nil, nil}, areas(line.m2)...), st.total); err != nil {
+			return err
+		}
+		styleCells(f, sh, row+k, []int{6, 7, 8}, st.totalNumber)
 	}
-	styleCells(f, sh, row, []int{6, 7}, st.totalNumber)
-	if err := setRow(f, sh, row+1, []any{nil, "平台（合并后）", nil, nil, nil, r.GrossM2, geodesy.Mu(r.GrossM2)}, st.total); err != nil {
-		return err
-	}
-	styleCells(f, sh, row+1, []int{6, 7}, st.totalNumber)
-	if err := setRow(f, sh, row+2, []any{nil, "成员重叠", nil, nil, nil, r.OverlapM2, geodesy.Mu(r.OverlapM2)}, st.total); err != nil {
-		return err
-	}
-	styleCells(f, sh, row+2, []int{6, 7}, st.totalNumber)
 	_ = f.SetColWidth(sh, "A", "A", 6)
 	_ = f.SetColWidth(sh, "B", "B", 30)
 	_ = f.SetColWidth(sh, "C", "E", 14)
-	_ = f.SetColWidth(sh, "F", "G", 18)
+	_ = f.SetColWidth(sh, "F", "H", 18)
 	return f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 2, TopLeftCell: "A3", ActivePane: "bottomLeft"})
 }
 
@@ -445,18 +443,23 @@ func (j *exportJob) writeXLSX(path string) error {
 		if err := sw.SetRow("A1", head); err != nil {
 			return err
 		}
+		sums := make([]float64, len(fields))
 		for n, feat := range l.Features {
 			row := make([]any, len(fields))
 			for k, fd := range fields {
 				v := feat.Properties[fd.Name]
+				x, isNum := toFloat(v)
+				if isNum && isAreaField(fd) {
+					sums[k] += x
+				}
 				switch fd.Type {
 				case FieldReal:
-					if x, ok := toFloat(v); ok {
+					if isNum {
 						row[k] = excelize.Cell{Value: x, StyleID: st.number}
 						continue
 					}
 				case FieldInteger:
-					if x, ok := toFloat(v); ok {
+					if isNum {
 						row[k] = x
 						continue
 					}
@@ -467,6 +470,12 @@ func (j *exportJob) writeXLSX(path string) error {
 			}
 			cell, _ := excelize.CoordinatesToCellName(1, n+2)
 			if err := sw.SetRow(cell, row); err != nil {
+				return err
+			}
+		}
+		if total := totalRow(fields, sums, st); total != nil && len(l.Features) > 0 {
+			cell, _ := excelize.CoordinatesToCellName(1, len(l.Features)+2)
+			if err := sw.SetRow(cell, total); err != nil {
 				return err
 			}
 		}
@@ -496,4 +505,41 @@ func toFloat(v any) (float64, bool) {
 		return float64(n), true
 	}
 	return 0, false
+}
+
+// isAreaField says whether a column holds an area that adds up over the
+// rows: a number named …_m2, …_mu or …_ha (area_m2, dev_mu, approved_ha).
+func isAreaField(fd Field) bool {
+	if fd.Type != FieldReal && fd.Type != FieldInteger {
+		return false
+	}
+	for _, suffix := range []string{"_m2", "_mu", "_ha"} {
+		if strings.HasSuffix(strings.ToLower(fd.Name), suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// totalRow is the 合计 row of an attribute sheet: the sum of each area
+// column, the label in the first column that is not one; nil when the layer
+// has no area column.
+func totalRow(fields []Field, sums []float64, st tableStyles) []any {
+	row := make([]any, len(fields))
+	label, has := -1, false
+	for k, fd := range fields {
+		if isAreaField(fd) {
+			row[k] = excelize.Cell{Value: sums[k], StyleID: st.totalNumber}
+			has = true
+		} else if label < 0 {
+			label = k
+		}
+	}
+	if !has {
+		return nil
+	}
+	if label >= 0 {
+		row[label] = excelize.Cell{Value: "合计", StyleID: st.total}
+	}
+	return row
 }
