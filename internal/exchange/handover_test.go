@@ -280,7 +280,7 @@ func checkHandoverReadme(t *testing.T, path string, pkg HandoverPackage, shpName
 	readme := string(b)
 	must := []string{"\ufeff", "\r\n", "EPSG:4528", "CGCS2000", "国土调查办发〔2008〕32号", "2000/3", "2025年3月1日",
 		"可开发空间 = 平台范围 − (生态保护红线)", // the definition
-		"10000 亩",                        // the default threshold
+		"10000 亩", // the default threshold
 		"2025-02-27 09:30（修订记录号 41）", "2025-02-28 16:05（修订记录号 42）", // zone and platform versions
 		"生态保护红线（扣除）：第 3 版，1 个要素，导入于 2025-01-10 08:00，来源：红线.shp.zip", // layer provenance
 		"其中 2 个属于某一平台", "2 个未纳入任何平台", // zones described as they are
