@@ -18,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -32,7 +34,7 @@ import (
 const MaxUploadBytes = 512 << 20
 
 // Limits of an import's multipart form, besides MaxUploadBytes. The form
-// holds one file and at most one of each uploadFields, so at most six parts;
+// holds one file and at most one of each uploadFields, so at most seven parts;
 // anything else is refused, so that a client cannot make the server read
 // thousands of parts or keep large part headers in memory.
 const (
@@ -44,7 +46,8 @@ const (
 )
 
 // uploadFields are the form fields an import takes besides file.
-var uploadFields = []string{"layer", "kind", "crs", "encoding", "gcj02"}
+// source_layer names the file's layer to read (layer is the target).
+var uploadFields = []string{"layer", "kind", "crs", "encoding", "gcj02", "source_layer"}
 
 var (
 	jobID     = regexp.MustCompile(`^[0-9a-f]{24}$`)
@@ -71,7 +74,7 @@ type upload struct {
 }
 
 // startImport receives a multipart upload (file, layer, kind, crs, encoding,
-// gcj02) and starts a job that reads and checks it: the job's result is the
+// gcj02, source_layer) and starts a job that reads and checks it: the job's result is the
 // preview; nothing is written until commit. Fields are checked as they
 // arrive, so that a wrong field sent before the file (as the page sends
 // them) is refused before the file is stored. The file streams to the
@@ -102,7 +105,8 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := up.fields
-	opts := exchange.ImportOptions{CRS: f["crs"], Encoding: f["encoding"], GCJ02: f["gcj02"] == "true" || f["gcj02"] == "1", TempDir: up.dir}
+	opts := exchange.ImportOptions{CRS: f["crs"], Encoding: f["encoding"], GCJ02: f["gcj02"] == "true" || f["gcj02"] == "1", TempDir: up.dir,
+		SourceLayer: f["source_layer"], Zones: target.Zones}
 	rid := problem.RequestID(r.Context())
 	dir, path := up.dir, up.path
 	j, err := s.jobs.Start(r.Context(), "import", actorName(r.Context()), func(ctx context.Context, rep job.Reporter) (any, any, bool, error) {
@@ -150,7 +154,7 @@ func (s *Server) readUpload(r *http.Request, body io.Reader, boundary string, up
 		case slices.Contains(uploadFields, name):
 			err = s.receiveField(r, name, part, up)
 		default:
-			err = problem.New(http.StatusBadRequest, "bad-upload", "the form has a field %q: an import takes file, layer, kind, crs, encoding and gcj02 only",
+			err = problem.New(http.StatusBadRequest, "bad-upload", "the form has a field %q: an import takes file, layer, kind, crs, encoding, gcj02 and source_layer only",
 				problem.Clip(name, 40))
 		}
 		part.Close()
@@ -243,8 +247,29 @@ func (s *Server) receiveField(r *http.Request, name string, part *multipart.Part
 		if v != "" && v != "true" && v != "false" && v != "1" && v != "0" {
 			return fieldProblem("gcj02", "must be true or false")
 		}
+	case "source_layer":
+		if msg := layerNameProblem(v); msg != "" {
+			return fieldProblem("source_layer", "%s", msg)
+		}
 	}
 	return nil
+}
+
+// layerNameProblem says what is wrong with a source_layer value, or "":
+// a layer name is text, not control characters, of at most 200 characters.
+func layerNameProblem(v string) string {
+	if !utf8.ValidString(v) {
+		return "is not valid UTF-8"
+	}
+	if n := utf8.RuneCountInString(v); n > 200 {
+		return fmt.Sprintf("is %d characters long; at most 200", n)
+	}
+	for i, r := range []rune(v) {
+		if unicode.IsControl(r) {
+			return fmt.Sprintf("has a control character (%U) at character %d", r, i+1)
+		}
+	}
+	return ""
 }
 
 // serverFault answers a failure of the server's side in an upload or an
@@ -319,6 +344,9 @@ func (s *Server) jobFailure(ctx context.Context, err error) error {
 	var xe *exchange.Error
 	if errors.As(cause, &xe) {
 		d = map[string]any{"code": xe.Code, "detail": whereZH + xe.Message, "english": where + xe.English}
+		if xe.Layers != nil {
+			d["layers"] = xe.Layers // to choose from: resend with source_layer
+		}
 		if feature == 0 {
 			feature = xe.Feature // the file's feature the message names
 		}

@@ -83,8 +83,9 @@ func TestRoundTrip(t *testing.T) {
 		{FormatFileGDB, CRS4528, "", "name", false},
 		{FormatKML, CRS4490, "", "Name", false},
 		{FormatKMZ, CRS4490, "", "Name", false},
-		{FormatCSV, CRS4490, EncodingUTF8, "name", true},
-		{FormatCSV, CRS4528, EncodingGBK, "name", true},
+		// wanmu's CSV states its CRS in a crs column.
+		{FormatCSV, CRS4490, EncodingUTF8, "name", false},
+		{FormatCSV, CRS4528, EncodingGBK, "name", false},
 	} {
 		t.Run(tc.format+"/"+tc.crs+"/"+tc.enc, func(t *testing.T) {
 			dir := t.TempDir()
@@ -107,6 +108,9 @@ func TestRoundTrip(t *testing.T) {
 			}
 			if ds.Format != tc.format {
 				t.Errorf("Format %q, want %q", ds.Format, tc.format)
+			}
+			if tc.format == FormatCSV && contains(ds.Fields, "crs") {
+				t.Errorf("fields %v: the crs column is kept as an attribute", ds.Fields)
 			}
 			if tc.format == FormatShp && !contains(ds.Fields, "disposition") {
 				t.Errorf("fields %v: the 11-letter disposition was not restored from fields.csv", ds.Fields)
@@ -587,11 +591,17 @@ func TestInspectLayers(t *testing.T) {
 	if !errors.As(err, &xe) || xe.Code != CodeChooseLayer || !strings.Contains(xe.Message, "请选择图层后重试") {
 		t.Fatalf("two layers, none chosen: %v", err)
 	}
-	byName := map[string]LayerInfo{}
+	// Export names layers by their title where it can; find them by count.
+	var z, pl LayerInfo
 	for _, l := range xe.Layers {
-		byName[l.Name] = l
+		switch l.Count {
+		case 4:
+			z = l
+		case 1:
+			pl = l
+		}
 	}
-	if z, pl := byName["zones"], byName["platforms"]; len(xe.Layers) != 2 || z.Count != 4 || pl.Count != 1 ||
+	if len(xe.Layers) != 2 || !isZonesName(z.Name) || pl.Name == "" ||
 		!strings.Contains(z.Geometry, "Polygon") || !strings.HasPrefix(z.CRS, "EPSG:4490") || !strings.HasPrefix(pl.CRS, "EPSG:4490") {
 		t.Errorf("layers listed: %+v", xe.Layers)
 	}
@@ -600,33 +610,41 @@ func TestInspectLayers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ds.Layer != "zones" || len(ds.Layers) != 2 || len(ds.Features) != 4 {
+	if ds.Layer != z.Name || len(ds.Layers) != 2 || len(ds.Features) != 4 {
 		t.Errorf("layer %q layers %v features %d", ds.Layer, ds.Layers, len(ds.Features))
 	}
-	if !strings.Contains(strings.Join(ds.Warnings, "\n"), "按导入目标“分区”读取了图层 zones") {
+	if !strings.Contains(strings.Join(ds.Warnings, "\n"), "按导入目标“分区”读取了图层 "+z.Name) {
 		t.Errorf("no warning about the choice: %q", ds.Warnings)
 	}
-	ds, err = Inspect(context.Background(), p, ImportOptions{SourceLayer: "platforms", Zones: true})
+	ds, err = Inspect(context.Background(), p, ImportOptions{SourceLayer: pl.Name, Zones: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ds.Layer != "platforms" || len(ds.Features) != 1 || ds.Features[0].Properties["name"] != "丽水市级产业平台" {
+	if ds.Layer != pl.Name || len(ds.Features) != 1 || ds.Features[0].Properties["name"] != "丽水市级产业平台" {
 		t.Errorf("layer %q features %d", ds.Layer, len(ds.Features))
 	}
 	if _, ok := ds.Features[0].Geometry.(orb.MultiPolygon); !ok {
 		t.Errorf("platform geometry %T", ds.Features[0].Geometry)
 	}
 	_, err = Inspect(context.Background(), p, ImportOptions{SourceLayer: "parcels"})
-	if !errors.As(err, &xe) || xe.Code != CodeLayerNotFound || !strings.Contains(err.Error(), "zones") || len(xe.Layers) != 2 {
+	if !errors.As(err, &xe) || xe.Code != CodeLayerNotFound || !strings.Contains(err.Error(), z.Name) || len(xe.Layers) != 2 {
 		t.Errorf("unknown layer: %v", err)
 	}
 	// Two Shapefiles in one zip are two layers.
 	shpZip := exportFile(t, dir, []ExportLayer{testZones(), testPlatforms()}, ExportOptions{Format: FormatShp})
-	ds, err = Inspect(context.Background(), shpZip, ImportOptions{SourceLayer: "platforms"})
+	_, err = Inspect(context.Background(), shpZip, ImportOptions{})
+	if !errors.As(err, &xe) || xe.Code != CodeChooseLayer || len(xe.Layers) != 2 {
+		t.Fatalf("two Shapefiles, none chosen: %v", err)
+	}
+	shpPlatforms := xe.Layers[0].Name
+	if xe.Layers[1].Count == 1 {
+		shpPlatforms = xe.Layers[1].Name
+	}
+	ds, err = Inspect(context.Background(), shpZip, ImportOptions{SourceLayer: shpPlatforms})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ds.Layer != "platforms" || len(ds.Features) != 1 || ds.Features[0].Properties["developable_mu"] == nil {
+	if ds.Layer != shpPlatforms || len(ds.Features) != 1 || ds.Features[0].Properties["developable_mu"] == nil {
 		t.Errorf("layer %q features %v", ds.Layer, ds.Features)
 	}
 	// A polygon layer beside a point layer is read without asking.
@@ -670,7 +688,8 @@ func TestInspectHandoverAsZones(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasSuffix(ds.Layer, "wanmu.gpkg:zones") || len(ds.Features) != 4 || ds.Features[1].Properties["name"] != "空港园（丽水机场）" {
+	_, inside, _ := strings.Cut(ds.Layer, ".gpkg:")
+	if !strings.HasPrefix(ds.Layer, "交付包/gpkg/") || !isZonesName(inside) || len(ds.Features) != 4 || ds.Features[1].Properties["name"] != "空港园（丽水机场）" {
 		t.Errorf("read layer %q, %d features", ds.Layer, len(ds.Features))
 	}
 	if len(ds.Layers) != 4 {
@@ -854,4 +873,14 @@ func TestInspectLimitsAndCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkMonotone(t, calls)
+}
+
+// isZonesName reports whether a layer name is one wanmu gives its zones.
+func isZonesName(name string) bool {
+	for _, n := range zonesNames {
+		if strings.EqualFold(name, n) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,76 @@
+package exchange
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestInspectDropsZ: elevations are dropped and said once, with the number
+// of features that had them; zero elevations are no elevation.
+func TestInspectDropsZ(t *testing.T) {
+	requireGDAL(t)
+	dir := t.TempDir()
+	square := func(name string, lon, z float64) string {
+		pt := func(x, y float64) string { return "[" + num(x) + "," + num(y) + "," + num(z) + "]" }
+		return `{"type":"Feature","properties":{"name":"` + name + `"},"geometry":{"type":"Polygon","coordinates":[[` +
+			pt(lon, 28.4) + "," + pt(lon+0.01, 28.4) + "," + pt(lon+0.01, 28.41) + "," + pt(lon, 28.4) + `]]}}`
+	}
+	for _, tc := range []struct {
+		name string
+		zs   []float64
+		want string
+	}{
+		{"elevations", []float64{12.5, 0, 310}, "已忽略 Z 值（高程）：2 个要素带有高程"},
+		{"zero z", []float64{0, 0, 0}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var fs []string
+			for i, z := range tc.zs {
+				fs = append(fs, square(string(rune('甲'+i)), 119.9+0.02*float64(i), z))
+			}
+			src := filepath.Join(dir, tc.name+".geojson")
+			os.WriteFile(src, []byte(`{"type":"FeatureCollection","features":[`+strings.Join(fs, ",")+`]}`), 0o600)
+			gpkg := filepath.Join(dir, tc.name+".gpkg")
+			runGDAL(t, "ogr2ogr", "-f", "GPKG", "-nln", "zones", gpkg, src)
+			ds, err := Inspect(context.Background(), gpkg, ImportOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var z []string
+			for _, w := range ds.Warnings {
+				if strings.Contains(w, "Z 值") {
+					z = append(z, w)
+				}
+			}
+			switch {
+			case tc.want == "" && len(z) > 0:
+				t.Errorf("warned about zero elevations: %q", z)
+			case tc.want != "" && (len(z) != 1 || !strings.Contains(z[0], tc.want)):
+				t.Errorf("Z warnings %q, want one saying %q", z, tc.want)
+			}
+			if len(ds.Features) != 3 {
+				t.Errorf("%d features", len(ds.Features))
+			}
+		})
+	}
+}
+
+// TestGDALChatterHidden: GDAL's notes about its own progress reporting are
+// not passed on as warnings; real ones are.
+func TestGDALChatterHidden(t *testing.T) {
+	stderr := "Warning 1: Progress turned off as fast feature count is not available.\n" +
+		"Warning 1: Field 名称 of width 300 truncated to 254.\n" +
+		"Warning 1: Progress turned off as fast feature count is not available.\n" +
+		"ERROR 1: PROJ: tmerc: Invalid latitude\n"
+	got := gdalMessages(stderr, "Warning")
+	if !slices.Equal(got, []string{"Field 名称 of width 300 truncated to 254."}) {
+		t.Errorf("warnings %q", got)
+	}
+	if got := gdalMessages(stderr, "ERROR"); !slices.Equal(got, []string{"PROJ: tmerc: Invalid latitude"}) {
+		t.Errorf("errors %q", got)
+	}
+}
