@@ -92,7 +92,7 @@ func init() {
 		{ID: FormatDXF, Name: "AutoCAD DXF", Driver: "DXF",
 			Import: true, UploadExts: []string{".dxf"},
 			Export: true, Ext: ".dxf", ContentType: "image/vnd.dxf", DefaultEPSG: 4528, Projected: true,
-			write: (*exportJob).runGDAL, finish: (*exportJob).finishDXF,
+			write: (*exportJob).writeDXF, // streams its own DXF (dxf_export.go)
 			Notes: "DXF 不含坐标系：导入时按坐标量级识别 EPSG:4528（带 40 带号）或 EPSG:4549，识别 X/Y 互换，闭合多段线作为面；" +
 				"导出为高斯-克吕格坐标（EPSG:4528 或 4549）的闭合多段线，名称为文字标注。"},
 		{ID: FormatGeoJSON, Aliases: []string{"json"}, Name: "GeoJSON", Driver: "GeoJSON",
