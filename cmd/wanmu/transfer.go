@@ -19,12 +19,13 @@ import (
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c config
-	var layer, kind, crs, encoding, defaultKind, county, reason string
+	var layer, sourceLayer, kind, crs, encoding, defaultKind, county, reason string
 	var gcj02, dryRun, repair bool
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dbFlags(fs, &c)
 	fs.StringVar(&layer, "layer", "zones", "zones, or constraint:NAME for a new constraint layer")
+	fs.StringVar(&sourceLayer, "source-layer", "", "the file's layer to read, when it has several (the error lists them)")
 	fs.StringVar(&kind, "kind", "exclude", "kind of a new constraint layer: exclude, include or reference")
 	fs.StringVar(&crs, "crs", "", "the file's CRS if it has none: EPSG:4528, EPSG:4549, EPSG:4490 or EPSG:4326")
 	fs.StringVar(&encoding, "encoding", "", "text encoding of DBF/DXF/CSV: GBK or UTF-8 (default: detect)")
@@ -38,7 +39,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: wanmu import FILE --layer zones|constraint:NAME [--crs EPSG:…] [--encoding GBK|UTF-8] [--gcj02]")
+		return errors.New("usage: wanmu import FILE --layer zones|constraint:NAME [--source-layer NAME] [--crs EPSG:…] [--encoding GBK|UTF-8] [--gcj02]")
 	}
 	file, err := filepath.Abs(fs.Arg(0))
 	if err != nil {
@@ -55,8 +56,10 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		defer closeScratch()
 		bar := stepProgress(stderr)
-		p, err := svc.Inspect(ctx, file, target, exchange.ImportOptions{CRS: crs, Encoding: encoding, GCJ02: gcj02}, bar)
+		p, err := svc.Inspect(ctx, file, target, exchange.ImportOptions{CRS: crs, Encoding: encoding, GCJ02: gcj02,
+			SourceLayer: sourceLayer, Zones: target.Zones}, bar)
 		if err != nil {
+			printLayers(stderr, err)
 			return err
 		}
 		fmt.Fprintf(stdout, "%s: %d features, %.2f mu (%.2f ha), CRS %s", filepath.Base(file), p.Features, p.TotalArea.Mu, p.TotalArea.Ha, p.SourceCRS)
@@ -163,6 +166,23 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // scratchMinFree is the disk space uploads to a server leave free for the
 // database (see transfer.ScratchOptions.MinFree).
 const scratchMinFree = 1 << 30
+
+// printLayers lists the file's layers when the error asks for one to be
+// chosen, with what --source-layer takes.
+func printLayers(w io.Writer, err error) {
+	var xe *exchange.Error
+	if !errors.As(err, &xe) || len(xe.Layers) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "layers in the file (choose one with --source-layer NAME):")
+	for _, l := range xe.Layers {
+		count := "? features"
+		if l.Count >= 0 {
+			count = fmt.Sprintf("%d features", l.Count)
+		}
+		fmt.Fprintf(w, "  %s	%s	%s	%s\n", l.Name, l.Geometry, count, orNone(l.CRS))
+	}
+}
 
 // newTransfer is the import and export service of a process: its own
 // scratch directory under transfer.DefaultScratchRoot, made at start, which

@@ -7,10 +7,12 @@
 // Imports are all-or-nothing; a progress bar follows the server's job.
 //
 // API: POST /api/v1/imports (multipart: file, layer = zones | constraint:NAME,
-// kind, crs, encoding, gcj02) starts a job {id, state, progress, step, error,
-// result}; the page polls GET /api/v1/imports/{id} while it is "running";
-// "waiting" carries the preview; POST …/commit {mapping, reason} writes it;
-// DELETE drops it.
+// kind, crs, encoding, gcj02, source_layer) starts a job {id, state,
+// progress, step, error, result}; the page polls GET /api/v1/imports/{id}
+// while it is "running"; "waiting" carries the preview; POST …/commit
+// {mapping, reason} writes it; DELETE drops it. A file with several polygon
+// layers fails with error.layers [{name, geometry, features, crs}]: the
+// dialog lists them, and choosing one previews it again with source_layer.
 (function (wanmu) {
 	'use strict';
 
@@ -23,6 +25,8 @@
 		var t = wanmu.i18n.t;
 		var isAdmin = app.user && app.user.role === 'admin';
 		var job = null, preview = null;
+		var sourceLayer = '';  // the file's layer to read, once chosen
+		var layerChoices = []; // the file's layers, when it has several
 		var file = h('input', { type: 'file', name: 'file', attrs: { accept: '.zip,.gpkg,.kml,.kmz,.dxf,.geojson,.json,.csv' } });
 		var targets = [{ value: 'zones', label: 'import.toZones' }];
 		if (isAdmin) {
@@ -43,6 +47,11 @@
 		var encoding = D.select('encoding', ENCODINGS.map(function (e) { return { value: e, label: 'encoding.' + e }; }), 'auto');
 		var gcj = h('input', { type: 'checkbox', name: 'gcj02' });
 		[file, crs, encoding, gcj].forEach(function (el) { el.addEventListener('change', reset); });
+		file.addEventListener('change', function () {
+			// Another file: its layers are not the last one's.
+			sourceLayer = '';
+			layerChoices = [];
+		});
 		var progress = h('progress', { max: 1000, value: 0, className: 'import-progress' });
 		var progressText = h('span', { className: 'muted small' });
 		var progressRow = h('div', { className: 'progress-row' }, progress, progressText);
@@ -121,6 +130,9 @@
 				form.append('encoding', encoding.value);
 			}
 			form.append('gcj02', gcj.checked ? 'true' : 'false');
+			if (sourceLayer) {
+				form.append('source_layer', sourceLayer);
+			}
 			form.append('file', file.files[0]);
 			reset();
 			setProgress(0, t('import.uploading'));
@@ -130,9 +142,16 @@
 				job = j;
 				if (j.state === 'waiting') {
 					preview = j.result || {};
+					if (preview.layers && preview.layers.length > 1) {
+						layerChoices = preview.layers;
+					}
 					renderPreview(preview);
 					window.setTimeout(updateConfirm, 0);
 				} else {
+					if (j.error && j.error.layers && j.error.layers.length) {
+						layerChoices = j.error.layers;
+						renderLayers();
+					}
 					throw jobError(j);
 				}
 			}, function (err) {
@@ -214,8 +233,44 @@
 			progressText.textContent = text + ' ' + Math.round((frac || 0) * 100) + '%';
 		}
 
+		// renderLayers lists the file's layers (name, geometry type, feature
+		// count, CRS) to choose from; choosing one previews it.
+		function renderLayers() {
+			if (!layerChoices.length) {
+				return;
+			}
+			var current = sourceLayer || (preview && preview.source_layer) || '';
+			var rows = layerChoices.map(function (l) {
+				var radio = h('input', { type: 'radio', name: 'source_layer', value: l.name, checked: l.name === current });
+				var row = h('tr', { className: l.name === current ? 'selected' : '' },
+					h('td', null, radio),
+					h('td', { text: l.name }),
+					h('td', { text: l.geometry || '—' }),
+					h('td', { className: 'num', text: l.features >= 0 ? String(l.features) : '?' }),
+					h('td', { text: l.crs || t('import.layerNoCRS') }));
+				row.addEventListener('click', function () {
+					if (sourceLayer === l.name && preview) {
+						return;
+					}
+					radio.checked = true;
+					sourceLayer = l.name;
+					dialog.buttons[1].click(); // preview the chosen layer
+				});
+				return row;
+			});
+			previewEl.appendChild(h('fieldset', { className: 'layer-choice' },
+				h('legend', { i18n: 'import.sourceLayer' }),
+				h('p', { className: 'muted small', i18n: 'import.sourceLayerHint' }),
+				h('table', { className: 'list' },
+					h('thead', null, h('tr', null, h('th'),
+						h('th', { i18n: 'import.layerName' }), h('th', { i18n: 'import.layerGeometry' }),
+						h('th', { className: 'num', i18n: 'import.layerFeatures' }), h('th', { i18n: 'import.layerCRS' }))),
+					h('tbody', null, rows))));
+		}
+
 		function renderPreview(p) {
 			wanmu.dom.clear(previewEl);
+			renderLayers();
 			showBounds(p.bounds);
 			mapping = {};
 			repair = null;
