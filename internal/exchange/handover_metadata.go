@@ -190,7 +190,7 @@ func (d handoverDoc) metadata() string {
 	x.open("gmd:resourceConstraints")
 	x.open("gmd:MD_Constraints")
 	if p.Illustrative() {
-		x.str("gmd:useLimitation", IllustrativeNotice+"："+strings.TrimPrefix(d.illustrativeScope(), "本数据包中的")+"不得用于规划审批、用地报批、测量放样或统计上报。")
+		x.str("gmd:useLimitation", IllustrativeNotice+"。"+d.illustrativeScope()+"不得用于规划审批、用地报批、测量放样或统计上报。")
 	}
 	x.str("gmd:useLimitation", "面积为 CGCS2000 椭球面积（国土调查办发〔2008〕32号公式），1 亩 = 2000/3 平方米。")
 	x.close("gmd:MD_Constraints")

@@ -98,7 +98,7 @@ func (d handoverDoc) readme() string {
 	}
 	lines = append(lines, "  "+def,
 		"  平台范围为各成员分区合并（重叠部分只计一次）后的范围。纳入图层之间取并集；扣除图层之间取并集后整体扣除。",
-		"  扣除用地图层中，被几个扣除图层同时覆盖的用地归入上表中排在前面的图层，因此各原因互不重叠、相加等于合计扣除；",
+		"  扣除用地图层中，被几个扣除图层同时覆盖的用地归入第三节所列顺序中排在前面的图层，因此各原因互不重叠、相加等于合计扣除；",
 		"  面积表中各图层的“扣除”列则是该图层单独扣除的面积，图层重叠时逐项相加大于合计扣除。",
 		"  "+d.thresholdLine(),
 		"",
@@ -139,7 +139,7 @@ func (d handoverDoc) illustrativeScope() string {
 	p := d.pkg.Provenance
 	var parts []string
 	if p.IllustrativeZones > 0 {
-		parts = append(parts, fmt.Sprintf("%d 个分区（及由其组成的平台、可开发空间和扣除用地）", p.IllustrativeZones))
+		parts = append(parts, fmt.Sprintf(" %d 个分区（及由其组成的平台、可开发空间和扣除用地）", p.IllustrativeZones))
 	}
 	for _, l := range p.Layers {
 		if l.Illustrative {
@@ -175,7 +175,7 @@ func (d handoverDoc) provenanceLines() []string {
 		if l.Source != "" {
 			s += "，来源：" + l.Source
 		}
-		if l.Illustrative {
+		if l.Illustrative && !strings.Contains(l.Source, IllustrativeNotice) {
 			s += "（" + IllustrativeNotice + "）"
 		}
 		lines = append(lines, s)

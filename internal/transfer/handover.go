@@ -90,12 +90,19 @@ func (s *Service) developableLayers(ctx context.Context) (dev, ded exchange.Expo
 		{Name: "platform_id", Type: exchange.FieldInteger, Title: "平台编号"},
 		{Name: "platform", Type: exchange.FieldString, Title: "平台名称"},
 	}
+	areas := append([]exchange.Field{}, areaFields...)
+	for i := range areas { // m² to 2 decimals, mu and ha to 4, as setArea rounds them
+		areas[i].Precision = map[string]int{"area_m2": 2}[areas[i].Name]
+		if areas[i].Precision == 0 {
+			areas[i].Precision = 4
+		}
+	}
 	dev = exchange.ExportLayer{Name: "developable", Title: "可开发空间",
-		Fields: append(append([]exchange.Field{}, platformFields...), areaFields...)}
+		Fields: append(append([]exchange.Field{}, platformFields...), areas...)}
 	ded = exchange.ExportLayer{Name: "deducted", Title: "扣除用地",
 		Fields: append(append(append([]exchange.Field{}, platformFields...),
 			exchange.Field{Name: "reason", Type: exchange.FieldString, Title: "扣除原因"},
-			exchange.Field{Name: "kind", Type: exchange.FieldString, Title: "图层类型（纳入/扣除）"}), areaFields...)}
+			exchange.Field{Name: "kind", Type: exchange.FieldString, Title: "图层类型（纳入/扣除）"}), areas...)}
 	ps, err := s.Store.ListPlatforms(ctx, false)
 	if err != nil {
 		return dev, ded, err
