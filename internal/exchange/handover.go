@@ -100,7 +100,9 @@ func Handover(ctx context.Context, w io.Writer, pkg HandoverPackage, opts Handov
 		opts.Title = "产业平台整合成果"
 	}
 	if len(pkg.Constraints) != len(pkg.Provenance.Layers) {
-		return fmt.Errorf("handover: %d constraint layers but %d layer sources", len(pkg.Constraints), len(pkg.Provenance.Layers))
+		return errorf(CodeInvalidInput, "移交数据包有 %d 个约束图层，却只说明了 %d 个图层的来源：每个约束图层都需要来源说明（Provenance.Layers）",
+			"the handover has %d constraint layers but provenance for %d: every constraint layer needs its source (Provenance.Layers)",
+			len(pkg.Constraints), len(pkg.Provenance.Layers))
 	}
 	layers := pkg.layers()
 	base := ExportOptions{CRS: opts.CRS, Encoding: opts.Encoding, Name: handoverGPKGDoc, Date: opts.Date, TempDir: opts.TempDir}

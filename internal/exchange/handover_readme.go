@@ -88,7 +88,8 @@ func (d handoverDoc) readme() string {
 			lines = append(lines, "     文件："+strings.Join(files, "；"))
 		}
 	}
-	lines = append(lines, "  各图层面积字段：area_m2 平方米（两位小数）、area_mu 亩、area_ha 公顷（四位小数）；平台图层另有毛面积、扣除、可开发面积等字段，含义见字段别名和 fields.csv。",
+	lines = append(lines, "  分区、可开发空间、扣除用地和约束图层的面积字段：area_m2 平方米（两位小数）、area_mu 亩、area_ha 公顷（四位小数）；",
+		"  平台图层的面积字段为总面积、成员重叠、扣除和可开发空间，各字段含义见 GeoPackage 字段别名和 shp/fields.csv。",
 		"", "三、数据来源与版本")
 	lines = append(lines, d.provenanceLines()...)
 	lines = append(lines, "", "四、可开发空间计算口径")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"io"
 	"math"
 	"os"
@@ -305,6 +306,19 @@ func checkHandoverReadme(t *testing.T, path string, pkg HandoverPackage, shpName
 	}
 	if !strings.Contains(readme, "所有平台均采用默认门槛") {
 		t.Error("README does not say every platform has the default threshold")
+	}
+}
+
+// TestHandoverRefusesLayersWithoutProvenance: a constraint layer whose
+// source is not stated would make a README that hides where figures come from.
+func TestHandoverRefusesLayersWithoutProvenance(t *testing.T) {
+	pkg := testPackage(false)
+	pkg.Provenance.Layers = nil
+	var buf bytes.Buffer
+	err := Handover(context.Background(), &buf, pkg, HandoverOptions{})
+	var xe *Error
+	if !errors.As(err, &xe) || xe.Code != CodeInvalidInput || !strings.Contains(xe.Message, "来源") || buf.Len() != 0 {
+		t.Errorf("got %v, %d bytes written", err, buf.Len())
 	}
 }
 

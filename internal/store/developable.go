@@ -135,10 +135,15 @@ WITH p AS MATERIALIZED (
 	SELECT CASE WHEN cardinality($3::bigint[]) = 0 THEN (SELECT i.g FROM i)
 	       ELSE (SELECT ST_Union(CASE WHEN x.g IS NULL THEN ip.g ELSE ST_Difference(ip.g, x.g) END)
 	             FROM iprobe ip LEFT JOIN (SELECT n, ST_Union(g) AS g FROM cut GROUP BY n) x ON x.n = ip.n) END AS g
+), own AS (
+	-- each probe's fragments of layer k less those of the layers before it
+	-- (a hash join on the probe, not a scan per fragment)
+	SELECT c.k, CASE WHEN count(b.g) = 0 THEN (array_agg(c.g))[1]
+	                 ELSE ST_Difference((array_agg(c.g))[1], ST_Union(b.g)) END AS g
+	FROM cut c LEFT JOIN cut b ON b.n = c.n AND b.k < c.k
+	GROUP BY c.n, c.k
 ), ded AS (
-	SELECT c.k, ST_Union(CASE WHEN e.g IS NULL THEN c.g ELSE ST_Difference(c.g, e.g) END) AS g
-	FROM cut c LEFT JOIN LATERAL (SELECT ST_Union(b.g) AS g FROM cut b WHERE b.n = c.n AND b.k < c.k) e ON true
-	GROUP BY c.k
+	SELECT k, ST_Union(g) AS g FROM own GROUP BY k
 ), out AS (
 	SELECT 0 AS k, g FROM dev
 	UNION ALL

@@ -148,7 +148,8 @@ func TestDevelopableLandSample(t *testing.T) {
 	}
 }
 
-func TestDataVersion(t *testing.T) {
+// TestDevelopableDataVersion: the provenance of a deliverable.
+func TestDevelopableDataVersion(t *testing.T) {
 	st, ctx := newStore(t)
 	v, err := st.DataVersion(ctx)
 	if err != nil || v.Zones != 0 || v.ZoneRevision != 0 || len(v.IllustrativeLayers) != 0 {
