@@ -62,6 +62,7 @@ type exportJob struct {
 	tmp       string // scratch folder of this export
 
 	fieldTable []fieldTableRow // Shapefile field names, for fields.csv
+	outNames   [][]string      // per layer, the field names as written
 }
 
 // ExportTarget returns the file name and media type Export will produce,
@@ -135,6 +136,19 @@ func newExportJob(layers []ExportLayer, opts ExportOptions) (*exportJob, error) 
 		if err != nil {
 			return nil, err
 		}
+		if spec.CRSColumn {
+			for _, f := range fs {
+				if strings.EqualFold(f.Name, crsColumn) {
+					return nil, errorf(CodeInvalidInput, "图层「%s」已有名为 %s 的字段，与 %s 的坐标系列同名；请改名后再导出",
+						"layer %s already has a field named %s, the name of the CRS column of %s; rename it before exporting", displayName(l), f.Name, spec.Name)
+				}
+			}
+		}
+		if projectedEPSG(epsg) {
+			if err := checkProjectable(l, epsg, pickNameField(fs)); err != nil {
+				return nil, err
+			}
+		}
 		j.fields = append(j.fields, fs)
 		if spec.OneGeomType {
 			if _, err := layerFamily(l, spec.Name); err != nil {
@@ -147,7 +161,7 @@ func newExportJob(layers []ExportLayer, opts ExportOptions) (*exportJob, error) 
 	if j.base == "" {
 		j.base = "wanmu"
 		if len(layers) == 1 {
-			j.base = j.names[0]
+			j.base = displayName(layers[0])
 		}
 	}
 	j.base = sanitizeFileName(j.base)
@@ -211,7 +225,7 @@ func Export(ctx context.Context, w io.Writer, layers []ExportLayer, opts ExportO
 		err = j.spec.write(j, ctx, out, prog)
 	}
 	if err == nil && j.spec.finish != nil {
-		err = j.spec.finish(j, out)
+		err = j.spec.finish(j, ctx, out)
 	}
 	if err != nil {
 		return "", "", err

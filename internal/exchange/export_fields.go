@@ -2,7 +2,10 @@ package exchange
 
 import (
 	"encoding/json"
+	"math"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -24,7 +27,12 @@ const (
 type Field struct {
 	Name  string    // property key, e.g. "name", "area_m2", "名称"
 	Type  FieldType // "" infers it from the values
-	Title string    // description for the field table and XLSX header, e.g. "面积（亩）"
+	Title string    // description: field alias in GPKG/FileGDB, fields.csv, KML and XLSX header, e.g. "面积（亩）"
+	// Precision is the number of decimals a Real is written with (values
+	// are rounded to it: 17999.98, not 17999.979999999999563), e.g. 2 for
+	// m² and 4 for 亩 and 公顷. 0 writes each value as stored, with as many
+	// decimals as the layer's values need.
+	Precision int
 }
 
 // resolveFields returns the layer's fields with every type decided.
@@ -69,12 +77,17 @@ func inferType(features []Feature, name string) FieldType {
 	t := FieldType("")
 	for _, f := range features {
 		var vt FieldType
-		switch f.Properties[name].(type) {
+		switch v := f.Properties[name].(type) {
 		case nil:
 			continue
 		case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 			vt = FieldInteger
-		case float32, float64, json.Number:
+		case json.Number:
+			vt = FieldReal
+			if _, err := v.Int64(); err == nil { // "12" is an integer, "12.0" a real
+				vt = FieldInteger
+			}
+		case float32, float64:
 			vt = FieldReal
 		case time.Time:
 			vt = FieldDate
@@ -137,4 +150,63 @@ func layerFamily(l ExportLayer, format string) (string, error) {
 		}
 	}
 	return fam, nil
+}
+
+// fieldLayout is how a field is declared to GDAL: type, width and
+// precision. Widths matter for Shapefiles (DBF) only; they hold any value
+// the store allows rather than the widest value of this export, so that a
+// file edited later does not overflow (GDAL's RESIZE made id N(2,0)).
+type fieldLayout struct {
+	Type      string // OGR field type: String, Integer, Integer64, Real, Date
+	Width     int    // 0 for the driver's default
+	Precision int    // decimals of a Real
+}
+
+// intWidth is the DBF width of integers: 18 digits is the widest GDAL
+// still reads back as Integer64 (ids, counts, versions never come near).
+const intWidth = 18
+
+// layoutOf decides the declaration of field f of layer l.
+func (j *exportJob) layoutOf(l ExportLayer, f Field) fieldLayout {
+	switch f.Type {
+	case FieldInteger:
+		if !j.spec.NoInt64 {
+			return fieldLayout{Type: "Integer64", Width: intWidth}
+		}
+		// FileGDB before ArcGIS Pro 3.2 has no 64-bit integers: a 32-bit
+		// integer when every value fits, else a real with no decimals.
+		for _, feat := range l.Features {
+			if x, ok := toInt64(feat.Properties[f.Name]); ok && (x > math.MaxInt32 || x < math.MinInt32) {
+				return fieldLayout{Type: "Real", Width: intWidth + 2}
+			}
+		}
+		return fieldLayout{Type: "Integer", Width: 10}
+	case FieldReal:
+		p, digits := realDigits(l.Features, f)
+		return fieldLayout{Type: "Real", Width: max(20, digits+p+3), Precision: p}
+	}
+	return fieldLayout{Type: string(f.Type)}
+}
+
+// realDigits returns the decimals a Real field is written with (its
+// Precision, or the most any value needs, up to 15) and the digits of its
+// largest integer part.
+func realDigits(features []Feature, f Field) (decimals, intDigits int) {
+	decimals = f.Precision
+	for _, feat := range features {
+		x, ok := toFloat64(feat.Properties[f.Name])
+		if !ok || math.IsNaN(x) || math.IsInf(x, 0) {
+			continue
+		}
+		if n := len(strconv.FormatFloat(math.Trunc(math.Abs(x)), 'f', 0, 64)); n > intDigits {
+			intDigits = n
+		}
+		if f.Precision == 0 {
+			s := strconv.FormatFloat(x, 'f', -1, 64)
+			if i := strings.IndexByte(s, '.'); i >= 0 && len(s)-i-1 > decimals {
+				decimals = min(len(s)-i-1, 15)
+			}
+		}
+	}
+	return decimals, intDigits
 }

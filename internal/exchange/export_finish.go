@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"io"
 	"io/fs"
@@ -53,7 +54,7 @@ func stampDBFCodePage(dir, enc string) error {
 
 // finishShapefiles stamps GBK DBFs with the code page and writes the field
 // table fields.csv beside the Shapefiles.
-func (j *exportJob) finishShapefiles(out string) error {
+func (j *exportJob) finishShapefiles(_ context.Context, out string) error {
 	if err := stampDBFCodePage(out, j.enc); err != nil {
 		return err
 	}
@@ -69,7 +70,7 @@ func (j *exportJob) finishShapefiles(out string) error {
 }
 
 // finishCSV re-encodes the CSV files as GBK when asked.
-func (j *exportJob) finishCSV(out string) error {
+func (j *exportJob) finishCSV(_ context.Context, out string) error {
 	if j.enc != EncodingGBK {
 		return nil
 	}

@@ -37,7 +37,7 @@ func (j *exportJob) runGDAL(ctx context.Context, out string, prog *progress) err
 	if j.spec.OneGeomType {
 		args = append(args, "-nlt", "PROMOTE_TO_MULTI")
 	}
-	if j.epsg == geodesy.EPSGGK3Zone40 || j.epsg == geodesy.EPSGGK3Zone40Prefixed {
+	if projectedEPSG(j.epsg) {
 		args = append(args, "-t_srs", fmt.Sprintf("EPSG:%d", j.epsg))
 	}
 	run := func(a []string, from, to float64) error {
@@ -84,10 +84,22 @@ func (j *exportJob) checkRun(ctx context.Context, cmd gdalCmd) error {
 	return nil
 }
 
-// geojsonLCO: RFC 7946 for WGS84, a crs member otherwise.
+// geojsonLCO: RFC 7946 for WGS84, a crs member otherwise. Coordinates keep
+// 15 decimals in degrees (a double's full precision at these magnitudes: the
+// stored geometry is not rounded) and 4 in metres (0.1 mm), not GDAL's 15
+// digits of noise in metres.
 func geojsonLCO(j *exportJob) []string {
-	if j.epsg == geodesy.EPSGWGS84 {
-		return []string{"RFC7946=YES", "COORDINATE_PRECISION=9"}
+	prec := "COORDINATE_PRECISION=15"
+	if projectedEPSG(j.epsg) {
+		prec = "COORDINATE_PRECISION=4"
 	}
-	return []string{"RFC7946=NO"}
+	if j.epsg == geodesy.EPSGWGS84 {
+		return []string{"RFC7946=YES", prec}
+	}
+	return []string{"RFC7946=NO", prec}
+}
+
+// projectedEPSG reports whether an export CRS is in metres.
+func projectedEPSG(epsg int) bool {
+	return epsg == geodesy.EPSGGK3Zone40 || epsg == geodesy.EPSGGK3Zone40Prefixed
 }

@@ -3,6 +3,7 @@ package exchange
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"wanmu/internal/geodesy"
 )
@@ -20,28 +21,58 @@ func validLayerName(s string) bool {
 	return true
 }
 
-// sanitizeFileName keeps a download name free of path and shell trouble.
+// sanitizeFileName keeps a download or file name free of path, shell and
+// display trouble: no separators, wildcards, control or bidi characters, no
+// leading dots, at most maxNameRunes characters.
 func sanitizeFileName(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || strings.ContainsRune(`/\:*?"<>|`, r) {
+		if r < 0x20 || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || strings.ContainsRune(`/\:*?"<>|`, r) {
 			return '_'
 		}
 		return r
 	}, strings.TrimSpace(s))
-	if s == "" || s == "." || s == ".." {
+	s = strings.TrimLeft(s, ".")
+	if r := []rune(s); len(r) > maxNameRunes {
+		s = strings.TrimSpace(string(r[:maxNameRunes]))
+	}
+	if s == "" {
 		return "wanmu"
 	}
 	return s
 }
 
-// exportLayerNames returns the name each layer gets as a layer and file name in
-// a format.
+// maxNameRunes bounds names made from titles: 60 Chinese characters are
+// 180 bytes of UTF-8, leaving room for suffixes within a 255-byte file name.
+const maxNameRunes = 60
+
+// exportLayerNames returns the name each layer gets as its layer and file
+// name in a format: its own (Chinese) Title where the format allows it,
+// made safe as a file name, and its ASCII Name where the format needs ASCII
+// (Shapefile) or when two titles would collide.
 func exportLayerNames(layers []ExportLayer, spec *formatSpec) []string {
 	out := make([]string, len(layers))
+	count := map[string]int{}
 	for i, l := range layers {
 		out[i] = l.Name
+		if !spec.ASCIINames && strings.TrimSpace(l.Title) != "" {
+			out[i] = sanitizeFileName(l.Title)
+		}
+		count[strings.ToLower(out[i])]++
+	}
+	for i, l := range layers {
+		if count[strings.ToLower(out[i])] > 1 {
+			out[i] = l.Name
+		}
 	}
 	return out
+}
+
+// displayName is a layer's name in messages and download names.
+func displayName(l ExportLayer) string {
+	if strings.TrimSpace(l.Title) != "" {
+		return l.Title
+	}
+	return l.Name
 }
 
 // target is the download name and media type: base, the CRS, the format's

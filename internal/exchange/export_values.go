@@ -34,8 +34,10 @@ func stringValue(v any) string {
 	return fmt.Sprint(v)
 }
 
-// encodeValue renders a property value as JSON for the given field type.
-func encodeValue(v any, t FieldType) ([]byte, error) {
+// encodeValue renders a property value as JSON for field fd: integers as
+// integers, reals rounded to the field's Precision.
+func encodeValue(v any, fd Field) ([]byte, error) {
+	t := fd.Type
 	if v == nil {
 		return []byte("null"), nil
 	}
@@ -74,35 +76,14 @@ func encodeValue(v any, t FieldType) ([]byte, error) {
 			}
 		}
 	case FieldReal:
-		var f float64
-		switch n := v.(type) {
-		case float64:
-			f = n
-		case float32:
-			f = float64(n)
-		case int:
-			f = float64(n)
-		case int64:
-			f = float64(n)
-		case int32:
-			f = float64(n)
-		case uint32:
-			f = float64(n)
-		case uint64:
-			f = float64(n)
-		case json.Number:
-			x, err := n.Float64()
-			if err != nil {
-				return nil, err
-			}
-			f = x
-		default:
+		f, ok := toFloat64(v)
+		if !ok {
 			return nil, fmt.Errorf("%v 不是数值 / not a number", v)
 		}
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			return []byte("null"), nil
 		}
-		s := strconv.FormatFloat(f, 'f', -1, 64)
+		s := strconv.FormatFloat(roundTo(f, fd.Precision), 'f', -1, 64)
 		if !strings.ContainsAny(s, ".eE") {
 			s += ".0"
 		}
@@ -142,4 +123,73 @@ func firstNonGBK(s string) string {
 		}
 	}
 	return ""
+}
+
+// toFloat64 reads any Go number (and json.Number) as a float64.
+func toFloat64(v any) (float64, bool) {
+	switch n := v.(type) {
+	case float64:
+		return n, true
+	case float32:
+		return float64(n), true
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		x, _ := toInt64(n)
+		return float64(x), true
+	case json.Number:
+		x, err := n.Float64()
+		return x, err == nil
+	}
+	return 0, false
+}
+
+// toInt64 reads an integer of any Go type (and an integral json.Number).
+func toInt64(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int8:
+		return int64(n), true
+	case int16:
+		return int64(n), true
+	case int32:
+		return int64(n), true
+	case int64:
+		return n, true
+	case uint:
+		return int64(n), n <= math.MaxInt64
+	case uint8:
+		return int64(n), true
+	case uint16:
+		return int64(n), true
+	case uint32:
+		return int64(n), true
+	case uint64:
+		return int64(n), n <= math.MaxInt64
+	case json.Number:
+		x, err := n.Int64()
+		return x, err == nil
+	}
+	return 0, false
+}
+
+// roundTo rounds x to p decimals (p <= 0: unchanged). The result is the
+// double nearest the decimal, so that it prints as that decimal.
+func roundTo(x float64, p int) float64 {
+	if p <= 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+		return x
+	}
+	s := strconv.FormatFloat(x, 'f', p, 64) // correctly rounded, unlike x*10^p
+	r, _ := strconv.ParseFloat(s, 64)
+	return r
+}
+
+// textValue renders a value as text for formats without types (KML), reals
+// rounded to the field's Precision.
+func textValue(v any, fd Field) string {
+	if fd.Type == FieldReal && fd.Precision > 0 {
+		if x, ok := toFloat64(v); ok {
+			return strconv.FormatFloat(roundTo(x, fd.Precision), 'f', -1, 64)
+		}
+	}
+	return stringValue(v)
 }

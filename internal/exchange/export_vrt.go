@@ -18,6 +18,11 @@ import (
 	"wanmu/internal/geodesy"
 )
 
+// crsColumn is the last column of every CSV: the CRS of its geometry, as
+// "EPSG:4528", so that the file states its CRS on its own (the importer
+// reads it back as the file's CRS and drops it from the attributes).
+const crsColumn = "crs"
+
 // writeSources writes each layer as a GeoJSON file in src with properties
 // f0…fn in field order, and the VRT at vrtPath that gives them their names,
 // types and CRS. For Shapefiles it fills j.fieldTable.
@@ -60,6 +65,7 @@ func (j *exportJob) writeSources(ctx context.Context, src, vrtPath string, repor
 			r := &j.fieldTable[first+k]
 			r.Title = strings.TrimSpace(r.Title + " （部分值超过 DBF 的 254 字节上限，已截断）")
 		}
+		j.outNames = append(j.outNames, outNames)
 		j.writeVRTLayer(&vrt, l, i, path, fields, outNames)
 	}
 	vrt.WriteString("</OGRVRTDataSource>\n")
@@ -87,14 +93,15 @@ func (j *exportJob) writeVRTLayer(b *strings.Builder, l ExportLayer, i int, path
 		fmt.Fprintf(b, "    <GeometryType>%s</GeometryType>\n", gt)
 	}
 	for k, f := range fields {
-		typ := string(f.Type)
-		if j.format == FormatDXF {
-			continue
+		lay := j.layoutOf(l, f)
+		fmt.Fprintf(b, "    <Field name=\"%s\" src=\"f%d\" type=\"%s\"", xmlEscape(outNames[k]), k, lay.Type)
+		if lay.Width > 0 {
+			fmt.Fprintf(b, " width=\"%d\" precision=\"%d\"", lay.Width, lay.Precision)
 		}
-		fmt.Fprintf(b, "    <Field name=\"%s\" src=\"f%d\" type=\"%s\"/>\n", xmlEscape(outNames[k]), k, typ)
+		b.WriteString("/>\n")
 	}
-	if j.format == FormatDXF {
-		b.WriteString("    <Field name=\"Layer\" src=\"Layer\" type=\"String\"/>\n")
+	if j.spec.CRSColumn {
+		fmt.Fprintf(b, "    <Field name=\"%s\" type=\"String\" width=\"16\"/>\n", crsColumn)
 	}
 
 	b.WriteString("  </OGRVRTLayer>\n")
@@ -107,9 +114,8 @@ func xmlEscape(s string) string {
 }
 
 // writeSourceGeoJSON writes one layer as the GeoJSON ogr2ogr reads, with
-// properties f0…fn in field order. For DXF, polygons become closed rings
-// and labels; for KML, features carry a style. It returns the indexes of
-// fields whose values were cut to fit a DBF.
+// properties f0…fn in field order (and the crs column where the format has
+// one). It returns the indexes of fields whose values were cut to fit a DBF.
 func (j *exportJob) writeSourceGeoJSON(ctx context.Context, path string, l ExportLayer, fields []Field, tick func()) ([]int, error) {
 	f, err := os.Create(path)
 	if err != nil {
@@ -145,19 +151,18 @@ func (j *exportJob) writeSourceGeoJSON(ctx context.Context, path string, l Expor
 		}
 		var pb strings.Builder
 		pb.WriteByte('{')
-		label := ""
 		for k, fd := range fields {
 			v := feat.Properties[fd.Name]
-			enc, err := encodeValue(v, fd.Type)
+			enc, err := encodeValue(v, fd)
 			if err != nil {
-				return nil, errorf(CodeInvalidInput, "图层 %s 第 %d 个要素的字段 %s：%s", "layer %s feature %d field %s: %s", l.Name, n+1, fd.Name, err.Error())
+				return nil, errorf(CodeInvalidInput, "图层 %s 第 %d 个要素的字段 %s：%s", "layer %s feature %d field %s: %s", displayName(l), n+1, fd.Name, err.Error())
 			}
 			if fd.Type == FieldString && v != nil {
 				s := stringValue(v)
 				if j.enc == EncodingGBK {
 					if _, err := gbk.String(s); err != nil {
 						return nil, errorf(CodeInvalidInput, "图层 %s 第 %d 个要素的字段 %s 的值 %q 含 GBK 无法表示的字符 %q；请改用 UTF-8 编码导出",
-							"layer %s feature %d field %s: value %q has the character %q, which GBK cannot hold; export as UTF-8", l.Name, n+1, fd.Name, s, firstNonGBK(s))
+							"layer %s feature %d field %s: value %q has the character %q, which GBK cannot hold; export as UTF-8", displayName(l), n+1, fd.Name, s, firstNonGBK(s))
 					}
 				}
 				if j.spec.ShortFields {
@@ -165,9 +170,6 @@ func (j *exportJob) writeSourceGeoJSON(ctx context.Context, path string, l Expor
 						truncated[k] = true
 						enc, _ = json.Marshal(cut)
 					}
-				}
-				if fd.Name == j.nameField {
-					label = s
 				}
 				if j.spec.Spreadsheet {
 					enc, _ = json.Marshal(neutralizeCell(s))
@@ -178,12 +180,11 @@ func (j *exportJob) writeSourceGeoJSON(ctx context.Context, path string, l Expor
 			}
 			fmt.Fprintf(&pb, `"f%d":%s`, k, enc)
 		}
+		if j.spec.CRSColumn {
+			fmt.Fprintf(&pb, `,"%s":"EPSG:%d"`, crsColumn, j.epsg)
+		}
 		pb.WriteByte('}')
-		if j.format == FormatDXF { // CAD entities until the DXF writer replaces this path
-			if err := j.writeDXFFeature(feat, l.Name, label, writeFeature); err != nil {
-				return nil, err
-			}
-		} else if feat.Geometry == nil {
+		if feat.Geometry == nil {
 			if !first {
 				bw.WriteString(",\n")
 			}

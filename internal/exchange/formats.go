@@ -37,6 +37,8 @@ type formatSpec struct {
 	ShortFields bool   // field names cut to 10 ASCII bytes, with fields.csv beside
 	Encodings   bool   // honours ExportOptions.Encoding (UTF-8 or GBK); others are always UTF-8
 	AttrsOnly   bool   // attributes without geometry (XLSX): the file name carries no CRS
+	NoInt64     bool   // no 64-bit integers (FileGDB for ArcGIS 10.x): Integer when the values fit
+	CRSColumn   bool   // a last column crs ("EPSG:4528") states the CRS on every row (CSV)
 	Spreadsheet bool   // opened by Excel: text cells that look like formulas are neutralised (see csvcell.go)
 
 	// LCO and DSCO are ogr2ogr layer and dataset creation options; lcoFor
@@ -48,7 +50,7 @@ type formatSpec struct {
 	// a folder that is then zipped or unpacked); finish, if set, fixes up
 	// what GDAL left behind.
 	write  func(j *exportJob, ctx context.Context, out string, prog *progress) error
-	finish func(j *exportJob, out string) error
+	finish func(j *exportJob, ctx context.Context, out string) error
 
 	Notes string // Chinese notes shown beside the format
 }
@@ -72,11 +74,11 @@ func init() {
 		{ID: FormatGPKG, Name: "GeoPackage", Driver: "GPKG",
 			Import: true, UploadExts: []string{".gpkg"},
 			Export: true, Ext: ".gpkg", ContentType: "application/geopackage+sqlite3", OneGeomType: true,
-			write: (*exportJob).runGDAL,
+			write: (*exportJob).runGDAL, finish: (*exportJob).finishGPKG,
 			Notes: "OGC 标准单文件数据库，QGIS/ArcGIS Pro 可直接打开；图层名用中文名称，字段名保持原样，中文字段说明写作字段别名。"},
 		{ID: FormatFileGDB, Aliases: []string{"gdb", "fgdb", "openfilegdb"}, Name: "ESRI File Geodatabase（zip）", Driver: "OpenFileGDB",
 			Import: true, UploadExts: []string{".zip", ".gdb"},
-			Export: true, Ext: ".gdb", ContentType: contentTypeZip, Zipped: true, OneGeomType: true,
+			Export: true, Ext: ".gdb", ContentType: contentTypeZip, Zipped: true, OneGeomType: true, NoInt64: true,
 			write: (*exportJob).runGDAL,
 			Notes: "导入：zip 内含 .gdb 文件夹。导出：zip 内含 .gdb 文件夹，ArcGIS 10.x/Pro 可打开；中文字段说明写作字段别名。"},
 		{ID: FormatKML, Name: "KML", Driver: "KML",
@@ -102,7 +104,7 @@ func init() {
 			Notes: "导出 EPSG:4326 时符合 RFC 7946，其他坐标系带 crs 成员；平面坐标保留 4 位小数（0.1 毫米），经纬度保留全部有效位。"},
 		{ID: FormatCSV, Name: "CSV（WKT 几何列）", Driver: "CSV",
 			Import: true, UploadExts: []string{".csv", ".txt"},
-			Export: true, Ext: ".csv", ContentType: "text/csv; charset=utf-8", PerLayer: true, Encodings: true, Spreadsheet: true,
+			Export: true, Ext: ".csv", ContentType: "text/csv; charset=utf-8", PerLayer: true, Encodings: true, Spreadsheet: true, CRSColumn: true,
 			LCO:   []string{"GEOMETRY=AS_WKT", "LINEFORMAT=CRLF", "WRITE_BOM=YES"},
 			write: (*exportJob).runGDAL, finish: (*exportJob).finishCSV,
 			Notes: "导入：含 WKT 几何列（WKT/geometry/geom）或经纬度列（lon/lat、经度/纬度）。" +

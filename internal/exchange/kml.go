@@ -95,7 +95,7 @@ func (j *exportJob) writeKML(ctx context.Context, w io.Writer, prog *progress) e
 				if fd.Title != "" {
 					bw.WriteString("<displayName>" + xmlEscape(fd.Title) + "</displayName>")
 				}
-				bw.WriteString("<value>" + xmlEscape(stringValue(v)) + "</value></Data>\n")
+				bw.WriteString("<value>" + xmlEscape(textValue(v, fd)) + "</value></Data>\n")
 			}
 			bw.WriteString("      </ExtendedData>\n")
 			if feat.Geometry != nil {
