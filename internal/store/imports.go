@@ -116,22 +116,33 @@ func (s *Store) PlatformOutlines(ctx context.Context) (map[int64][]byte, error) 
 }
 
 // LayerFeatures calls fn for every feature of a constraint or reference layer.
-func (s *Store) LayerFeatures(ctx context.Context, layerID int64, fn func(id int64, wkb []byte, attrs map[string]any) error) error {
-	rows, err := s.db.Query(ctx, `SELECT id, ST_AsBinary(geom), attributes FROM constraint_feature WHERE layer_id = $1 ORDER BY id`, layerID)
+func (s *Store) LayerFeatures(ctx context.Context, layerID int64, fn func(StoredFeature) error) error {
+	rows, err := s.db.Query(ctx, `SELECT id, ST_AsBinary(geom), attributes, ST_Area(geom::geography)
+		FROM constraint_feature WHERE layer_id = $1 ORDER BY id`, layerID)
 	if err != nil {
 		return fmt.Errorf("features of layer %d: %w", layerID, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id int64
-		var g []byte
-		var attrs map[string]any
-		if err := rows.Scan(&id, &g, &attrs); err != nil {
+		var f StoredFeature
+		var raw []byte
+		if err := rows.Scan(&f.ID, &f.WKB, &raw, &f.AreaM2); err != nil {
 			return fmt.Errorf("features of layer %d: %w", layerID, err)
 		}
-		if err := fn(id, g, attrs); err != nil {
+		if f.Attributes, err = decodeAttributes(raw); err != nil {
+			return fmt.Errorf("feature %d of layer %d: %w", f.ID, layerID, err)
+		}
+		if err := fn(f); err != nil {
 			return err
 		}
 	}
 	return rows.Err()
+}
+
+// StoredFeature is one feature of a constraint layer as stored.
+type StoredFeature struct {
+	ID         int64
+	WKB        []byte
+	Attributes map[string]any
+	AreaM2     float64 // ellipsoidal, CGCS2000
 }

@@ -165,10 +165,7 @@ func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, kind string, fe
 		end := min(start+loadBatch, total)
 		rows := make([][]any, 0, end-start)
 		for i, f := range features[start:end] {
-			attrs := f.Attributes
-			if attrs == nil {
-				attrs = map[string]any{}
-			}
+			attrs := encodeAttributes(f.Attributes)
 			rows = append(rows, []any{start + i, f.Geom, attrs})
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"layer_load"}, []string{"n", "wkb", "attrs"}, pgx.CopyFromRows(rows)); err != nil {

@@ -75,9 +75,9 @@ func TestMergeKeepsEverything(t *testing.T) {
 		t.Errorf("disposition %s, platform %v: want the planner's answers", m.Disposition, m.PlatformID)
 	}
 	want := map[string]any{"x": 1.0, "y": "a", "z": true, "merge_conflicts": map[string]any{"x": []any{1.0, 2.0}},
-		"merged_from": []any{float64(a.ID), float64(b.ID)}}
+		"merged_from": []any{a.ID, b.ID}} // ids are integers (int64), as stored
 	if !reflect.DeepEqual(m.Attributes, want) {
-		t.Errorf("attributes = %v, want %v", m.Attributes, want)
+		t.Errorf("attributes = %#v, want %#v", m.Attributes, want)
 	}
 	revs, err := st.History(ctx, "platform", p.ID)
 	if err != nil {

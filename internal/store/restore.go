@@ -103,7 +103,7 @@ func (s *Store) restoreZone(ctx context.Context, id int64, version int, revision
 			approved_area_ha = $6, document_no = nullif($7, ''), attributes = $8, geom = ST_Multi(ST_GeomFromWKB($9, 4490)),
 			retired_at = NULL, merged_into = NULL, version = version + 1, updated_at = now(), updated_by = $10 WHERE id = $1`,
 			id, snap.Kind, snap.Name, snap.CountyAdcode, snap.Disposition, snap.ApprovedAreaHa, snap.DocumentNo,
-			snap.Attributes, g, nullable(c.Actor)); err != nil {
+			encodeAttributes(snap.Attributes), g, nullable(c.Actor)); err != nil {
 			return fmt.Errorf("restore zone %d: %w", id, classify(err))
 		}
 		// Rejoining the old platform is a membership change: lock it (after

@@ -449,9 +449,19 @@ func (zs *zoneState) decode(raw []byte) error {
 	if zs.Geometry == nil {
 		return fmt.Errorf("the revision holds no geometry: %w", ErrInvalid)
 	}
-	if zs.Attributes == nil {
-		zs.Attributes = map[string]any{}
+	// Read the attributes again keeping integers and reals apart (see
+	// decodeAttributes).
+	var attrs struct {
+		Attributes json.RawMessage `json:"attributes"`
 	}
+	if err := json.Unmarshal(raw, &attrs); err != nil {
+		return err
+	}
+	a, err := decodeAttributes(attrs.Attributes)
+	if err != nil {
+		return err
+	}
+	zs.Attributes = a
 	return nil
 }
 
@@ -474,7 +484,7 @@ func writeZoneState(ctx context.Context, tx pgx.Tx, cur Zone, zs zoneState, acti
 		retired_at = CASE WHEN $10 THEN coalesce(retired_at, now()) END, merged_into = $11,
 		version = version + 1, updated_at = now(), updated_by = $12 WHERE id = $1`,
 		cur.ID, zs.Kind, zs.Name, zs.CountyAdcode, zs.Disposition, zs.ApprovedAreaHa, zs.DocumentNo,
-		zs.Attributes, g, zs.Retired, zs.MergedInto, nullable(c.Actor)); err != nil {
+		encodeAttributes(zs.Attributes), g, zs.Retired, zs.MergedInto, nullable(c.Actor)); err != nil {
 		return fmt.Errorf("%s zone %d: %w", action, cur.ID, classify(err))
 	}
 	after, err := getZone(ctx, tx, cur.ID, false)

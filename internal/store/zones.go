@@ -87,7 +87,7 @@ func scanZone(row pgx.Row) (Zone, error) {
 	if err != nil {
 		return z, err
 	}
-	if err := json.Unmarshal(attrs, &z.Attributes); err != nil {
+	if z.Attributes, err = decodeAttributes(attrs); err != nil {
 		return z, fmt.Errorf("decode attributes: %w", err)
 	}
 	z.Geom, err = decodeMulti(g)
@@ -228,10 +228,7 @@ func createZone(ctx context.Context, tx pgx.Tx, f ZoneFields, c Change, action s
 	if f.DocumentNo != nil && *f.DocumentNo != "" {
 		doc = f.DocumentNo
 	}
-	attrs := f.Attributes
-	if attrs == nil {
-		attrs = map[string]any{}
-	}
+	attrs := encodeAttributes(f.Attributes)
 	var id int64
 	err = tx.QueryRow(ctx, `
 		INSERT INTO zone (kind, name, county_adcode, disposition, approved_area_ha, document_no, attributes, geom, created_by, updated_by)
@@ -281,7 +278,7 @@ func (s *Store) UpdateZone(ctx context.Context, id int64, version int, f ZoneFie
 		}
 		var attrs any
 		if f.Attributes != nil {
-			attrs = f.Attributes
+			attrs = encodeAttributes(f.Attributes)
 		}
 		_, err = tx.Exec(ctx, `
 			UPDATE zone SET
@@ -532,7 +529,7 @@ func zoneSnapshot(z Zone) map[string]any {
 	return map[string]any{
 		"id": z.ID, "kind": z.Kind, "name": z.Name, "county_adcode": z.CountyAdcode,
 		"disposition": z.Disposition, "approved_area_ha": z.ApprovedAreaHa, "document_no": z.DocumentNo,
-		"attributes": z.Attributes, "platform_id": z.PlatformID, "version": z.Version,
+		"attributes": encodeAttributes(z.Attributes), "platform_id": z.PlatformID, "version": z.Version,
 		"merged_into": z.MergedInto, "retired": z.RetiredAt != nil, "area_m2": z.AreaM2,
 		"geometry": geometryJSON(z.Geom),
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
@@ -57,25 +58,86 @@ func (s *Service) Layer(ctx context.Context, req ExportRequest) (exchange.Export
 		return exchange.ExportLayer{}, fmt.Errorf("layer %d: %w", id, store.ErrNotFound)
 	}
 	out := exchange.ExportLayer{Name: fmt.Sprintf("layer_%d", id), Title: layer.Name,
-		Fields: []exchange.Field{{Name: "fid", Title: "要素编号"}}}
-	seen := map[string]bool{}
-	err = s.Store.LayerFeatures(ctx, id, func(fid int64, g []byte, attrs map[string]any) error {
-		geom, err := wkb.Unmarshal(g)
+		Fields: append([]exchange.Field{{Name: "fid", Title: "要素编号", Type: exchange.FieldInteger}}, areaFields...)}
+	attrs := newAttributeColumns(out.Fields)
+	err = s.Store.LayerFeatures(ctx, id, func(f store.StoredFeature) error {
+		geom, err := wkb.Unmarshal(f.WKB)
 		if err != nil {
 			return err
 		}
-		props := map[string]any{"fid": fid}
-		for k, v := range attrs {
-			props[k] = v
-			if !seen[k] {
-				seen[k] = true
-				out.Fields = append(out.Fields, exchange.Field{Name: k})
-			}
-		}
+		props := map[string]any{"fid": f.ID}
+		setArea(props, f.AreaM2)
+		attrs.add(f.Attributes, props)
 		out.Features = append(out.Features, exchange.Feature{Geometry: geom, Properties: props})
 		return nil
 	})
+	out.Fields = append(out.Fields, attrs.fields()...)
 	return out, err
+}
+
+// areaFields are the area columns of every exported polygon layer: the
+// CGCS2000 ellipsoidal area in the three units planners use.
+var areaFields = []exchange.Field{
+	{Name: "area_m2", Title: "面积（平方米，CGCS2000 椭球面积）", Type: exchange.FieldReal},
+	{Name: "area_mu", Title: "面积（亩）", Type: exchange.FieldReal},
+	{Name: "area_ha", Title: "面积（公顷）", Type: exchange.FieldReal},
+}
+
+// setArea writes the area columns: m² to 2 decimals, 亩 and 公顷 to 4.
+func setArea(props map[string]any, m2 float64) {
+	a := store.AreaOf(m2)
+	props["area_m2"], props["area_mu"], props["area_ha"] = round(a.M2, 2), round(a.Mu, 4), round(a.Ha, 4)
+}
+
+func round(v float64, decimals int) float64 {
+	p := math.Pow10(decimals)
+	return math.Round(v*p) / p
+}
+
+// attributeColumns collects the free attributes of a layer's features, to
+// export them as columns after the known ones, in a stable (sorted) order.
+// An attribute whose key is also a known column's name is exported as
+// attr_<key>, so that neither hides the other.
+type attributeColumns struct {
+	known map[string]bool
+	keys  map[string]bool
+}
+
+func newAttributeColumns(known []exchange.Field) *attributeColumns {
+	a := &attributeColumns{known: map[string]bool{}, keys: map[string]bool{}}
+	for _, f := range known {
+		a.known[f.Name] = true
+	}
+	return a
+}
+
+// add copies a feature's attributes into its properties.
+func (a *attributeColumns) add(attrs, props map[string]any) {
+	for k, v := range attrs {
+		a.keys[k] = true
+		props[a.column(k)] = v
+	}
+}
+
+func (a *attributeColumns) column(k string) string {
+	if a.known[k] {
+		return "attr_" + k
+	}
+	return k
+}
+
+// fields returns the attribute columns, sorted by key.
+func (a *attributeColumns) fields() []exchange.Field {
+	keys := make([]string, 0, len(a.keys))
+	for k := range a.keys {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]exchange.Field, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, exchange.Field{Name: a.column(k)})
+	}
+	return out
 }
 
 func (s *Service) zonesLayer(ctx context.Context, ids []int64) (exchange.ExportLayer, error) {
@@ -84,28 +146,40 @@ func (s *Service) zonesLayer(ctx context.Context, ids []int64) (exchange.ExportL
 		return exchange.ExportLayer{}, err
 	}
 	want := idSet(ids)
-	l := exchange.ExportLayer{Name: "zones", Title: "园区与乡镇工业功能区", Fields: []exchange.Field{
-		{Name: "id", Title: "编号"}, {Name: "name", Title: "名称"}, {Name: "kind", Title: "类型"},
-		{Name: "county", Title: "县（市、区）"}, {Name: "adcode", Title: "行政区划代码"},
-		{Name: "disposition", Title: "处置方式"}, {Name: "platform", Title: "所属平台"},
-		{Name: "area_m2", Title: "面积（平方米，椭球面积）"}, {Name: "area_mu", Title: "面积（亩）"},
-		{Name: "area_ha", Title: "面积（公顷）"}, {Name: "approved_ha", Title: "核准面积（公顷）"},
-		{Name: "doc_no", Title: "批准文号"}, {Name: "version", Title: "版本"},
-	}}
+	l := exchange.ExportLayer{Name: "zones", Title: "园区与乡镇工业功能区"}
+	attrs := newAttributeColumns(zoneFields)
 	for _, z := range zs {
 		if len(want) > 0 && !want[z.ID] {
 			continue
 		}
-		a := store.AreaOf(z.AreaM2)
 		props := map[string]any{"id": z.ID, "name": z.Name, "kind": kindNames[z.Kind], "county": countyNames[z.CountyAdcode],
 			"adcode": z.CountyAdcode, "disposition": z.Disposition, "platform": z.PlatformName,
-			"area_m2": round2(a.M2), "area_mu": round2(a.Mu), "area_ha": round2(a.Ha), "doc_no": z.DocumentNo, "version": z.Version}
+			"document_no": z.DocumentNo, "version": z.Version}
+		setArea(props, z.AreaM2)
 		if z.ApprovedAreaHa != nil {
-			props["approved_ha"] = *z.ApprovedAreaHa
+			props["approved_area_ha"] = *z.ApprovedAreaHa
 		}
+		attrs.add(z.Attributes, props)
 		l.Features = append(l.Features, exchange.Feature{Geometry: z.Geom, Properties: props})
 	}
+	l.Fields = append(append([]exchange.Field{}, zoneFields...), attrs.fields()...)
 	return l, nil
+}
+
+// zoneFields are the known columns of a zones export, in order; the names
+// are the ones an import maps back (see guessMapping and computedColumns).
+var zoneFields = []exchange.Field{
+	{Name: "id", Title: "编号", Type: exchange.FieldInteger},
+	{Name: "name", Title: "名称", Type: exchange.FieldString},
+	{Name: "kind", Title: "类型", Type: exchange.FieldString},
+	{Name: "county", Title: "县（市、区）", Type: exchange.FieldString},
+	{Name: "adcode", Title: "行政区划代码", Type: exchange.FieldString},
+	{Name: "disposition", Title: "处置方式", Type: exchange.FieldString},
+	{Name: "platform", Title: "所属平台", Type: exchange.FieldString},
+	areaFields[0], areaFields[1], areaFields[2],
+	{Name: "approved_area_ha", Title: "核准面积（公顷）", Type: exchange.FieldReal},
+	{Name: "document_no", Title: "批准文号", Type: exchange.FieldString},
+	{Name: "version", Title: "版本", Type: exchange.FieldInteger},
 }
 
 // platformsLayer builds the dissolved platforms with their report figures,

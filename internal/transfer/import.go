@@ -112,13 +112,19 @@ func clip(s string, n int) string {
 // Mapping says which source attributes hold the zone fields, and the values
 // to use where a feature has none.
 type Mapping struct {
-	NameField        string `json:"name_field"`
-	KindField        string `json:"kind_field"`
-	CountyField      string `json:"county_field"`
-	DispositionField string `json:"disposition_field"`
-	DefaultKind      string `json:"default_kind"`   // park | township
-	DefaultCounty    string `json:"default_county"` // 3311xx; else the reference county holding the feature
-	Repair           bool   `json:"repair"`         // store ST_MakeValid's repair of invalid features
+	NameField         string `json:"name_field"`
+	KindField         string `json:"kind_field"`
+	CountyField       string `json:"county_field"`
+	DispositionField  string `json:"disposition_field"`
+	DocumentNoField   string `json:"document_no_field"`   // 批准文号
+	ApprovedAreaField string `json:"approved_area_field"` // 核准面积, in 公顷
+	// Skip lists source attributes not to keep as free attributes: the
+	// columns wanmu computes on export (areas, id, version, platform,
+	// county name), guessed when the file is a wanmu export.
+	Skip          []string `json:"skip"`
+	DefaultKind   string   `json:"default_kind"`   // park | township
+	DefaultCounty string   `json:"default_county"` // 3311xx; else the reference county holding the feature
+	Repair        bool     `json:"repair"`         // store ST_MakeValid's repair of invalid features
 }
 
 // Preview is what a planner sees before committing an import.
@@ -182,6 +188,7 @@ func (s *Service) Inspect(ctx context.Context, path string, t Target, opts excha
 	} else {
 		p.Target, p.LayerKind = "constraint:"+t.LayerName, t.LayerKind
 		p.Mapping.Repair = true
+		p.Mapping.Skip = skipColumns(d.Fields, "constraint")
 	}
 	if len(d.Features) == 0 {
 		return nil, &exchange.Error{Code: exchange.CodeCorrupt, Message: "文件中没有要素", English: "the file holds no features"}
@@ -248,7 +255,7 @@ func (p *Preview) Remap(m Mapping) error {
 		p.Mapping.Repair = m.Repair
 		return nil
 	}
-	for _, f := range []string{m.NameField, m.KindField, m.CountyField, m.DispositionField} {
+	for _, f := range append([]string{m.NameField, m.KindField, m.CountyField, m.DispositionField, m.DocumentNoField, m.ApprovedAreaField}, m.Skip...) {
 		if f != "" && !contains(p.Fields, f) {
 			return fmt.Errorf("the file has no attribute %q; it has %s", f, strings.Join(p.Fields, ", "))
 		}
@@ -306,13 +313,60 @@ func (p *Preview) zoneFields(i int) (store.ZoneFields, error) {
 		return store.ZoneFields{}, errors.New("county unknown: map a county code attribute (3311xx) or choose a default county")
 	}
 	disp := normaliseDisposition(text(f.Properties[m.DispositionField]))
-	attrs := map[string]any{"imported": true}
+	zf := store.ZoneFields{Name: &name, Kind: &kind, CountyAdcode: &county, Disposition: &disp}
+	if m.DocumentNoField != "" {
+		doc := strings.TrimSpace(text(f.Properties[m.DocumentNoField]))
+		zf.DocumentNo = &doc
+	}
+	if m.ApprovedAreaField != "" {
+		ha, err := approvedArea(f.Properties[m.ApprovedAreaField])
+		if err != nil {
+			return store.ZoneFields{}, fmt.Errorf("%s: %w", m.ApprovedAreaField, err)
+		}
+		zf.ApprovedAreaHa = &ha
+	}
+	mapped := map[string]bool{m.NameField: true, m.KindField: true, m.CountyField: true, m.DispositionField: true,
+		m.DocumentNoField: true, m.ApprovedAreaField: true}
+	for _, k := range m.Skip {
+		mapped[k] = true
+	}
+	zf.Attributes = map[string]any{"imported": true}
 	for k, v := range f.Properties {
-		if k != m.NameField && k != m.KindField && k != m.CountyField && k != m.DispositionField {
-			attrs[k] = v
+		if !mapped[k] {
+			zf.Attributes[k] = v
 		}
 	}
-	return store.ZoneFields{Name: &name, Kind: &kind, CountyAdcode: &county, Disposition: &disp, Attributes: attrs}, nil
+	return zf, nil
+}
+
+// approvedArea reads an approved area in 公顷: a number, a numeric text, or
+// nothing (no approved area).
+func approvedArea(v any) (*float64, error) {
+	var ha float64
+	switch v := v.(type) {
+	case nil:
+		return nil, nil
+	case float64:
+		ha = v
+	case int64:
+		ha = float64(v)
+	case string:
+		s := strings.TrimSpace(v)
+		if s == "" {
+			return nil, nil
+		}
+		f, err := strconv.ParseFloat(strings.TrimSuffix(s, "公顷"), 64)
+		if err != nil {
+			return nil, fmt.Errorf("the approved area %q is not a number of 公顷", clip(s, 40))
+		}
+		ha = f
+	default:
+		return nil, fmt.Errorf("the approved area %v is not a number of 公顷", v)
+	}
+	if math.IsNaN(ha) || math.IsInf(ha, 0) || ha < 0 {
+		return nil, fmt.Errorf("the approved area %v is not a positive number of 公顷", ha)
+	}
+	return &ha, nil
 }
 
 // Result is what a committed import wrote.
@@ -356,7 +410,11 @@ func (s *Service) Commit(ctx context.Context, p *Preview, c store.Change, progre
 			if err != nil {
 				return res, err
 			}
-			features[i] = store.LayerFeature{Geom: g, Attributes: f.Properties}
+			attrs := f.Properties
+			for _, k := range p.Mapping.Skip {
+				delete(attrs, k)
+			}
+			features[i] = store.LayerFeature{Geom: g, Attributes: attrs}
 		}
 		l, rep, err := s.Store.CreateLayer(ctx, p.target.LayerName, p.target.LayerKind, "import "+p.Format, features,
 			func(done, total int) { progress("write", int64(done), int64(total)) })
@@ -434,11 +492,48 @@ func polygonal(g orb.Geometry) (orb.MultiPolygon, error) {
 }
 
 var (
-	nameFields   = []string{"name", "名称", "NAME", "Name", "MC", "ZONE_NAME", "园区名称", "平台名称", "XMMC", "QYMC", "Text"} // Name: KML; Text: DXF labels
-	kindFields   = []string{"kind", "类型", "KIND", "TYPE", "LX"}
-	countyFields = []string{"county_adcode", "adcode", "ADCODE", "XZQDM", "县代码", "XZDM", "XZQHDM"}
-	dispFields   = []string{"disposition", "处置", "处置方式", "CZFS"}
+	nameFields     = []string{"name", "名称", "NAME", "Name", "MC", "ZONE_NAME", "园区名称", "平台名称", "XMMC", "QYMC", "Text"} // Name: KML; Text: DXF labels
+	kindFields     = []string{"kind", "类型", "KIND", "TYPE", "LX"}
+	countyFields   = []string{"county_adcode", "adcode", "ADCODE", "XZQDM", "县代码", "XZDM", "XZQHDM"}
+	dispFields     = []string{"disposition", "处置", "处置方式", "CZFS"}
+	docFields      = []string{"document_no", "doc_no", "批准文号", "批复文号", "文号", "PZWH"}
+	approvedFields = []string{"approved_area_ha", "approved_ha", "核准面积", "核准面积（公顷）", "HZMJ"}
 )
+
+// computedColumns are the columns a wanmu export adds that an import must
+// not keep as free attributes: they are recomputed (areas, version), ids
+// of this installation, or names of codes that are mapped (county).
+var computedColumns = map[string][]string{
+	"zones":      {"id", "county", "platform", "area_m2", "area_mu", "area_ha", "version"},
+	"constraint": {"fid", "area_m2", "area_mu", "area_ha"},
+}
+
+// wanmuExport says whether fields look like a wanmu export: its three area
+// columns together. Only then are the computed columns skipped, so that a
+// third party's "id" is kept.
+func wanmuExport(fields []string) bool {
+	n := 0
+	for _, f := range fields {
+		if f == "area_m2" || f == "area_mu" || f == "area_ha" {
+			n++
+		}
+	}
+	return n == 3
+}
+
+// skipColumns are the computed columns of a wanmu export present in fields.
+func skipColumns(fields []string, target string) []string {
+	if !wanmuExport(fields) {
+		return nil
+	}
+	var out []string
+	for _, c := range computedColumns[target] {
+		if contains(fields, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
 
 func guessMapping(fields []string) Mapping {
 	pick := func(cands []string) string {
@@ -452,7 +547,8 @@ func guessMapping(fields []string) Mapping {
 		return ""
 	}
 	return Mapping{NameField: pick(nameFields), KindField: pick(kindFields), CountyField: pick(countyFields),
-		DispositionField: pick(dispFields), DefaultKind: "township"}
+		DispositionField: pick(dispFields), DocumentNoField: pick(docFields), ApprovedAreaField: pick(approvedFields),
+		Skip: skipColumns(fields, "zones"), DefaultKind: "township"}
 }
 
 func normaliseKind(s string) string {
