@@ -73,3 +73,47 @@ func FuzzParseTarget(f *testing.F) {
 		}
 	})
 }
+
+// A wanmu export maps back onto the zone's own fields, and its computed
+// columns are not kept as free attributes; a third party's id is kept.
+func TestGuessMappingOfExports(t *testing.T) {
+	var names []string
+	for _, f := range zoneFields {
+		names = append(names, f.Name)
+	}
+	m := guessMapping(append(names, "note"))
+	if m.NameField != "name" || m.KindField != "kind" || m.CountyField != "adcode" || m.DispositionField != "disposition" ||
+		m.DocumentNoField != "document_no" || m.ApprovedAreaField != "approved_area_ha" {
+		t.Errorf("mapping of an export = %+v", m)
+	}
+	if got := strings.Join(m.Skip, ","); got != "id,county,platform,area_m2,area_mu,area_ha,version" {
+		t.Errorf("skip = %s", got)
+	}
+	m = guessMapping([]string{"id", "名称", "批准文号", "核准面积", "area_m2"})
+	if m.DocumentNoField != "批准文号" || m.ApprovedAreaField != "核准面积" || len(m.Skip) != 0 {
+		t.Errorf("mapping of a third party's table = %+v", m)
+	}
+}
+
+func TestApprovedArea(t *testing.T) {
+	for _, c := range []struct {
+		in   any
+		want float64 // -1: none
+		bad  bool
+	}{
+		{nil, -1, false}, {"", -1, false}, {12.5, 12.5, false}, {int64(3), 3, false}, {" 7.25 ", 7.25, false},
+		{"7.25公顷", 7.25, false}, {"七公顷", 0, true}, {-1.0, 0, true}, {"NaN", 0, true}, {true, 0, true},
+	} {
+		got, err := approvedArea(c.in)
+		switch {
+		case c.bad && err == nil:
+			t.Errorf("approvedArea(%#v) = %v, want an error", c.in, got)
+		case !c.bad && err != nil:
+			t.Errorf("approvedArea(%#v): %v", c.in, err)
+		case !c.bad && c.want < 0 && got != nil:
+			t.Errorf("approvedArea(%#v) = %v, want none", c.in, *got)
+		case !c.bad && c.want >= 0 && (got == nil || *got != c.want):
+			t.Errorf("approvedArea(%#v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
