@@ -117,6 +117,25 @@ func TestExportAliasesAndNames(t *testing.T) {
 	if !contains(fields, "id: Integer (0.0)") || !contains(fields, "version: Integer (0.0)") {
 		t.Errorf("FileGDB fields %v: id and version should be (32-bit) integers, which ArcGIS 10.x reads", fields)
 	}
+	info := runGDAL(t, "ogrinfo", "-ro", "-so", gdb, "生态保护红线")
+	for _, want := range []string{`id: Integer (0.0), alternative name="编号"`, `area_mu: Real (0.0), alternative name="面积（亩）"`} {
+		if !strings.Contains(info, want) {
+			t.Errorf("FileGDB lacks %q:\n%s", want, info)
+		}
+	}
+	if strings.Contains(info, `批准文号: String (0.0), alternative name`) {
+		t.Error("FileGDB field 批准文号 has its own name as alias")
+	}
+
+	// Several layers: each table gets its own aliases.
+	dir = t.TempDir()
+	unzipTo(t, exportFile(t, dir, []ExportLayer{testZones(), testPlatforms(), l}, ExportOptions{Format: FormatFileGDB, Name: "成果"}), dir)
+	for layer, want := range map[string]string{"分区": `county: String (0.0), alternative name="县（市、区）代码"`,
+		"平台": `developable_mu: Real (0.0), alternative name="可开发面积（亩）"`, "生态保护红线": `version: Integer (0.0), alternative name="版本"`} {
+		if info := runGDAL(t, "ogrinfo", "-ro", "-so", filepath.Join(dir, "成果.gdb"), layer); !strings.Contains(info, want) {
+			t.Errorf("FileGDB layer %s lacks %q:\n%s", layer, want, info)
+		}
+	}
 }
 
 // TestExportFieldOrder exports the same layer twice, with its features'
