@@ -427,3 +427,29 @@ func TestHandoverSurveyed(t *testing.T) {
 func hoRect(w, s, e, n float64) orb.MultiPolygon {
 	return orb.MultiPolygon{{{{w, s}, {e, s}, {e, n}, {w, n}, {w, s}}}}
 }
+
+// TestHandoverEmpty: an installation without data still hands over a
+// package whose layers open (empty) and whose README says so.
+func TestHandoverEmpty(t *testing.T) {
+	hoRequireGDAL(t)
+	st := store.New(testdb.New(t))
+	base, _ := hoPackage(t, &Service{Store: st, Reports: st})
+	gpkg := hoOgrLayers(t, filepath.Join(base, "gpkg", "wanmu.gpkg"))
+	if len(gpkg) != 4 {
+		t.Errorf("GeoPackage layers %+v, want platforms, zones, developable and deducted land", gpkg)
+	}
+	// Not checked: the CRS. Export writes a layer without features as
+	// geometry None with no CRS (reported to the export's owner).
+	for _, l := range gpkg {
+		if l.Count != 0 {
+			t.Errorf("layer %+v, want empty", l)
+		}
+	}
+	readme := hoReadText(t, filepath.Join(base, "README.txt"))
+	for _, s := range []string{"0 个现状分区，最后修改 无修改记录", "计算时未启用任何约束图层"} {
+		if !strings.Contains(readme, s) {
+			t.Errorf("README lacks %q", s)
+		}
+	}
+	hoCheckMetadata(t, filepath.Join(base, "metadata.xml"), false)
+}
