@@ -17,8 +17,14 @@ import (
 // Fields are left out). Areas are not recomputed: pass the ellipsoidal
 // area_m2/area_mu the report computed as properties.
 type ExportLayer struct {
-	Name     string // ASCII file and layer name: letters, digits, _ and -, e.g. "zones"
-	Title    string // display name for KML folders and XLSX sheets, e.g. "分区"; defaults to Name
+	// Name is the ASCII name, letters, digits, _ and - (e.g. "zones",
+	// "layer_7"): the layer and file name where a format needs ASCII
+	// (Shapefile), and the fallback when Title is empty or not unique.
+	Name string
+	// Title is the layer's own name (e.g. "生态保护红线"): its layer and file
+	// name in GPKG, FileGDB, GeoJSON, CSV and KML, its XLSX sheet, and the
+	// download name, made safe as a file name (sanitizeFileName).
+	Title    string
 	Fields   []Field
 	Features []Feature
 }
@@ -34,7 +40,8 @@ type ExportOptions struct {
 	// Encoding of Shapefile DBF and CSV text: UTF-8 (default) or GBK.
 	// Other formats are always UTF-8.
 	Encoding string
-	// Name is the download's base name; "" uses the layer name, or "wanmu".
+	// Name is the download's base name; "" uses the layer's Title (or
+	// Name) when there is one layer, else "wanmu".
 	Name string
 	// NameField is the field shown as the label in KML and DXF; "" picks
 	// "name" or "名称" if present.
