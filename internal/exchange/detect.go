@@ -111,35 +111,21 @@ func isDXFText(t []byte) bool {
 
 // formatName is the human name of a format identifier.
 func formatName(id string) string {
-	for _, f := range ListFormats() {
-		if f.ID == id {
-			return f.Name
-		}
+	if f := formatByID(id); f != nil {
+		return f.Name
 	}
 	return id
 }
 
-// extFormat is the format a file extension promises.
+// extFormat is the format a file extension promises: formatZip for an
+// archive to unpack, else the registry's importable format, or "".
 func extFormat(path string) string {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".zip":
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext == ".zip" {
 		return formatZip
-	case ".shp":
-		return FormatShp
-	case ".gpkg":
-		return FormatGPKG
-	case ".kml":
-		return FormatKML
-	case ".kmz":
-		return FormatKMZ
-	case ".dxf":
-		return FormatDXF
-	case ".geojson", ".json":
-		return FormatGeoJSON
-	case ".csv", ".txt":
-		return FormatCSV
-	case ".gdb":
-		return FormatFileGDB
+	}
+	if f := formatByExt(ext); f != nil {
+		return f.ID
 	}
 	return ""
 }
@@ -165,29 +151,16 @@ func classify(path string) (string, error) {
 			return FormatKMZ, nil
 		}
 		return formatZip, nil
-	case FormatGPKG:
-		if ext == FormatGPKG || ext == "" {
-			return FormatGPKG, nil
-		}
-	case FormatShp:
-		if ext == FormatShp {
-			return FormatShp, nil
-		}
-	case FormatDXF:
-		if ext == FormatDXF || ext == "" {
-			return FormatDXF, nil
-		}
-	case FormatKML:
-		if ext == FormatKML || ext == "" {
-			return FormatKML, nil
-		}
-	case FormatGeoJSON:
-		if ext == FormatGeoJSON || ext == "" {
-			return FormatGeoJSON, nil
-		}
 	case "text":
 		if ext == FormatCSV {
 			return FormatCSV, nil
+		}
+	default:
+		// The content names the format; the extension must agree, or be
+		// missing where the content alone is enough (a .shp's header is
+		// not: its siblings are found by name).
+		if f := formatByID(m.format); f != nil && f.Import && (ext == f.ID || ext == "" && f.ID != FormatShp) {
+			return f.ID, nil
 		}
 	}
 	if ext != "" && ext != formatZip {
