@@ -125,9 +125,25 @@ func TestAreaTable(t *testing.T) {
 	if rows[5][1] != "合计" {
 		t.Errorf("total row %q", rows[5])
 	}
+	// m² show two decimals, 亩 and 公顷 four, in rows and totals alike.
+	shown, _ := f.GetRows(SheetSummary)
+	for _, c := range []struct {
+		head string
+		dec  int
+	}{{"毛面积（平方米）", 2}, {"毛面积（亩）", 4}, {"可开发面积（公顷）", 4}, {"可开发面积（平方米）", 2}} {
+		for _, r := range []int{3, 5} {
+			v := shown[r][col(c.head)]
+			if i := strings.LastIndex(v, "."); i < 0 || len(v)-i-1 != c.dec {
+				t.Errorf("%s row %d shows %q, want %d decimals", c.head, r+1, v, c.dec)
+			}
+		}
+	}
 	detail, _ := f.GetRows("丽水市级产业平台", excelize.Options{RawCellValue: true})
-	if len(detail) != 2+2+3 || detail[2][1] != "丽水经济技术开发区" || detail[4][1] != "成员合计" {
+	if len(detail) != 2+2+3 || detail[2][1] != "丽水经济技术开发区" || detail[4][1] != "成员合计" || detail[1][7] != "面积（公顷）" {
 		t.Errorf("detail sheet %q", detail)
+	}
+	if ha := cellFloat(t, detail[4][7]); math.Abs(ha-850) > 1e-9 {
+		t.Errorf("members total %v ha, want 850", ha)
 	}
 	notes, _ := f.GetRows(SheetNotes)
 	text := ""

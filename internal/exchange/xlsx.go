@@ -121,13 +121,20 @@ func AreaTable(w io.Writer, rows []PlatformRow, opts AreaTableOptions) error {
 // tableStyles are the cell styles of the tables.
 type tableStyles struct {
 	title, header, text, number, integer, total, totalNumber, no int
+	number4, totalNumber4                                        int // 亩 and 公顷: four decimals
+}
+
+// fourDecimals says whether a column (by its header) shows four decimals:
+// areas in 亩 and 公顷 do, square metres and everything else two.
+func fourDecimals(header string) bool {
+	return strings.Contains(header, "亩") || strings.Contains(header, "公顷")
 }
 
 func newTableStyles(f *excelize.File) (tableStyles, error) {
 	var s tableStyles
 	border := []excelize.Border{{Type: "left", Color: "999999", Style: 1}, {Type: "right", Color: "999999", Style: 1},
 		{Type: "top", Color: "999999", Style: 1}, {Type: "bottom", Color: "999999", Style: 1}}
-	num := "#,##0.00"
+	num, num4 := "#,##0.00", "#,##0.0000"
 	intFmt := "0"
 	defs := []struct {
 		id *int
@@ -142,6 +149,8 @@ func newTableStyles(f *excelize.File) (tableStyles, error) {
 		{&s.integer, excelize.Style{Border: border, CustomNumFmt: &intFmt}},
 		{&s.total, excelize.Style{Border: border, Font: &excelize.Font{Bold: true}}},
 		{&s.totalNumber, excelize.Style{Border: border, Font: &excelize.Font{Bold: true}, CustomNumFmt: &num}},
+		{&s.number4, excelize.Style{Border: border, CustomNumFmt: &num4}},
+		{&s.totalNumber4, excelize.Style{Border: border, Font: &excelize.Font{Bold: true}, CustomNumFmt: &num4}},
 		{&s.no, excelize.Style{Border: border, Font: &excelize.Font{Bold: true, Color: "C00000"}}},
 	}
 	for _, d := range defs {
@@ -187,6 +196,12 @@ func writeSummary(f *excelize.File, st tableStyles, rows []PlatformRow, opts Are
 	}
 	header = append(header, "合计扣除（亩）", "可开发面积（平方米）", "可开发面积（亩）", "可开发面积（公顷）", "达标门槛（亩）", "是否达标", "缺口（亩）", "地块数", "最大间距（米）")
 	last, _ := excelize.ColumnNumberToName(len(header))
+	var fourCols []int // 1-based columns in 亩 or 公顷
+	for i, h := range header {
+		if fourDecimals(h) && h != "达标门槛（亩）" {
+			fourCols = append(fourCols, i+1)
+		}
+	}
 	if err := f.SetCellValue(sh, "A1", opts.Title); err != nil {
 		return err
 	}
@@ -230,6 +245,7 @@ func writeSummary(f *excelize.File, st tableStyles, rows []PlatformRow, opts Are
 		if err := setRow(f, sh, row, vals, st.number); err != nil {
 			return err
 		}
+		styleCells(f, sh, row, fourCols, st.number4)
 		styleCells(f, sh, row, []int{1, 5, len(vals) - 1}, st.integer)
 		styleCells(f, sh, row, []int{2, 3, 4}, st.text)
 		if !r.Meets() {
@@ -252,11 +268,12 @@ func writeSummary(f *excelize.File, st tableStyles, rows []PlatformRow, opts Are
 	if err := setRow(f, sh, row, vals, st.totalNumber); err != nil {
 		return err
 	}
+	styleCells(f, sh, row, fourCols, st.totalNumber4)
 	styleCells(f, sh, row, []int{1, 2, 3, 4, 5}, st.total)
 	notes := []string{
 		"注：1. 各图层的扣除面积是该图层单独扣除的面积；图层之间可能重叠，逐项相加不等于合计扣除。",
 		"2. 成员重叠 = 各成员分区面积之和 − 平台（合并后）面积，表示成员之间重复划定的用地，需核查。",
-		"3. 是否达标按未取整的可开发面积与门槛比较；表中数值仅显示两位小数。",
+		"3. 是否达标按未取整的可开发面积与门槛比较；表中平方米显示两位小数，亩和公顷显示四位小数，单元格内为未取整数值。",
 	}
 	if opts.Definition != "" {
 		notes = append(notes, "4. 计算口径："+opts.Definition)
@@ -290,7 +307,8 @@ func writeMembers(f *excelize.File, st tableStyles, sh string, r PlatformRow) er
 		if err := setRow(f, sh, row, append([]any{i + 1, m.Name, m.Kind, m.County, m.Disposition}, areas(m.AreaM2)...), st.text); err != nil {
 			return err
 		}
-		styleCells(f, sh, row, []int{6, 7, 8}, st.number)
+		styleCells(f, sh, row, []int{6}, st.number)
+		styleCells(f, sh, row, []int{7, 8}, st.number4)
 		styleCells(f, sh, row, []int{1}, st.integer)
 		sum += m.AreaM2
 	}
@@ -302,7 +320,8 @@ func writeMembers(f *excelize.File, st tableStyles, sh string, r PlatformRow) er
 		if err := setRow(f, sh, row+k, append([]any{nil, line.label, nil, nil, nil}, areas(line.m2)...), st.total); err != nil {
 			return err
 		}
-		styleCells(f, sh, row+k, []int{6, 7, 8}, st.totalNumber)
+		styleCells(f, sh, row+k, []int{6}, st.totalNumber)
+		styleCells(f, sh, row+k, []int{7, 8}, st.totalNumber4)
 	}
 	_ = f.SetColWidth(sh, "A", "A", 6)
 	_ = f.SetColWidth(sh, "B", "B", 30)
@@ -455,7 +474,7 @@ func (j *exportJob) writeXLSX(path string) error {
 				switch fd.Type {
 				case FieldReal:
 					if isNum {
-						row[k] = excelize.Cell{Value: x, StyleID: st.number}
+						row[k] = excelize.Cell{Value: x, StyleID: numberStyle(fd, st.number, st.number4)}
 						continue
 					}
 				case FieldInteger:
@@ -507,6 +526,16 @@ func toFloat(v any) (float64, bool) {
 	return 0, false
 }
 
+// numberStyle shows 亩 and 公顷 columns (…_mu, …_ha, or four decimals
+// asked) with four decimals, other numbers with two.
+func numberStyle(fd Field, two, four int) int {
+	name := strings.ToLower(fd.Name)
+	if fd.Precision >= 4 || strings.HasSuffix(name, "_mu") || strings.HasSuffix(name, "_ha") {
+		return four
+	}
+	return two
+}
+
 // isAreaField says whether a column holds an area that adds up over the
 // rows: a number named …_m2, …_mu or …_ha (area_m2, dev_mu, approved_ha).
 func isAreaField(fd Field) bool {
@@ -529,7 +558,7 @@ func totalRow(fields []Field, sums []float64, st tableStyles) []any {
 	label, has := -1, false
 	for k, fd := range fields {
 		if isAreaField(fd) {
-			row[k] = excelize.Cell{Value: sums[k], StyleID: st.totalNumber}
+			row[k] = excelize.Cell{Value: sums[k], StyleID: numberStyle(fd, st.totalNumber, st.totalNumber4)}
 			has = true
 		} else if label < 0 {
 			label = k
