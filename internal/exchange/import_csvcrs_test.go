@@ -115,3 +115,34 @@ func TestCSVCRS(t *testing.T) {
 		}
 	}
 }
+
+// TestInspectTwoGBKCSVs: two GBK CSVs in one zip are two layers named
+// after their files, each read with its own content.
+func TestInspectTwoGBKCSVs(t *testing.T) {
+	requireGDAL(t)
+	dir := t.TempDir()
+	var entries []zipEntry
+	for _, name := range []string{"甲", "乙"} {
+		b, err := gbkBytes("名称,WKT\r\n" + name + "区,\"POLYGON ((119.9 28.44,119.91 28.44,119.91 28.45,119.9 28.45,119.9 28.44))\"\r\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, zipEntry{name: name + ".csv", body: string(b)})
+	}
+	p := filepath.Join(dir, "two.zip")
+	writeZip(t, p, entries)
+	_, err := Inspect(context.Background(), p, ImportOptions{Encoding: "GBK"})
+	var xe *Error
+	if !errors.As(err, &xe) || xe.Code != CodeChooseLayer || len(xe.Layers) != 2 || !strings.Contains(xe.Message, "甲.csv:甲") || !strings.Contains(xe.Message, "乙.csv:乙") {
+		t.Fatalf("two CSVs: %v %+v", err, xe)
+	}
+	for _, l := range xe.Layers {
+		ds, err := Inspect(context.Background(), p, ImportOptions{Encoding: "GBK", SourceLayer: l.Name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := strings.TrimSuffix(l.Name[strings.Index(l.Name, ":")+1:], ".csv") + "区"; ds.Features[0].Properties["名称"] != want {
+			t.Errorf("layer %s: 名称 %v, want %s", l.Name, ds.Features[0].Properties["名称"], want)
+		}
+	}
+}

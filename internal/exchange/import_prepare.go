@@ -103,12 +103,13 @@ func (im *importer) toUTF8(s *source) error {
 	gbk := o.enc == EncodingGBK || o.enc == "GB18030" || (o.enc == "" && verdict == textGBK)
 	switch {
 	case gbk && verdict != textASCII && verdict != textUTF8:
-		f, err := os.CreateTemp(im.tmp, "utf8-*"+filepath.Ext(s.Path))
+		// A folder of its own keeps the file's name, which GDAL makes the
+		// layer's name.
+		dir, err := os.MkdirTemp(im.tmp, "utf8-")
 		if err != nil {
 			return fmt.Errorf("transcode %s: %w", s.Name, err)
 		}
-		dst := f.Name()
-		f.Close()
+		dst := filepath.Join(dir, filepath.Base(s.Path))
 		if err := transcodeToUTF8(s.Path, dst); err != nil {
 			return fmt.Errorf("transcode %s: %w", s.Name, err)
 		}
