@@ -7,9 +7,11 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 
 	"wanmu/internal/geodesy"
 )
@@ -218,6 +220,7 @@ func (j *exportJob) writeDXFEntities(d *dxfWriter, ms string, i, n int, feat Fea
 	}
 	var polys []orb.Polygon
 	var areas []float64
+	d.pts = d.pts[:0]
 	dxfWalk(feat.Geometry, func(g orb.Geometry) {
 		switch g := g.(type) {
 		case orb.Polygon:
@@ -226,11 +229,11 @@ func (j *exportJob) writeDXFEntities(d *dxfWriter, ms string, i, n int, feat Fea
 			}
 			pp := make(orb.Polygon, 0, len(g))
 			for _, r := range g {
-				pr := make(orb.Ring, len(r))
-				for k, pt := range r {
-					pr[k] = project(pt)
+				start := len(d.pts)
+				for _, pt := range r {
+					d.pts = append(d.pts, project(pt))
 				}
-				pr = dxfOpenRing(pr)
+				pr := dxfOpenRing(orb.Ring(d.pts[start:len(d.pts):len(d.pts)]))
 				if len(pr) >= 3 {
 					pp = append(pp, pr)
 				}
@@ -247,11 +250,11 @@ func (j *exportJob) writeDXFEntities(d *dxfWriter, ms string, i, n int, feat Fea
 			polys = append(polys, pp)
 			areas = append(areas, math.Abs(ringArea(pp[0])))
 		case orb.LineString:
-			pl := make([]orb.Point, len(g))
-			for k, pt := range g {
-				pl[k] = project(pt)
+			start := len(d.pts)
+			for _, pt := range g {
+				d.pts = append(d.pts, project(pt))
 			}
-			d.writeLWPolyline(layer, ms, pl, false)
+			d.writeLWPolyline(layer, ms, d.pts[start:], false)
 			xdata("")
 		case orb.Point:
 			q := project(g)
@@ -320,8 +323,8 @@ func (j *exportJob) dxfFigures(i int, feat Feature) string {
 func (j *exportJob) writeDXFFields(d *dxfWriter, i int, feat Feature) {
 	for _, f := range j.fields[i] {
 		v := feat.Properties[f.Name]
-		if v == nil {
-			continue
+		if v == nil || strings.HasPrefix(f.Name, "area_") {
+			continue // areas are shown as text and recomputed on import
 		}
 		d.str(1000, truncateBytes(f.Name, 250, EncodingGBK))
 		switch f.Type {
@@ -332,7 +335,7 @@ func (j *exportJob) writeDXFFields(d *dxfWriter, i int, feat Feature) {
 			}
 		case FieldReal:
 			if x, ok := dxfReal(v); ok {
-				d.num(1040, x)
+				d.real(1040, x)
 				continue
 			}
 		case FieldDate:
@@ -405,15 +408,39 @@ func ringArea(r orb.Ring) float64 {
 // centroid, or where that falls outside (a U shape), the middle of its
 // widest horizontal span.
 func dxfLabelPoint(p orb.Polygon) orb.Point {
+	var cx, cy, a float64
+	for _, r := range p {
+		for k := range r {
+			s, t := r[k], r[(k+1)%len(r)]
+			w := s[0]*t[1] - t[0]*s[1]
+			a += w
+			cx += (s[0] + t[0]) * w
+			cy += (s[1] + t[1]) * w
+		}
+	}
+	c := orb.Point{cx / (3 * a), cy / (3 * a)}
+	if a != 0 && dxfInside(p, c) {
+		return c
+	}
 	closed := make(orb.Polygon, len(p))
 	for k, r := range p {
 		closed[k] = append(append(orb.Ring{}, r...), r[0])
 	}
-	c, _ := planarCentroid(closed)
-	if math.IsNaN(c[0]) || !polygonContains(closed, c) {
-		c = interiorPoint(closed)
+	return interiorPoint(closed)
+}
+
+// dxfInside reports whether c is inside the outer ring and outside the
+// holes (open rings).
+func dxfInside(p orb.Polygon, c orb.Point) bool {
+	if !planar.RingContains(p[0], c) {
+		return false
 	}
-	return c
+	for _, h := range p[1:] {
+		if planar.RingContains(h, c) {
+			return false
+		}
+	}
+	return true
 }
 
 // writeLWPolyline writes a polyline; closed ones carry flag 70=1 and no
