@@ -21,7 +21,7 @@ type dxfWriter struct {
 	handle uint64 // last handle given out
 	buf    []byte
 	gbk    func(r rune) ([]byte, bool)
-	tail   func() // writes what follows the entities
+	tail   func()      // writes what follows the entities
 	pts    []orb.Point // projected vertices of the feature being written, reused
 }
 
