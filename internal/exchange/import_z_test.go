@@ -1,12 +1,15 @@
 package exchange
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestInspectDropsZ: elevations are dropped and said once, with the number
@@ -72,5 +75,37 @@ func TestGDALChatterHidden(t *testing.T) {
 	}
 	if got := gdalMessages(stderr, "ERROR"); !slices.Equal(got, []string{"PROJ: tmerc: Invalid latitude"}) {
 		t.Errorf("errors %q", got)
+	}
+}
+
+// TestHandoverImportsAsZones: wanmu's own handover package, imported as
+// zones, reads the zones layer of its GeoPackage without asking; the other
+// layers are listed for any other import.
+func TestHandoverImportsAsZones(t *testing.T) {
+	requireGDAL(t)
+	var buf bytes.Buffer
+	pkg := testPackage(false)
+	if err := Handover(context.Background(), &buf, pkg, HandoverOptions{CRS: CRS4528, Date: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "handover.zip")
+	if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := Inspect(context.Background(), p, ImportOptions{Zones: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, inside, _ := strings.Cut(ds.Layer, ".gpkg:")
+	if !isZonesName(inside) || len(ds.Features) != len(pkg.Zones.Features) || !strings.HasPrefix(ds.SourceCRS, CRS4528) {
+		t.Errorf("read layer %q (%d features, %s), want the GeoPackage's zones", ds.Layer, len(ds.Features), ds.SourceCRS)
+	}
+	if ds.Features[1].Properties["name"] != pkg.Zones.Features[1].Properties["name"] {
+		t.Errorf("feature 2: %v", ds.Features[1].Properties)
+	}
+	_, err = Inspect(context.Background(), p, ImportOptions{})
+	var xe *Error
+	if !errors.As(err, &xe) || xe.Code != CodeChooseLayer || len(xe.Layers) != 2*len(pkg.layers()) {
+		t.Errorf("handover as a constraint layer: %v; want choose_layer listing %d layers", err, 2*len(pkg.layers()))
 	}
 }
