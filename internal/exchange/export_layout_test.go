@@ -45,9 +45,13 @@ func redLine() ExportLayer {
 }
 
 // ogrFields returns "name: Type (w.p)" for each field ogrinfo -so lists.
-func ogrFields(t *testing.T, src, layer string) []string {
+func ogrFields(t *testing.T, src, layer string, openOpts ...string) []string {
 	t.Helper()
-	out := runGDAL(t, "ogrinfo", "-ro", "-so", src, layer)
+	args := []string{"-ro", "-so"}
+	for _, o := range openOpts {
+		args = append(args, "-oo", o)
+	}
+	out := runGDAL(t, "ogrinfo", append(args, src, layer)...)
 	var fields []string
 	re := regexp.MustCompile(`(?m)^(\S[^:\n]*): (String|Integer|Integer64|Real|Date|DateTime) \((\d+\.\d+)\)`)
 	for _, m := range re.FindAllStringSubmatch(out, -1) {
@@ -182,7 +186,7 @@ func TestExportFieldOrder(t *testing.T) {
 	}
 }
 
-func TestExportCSVStatesCRS(t *testing.T) {
+func TestExportCSVTypesAndCRS(t *testing.T) {
 	requireGDAL(t)
 	for _, crs := range []string{CRS4528, CRS4490} {
 		p := exportFile(t, t.TempDir(), []ExportLayer{redLine()}, ExportOptions{Format: FormatCSV, CRS: crs})
@@ -197,6 +201,24 @@ func TestExportCSVStatesCRS(t *testing.T) {
 		for _, r := range rows[1:] {
 			if r[len(r)-1] != crs {
 				t.Errorf("%s: row's crs %q", crs, r[len(r)-1])
+			}
+		}
+	}
+	// Quotes carry the type: GDAL reads integers, reals and text back.
+	for _, enc := range []string{EncodingUTF8, EncodingGBK} {
+		l := redLine()
+		l.Fields = append(l.Fields, Field{Name: "code", Type: FieldString})
+		l.Features[0].Properties["code"] = "331102"
+		l.Features[0].Properties["area_mu"] = 27.0
+		p := exportFile(t, t.TempDir(), []ExportLayer{l}, ExportOptions{Format: FormatCSV, CRS: CRS4549, Encoding: enc})
+		b, _ := os.ReadFile(p)
+		if enc == EncodingUTF8 && !bytes.Contains(b, []byte(`,1234567890,"瓯江源",12345,17999.98,27.0000,"浙政函〔2023〕12号",3,0.125,"331102",EPSG:4549`+"\r\n")) {
+			t.Errorf("CSV row not typed by its quotes:\n%s", b)
+		}
+		got := strings.Join(ogrFields(t, p, strings.TrimSuffix(filepath.Base(p), ".csv"), "AUTODETECT_TYPE=YES", "QUOTED_FIELDS_AS_STRING=YES"), "; ")
+		for _, want := range []string{"id: Integer", "version: Integer", "area_m2: Real", "area_mu: Real", "parcels: Integer", "ratio: Real", "code: String", "crs: String"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s CSV read back by GDAL: %s; lacks %q", enc, got, want)
 			}
 		}
 	}
