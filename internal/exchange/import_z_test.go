@@ -76,6 +76,20 @@ func TestGDALChatterHidden(t *testing.T) {
 	if got := gdalMessages(stderr, "ERROR"); !slices.Equal(got, []string{"PROJ: tmerc: Invalid latitude"}) {
 		t.Errorf("errors %q", got)
 	}
+	// GDAL says it for a CSV read with progress reporting on.
+	requireGDAL(t)
+	p := filepath.Join(t.TempDir(), "zones.csv")
+	os.WriteFile(p, []byte("name,WKT\r\na,\"POLYGON ((119.9 28.44,119.91 28.44,119.91 28.45,119.9 28.44))\"\r\n"), 0o600)
+	var calls int
+	ds, err := Inspect(context.Background(), p, ImportOptions{Progress: func(int64, int64) { calls++ }})
+	if err != nil || calls == 0 {
+		t.Fatalf("Inspect: %v, %d progress calls", err, calls)
+	}
+	for _, w := range ds.Warnings {
+		if strings.Contains(w, "Progress") || strings.Contains(w, "GDAL") {
+			t.Errorf("GDAL chatter shown: %q", w)
+		}
+	}
 }
 
 // TestHandoverImportsAsZones: wanmu's own handover package, imported as
