@@ -36,7 +36,7 @@ func dxfZones() ExportLayer {
 	add(orb.MultiPolygon{
 		{rect(119.50, 28.50, 119.52, 28.52), rect(119.505, 28.505, 119.515, 28.515)},
 		{rect(119.508, 28.508, 119.512, 28.512)}, // an island in the hole
-	}, "遂昌县金竹工业功能区", "township", "撤")
+	}, "遂昌县金竹䶮工业功能区", "township", "撤") // 䶮 is not in GBK: written as \U+4DAE
 	add(orb.MultiPolygon{
 		{rect(119.30, 28.30, 119.31, 28.31), rect(119.302, 28.302, 119.304, 28.304)},
 		{rect(119.32, 28.30, 119.325, 28.305)},
@@ -107,7 +107,7 @@ func TestDXFExportGDAL(t *testing.T) {
 				}
 			}
 		case orb.Point:
-			texts = append(texts, stringOf(f.Properties[dxfTextField]))
+			texts = append(texts, acUnescape(stringOf(f.Properties[dxfTextField]))) // GDAL keeps \U+XXXX
 		}
 	}
 	if hatches != wantPolys || rings != wantRings {

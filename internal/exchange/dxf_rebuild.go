@@ -85,7 +85,9 @@ func dxfRebuild(in []Feature) *dxfResult {
 	var texts []dxfLabelText
 	fieldsByKey := map[string][]dxfField{}
 	for i, f := range in {
-		layer, _ := f.Properties[dxfLayerField].(string)
+		// GDAL leaves AutoCAD's \U+XXXX escapes (characters outside the
+		// code page) in layer names and TEXT.
+		layer := acUnescape(stringOf(f.Properties[dxfLayerField]))
 		handle, _ := f.Properties[dxfHandleField].(string)
 		xd := dxfParseXData(f.Properties[dxfRawField])
 		if xd.key != "" && len(xd.fields) > 0 && fieldsByKey[xd.key] == nil {
@@ -111,7 +113,7 @@ func dxfRebuild(in []Feature) *dxfResult {
 			switch g := g.(type) {
 			case orb.Point:
 				r.points++
-				t := cleanMText(stringOf(f.Properties[dxfTextField]))
+				t := cleanMText(acUnescape(stringOf(f.Properties[dxfTextField])))
 				if t != "" && xd.role != "figures" && !dxfFiguresRE.MatchString(t) {
 					texts = append(texts, dxfLabelText{p: g, text: t, layer: base, key: xd.key})
 				}

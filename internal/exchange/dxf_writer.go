@@ -37,12 +37,27 @@ func newDXFWriter(w *bufio.Writer) *dxfWriter {
 		}
 		n := utf8.EncodeRune(scratch[:], r)
 		b, err := enc.Bytes(scratch[:n])
-		if err != nil {
+		if err != nil || !portableGBK(r, b) {
 			b = nil
 		}
 		cache[r] = b
 		return b, b != nil
 	}}
+}
+
+// portableGBK reports whether every GBK decoder reads b back as r: not
+// the euro sign's single byte 0x80 (Windows only), not row 0xFE (which
+// GB18030 and iconv's CP936 map differently) and no private-use character.
+func portableGBK(r rune, b []byte) bool {
+	switch {
+	case r >= 0xE000 && r <= 0xF8FF:
+		return false
+	case len(b) == 1:
+		return b[0] < 0x80
+	case len(b) == 2:
+		return b[0] >= 0x81 && b[0] < 0xFE
+	}
+	return false
 }
 
 // code writes a group code line, right-aligned in three columns as
