@@ -145,9 +145,7 @@ func (j *exportJob) dxfPlan() *dxfPlan {
 					rings += len(poly)
 				}
 			})
-			if j.nameField != "" || li.fill {
-				li.labels = true
-			}
+			li.labels = li.labels || li.fill // names and areas label polygons
 			p.entities += uint64(2*parts + rings + 2)
 			// Extents from the projected corners and edge midpoints of the
 			// lon/lat bounds: a header hint, not a measurement.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -138,6 +139,35 @@ func TestDXFExportGDAL(t *testing.T) {
 		if !bytes.Contains(b, []byte(want)) {
 			t.Errorf("DXF lacks %q", want)
 		}
+	}
+	checkDXFHandles(t, b)
+}
+
+// checkDXFHandles: every handle (group 5 or 105) is unique and below
+// $HANDSEED, which CAD uses for the next object it adds.
+func checkDXFHandles(t *testing.T, b []byte) {
+	t.Helper()
+	lines := strings.Split(string(b), "\n")
+	seen := map[uint64]bool{}
+	var seed, top uint64
+	for k := 0; k+1 < len(lines); k += 2 {
+		code, val := strings.TrimSpace(lines[k]), strings.TrimSpace(lines[k+1])
+		if val == "$HANDSEED" {
+			seed, _ = strconv.ParseUint(strings.TrimSpace(lines[k+3]), 16, 64)
+			k += 2 // its value has group code 5 too
+			continue
+		}
+		if (code == "5" || code == "105") && seed > 0 {
+			h, err := strconv.ParseUint(val, 16, 64)
+			if err != nil || seen[h] {
+				t.Fatalf("handle %q at line %d is not hexadecimal or repeats", val, k+2)
+			}
+			seen[h] = true
+			top = max(top, h)
+		}
+	}
+	if seed == 0 || top >= seed {
+		t.Errorf("$HANDSEED %x, highest handle %x", seed, top)
 	}
 }
 

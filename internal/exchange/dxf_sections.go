@@ -102,7 +102,17 @@ func (d *dxfWriter) writeDXFHead(plan *dxfPlan) string {
 	}
 	d.endTable()
 
-	layers := d.table("LAYER", int64(1+3*len(plan.layers)))
+	nLayers := 1
+	for _, li := range plan.layers {
+		nLayers++
+		if li.fill {
+			nLayers++
+		}
+		if li.labels {
+			nLayers++
+		}
+	}
+	layers := d.table("LAYER", int64(nLayers))
 	d.layerRecord(layers, "0", 7, -1, plotNormal)
 	for _, li := range plan.layers {
 		aci, rgb := dxfLayerColor(li.name)
