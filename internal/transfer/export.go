@@ -23,8 +23,6 @@ var countyNames = map[string]string{
 
 var kindNames = map[string]string{"park": "开发区/园区", "township": "乡镇工业功能区"}
 
-func round2(v float64) float64 { return math.Round(v*100) / 100 }
-
 // ExportRequest selects what to export.
 type ExportRequest struct {
 	Layer string  // zones, platforms or layer-<id>
@@ -77,16 +75,53 @@ func (s *Service) Layer(ctx context.Context, req ExportRequest) (exchange.Export
 
 // areaFields are the area columns of every exported polygon layer: the
 // CGCS2000 ellipsoidal area in the three units planners use.
-var areaFields = []exchange.Field{
-	{Name: "area_m2", Title: "面积（平方米，CGCS2000 椭球面积）", Type: exchange.FieldReal},
-	{Name: "area_mu", Title: "面积（亩）", Type: exchange.FieldReal},
-	{Name: "area_ha", Title: "面积（公顷）", Type: exchange.FieldReal},
+var areaFields = areaColumns("area", "面积")
+
+// areaColumns are the three area columns prefix_m2, prefix_mu and
+// prefix_ha: m² to 2 decimals, 亩 and 公顷 to 4.
+func areaColumns(prefix, title string) []exchange.Field {
+	return []exchange.Field{
+		{Name: prefix + "_m2", Title: title + "（平方米，CGCS2000 椭球面积）", Type: exchange.FieldReal, Precision: 2},
+		{Name: prefix + "_mu", Title: title + "（亩）", Type: exchange.FieldReal, Precision: 4},
+		{Name: prefix + "_ha", Title: title + "（公顷）", Type: exchange.FieldReal, Precision: 4},
+	}
 }
 
-// setArea writes the area columns: m² to 2 decimals, 亩 and 公顷 to 4.
-func setArea(props map[string]any, m2 float64) {
+// setArea writes the area columns (see areaColumns).
+func setArea(props map[string]any, m2 float64) { setAreaAs(props, "area", m2) }
+
+func setAreaAs(props map[string]any, prefix string, m2 float64) {
 	a := store.AreaOf(m2)
-	props["area_m2"], props["area_mu"], props["area_ha"] = round(a.M2, 2), round(a.Mu, 4), round(a.Ha, 4)
+	props[prefix+"_m2"], props[prefix+"_mu"], props[prefix+"_ha"] = round(a.M2, 2), round(a.Mu, 4), round(a.Ha, 4)
+}
+
+// platformFields are the columns of a platforms export: the report's
+// figures in the three units.
+var platformFields = concat(
+	[]exchange.Field{
+		{Name: "id", Title: "编号", Type: exchange.FieldInteger}, {Name: "name", Title: "平台名称", Type: exchange.FieldString},
+		{Name: "role", Title: "布局", Type: exchange.FieldString}, {Name: "counties", Title: "涉及县（市、区）", Type: exchange.FieldString},
+		{Name: "members", Title: "成员分区数", Type: exchange.FieldInteger},
+	},
+	areaColumns("gross", "总面积"), areaColumns("overlap", "成员重叠面积"), areaColumns("deduct", "扣除面积"),
+	areaColumns("dev", "可开发空间"),
+	[]exchange.Field{
+		{Name: "threshold", Title: "门槛（亩）", Type: exchange.FieldReal, Precision: 4},
+		{Name: "meets", Title: "是否达到万亩", Type: exchange.FieldString},
+	},
+	areaColumns("short", "缺口"),
+	[]exchange.Field{
+		{Name: "parts", Title: "地块数", Type: exchange.FieldInteger},
+		{Name: "max_gap_m", Title: "最大间距（米）", Type: exchange.FieldReal, Precision: 2},
+	},
+)
+
+func concat(lists ...[]exchange.Field) []exchange.Field {
+	var out []exchange.Field
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
 }
 
 func round(v float64, decimals int) float64 {
@@ -194,16 +229,7 @@ func (s *Service) platformsLayer(ctx context.Context, ids []int64) (exchange.Exp
 		return exchange.ExportLayer{}, nil, err
 	}
 	want := idSet(ids)
-	l := exchange.ExportLayer{Name: "platforms", Title: "产业平台", Fields: []exchange.Field{
-		{Name: "id", Title: "编号"}, {Name: "name", Title: "平台名称"}, {Name: "role", Title: "布局"},
-		{Name: "counties", Title: "涉及县（市、区）"}, {Name: "members", Title: "成员分区数"},
-		{Name: "gross_mu", Title: "总面积（亩）"}, {Name: "gross_m2", Title: "总面积（平方米）"},
-		{Name: "overlap_mu", Title: "重叠面积（亩）"}, {Name: "deduct_mu", Title: "扣除面积（亩）"},
-		{Name: "dev_mu", Title: "可开发空间（亩）"}, {Name: "dev_ha", Title: "可开发空间（公顷）"},
-		{Name: "dev_m2", Title: "可开发空间（平方米）"}, {Name: "threshold", Title: "门槛（亩）"},
-		{Name: "meets", Title: "是否达到万亩"}, {Name: "short_mu", Title: "缺口（亩）"},
-		{Name: "parts", Title: "地块数"}, {Name: "max_gap_m", Title: "最大间距（米）"},
-	}}
+	l := exchange.ExportLayer{Name: "platforms", Title: "产业平台", Fields: platformFields}
 	var rows []exchange.PlatformRow
 	for _, p := range ps {
 		if len(want) > 0 && !want[p.ID] {
@@ -230,13 +256,14 @@ func (s *Service) platformsLayer(ctx context.Context, ids []int64) (exchange.Exp
 		if r.Meets {
 			meets = "是"
 		}
-		l.Features = append(l.Features, exchange.Feature{Geometry: geom, Properties: map[string]any{
-			"id": p.ID, "name": p.Name, "role": p.Role, "counties": row.Counties, "members": r.Members,
-			"gross_mu": round2(r.Gross.Mu), "gross_m2": round2(r.Gross.M2), "overlap_mu": round2(r.Overlap.Mu),
-			"deduct_mu": round2(r.Deducted.Mu), "dev_mu": round2(r.Developable.Mu), "dev_ha": round2(r.Developable.Ha),
-			"dev_m2": round2(r.Developable.M2), "threshold": r.ThresholdMu, "meets": meets,
-			"short_mu": round2(r.Shortfall.Mu), "parts": r.Parts, "max_gap_m": round2(r.LargestGapM),
-		}})
+		props := map[string]any{"id": p.ID, "name": p.Name, "role": p.Role, "counties": row.Counties, "members": r.Members,
+			"threshold": r.ThresholdMu, "meets": meets, "parts": r.Parts, "max_gap_m": round(r.LargestGapM, 2)}
+		setAreaAs(props, "gross", r.Gross.M2)
+		setAreaAs(props, "overlap", r.Overlap.M2)
+		setAreaAs(props, "deduct", r.Deducted.M2)
+		setAreaAs(props, "dev", r.Developable.M2)
+		setAreaAs(props, "short", r.Shortfall.M2)
+		l.Features = append(l.Features, exchange.Feature{Geometry: geom, Properties: props})
 	}
 	return l, rows, nil
 }
