@@ -26,15 +26,16 @@ type dxfField struct {
 
 // dxfPart is one polygon being rebuilt.
 type dxfPart struct {
-	poly   orb.Polygon
-	layer  string // base layer (without _填充/_标注)
-	handle string
-	key    string // XDATA feature key, "" without XDATA
-	hatch  bool
-	order  int // input position, for a stable output order
-	bound  orb.Bound
-	area   float64 // planar, holes excluded
-	texts  []string
+	poly     orb.Polygon
+	layer    string // base layer (without _填充/_标注)
+	handle   string
+	key      string // XDATA feature key, "" without XDATA
+	hatch    bool
+	outlined bool // a polyline traces its outer ring (and gave it its layer)
+	order    int  // input position, for a stable output order
+	bound    orb.Bound
+	area     float64 // planar, holes excluded
+	texts    []string
 }
 
 // dxfFreeRing is a closed polyline not tracing a hatch.
@@ -263,12 +264,18 @@ func (r *dxfResult) dedupHatches(parts []*dxfPart) []*dxfPart {
 }
 
 // untraced drops the polylines that trace a hatch's rings (and polylines
-// drawn twice) and returns the rest.
+// drawn twice) and returns the rest. A hatch traced by an outline takes the
+// outline's layer (CAD users often keep fills on a layer of their own) and
+// XDATA key, where it has none of its own.
 func (r *dxfResult) untraced(parts []*dxfPart, rings []*dxfFreeRing) []*dxfFreeRing {
-	hatched := map[ringKey]bool{}
+	hatched := map[ringKey]*dxfPart{}
 	for _, p := range parts {
-		for _, ring := range p.poly {
-			hatched[keyOfRing(ring)] = true
+		for k, ring := range p.poly {
+			if k == 0 {
+				hatched[keyOfRing(ring)] = p
+			} else if hatched[keyOfRing(ring)] == nil {
+				hatched[keyOfRing(ring)] = &dxfPart{}
+			}
 		}
 	}
 	type layered struct {
@@ -279,8 +286,14 @@ func (r *dxfResult) untraced(parts []*dxfPart, rings []*dxfFreeRing) []*dxfFreeR
 	out := rings[:0]
 	for _, fr := range rings {
 		k := keyOfRing(fr.ring)
-		if hatched[k] {
+		if p := hatched[k]; p != nil {
 			r.traced++
+			if p.poly != nil && p.layer != fr.layer && !p.outlined {
+				p.layer, p.outlined = fr.layer, true
+			}
+			if p.poly != nil && p.key == "" {
+				p.key = fr.key
+			}
 			continue
 		}
 		if seen[layered{k, fr.layer}] {

@@ -59,6 +59,10 @@ func TestDXFRebuild(t *testing.T) {
 		polyline("开发区园区_保留", square(x0+2400, y0+400, 100)),
 		label("开发区园区_保留_标注", x0+2100, y0+100, "丙"),
 		label("开发区园区_保留_标注", x0+2100, y0+50, "面积 1500.0000 亩"),
+		// A fill on a layer of its own takes the layer of its outline.
+		hatch("FILL", orb.Polygon{square(x0+2000, y0+3000, 100)}),
+		polyline("乡镇工业功能区_提", square(x0+2000, y0+3000, 100)),
+		label("TEXT", x0+2050, y0+3050, "己"),
 		// Two parts with the same label on one layer: one zone.
 		polyline("乡镇工业功能区_并", square(x0, y0+2000, 100)),
 		polyline("乡镇工业功能区_并", square(x0+300, y0+2000, 100)),
@@ -81,8 +85,8 @@ func TestDXFRebuild(t *testing.T) {
 			byName[n] = f
 		}
 	}
-	if len(r.features) != 7 {
-		t.Errorf("%d features, want 7: 甲 乙 丙 丁 戊 and two unlabelled", len(r.features))
+	if len(r.features) != 8 {
+		t.Errorf("%d features, want 8: 甲 乙 丙 丁 戊 己 and two unlabelled", len(r.features))
 	}
 	check := func(name string, parts, rings int, m2 float64) Feature {
 		t.Helper()
@@ -114,15 +118,19 @@ func TestDXFRebuild(t *testing.T) {
 	if ding.Properties["disposition"] != "并" || ding.Properties["kind"] != "乡镇工业功能区" {
 		t.Errorf("丁: properties %v", ding.Properties)
 	}
+	ji := check("己", 1, 1, 100*100)
+	if ji.Properties[dxfLayerField] != "乡镇工业功能区_提" || ji.Properties["disposition"] != "提" {
+		t.Errorf("己: properties %v, want the outline's layer", ji.Properties)
+	}
 	wu := check("戊", 2, 2, 2*100*100)
 	if wu.Properties["members"] != int64(3) {
 		t.Errorf("戊: members %#v, want int64 3 from XDATA", wu.Properties["members"])
 	}
-	if r.traced != 2 || r.dups != 1 || r.open != 1 || r.holes != 2 || r.multi != 2 {
-		t.Errorf("traced %d dups %d open %d holes %d multi %d, want 2 1 1 2 2", r.traced, r.dups, r.open, r.holes, r.multi)
+	if r.traced != 3 || r.dups != 1 || r.open != 1 || r.holes != 2 || r.multi != 2 {
+		t.Errorf("traced %d dups %d open %d holes %d multi %d, want 3 1 1 2 2", r.traced, r.dups, r.open, r.holes, r.multi)
 	}
 	s := r.summary()
-	for _, want := range []string{"组成 7 个面（2 个带洞，2 个多部分）", "2 条与填充边界重合", "1 条未闭合的线"} {
+	for _, want := range []string{"组成 8 个面（2 个带洞，2 个多部分）", "3 条与填充边界重合", "1 条未闭合的线"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("summary %q lacks %q", s, want)
 		}
