@@ -146,3 +146,37 @@ func TestInspectTwoGBKCSVs(t *testing.T) {
 		}
 	}
 }
+
+// TestInspectWanmuCSVTypes: wanmu's CSV (with its crs column) comes back
+// with integers as int64 and reals as float64, text as text; another CSV's
+// cells stay text, leading zeros and all.
+func TestInspectWanmuCSVTypes(t *testing.T) {
+	requireGDAL(t)
+	dir := t.TempDir()
+	zones := testZones()
+	ds, err := Inspect(context.Background(), exportFile(t, dir, []ExportLayer{zones}, ExportOptions{Format: FormatCSV, CRS: CRS4528}), ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range ds.Features {
+		want := zones.Features[i].Properties
+		if m, ok := f.Properties["members"].(int64); !ok || m != want["members"] {
+			t.Errorf("feature %d: members %#v, want %#v", i+1, f.Properties["members"], want["members"])
+		}
+		if a, ok := f.Properties["area_mu"].(float64); !ok || math.Abs(a-want["area_mu"].(float64)) > 1e-6 {
+			t.Errorf("feature %d: area_mu %#v, want %v", i+1, f.Properties["area_mu"], want["area_mu"])
+		}
+		if f.Properties["county"] != want["county"] {
+			t.Errorf("feature %d: county %#v, want %q", i+1, f.Properties["county"], want["county"])
+		}
+	}
+	p := filepath.Join(dir, "other.csv")
+	os.WriteFile(p, []byte("编码,WKT\r\n0031,\"POLYGON ((119.9 28.44,119.91 28.44,119.91 28.45,119.9 28.44))\"\r\n"), 0o600)
+	ds, err = Inspect(context.Background(), p, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.Features[0].Properties["编码"] != "0031" {
+		t.Errorf("a CSV without a crs column: 编码 %#v, want \"0031\"", ds.Features[0].Properties["编码"])
+	}
+}

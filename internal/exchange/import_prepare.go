@@ -78,6 +78,12 @@ func (im *importer) prepareCSV(s *source) error {
 	if err := readCSVCRS(s); err != nil {
 		return err
 	}
+	if s.CRSColumn != 0 {
+		// wanmu's own CSV (export_csv.go) quotes text and leaves numbers
+		// bare, so types can be read back. Other CSVs stay text: a code
+		// like "0031" is not the number 31.
+		s.Open = append(s.Open, "AUTODETECT_TYPE=YES", "QUOTED_FIELDS_AS_STRING=YES")
+	}
 	s.Open = append(s.Open,
 		"GEOM_POSSIBLE_NAMES=WKT,wkt,Wkt,geometry,Geometry,GEOMETRY,geom,the_geom,shape,Shape,SHAPE,几何,wkt_geom",
 		"KEEP_GEOM_COLUMNS=NO",
