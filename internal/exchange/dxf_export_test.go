@@ -274,3 +274,46 @@ func TestDXFLayerScheme(t *testing.T) {
 		}
 	}
 }
+
+// TestDXFExportLinesPointsAndCancel: a reference layer's lines and points
+// are written as open polylines and points on the layer's own CAD layer,
+// a feature without geometry is skipped, and a cancelled export stops.
+func TestDXFExportLinesPointsAndCancel(t *testing.T) {
+	needGDAL(t)
+	ref := ExportLayer{Name: "roads", Title: "道路", Fields: []Field{{Name: "name", Type: FieldString}}, Features: []Feature{
+		{Geometry: orb.LineString{{119.90, 28.44}, {119.91, 28.45}, {119.92, 28.45}}, Properties: map[string]any{"name": "丽青路"}},
+		{Geometry: orb.Point{119.95, 28.46}, Properties: map[string]any{"name": "路口"}},
+		{Properties: map[string]any{"name": "无几何"}},
+	}}
+	p := exportFile(t, t.TempDir(), []ExportLayer{ref}, ExportOptions{Format: FormatDXF, CRS: CRS4549})
+	var lines, points int
+	for _, f := range dxfEntities(t, p, false) {
+		if f.Properties[dxfLayerField] != "道路" {
+			t.Errorf("entity on layer %v, want 道路", f.Properties[dxfLayerField])
+		}
+		switch g := f.Geometry.(type) {
+		case orb.LineString:
+			lines++
+			if len(g) != 3 || g[0] == g[len(g)-1] {
+				t.Errorf("line %v: want the 3 vertices, open", g)
+			}
+			if g[0][0] > 1e6 {
+				t.Errorf("EPSG:4549 easting %.1f has a zone prefix", g[0][0])
+			}
+		case orb.Point:
+			points++
+		default:
+			t.Errorf("unexpected %T", g)
+		}
+	}
+	if lines != 1 || points != 1 {
+		t.Errorf("%d lines and %d points, want 1 and 1", lines, points)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var buf bytes.Buffer
+	if _, _, err := Export(ctx, &buf, []ExportLayer{dxfZones()}, ExportOptions{Format: FormatDXF}); err != context.Canceled || buf.Len() != 0 {
+		t.Errorf("cancelled export: %v, %d bytes written", err, buf.Len())
+	}
+}
