@@ -46,6 +46,7 @@ const (
 	cellText   csvCell = iota // always quoted
 	cellNumber                // as GDAL wrote it
 	cellReal                  // with its decimals
+	cellFlag                  // true or false, which GDAL reads back as a flag
 )
 
 // rewriteCSV rewrites the CSV GDAL wrote at path, whose columns are WKT,
@@ -58,6 +59,8 @@ func (j *exportJob) rewriteCSV(path string, fields []Field) error {
 			kinds = append(kinds, cellText)
 		case FieldReal:
 			kinds = append(kinds, cellReal)
+		case FieldBoolean:
+			kinds = append(kinds, cellFlag)
 		default:
 			kinds = append(kinds, cellNumber)
 		}
@@ -115,6 +118,8 @@ func (j *exportJob) rewriteCSV(path string, fields []Field) error {
 				writeCSVText(bw, cell, cell != "") // an empty cell is a null
 			case kinds[c] == cellReal:
 				bw.WriteString(realCell(cell, fields[c-1].Precision))
+			case kinds[c] == cellFlag && (cell == "1" || cell == "0"):
+				bw.WriteString(map[string]string{"1": "true", "0": "false"}[cell])
 			default:
 				bw.WriteString(cell)
 			}

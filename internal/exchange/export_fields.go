@@ -15,12 +15,15 @@ import (
 type FieldType string
 
 // Field types. Integers are written from any integer Go type, reals from
-// any number, dates from time.Time or "2006-01-02" strings.
+// any number, dates from time.Time or "2006-01-02" strings, flags from
+// bool (GDAL's Integer(Boolean): BOOLEAN in GeoPackage, true/false in
+// GeoJSON, a logical L field in a DBF).
 const (
 	FieldString  FieldType = "String"
 	FieldInteger FieldType = "Integer64"
 	FieldReal    FieldType = "Real"
 	FieldDate    FieldType = "Date"
+	FieldBoolean FieldType = "Boolean"
 )
 
 // Field is one attribute column of an export layer.
@@ -61,7 +64,7 @@ func resolveFields(l ExportLayer) ([]Field, error) {
 			f.Type = inferType(l.Features, f.Name)
 		}
 		switch f.Type {
-		case FieldString, FieldInteger, FieldReal, FieldDate:
+		case FieldString, FieldInteger, FieldReal, FieldDate, FieldBoolean:
 		case "Integer":
 			f.Type = FieldInteger
 		default:
@@ -91,6 +94,8 @@ func inferType(features []Feature, name string) FieldType {
 			vt = FieldReal
 		case time.Time:
 			vt = FieldDate
+		case bool:
+			vt = FieldBoolean
 		default:
 			return FieldString
 		}
@@ -158,6 +163,7 @@ func layerFamily(l ExportLayer, format string) (string, error) {
 // file edited later does not overflow (GDAL's RESIZE made id N(2,0)).
 type fieldLayout struct {
 	Type      string // OGR field type: String, Integer, Integer64, Real, Date
+	Subtype   string // OGR field subtype: "" or Boolean
 	Width     int    // 0 for the driver's default
 	Precision int    // decimals of a Real
 }
@@ -169,6 +175,8 @@ const intWidth = 18
 // layoutOf decides the declaration of field f of layer l.
 func (j *exportJob) layoutOf(l ExportLayer, f Field) fieldLayout {
 	switch f.Type {
+	case FieldBoolean:
+		return fieldLayout{Type: "Integer", Subtype: "Boolean", Width: 1}
 	case FieldInteger:
 		if !j.spec.NoInt64 {
 			return fieldLayout{Type: "Integer64", Width: intWidth}

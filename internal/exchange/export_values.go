@@ -44,6 +44,10 @@ func encodeValue(v any, fd Field) ([]byte, error) {
 	switch t {
 	case FieldString:
 		return json.Marshal(stringValue(v))
+	case FieldBoolean:
+		if b, ok := v.(bool); ok {
+			return json.Marshal(b)
+		}
 	case FieldDate:
 		switch d := v.(type) {
 		case time.Time:

@@ -95,6 +95,9 @@ func (j *exportJob) writeVRTLayer(b *strings.Builder, l ExportLayer, i int, path
 	for k, f := range fields {
 		lay := j.layoutOf(l, f)
 		fmt.Fprintf(b, "    <Field name=\"%s\" src=\"f%d\" type=\"%s\"", xmlEscape(outNames[k]), k, lay.Type)
+		if lay.Subtype != "" {
+			fmt.Fprintf(b, " subtype=\"%s\"", lay.Subtype)
+		}
 		if lay.Width > 0 {
 			fmt.Fprintf(b, " width=\"%d\" precision=\"%d\"", lay.Width, lay.Precision)
 		}

@@ -144,26 +144,31 @@ func isFieldTable(path string) bool {
 }
 
 // restoreFieldNames renames short Shapefile field names back to the full
-// names a fields.csv beside them lists.
+// names a fields.csv beside them lists, and turns the 0/1 of fields it
+// lists as Boolean back into flags (a DBF has no flag type GDAL writes).
 func (im *importer) restoreFieldNames() {
 	ds := im.ds
 	if len(im.fieldTables) == 0 || ds.Format != FormatShp {
 		return
 	}
 	rename := map[string]string{}
+	flags := map[string]bool{} // by full name
 	for _, p := range im.fieldTables {
 		rows, err := readFieldTable(p)
 		if err != nil {
 			continue
 		}
 		for _, r := range rows {
-			if r.Layer == ds.Layer && r.Short != r.Name && r.Name != "" {
+			if r.Layer != ds.Layer {
+				continue
+			}
+			if r.Short != r.Name && r.Name != "" {
 				rename[r.Short] = r.Name
 			}
+			if r.Type == string(FieldBoolean) {
+				flags[r.Name] = true
+			}
 		}
-	}
-	if len(rename) == 0 {
-		return
 	}
 	// Skip a rename whose target name is already a field of its own.
 	have := map[string]bool{}
@@ -187,6 +192,13 @@ func (im *importer) restoreFieldNames() {
 				f.Properties[n] = v
 			}
 		}
+		for n := range flags {
+			if v, ok := f.Properties[n].(int64); ok && (v == 0 || v == 1) {
+				f.Properties[n] = v == 1
+			}
+		}
 	}
-	ds.warn("已按 %s 把 %d 个缩短的字段名还原为完整名称", fieldTableName, len(rename))
+	if len(rename) > 0 {
+		ds.warn("已按 %s 把 %d 个缩短的字段名还原为完整名称", fieldTableName, len(rename))
+	}
 }

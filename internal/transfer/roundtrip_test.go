@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
 
 	"wanmu/internal/exchange"
 	"wanmu/internal/store"
@@ -25,21 +26,23 @@ type roundTrip struct {
 	attrs       bool // free attributes and the known fields come back
 	typed       bool // ... with their types (integer, real, text, flag)
 	exact       bool // coordinates come back bit for bit (EPSG:4490 binary formats)
+	flag        any  // what a flag (true) comes back as
 }
 
 // roundTrips are the formats that can be read back. XLSX is a table without
 // geometry and is not one of them.
 var roundTrips = []roundTrip{
-	{exchange.FormatGeoJSON, "EPSG:4490", true, true, true},
-	{exchange.FormatGPKG, "EPSG:4490", true, true, true},
-	{exchange.FormatFileGDB, "EPSG:4490", true, true, false}, // a grid of 1e-9°
-	{exchange.FormatShp, "EPSG:4490", true, true, true},
-	{exchange.FormatShp, "EPSG:4528", true, true, false},
-	{exchange.FormatGPKG, "EPSG:4549", true, true, false},
-	{exchange.FormatCSV, "EPSG:4490", true, false, false},
-	{exchange.FormatKML, "", true, false, false},
-	{exchange.FormatKMZ, "", true, false, false},
-	{exchange.FormatDXF, "EPSG:4528", false, false, false},
+	{exchange.FormatGeoJSON, "EPSG:4490", true, true, true, true},
+	{exchange.FormatGPKG, "EPSG:4490", true, true, true, true},
+	// File Geodatabase: coordinates on a grid of 1e-9°, no flag type.
+	{exchange.FormatFileGDB, "EPSG:4490", true, true, false, int64(1)},
+	{exchange.FormatShp, "EPSG:4490", true, true, true, true}, // flags through fields.csv
+	{exchange.FormatShp, "EPSG:4528", true, true, false, true},
+	{exchange.FormatGPKG, "EPSG:4549", true, true, false, true},
+	{exchange.FormatCSV, "EPSG:4490", true, true, false, true}, // types by quoting
+	{exchange.FormatKML, "", true, false, false, "是"},          // ExtendedData is text
+	{exchange.FormatKMZ, "", true, false, false, "是"},
+	{exchange.FormatDXF, "EPSG:4528", false, false, false, nil},
 }
 
 func requireGDAL(t *testing.T) {
@@ -173,6 +176,9 @@ func compareLayers(t *testing.T, rt roundTrip, first, second exchange.ExportLaye
 		}
 		for _, k := range []string{"count", "ratio", "note", "illustrative"} {
 			va, vb := a.Properties[k], b.Properties[k]
+			if va == true {
+				va = rt.flag
+			}
 			switch {
 			case va == "" && vb == nil && rt.format == exchange.FormatShp:
 				// DBF cannot tell an empty text from none
@@ -287,4 +293,81 @@ func sameRing(a, b orb.Ring) bool {
 		}
 	}
 	return false
+}
+
+// TestLayerRoundTrip exports a constraint layer, imports it as a new layer
+// and exports it again: the same features, the area columns, the free
+// attributes with their types, in the same order, under the layer's name.
+func TestLayerRoundTrip(t *testing.T) {
+	requireGDAL(t)
+	ctx := context.Background()
+	src := &Service{Store: store.New(testdb.New(t))}
+	var features []store.LayerFeature
+	for i, g := range []orb.MultiPolygon{
+		{{{{119.90, 28.40}, {119.93, 28.40}, {119.93, 28.43}, {119.90, 28.40}}}},
+		{{{{120.00, 28.40}, {120.02, 28.40}, {120.02, 28.42}, {120.00, 28.42}, {120.00, 28.40}}}},
+	} {
+		b, err := wkb.Marshal(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		features = append(features, store.LayerFeature{Geom: b, Attributes: map[string]any{
+			"图斑编号": fmt.Sprintf("HX-%d", i+1), "级别": int64(i + 1), "面积系数": 0.5 * float64(i+2)}})
+	}
+	l, _, err := src.Store.CreateLayer(ctx, "生态保护红线", "exclude", "test", features, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := ExportRequest{Layer: fmt.Sprintf("layer-%d", l.ID)}
+	first, err := src.Layer(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fieldNames(first); got != "[fid area_m2 area_mu area_ha 图斑编号 级别 面积系数]" {
+		t.Errorf("fields = %s", got)
+	}
+	for _, format := range []string{exchange.FormatGPKG, exchange.FormatShp, exchange.FormatGeoJSON} {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			name, _, err := src.Export(ctx, &buf, req, exchange.ExportOptions{Format: format, CRS: "EPSG:4528"})
+			if err != nil {
+				t.Fatalf("export: %v", err)
+			}
+			path := filepath.Join(t.TempDir(), name)
+			if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			dst := &Service{Store: store.New(testdb.New(t))}
+			p, err := dst.Inspect(ctx, path, Target{LayerName: "生态保护红线", LayerKind: "exclude"}, exchange.ImportOptions{}, nil)
+			if err != nil {
+				t.Fatalf("import %s: %v", name, err)
+			}
+			res, err := dst.Commit(ctx, p, store.Change{Actor: "test"}, nil)
+			if err != nil {
+				t.Fatalf("commit: %v", err)
+			}
+			second, err := dst.Layer(ctx, ExportRequest{Layer: fmt.Sprintf("layer-%d", res.LayerID)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fa, fb := fieldNames(first), fieldNames(second); fa != fb {
+				t.Errorf("field order changed:\n%s\n%s", fa, fb)
+			}
+			if len(second.Features) != len(first.Features) {
+				t.Fatalf("%d features came back, want %d", len(second.Features), len(first.Features))
+			}
+			for i, a := range first.Features {
+				b := second.Features[i]
+				for _, k := range []string{"图斑编号", "级别", "面积系数"} {
+					if fmt.Sprintf("%#v", a.Properties[k]) != fmt.Sprintf("%#v", b.Properties[k]) {
+						t.Errorf("feature %d: %s %#v came back as %#v", i+1, k, a.Properties[k], b.Properties[k])
+					}
+				}
+				ma, mb := a.Properties["area_m2"].(float64), b.Properties["area_m2"].(float64)
+				if d := math.Abs(ma - mb); d > 0.005+ma*1e-7 {
+					t.Errorf("feature %d: area %.2f m² came back as %.2f m²", i+1, ma, mb)
+				}
+			}
+		})
+	}
 }
