@@ -129,26 +129,30 @@ type Mapping struct {
 
 // Preview is what a planner sees before committing an import.
 type Preview struct {
-	Target     string               `json:"target"`
-	Format     string               `json:"format"`
-	SourceCRS  string               `json:"source_crs"`
-	CRSAssumed bool                 `json:"crs_assumed"`
-	CRSNote    string               `json:"crs_note"`
-	Encoding   string               `json:"encoding"`
-	Fields     []string             `json:"fields"`
-	Features   int                  `json:"features"`
-	TotalArea  store.Area           `json:"total_area"`
-	Invalid    []FeatureIssue       `json:"invalid"`
-	Overlaps   []FeatureIssue       `json:"overlaps"`
-	Unplaced   []FeatureIssue       `json:"unplaced"` // zones whose county cannot be decided
-	Mapping    Mapping              `json:"mapping"`  // guessed; the planner may change it
-	Sample     []map[string]any     `json:"sample"`   // the first rows as they would be stored
-	Warnings   []string             `json:"warnings"`
-	Bounds     [4]float64           `json:"bounds"`
-	LayerKind  string               `json:"layer_kind,omitempty"`
-	Checks     []store.FeatureCheck `json:"-"`
-	dataset    *exchange.Dataset
-	target     Target
+	Target     string           `json:"target"`
+	Format     string           `json:"format"`
+	SourceCRS  string           `json:"source_crs"`
+	CRSAssumed bool             `json:"crs_assumed"`
+	CRSNote    string           `json:"crs_note"`
+	Encoding   string           `json:"encoding"`
+	Fields     []string         `json:"fields"`
+	Features   int              `json:"features"`
+	TotalArea  store.Area       `json:"total_area"`
+	Invalid    []FeatureIssue   `json:"invalid"`
+	Overlaps   []FeatureIssue   `json:"overlaps"`
+	Unplaced   []FeatureIssue   `json:"unplaced"` // zones whose county cannot be decided
+	Mapping    Mapping          `json:"mapping"`  // guessed; the planner may change it
+	Sample     []map[string]any `json:"sample"`   // the first rows as they would be stored
+	Warnings   []string         `json:"warnings"`
+	Bounds     [4]float64       `json:"bounds"`
+	LayerKind  string           `json:"layer_kind,omitempty"`
+	// SourceLayer is the layer of the file read; Layers are all of them,
+	// so that a planner can choose another (ImportOptions.SourceLayer).
+	SourceLayer string               `json:"source_layer"`
+	Layers      []exchange.LayerInfo `json:"layers"`
+	Checks      []store.FeatureCheck `json:"-"`
+	dataset     *exchange.Dataset
+	target      Target
 }
 
 // FeatureIssue is one feature the planner should look at.
@@ -180,6 +184,7 @@ func (s *Service) Inspect(ctx context.Context, path string, t Target, opts excha
 	}
 	p := &Preview{Format: d.Format, SourceCRS: d.SourceCRS, CRSAssumed: d.CRSAssumed, CRSNote: d.CRSNote,
 		Encoding: d.Encoding, Fields: d.Fields, Features: len(d.Features), Warnings: d.Warnings, dataset: d, target: t,
+		SourceLayer: d.Layer, Layers: d.Layers,
 		Invalid: []FeatureIssue{}, Overlaps: []FeatureIssue{}, Unplaced: []FeatureIssue{}, Sample: []map[string]any{},
 		Bounds: [4]float64{d.Bounds.Min[0], d.Bounds.Min[1], d.Bounds.Max[0], d.Bounds.Max[1]}}
 	if t.Zones {
@@ -189,6 +194,10 @@ func (s *Service) Inspect(ctx context.Context, path string, t Target, opts excha
 		p.Target, p.LayerKind = "constraint:"+t.LayerName, t.LayerKind
 		p.Mapping.Repair = true
 		p.Mapping.Skip = skipColumns(d.Fields, "constraint")
+	}
+	if len(p.Mapping.Skip) > 0 {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("这是 wanmu 导出的文件：%s 是导出时计算的列，不作为属性保存（面积等导入后重新计算）",
+			strings.Join(p.Mapping.Skip, "、")))
 	}
 	if len(d.Features) == 0 {
 		return nil, &exchange.Error{Code: exchange.CodeCorrupt, Message: "文件中没有要素", English: "the file holds no features"}

@@ -287,7 +287,7 @@
 			});
 			if (p.mapping && (p.fields || []).length && p.target === 'zones') {
 				var opts = [{ value: '', label: 'import.noField' }].concat(p.fields.map(function (f) { return { value: f, text: f }; }));
-				var rows = [['name_field', 'field.name'], ['kind_field', 'field.kind'], ['county_field', 'field.county'], ['disposition_field', 'field.disposition']].map(function (m) {
+				var rows = [['name_field', 'field.name'], ['kind_field', 'field.kind'], ['county_field', 'field.county'], ['disposition_field', 'field.disposition'], ['document_no_field', 'field.documentNo'], ['approved_area_field', 'field.approvedHa']].map(function (m) {
 					var sel = D.select(m[0], opts, p.mapping[m[0]] || '');
 					mapping[m[0]] = sel;
 					return D.field(m[1], sel);
