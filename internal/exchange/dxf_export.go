@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -316,16 +315,21 @@ func (j *exportJob) dxfFigures(i int, feat Feature) string {
 }
 
 // writeDXFFields writes the feature's fields as XDATA pairs: the name
-// (1000), then the value as a string (1000), a 32-bit integer (1071) or a
-// real (1040). Strings are cut to the 255 bytes a 1000 group holds.
+// (1000), then the value as a string (1000), a 32-bit integer (1071), a
+// flag (1070, 0 or 1) or a real (1040). Strings are cut to the 255 bytes a 1000 group holds.
 func (j *exportJob) writeDXFFields(d *dxfWriter, i int, feat Feature) {
 	for _, f := range j.fields[i] {
 		v := feat.Properties[f.Name]
-		if v == nil || strings.HasPrefix(f.Name, "area_") {
-			continue // areas are shown as text and recomputed on import
+		if v == nil {
+			continue
 		}
 		d.str(1000, truncateBytes(f.Name, 250, EncodingGBK))
 		switch f.Type {
+		case FieldBoolean:
+			if b, ok := v.(bool); ok {
+				d.int(1070, map[bool]int64{false: 0, true: 1}[b])
+				continue
+			}
 		case FieldInteger:
 			if n, ok := dxfInt(v); ok && n >= math.MinInt32 && n <= math.MaxInt32 {
 				d.int(1071, n)

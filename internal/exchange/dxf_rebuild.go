@@ -196,7 +196,15 @@ func dxfParseXData(raw any) dxfXData {
 			if x, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
 				vals = append(vals, x)
 			}
-		case "1070", "1071":
+		case "1070": // wanmu writes flags as 16-bit integers
+			if n, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64); err == nil {
+				if n == 0 || n == 1 {
+					vals = append(vals, n == 1)
+				} else {
+					vals = append(vals, n)
+				}
+			}
+		case "1071":
 			if n, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64); err == nil {
 				vals = append(vals, n)
 			}
@@ -432,8 +440,10 @@ func (r *dxfResult) group(parts []*dxfPart, fieldsByKey map[string][]dxfField) {
 		}
 		f.parts = append(f.parts, p)
 	}
-	fields := []string{dxfLayerField, dxfTextField, dxfHandleField}
-	seen := map[string]bool{dxfLayerField: true, dxfTextField: true, dxfHandleField: true}
+	// A feature wanmu wrote carries its fields in XDATA: the CAD layer,
+	// label and handle are the drawing's, not attributes of the zone.
+	var fields []string
+	seen := map[string]bool{}
 	addField := func(name string) {
 		if !seen[name] {
 			seen[name] = true
@@ -453,10 +463,19 @@ func (r *dxfResult) group(parts []*dxfPart, fieldsByKey map[string][]dxfField) {
 			}
 			mp = append(mp, p.poly)
 		}
-		props := map[string]any{dxfLayerField: first.layer, dxfHandleField: first.handle}
+		own := len(fieldsByKey[f.key]) > 0
+		props := map[string]any{}
+		if !own {
+			props[dxfLayerField], props[dxfHandleField] = first.layer, first.handle
+			addField(dxfLayerField)
+			addField(dxfTextField)
+			addField(dxfHandleField)
+		}
 		if len(texts) > 0 {
-			props[dxfTextField] = strings.Join(texts, " ")
-			props["name"] = props[dxfTextField]
+			if !own {
+				props[dxfTextField] = strings.Join(texts, " ")
+			}
+			props["name"] = strings.Join(texts, " ")
 			r.labelled++
 		}
 		if kind, disp := dxfParseLayer(first.layer); kind != "" || disp != "" {
@@ -468,9 +487,6 @@ func (r *dxfResult) group(parts []*dxfPart, fieldsByKey map[string][]dxfField) {
 			}
 		}
 		for _, fd := range fieldsByKey[f.key] {
-			if strings.HasPrefix(fd.name, "area_") {
-				continue // recomputed from the geometry
-			}
 			props[fd.name] = fd.value
 		}
 		for _, name := range []string{"name", "kind", "disposition"} {

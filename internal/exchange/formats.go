@@ -52,6 +52,11 @@ type formatSpec struct {
 	write  func(j *exportJob, ctx context.Context, out string, prog *progress) error
 	finish func(j *exportJob, ctx context.Context, out string) error
 
+	// prepare, if set, readies an upload of this format for GDAL: open and
+	// config options, the text encoding, checks GDAL does not make
+	// (import_prepare.go).
+	prepare func(im *importer, s *source) error
+
 	Notes string // Chinese notes shown beside the format
 }
 
@@ -67,7 +72,7 @@ func init() {
 			Export: true, Ext: ".shp", ContentType: contentTypeZip, Zipped: true, DirDataset: true, ASCIINames: true,
 			OneGeomType: true, ShortFields: true, Encodings: true,
 			lcoFor: func(j *exportJob) []string { return []string{"ENCODING=" + shpEncoding(j.enc)} },
-			write:  (*exportJob).runGDAL, finish: (*exportJob).finishShapefiles,
+			write:  (*exportJob).runGDAL, finish: (*exportJob).finishShapefiles, prepare: (*importer).prepareShapefile,
 			Notes: "导入：zip 内含 .shp/.shx/.dbf（.prj、.cpg 可选，无 .prj 时按坐标量级推断坐标系，无 .cpg 时按内容判断 GBK/UTF-8）。" +
 				"导出：zip，每个图层一套 .shp（文件名用图层的英文名），.prj 与所选坐标系一致，.cpg 为 UTF-8 或 936（GBK），" +
 				"字段名为不超过 10 字节的英文，fields.csv 为字段对照表（含中文字段说明）。"},
@@ -94,19 +99,21 @@ func init() {
 		{ID: FormatDXF, Name: "AutoCAD DXF", Driver: "DXF",
 			Import: true, UploadExts: []string{".dxf"},
 			Export: true, Ext: ".dxf", ContentType: "image/vnd.dxf", DefaultEPSG: 4528, Projected: true,
-			write: (*exportJob).writeDXF, // streams its own DXF (dxf_export.go)
-			Notes: "DXF 不含坐标系：导入时按坐标量级识别 EPSG:4528（带 40 带号）或 EPSG:4549，识别 X/Y 互换，闭合多段线作为面；" +
-				"导出为高斯-克吕格坐标（EPSG:4528 或 4549）的闭合多段线，名称为文字标注。"},
+			write:   (*exportJob).writeDXF, // streams its own DXF (dxf_export.go)
+			prepare: (*importer).prepareDXF,
+			Notes: "DXF 不含坐标系：导入时按坐标量级识别 EPSG:4528（带 40 带号）或 EPSG:4549，识别 X/Y 互换；闭合多段线与填充（HATCH）按包含关系还原为带洞的面，" +
+				"同一分区的多个部分按 XDATA 或图层+标注合并。导出：AutoCAD 2004 格式、GBK 编码，每种类型/处置方式一个图层，" +
+				"闭合多段线 + 实心填充（洞保留）+ 名称和面积（亩）文字，XDATA 保存属性。"},
 		{ID: FormatGeoJSON, Aliases: []string{"json"}, Name: "GeoJSON", Driver: "GeoJSON",
 			Import: true, UploadExts: []string{".geojson", ".json"},
 			Export: true, Ext: ".geojson", ContentType: "application/geo+json", PerLayer: true,
-			lcoFor: geojsonLCO, write: (*exportJob).runGDAL,
+			lcoFor: geojsonLCO, write: (*exportJob).runGDAL, prepare: (*importer).prepareGeoJSON,
 			Notes: "导出 EPSG:4326 时符合 RFC 7946，其他坐标系带 crs 成员；平面坐标保留 4 位小数（0.1 毫米），经纬度保留全部有效位。"},
 		{ID: FormatCSV, Name: "CSV（WKT 几何列）", Driver: "CSV",
 			Import: true, UploadExts: []string{".csv", ".txt"},
 			Export: true, Ext: ".csv", ContentType: "text/csv; charset=utf-8", PerLayer: true, Encodings: true, Spreadsheet: true, CRSColumn: true,
 			LCO:   []string{"GEOMETRY=AS_WKT", "LINEFORMAT=CRLF", "WRITE_BOM=YES"},
-			write: (*exportJob).runGDAL, finish: (*exportJob).finishCSV,
+			write: (*exportJob).runGDAL, finish: (*exportJob).finishCSV, prepare: (*importer).prepareCSV,
 			Notes: "导入：含 WKT 几何列（WKT/geometry/geom）或经纬度列（lon/lat、经度/纬度）。" +
 				"导出：UTF-8 带 BOM（或 GBK），Excel 可直接打开；最后一列 crs 注明坐标系（如 EPSG:4528）。"},
 		{ID: FormatXLSX, Name: "Excel 属性表（XLSX）",

@@ -7,20 +7,11 @@ import (
 	"strings"
 )
 
-// What each format needs before GDAL opens it: open and config options,
-// the text encoding, checks GDAL does not make. These are the import half
-// of the format registry's entries (formats.go), looked up by format id.
-var importPrepare = map[string]func(im *importer, s *source) error{
-	FormatShp:     (*importer).prepareShapefile,
-	FormatDXF:     (*importer).prepareDXF,
-	FormatCSV:     (*importer).prepareCSV,
-	FormatGeoJSON: (*importer).prepareGeoJSON,
-}
-
-// prepareSource sets the open options a source needs.
+// prepareSource sets the open options a source needs: the prepare step of
+// its format's registry entry (formats.go), if it has one.
 func (im *importer) prepareSource(s *source) error {
-	if prepare := importPrepare[s.Format]; prepare != nil {
-		return prepare(im, s)
+	if f := formatByID(s.Format); f != nil && f.prepare != nil {
+		return f.prepare(im, s)
 	}
 	return nil
 }
@@ -53,7 +44,8 @@ func (im *importer) prepareShapefile(s *source) error {
 
 // prepareDXF keeps block entities apart and sets the drawing's encoding.
 func (im *importer) prepareDXF(s *source) error {
-	s.Config = append(s.Config, "DXF_MERGE_BLOCK_GEOMETRIES=FALSE", "DXF_INLINE_BLOCKS=TRUE")
+	s.Config = append(s.Config, "DXF_MERGE_BLOCK_GEOMETRIES=FALSE", "DXF_INLINE_BLOCKS=TRUE",
+		"DXF_INCLUDE_RAW_CODE_VALUES=TRUE") // XDATA: wanmu's own fields and part keys (dxf_rebuild.go)
 	if enc := im.o.enc; enc != "" {
 		s.Config = append(s.Config, "DXF_ENCODING="+gdalEncoding(enc))
 		s.Enc = enc

@@ -201,20 +201,6 @@ func TestParseOgrinfo(t *testing.T) {
 	}
 }
 
-func TestCloseLWPolyline(t *testing.T) {
-	in := []string{"  0", "LWPOLYLINE", "  8", "zones", " 90", "5", " 70", "0",
-		" 10", "1", " 20", "2", " 10", "3", " 20", "2", " 10", "3", " 20", "4", " 10", "1", " 20", "4", " 10", "1", " 20", "2"}
-	got := strings.Join(closeLWPolyline(in), "|")
-	want := "  0|LWPOLYLINE|  8|zones| 90|4| 70|1| 10|1| 20|2| 10|3| 20|2| 10|3| 20|4| 10|1| 20|4"
-	if got != want {
-		t.Errorf("closeLWPolyline:\n got %s\nwant %s", got, want)
-	}
-	open := []string{"  0", "LWPOLYLINE", " 90", "2", " 70", "0", " 10", "1", " 20", "2", " 10", "3", " 20", "4"}
-	if got := closeLWPolyline(open); strings.Join(got, "|") != strings.Join(open, "|") {
-		t.Errorf("an open polyline changed: %q", got)
-	}
-}
-
 func TestCleanMText(t *testing.T) {
 	for in, want := range map[string]string{
 		`{\fSimSun|b0|i0|c134|p2;丽水}经开区`: "丽水经开区",

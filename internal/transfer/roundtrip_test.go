@@ -42,7 +42,7 @@ var roundTrips = []roundTrip{
 	{exchange.FormatCSV, "EPSG:4490", true, true, false, true}, // types by quoting
 	{exchange.FormatKML, "", true, false, false, "是"},          // ExtendedData is text
 	{exchange.FormatKMZ, "", true, false, false, "是"},
-	{exchange.FormatDXF, "EPSG:4528", false, false, false, nil},
+	{exchange.FormatDXF, "EPSG:4528", true, true, false, true},
 }
 
 func requireGDAL(t *testing.T) {
