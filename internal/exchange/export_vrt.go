@@ -72,6 +72,10 @@ func (j *exportJob) writeSources(ctx context.Context, src, vrtPath string, repor
 	return os.WriteFile(vrtPath, []byte(vrt.String()), 0o600)
 }
 
+// placeholderField marks the placeholder feature of an empty layer's
+// source (see writeSourceGeoJSON), which the VRT filters out.
+const placeholderField = "wanmu_placeholder"
+
 // writeVRTLayer describes one source GeoJSON as a VRT layer with explicit
 // field names and types, the CRS, and the geometry type.
 func (j *exportJob) writeVRTLayer(b *strings.Builder, l ExportLayer, i int, path string, fields []Field, outNames []string) {
@@ -82,9 +86,15 @@ func (j *exportJob) writeVRTLayer(b *strings.Builder, l ExportLayer, i int, path
 	}
 	fmt.Fprintf(b, "  <OGRVRTLayer name=\"%s\">\n", xmlEscape(name))
 	fmt.Fprintf(b, "    <SrcDataSource relativeToVRT=\"0\">%s</SrcDataSource>\n", xmlEscape(path))
-	fmt.Fprintf(b, "    <SrcLayer>l%d</SrcLayer>\n", i)
+	if len(l.Features) == 0 {
+		fmt.Fprintf(b, "    <SrcSQL>SELECT * FROM l%d WHERE %s IS NULL</SrcSQL>\n", i, placeholderField)
+	} else {
+		fmt.Fprintf(b, "    <SrcLayer>l%d</SrcLayer>\n", i)
+	}
 	fmt.Fprintf(b, "    <LayerSRS>%s</LayerSRS>\n", srs)
-	if j.spec.OneGeomType {
+	// A layer without features still has a geometry column in the target
+	// CRS (GDAL would make an empty GeoJSON source a table with none).
+	if j.spec.OneGeomType || len(l.Features) == 0 {
 		fam, _ := layerFamily(l, j.spec.Name) // checked in newExportJob
 		gt := map[string]string{familyPoint: "wkbMultiPoint", familyLine: "wkbMultiLineString"}[fam]
 		if gt == "" {
@@ -197,6 +207,24 @@ func (j *exportJob) writeSourceGeoJSON(ctx context.Context, path string, l Expor
 			return nil, err
 		}
 		tick()
+	}
+	if len(l.Features) == 0 {
+		// GDAL gives a GeoJSON without features neither fields nor a
+		// geometry column, and the layer would come out as a table with
+		// no CRS: one placeholder with every field gives it both, and
+		// the VRT leaves it out (emptyLayerSQL).
+		var pb strings.Builder
+		fmt.Fprintf(&pb, `{"%s":1`, placeholderField)
+		for k := range fields {
+			fmt.Fprintf(&pb, `,"f%d":null`, k)
+		}
+		if j.spec.CRSColumn {
+			fmt.Fprintf(&pb, `,"%s":null`, crsColumn)
+		}
+		pb.WriteByte('}')
+		if err := writeFeature(orb.MultiPolygon{{{{120, 28}, {120.001, 28}, {120, 28.001}, {120, 28}}}}, []byte(pb.String())); err != nil {
+			return nil, err
+		}
 	}
 	bw.WriteString("\n]}\n")
 	if err := bw.Flush(); err != nil {

@@ -438,11 +438,17 @@ func TestHandoverEmpty(t *testing.T) {
 	if len(gpkg) != 4 {
 		t.Errorf("GeoPackage layers %+v, want platforms, zones, developable and deducted land", gpkg)
 	}
-	// Not checked: the CRS. Export writes a layer without features as
-	// geometry None with no CRS (reported to the export's owner).
+	// Empty layers still state their CRS, in both formats.
+	shps, _ := filepath.Glob(filepath.Join(base, "shp", "*.shp"))
+	if len(shps) != 4 {
+		t.Errorf("Shapefiles %v, want four", shps)
+	}
+	for _, shp := range shps {
+		gpkg = append(gpkg, hoOgrLayers(t, shp)...)
+	}
 	for _, l := range gpkg {
-		if l.Count != 0 {
-			t.Errorf("layer %+v, want empty", l)
+		if l.Count != 0 || l.EPSG != 4528 {
+			t.Errorf("layer %+v, want empty, in EPSG:4528", l)
 		}
 	}
 	readme := hoReadText(t, filepath.Join(base, "README.txt"))
