@@ -619,11 +619,15 @@ func asciiName(name string) string {
 	for _, c := range name {
 		if c < 0x80 && c != '"' && c != '\\' && c >= 0x20 {
 			b.WriteRune(c)
-		} else {
-			b.WriteByte('_')
 		}
 	}
-	return b.String()
+	// 生态保护红线_EPSG4528.gpkg: clients that only read filename get
+	// wanmu_EPSG4528.gpkg; the others read filename*.
+	out := strings.TrimLeft(b.String(), "_ ")
+	if out == "" || strings.HasPrefix(out, ".") || strings.HasPrefix(out, "EPSG") || strings.HasPrefix(out, "WGS84") {
+		out = "wanmu_" + out
+	}
+	return out
 }
 
 func orDefault(v, def string) string {

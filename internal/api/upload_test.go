@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -278,7 +279,9 @@ func TestExportStreams(t *testing.T) {
 	if res.ContentLength != -1 || len(res.TransferEncoding) == 0 || res.TransferEncoding[0] != "chunked" {
 		t.Errorf("export of %d bytes sent with Content-Length %d, %v: it was buffered, not streamed", len(b), res.ContentLength, res.TransferEncoding)
 	}
-	if cd := res.Header.Get("Content-Disposition"); !strings.Contains(cd, "zones_EPSG4490.geojson") {
+	// The layer's own name, and an ASCII fallback for old clients.
+	if cd := res.Header.Get("Content-Disposition"); !strings.Contains(cd, `filename="wanmu_EPSG4490.geojson"`) ||
+		!strings.Contains(cd, "filename*=UTF-8''"+url.PathEscape("园区与乡镇工业功能区_EPSG4490.geojson")) {
 		t.Errorf("Content-Disposition %q", cd)
 	}
 }
