@@ -16,7 +16,7 @@ func TestImportExport(t *testing.T) {
 	editor := mustAPI(t, editorUser)
 	lng, lat := freeSpot(t, editor)
 	fc := map[string]any{"type": "FeatureCollection", "features": []any{
-		map[string]any{"type": "Feature", "geometry": square(lng-0.004, lat, 400), "properties": map[string]any{"name": "导入甲" + randomHex(2), "county_adcode": "331102", "disposition": "提"}},
+		map[string]any{"type": "Feature", "geometry": square(lng-0.004, lat, 400), "properties": map[string]any{"name": "导入甲" + randomHex(2), "county_adcode": "331102", "disposition": "提", "批准文号": "丽政发〔2020〕9号", "核准面积": 12.5}},
 		map[string]any{"type": "Feature", "geometry": square(lng+0.004, lat, 400), "properties": map[string]any{"name": "导入乙" + randomHex(2), "county_adcode": "331102", "disposition": "并"}},
 	}}
 	b, _ := json.Marshal(fc)
@@ -31,11 +31,19 @@ func TestImportExport(t *testing.T) {
 	if n := eval[string](p, `document.querySelector('dialog.import[open] .preview-kv dd').textContent`); n != "2" {
 		t.Errorf("the preview counts %q features, want 2", n)
 	}
+	// 批准文号 and 核准面积 are mapped onto the zone's own fields.
+	if got := eval[string](p, `document.querySelector('dialog.import[open] select[name="document_no_field"]').value + '|' +
+		document.querySelector('dialog.import[open] select[name="approved_area_field"]').value`); got != "批准文号|核准面积" {
+		t.Errorf("approval fields mapped to %q, want 批准文号|核准面积", got)
+	}
 	p.screenshot("16-import-preview")
 	p.click(`dialog.import[open] footer .btn-primary`)
 	p.waitJS("the imported zones selected", `!document.querySelector('dialog[open]') && wanmu.app.selection.count() === 2`)
-	names := eval[[]string](p, `wanmu.app.selection.features().map(function (f) { return f.properties.name + '/' + f.properties.disposition; }).sort()`)
-	if len(names) != 2 {
+	names := eval[[]string](p, `wanmu.app.selection.features().map(function (f) {
+		return f.properties.name + '/' + f.properties.disposition + '/' + (f.properties.document_no || '') + '/' + (f.properties.approved_area_ha || '');
+	}).sort()`)
+	first := fc["features"].([]any)[0].(map[string]any)["properties"].(map[string]any)["name"].(string)
+	if len(names) != 2 || names[1] != first+"/提/丽政发〔2020〕9号/12.5" { // 乙 sorts before 甲
 		t.Fatalf("selected after import: %v", names)
 	}
 

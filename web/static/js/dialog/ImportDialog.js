@@ -302,6 +302,7 @@
 					h('legend', { i18n: 'import.mapping' }),
 					h('div', { className: 'form-row' }, rows[0], rows[1]),
 					h('div', { className: 'form-row' }, rows[2], rows[3]),
+					h('div', { className: 'form-row' }, rows[4], rows[5]),
 					h('div', { className: 'form-row' }, D.field('import.defaultKind', dk), D.field('import.defaultCounty', dc))));
 			}
 			if (invalid.length) {
