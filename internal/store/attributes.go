@@ -69,8 +69,9 @@ func realNumber(f float64) any {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return nil // JSON has no NaN or infinity
 	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if !bytesContainsAny(s, ".eE") {
+	// Never an exponent: jsonb would keep "2e+06" as 2000000, an integer.
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !bytesContainsAny(s, ".") {
 		s += ".0"
 	}
 	return json.Number(s)

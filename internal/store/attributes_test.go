@@ -13,7 +13,7 @@ import (
 // an integer, a real with an integral value a real, a flag a flag.
 func TestAttributeTypesSurvive(t *testing.T) {
 	st, ctx := newStore(t)
-	attrs := map[string]any{"count": int64(3), "ratio": 12.0, "half": 0.5, "ok": true, "code": "0012",
+	attrs := map[string]any{"count": int64(3), "ratio": 12.0, "big": 2e6, "tiny": 1e-7, "huge": int64(1234567890123456789), "half": 0.5, "ok": true, "code": "0012",
 		"nested": map[string]any{"n": int64(1), "r": 2.0}, "list": []any{int64(1), 2.0}}
 	check := func(what string, got map[string]any) {
 		t.Helper()
@@ -22,6 +22,15 @@ func TestAttributeTypesSurvive(t *testing.T) {
 		}
 		if v, ok := got["ratio"].(float64); !ok || v != 12 {
 			t.Errorf("%s: ratio = %#v, want float64 12", what, got["ratio"])
+		}
+		if v, ok := got["big"].(float64); !ok || v != 2e6 {
+			t.Errorf("%s: big = %#v, want float64 2e6", what, got["big"])
+		}
+		if v, ok := got["tiny"].(float64); !ok || v != 1e-7 {
+			t.Errorf("%s: tiny = %#v, want float64 1e-7", what, got["tiny"])
+		}
+		if v, ok := got["huge"].(int64); !ok || v != 1234567890123456789 {
+			t.Errorf("%s: huge = %#v, want int64 1234567890123456789", what, got["huge"])
 		}
 		if v, ok := got["half"].(float64); !ok || v != 0.5 {
 			t.Errorf("%s: half = %#v", what, got["half"])

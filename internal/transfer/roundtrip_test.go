@@ -56,8 +56,9 @@ func requireGDAL(t *testing.T) {
 
 // seedZones writes zones that exercise what a round trip can lose: a
 // hole, two parts, the approval fields and typed free attributes.
-func seedZones(t *testing.T, st *store.Store) {
+func seedZones(t *testing.T, st *store.Store) map[string]map[string]any {
 	t.Helper()
+	seeded := map[string]map[string]any{}
 	ctx := context.Background()
 	sq := func(w, s, e, n float64) orb.Ring {
 		return orb.Ring{{w, s}, {e, s}, {e, n}, {w, n}, {w, s}}
@@ -71,13 +72,13 @@ func seedZones(t *testing.T, st *store.Store) {
 	}{
 		{"带洞园区", "park", "331102", "保留", "丽政发〔2020〕12号", &ha,
 			orb.MultiPolygon{{sq(119.90, 28.40, 119.93, 28.43), sq(119.91, 28.41, 119.915, 28.415)}},
-			map[string]any{"count": int64(3), "ratio": 12.0, "note": "示例数据", "illustrative": true}},
+			map[string]any{"count": int64(3), "ratio": 12.0, "note": "示例数据", "illustrative": true, "big": 2e6}},
 		{"两块工业功能区", "township", "331122", "并", "", nil,
 			orb.MultiPolygon{{sq(120.05, 28.60, 120.06, 28.61)}, {sq(120.07, 28.60, 120.075, 28.605)}},
-			map[string]any{"count": int64(7), "ratio": 0.25, "note": "两块"}},
+			map[string]any{"count": int64(7), "ratio": 0.25, "note": "两块", "big": 1.5}},
 		{"普通功能区", "township", "331121", "提", "青政〔2019〕3号", nil,
 			orb.MultiPolygon{{orb.Ring{{120.16, 28.13}, {120.171234567891, 28.1312345678912}, {120.165, 28.145}, {120.16, 28.13}}}},
-			map[string]any{"count": int64(-1), "ratio": 1e-7, "note": ""}},
+			map[string]any{"count": int64(-1), "ratio": 1e-7, "note": "", "big": -3e9}},
 	} {
 		f := store.ZoneFields{Name: &z.name, Kind: &z.kind, CountyAdcode: &z.county, Disposition: &z.disp,
 			DocumentNo: &z.doc, Geom: z.geom, Attributes: z.attrs}
@@ -87,7 +88,9 @@ func seedZones(t *testing.T, st *store.Store) {
 		if _, err := st.CreateZone(ctx, f, store.Change{Actor: "test"}); err != nil {
 			t.Fatalf("seed %s: %v", z.name, err)
 		}
+		seeded[z.name] = z.attrs
 	}
+	return seeded
 }
 
 // TestRoundTrip exports zones in every format that can be read back,
@@ -97,10 +100,19 @@ func TestRoundTrip(t *testing.T) {
 	requireGDAL(t)
 	ctx := context.Background()
 	src := &Service{Store: store.New(testdb.New(t))}
-	seedZones(t, src.Store)
+	seeded := seedZones(t, src.Store)
 	first, err := src.Layer(ctx, ExportRequest{Layer: "zones"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The first export holds what was stored, types included: what the
+	// round trips below compare against is the seed, not a loss of the store.
+	for _, f := range first.Features {
+		for k, v := range seeded[fmt.Sprint(f.Properties["name"])] {
+			if got := f.Properties[k]; fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", v) {
+				t.Errorf("%s: stored attribute %s %#v is exported as %#v", f.Properties["name"], k, v, got)
+			}
+		}
 	}
 	for _, rt := range roundTrips {
 		t.Run(rt.format+"_"+rt.crs, func(t *testing.T) {
@@ -174,7 +186,7 @@ func compareLayers(t *testing.T, rt roundTrip, first, second exchange.ExportLaye
 		if !rt.attrs {
 			continue
 		}
-		for _, k := range []string{"count", "ratio", "note", "illustrative"} {
+		for _, k := range []string{"count", "ratio", "note", "illustrative", "big"} {
 			va, vb := a.Properties[k], b.Properties[k]
 			if va == true {
 				va = rt.flag
