@@ -23,7 +23,7 @@ func BenchmarkDXFExport(b *testing.B) {
 	for _, path := range []string{"go", "ogr2ogr"} {
 		b.Run(path, func(b *testing.B) {
 			if path == "ogr2ogr" {
-				needGDAL(b)
+				requireGDAL(b)
 			}
 			j, err := newExportJob([]ExportLayer{l}, ExportOptions{Format: FormatDXF})
 			if err != nil {

@@ -5,27 +5,15 @@ import (
 	"context"
 	"math"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
-
-	"wanmu/internal/testenv"
 )
 
 // needGDAL skips (fails under CI) a test that needs GDAL's utilities.
-func needGDAL(t testing.TB) {
-	t.Helper()
-	for _, tool := range []string{"ogr2ogr", "ogrinfo"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			testenv.Missing(t, "%s not found: install gdal-bin", tool)
-		}
-	}
-}
-
 // dxfZones is testZones plus a zone whose hole holds an island, and a
 // township zone of two parts, one of them with a hole.
 func dxfZones() ExportLayer {
@@ -69,7 +57,7 @@ func dxfEntities(t testing.TB, path string, raw bool) []Feature {
 // kind and disposition, a hatch per polygon with its holes, a closed
 // polyline per ring without the repeated vertex, and the labels.
 func TestDXFExportGDAL(t *testing.T) {
-	needGDAL(t)
+	requireGDAL(t)
 	zones := dxfZones()
 	p := exportFile(t, t.TempDir(), []ExportLayer{zones, testPlatforms()}, ExportOptions{Format: FormatDXF})
 	feats := dxfEntities(t, p, false)
@@ -176,7 +164,7 @@ func checkDXFHandles(t *testing.T, b []byte) {
 // layer scheme and labels alone (Inspect as it reads today), and with the
 // XDATA (GDAL's raw code values) also the other fields with their types.
 func TestDXFRoundTrip(t *testing.T) {
-	needGDAL(t)
+	requireGDAL(t)
 	zones := dxfZones()
 	for _, crs := range []string{CRS4528, CRS4549} {
 		t.Run(crs, func(t *testing.T) {
@@ -281,7 +269,7 @@ func TestDXFLayerScheme(t *testing.T) {
 // are written as open polylines and points on the layer's own CAD layer,
 // a feature without geometry is skipped, and a cancelled export stops.
 func TestDXFExportLinesPointsAndCancel(t *testing.T) {
-	needGDAL(t)
+	requireGDAL(t)
 	ref := ExportLayer{Name: "roads", Title: "道路", Fields: []Field{{Name: "name", Type: FieldString}}, Features: []Feature{
 		{Geometry: orb.LineString{{119.90, 28.44}, {119.91, 28.45}, {119.92, 28.45}}, Properties: map[string]any{"name": "丽青路"}},
 		{Geometry: orb.Point{119.95, 28.46}, Properties: map[string]any{"name": "路口"}},

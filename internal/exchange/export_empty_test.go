@@ -15,8 +15,8 @@ func TestExportEmptyLayerCRS(t *testing.T) {
 	for _, c := range []struct{ format, crs, layer string }{
 		{FormatGPKG, CRS4528, "可开发空间"},
 		{FormatFileGDB, CRS4549, "可开发空间"},
-		{FormatShp, CRS4528, ""},
-		{FormatGeoJSON, CRS4490, ""},
+		{FormatShp, CRS4528, "empty"},
+		{FormatGeoJSON, CRS4490, "可开发空间"},
 	} {
 		t.Run(c.format, func(t *testing.T) {
 			dir := t.TempDir()
@@ -39,6 +39,9 @@ func TestExportEmptyLayerCRS(t *testing.T) {
 				t.Fatalf("layers %+v", layers)
 			}
 			l := layers[0]
+			if l.Name != c.layer {
+				t.Errorf("%s: layer named %q, want %q", c.format, l.Name, c.layer)
+			}
 			want, _ := parseCRS(c.crs)
 			if l.Count != 0 || l.EPSG != want || l.Geometry == "None" {
 				t.Errorf("%s: layer %+v; want no features, EPSG:%d and a geometry column", c.format, l, want)

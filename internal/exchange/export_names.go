@@ -23,7 +23,8 @@ func validLayerName(s string) bool {
 
 // sanitizeFileName keeps a download or file name free of path, shell and
 // display trouble: no separators, wildcards, control or bidi characters, no
-// leading dots, at most maxNameRunes characters.
+// leading dots or dashes (a dash would be read as an option by ogr2ogr), at
+// most maxNameRunes characters.
 func sanitizeFileName(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if r < 0x20 || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || strings.ContainsRune(`/\:*?"<>|`, r) {
@@ -31,7 +32,7 @@ func sanitizeFileName(s string) string {
 		}
 		return r
 	}, strings.TrimSpace(s))
-	s = strings.TrimLeft(s, ".")
+	s = strings.TrimLeft(s, ".-")
 	if r := []rune(s); len(r) > maxNameRunes {
 		s = strings.TrimSpace(string(r[:maxNameRunes]))
 	}
@@ -63,6 +64,17 @@ func exportLayerNames(layers []ExportLayer, spec *formatSpec) []string {
 		if count[strings.ToLower(out[i])] > 1 {
 			out[i] = l.Name
 		}
+	}
+	// A fallback can meet another layer's title (layers a:"x", b:"x",
+	// c:"a"): number what still repeats.
+	seen := map[string]bool{}
+	for i := range out {
+		name := out[i]
+		for n := 2; seen[strings.ToLower(name)]; n++ {
+			name = fmt.Sprintf("%s_%d", out[i], n)
+		}
+		seen[strings.ToLower(name)] = true
+		out[i] = name
 	}
 	return out
 }

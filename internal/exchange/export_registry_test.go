@@ -67,8 +67,13 @@ func TestExportLayerNames(t *testing.T) {
 			t.Errorf("Shapefile layer %d named %q, want the ASCII %q", i+1, n, layers[i].Name)
 		}
 	}
-	for _, s := range []string{"", "..", " . ", "a\x00b", "\u200f"} {
-		if n := sanitizeFileName(s); n == "" || strings.ContainsAny(n, "/\\\x00") || strings.HasPrefix(n, ".") || !utf8.ValidString(n) {
+	// A fallback that meets another layer's title is numbered, not repeated.
+	got = exportLayerNames([]ExportLayer{{Name: "a", Title: "x"}, {Name: "b", Title: "x"}, {Name: "c", Title: "a"}}, formatByID(FormatGPKG))
+	if strings.Join(got, ",") != "a,b,a_2" {
+		t.Errorf("colliding names %q, want a,b,a_2", got)
+	}
+	for _, s := range []string{"", "..", " . ", "a\x00b", "\u200f", "-红线", "--x"} {
+		if n := sanitizeFileName(s); n == "" || strings.ContainsAny(n, "/\\\x00") || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "-") || !utf8.ValidString(n) {
 			t.Errorf("sanitizeFileName(%q) = %q", s, n)
 		}
 	}

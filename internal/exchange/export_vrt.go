@@ -212,7 +212,7 @@ func (j *exportJob) writeSourceGeoJSON(ctx context.Context, path string, l Expor
 		// GDAL gives a GeoJSON without features neither fields nor a
 		// geometry column, and the layer would come out as a table with
 		// no CRS: one placeholder with every field gives it both, and
-		// the VRT leaves it out (emptyLayerSQL).
+		// the VRT leaves it out (its SrcSQL, writeVRTLayer).
 		var pb strings.Builder
 		fmt.Fprintf(&pb, `{"%s":1`, placeholderField)
 		for k := range fields {

@@ -100,8 +100,8 @@ func Handover(ctx context.Context, w io.Writer, pkg HandoverPackage, opts Handov
 		opts.Title = "产业平台整合成果"
 	}
 	if len(pkg.Constraints) != len(pkg.Provenance.Layers) {
-		return errorf(CodeInvalidInput, "移交数据包有 %d 个约束图层，来源说明却有 %d 条：每个约束图层都需要一条来源说明（Provenance.Layers），顺序相同",
-			"the handover has %d constraint layers but %d provenance entries: each constraint layer needs one (Provenance.Layers), in the same order",
+		// The caller's mistake, not the user's: a plain error (a 500).
+		return fmt.Errorf("handover: %d constraint layers but %d provenance entries; each constraint layer needs one (Provenance.Layers), in the same order",
 			len(pkg.Constraints), len(pkg.Provenance.Layers))
 	}
 	layers := pkg.layers()

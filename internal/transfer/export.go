@@ -132,7 +132,7 @@ func round(v float64, decimals int) float64 {
 // attributeColumns collects the free attributes of a layer's features, to
 // export them as columns after the known ones, in a stable (sorted) order.
 // An attribute whose key is also a known column's name is exported as
-// attr_<key>, so that neither hides the other.
+// attr_<key>, so that neither hides the other (see column).
 type attributeColumns struct {
 	known map[string]bool
 	keys  map[string]bool
@@ -154,8 +154,11 @@ func (a *attributeColumns) add(attrs, props map[string]any) {
 	}
 }
 
+// column is the column of attribute k: k itself, or attr_<k> when k is a
+// known column's name or itself starts with attr_ (so that attributes id
+// and attr_id cannot both become attr_id).
 func (a *attributeColumns) column(k string) string {
-	if a.known[k] {
+	if a.known[k] || strings.HasPrefix(k, "attr_") {
 		return "attr_" + k
 	}
 	return k

@@ -90,13 +90,7 @@ func (s *Service) developableLayers(ctx context.Context) (dev, ded exchange.Expo
 		{Name: "platform_id", Type: exchange.FieldInteger, Title: "平台编号"},
 		{Name: "platform", Type: exchange.FieldString, Title: "平台名称"},
 	}
-	areas := append([]exchange.Field{}, areaFields...)
-	for i := range areas { // m² to 2 decimals, mu and ha to 4, as setArea rounds them
-		areas[i].Precision = map[string]int{"area_m2": 2}[areas[i].Name]
-		if areas[i].Precision == 0 {
-			areas[i].Precision = 4
-		}
-	}
+	areas := areaFields
 	dev = exchange.ExportLayer{Name: "developable", Title: "可开发空间",
 		Fields: append(append([]exchange.Field{}, platformFields...), areas...)}
 	ded = exchange.ExportLayer{Name: "deducted", Title: "扣除用地",

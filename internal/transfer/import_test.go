@@ -117,3 +117,23 @@ func TestApprovedArea(t *testing.T) {
 		}
 	}
 }
+
+// Attribute columns never collide with the known ones or with each other.
+func TestAttributeColumns(t *testing.T) {
+	a := newAttributeColumns(zoneFields)
+	props := map[string]any{}
+	a.add(map[string]any{"id": 1, "attr_id": 2, "note": 3, "attr_attr_id": 4}, props)
+	seen := map[string]bool{}
+	for _, f := range zoneFields {
+		seen[f.Name] = true
+	}
+	for _, f := range a.fields() {
+		if seen[f.Name] {
+			t.Errorf("column %s appears twice", f.Name)
+		}
+		seen[f.Name] = true
+	}
+	if props["attr_id"] != 1 || props["attr_attr_id"] != 2 || props["note"] != 3 || props["attr_attr_attr_id"] != 4 {
+		t.Errorf("columns %v", props)
+	}
+}
