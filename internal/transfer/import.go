@@ -506,7 +506,7 @@ var (
 	countyFields   = []string{"county_adcode", "adcode", "ADCODE", "XZQDM", "县代码", "XZDM", "XZQHDM"}
 	dispFields     = []string{"disposition", "处置", "处置方式", "CZFS"}
 	docFields      = []string{"document_no", "doc_no", "批准文号", "批复文号", "文号", "PZWH"}
-	approvedFields = []string{"approved_area_ha", "approved_ha", "核准面积", "核准面积（公顷）", "HZMJ"}
+	approvedFields = []string{"approved_area_ha", "approved_ha", "核准面积（公顷）", "核准面积(公顷)", "批复面积（公顷）", "批复面积(公顷)"} // the unit stated: a bare 核准面积 may be in 亩
 )
 
 // computedColumns are the columns a wanmu export adds that an import must

@@ -89,8 +89,12 @@ func TestGuessMappingOfExports(t *testing.T) {
 	if got := strings.Join(m.Skip, ","); got != "id,county,platform,area_m2,area_mu,area_ha,version" {
 		t.Errorf("skip = %s", got)
 	}
-	m = guessMapping([]string{"id", "名称", "批准文号", "核准面积", "area_m2"})
-	if m.DocumentNoField != "批准文号" || m.ApprovedAreaField != "核准面积" || len(m.Skip) != 0 {
+	m = guessMapping([]string{"id", "名称", "批准文号", "核准面积（公顷）", "area_m2"})
+	if m.DocumentNoField != "批准文号" || m.ApprovedAreaField != "核准面积（公顷）" || len(m.Skip) != 0 {
+		t.Errorf("mapping of a third party's table = %+v", m)
+	}
+	// A bare 核准面积 may be in 亩: the planner maps it, knowing the unit.
+	if m = guessMapping([]string{"名称", "核准面积"}); m.ApprovedAreaField != "" {
 		t.Errorf("mapping of a third party's table = %+v", m)
 	}
 }

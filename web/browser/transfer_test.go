@@ -16,7 +16,7 @@ func TestImportExport(t *testing.T) {
 	editor := mustAPI(t, editorUser)
 	lng, lat := freeSpot(t, editor)
 	fc := map[string]any{"type": "FeatureCollection", "features": []any{
-		map[string]any{"type": "Feature", "geometry": square(lng-0.004, lat, 400), "properties": map[string]any{"name": "导入甲" + randomHex(2), "county_adcode": "331102", "disposition": "提", "批准文号": "丽政发〔2020〕9号", "核准面积": 12.5}},
+		map[string]any{"type": "Feature", "geometry": square(lng-0.004, lat, 400), "properties": map[string]any{"name": "导入甲" + randomHex(2), "county_adcode": "331102", "disposition": "提", "批准文号": "丽政发〔2020〕9号", "核准面积（公顷）": 12.5}},
 		map[string]any{"type": "Feature", "geometry": square(lng+0.004, lat, 400), "properties": map[string]any{"name": "导入乙" + randomHex(2), "county_adcode": "331102", "disposition": "并"}},
 	}}
 	b, _ := json.Marshal(fc)
@@ -33,8 +33,8 @@ func TestImportExport(t *testing.T) {
 	}
 	// 批准文号 and 核准面积 are mapped onto the zone's own fields.
 	if got := eval[string](p, `document.querySelector('dialog.import[open] select[name="document_no_field"]').value + '|' +
-		document.querySelector('dialog.import[open] select[name="approved_area_field"]').value`); got != "批准文号|核准面积" {
-		t.Errorf("approval fields mapped to %q, want 批准文号|核准面积", got)
+		document.querySelector('dialog.import[open] select[name="approved_area_field"]').value`); got != "批准文号|核准面积（公顷）" {
+		t.Errorf("approval fields mapped to %q, want 批准文号|核准面积（公顷）", got)
 	}
 	p.screenshot("16-import-preview")
 	p.click(`dialog.import[open] footer .btn-primary`)
