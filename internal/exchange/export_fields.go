@@ -178,15 +178,22 @@ func (j *exportJob) layoutOf(l ExportLayer, f Field) fieldLayout {
 	case FieldBoolean:
 		return fieldLayout{Type: "Integer", Subtype: "Boolean", Width: 1}
 	case FieldInteger:
+		if j.spec.ShortFields && anyBeyond(l, f, dbfMaxInt) {
+			// GDAL reads 19 DBF digits back as a Real, rounded: keep such
+			// integers as text; fields.csv says Integer64, and an import
+			// reads them back as integers (restoreFieldNames).
+			return fieldLayout{Type: "String", Width: 20}
+		}
 		if !j.spec.NoInt64 {
 			return fieldLayout{Type: "Integer64", Width: intWidth}
 		}
 		// FileGDB before ArcGIS Pro 3.2 has no 64-bit integers: a 32-bit
 		// integer when every value fits, else a real with no decimals.
-		for _, feat := range l.Features {
-			if x, ok := toInt64(feat.Properties[f.Name]); ok && (x > math.MaxInt32 || x < math.MinInt32) {
-				return fieldLayout{Type: "Real", Width: intWidth + 2}
-			}
+		if anyBeyond(l, f, 1<<53) { // a double would round it: text
+			return fieldLayout{Type: "String", Width: 20}
+		}
+		if anyBeyond(l, f, math.MaxInt32) {
+			return fieldLayout{Type: "Real", Width: intWidth + 2}
 		}
 		return fieldLayout{Type: "Integer", Width: 10}
 	case FieldReal:
@@ -194,6 +201,20 @@ func (j *exportJob) layoutOf(l ExportLayer, f Field) fieldLayout {
 		return fieldLayout{Type: "Real", Width: max(20, digits+p+3), Precision: p}
 	}
 	return fieldLayout{Type: string(f.Type)}
+}
+
+// dbfMaxInt is the largest magnitude a DBF integer of width intWidth holds
+// with its sign.
+const dbfMaxInt = 99_999_999_999_999_999
+
+// anyBeyond says whether an integer of field f of layer l is beyond ±limit.
+func anyBeyond(l ExportLayer, f Field, limit int64) bool {
+	for _, feat := range l.Features {
+		if x, ok := toInt64(feat.Properties[f.Name]); ok && (x > limit || x < -limit) {
+			return true
+		}
+	}
+	return false
 }
 
 // realDigits returns the decimals a Real field is written with (its

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -144,8 +145,9 @@ func isFieldTable(path string) bool {
 }
 
 // restoreFieldNames renames short Shapefile field names back to the full
-// names a fields.csv beside them lists, and turns the 0/1 of fields it
-// lists as Boolean back into flags (a DBF has no flag type GDAL writes).
+// names a fields.csv beside them lists, turns the 0/1 of fields it lists as
+// Boolean back into flags (a DBF has no flag type GDAL writes), and the text
+// of Integer64 fields back into integers (those too long for a DBF number).
 func (im *importer) restoreFieldNames() {
 	ds := im.ds
 	if len(im.fieldTables) == 0 || ds.Format != FormatShp {
@@ -153,6 +155,7 @@ func (im *importer) restoreFieldNames() {
 	}
 	rename := map[string]string{}
 	flags := map[string]bool{} // by full name
+	ints := map[string]bool{}  // integers too long for a DBF number, kept as text
 	for _, p := range im.fieldTables {
 		rows, err := readFieldTable(p)
 		if err != nil {
@@ -165,8 +168,11 @@ func (im *importer) restoreFieldNames() {
 			if r.Short != r.Name && r.Name != "" {
 				rename[r.Short] = r.Name
 			}
-			if r.Type == string(FieldBoolean) {
+			switch r.Type {
+			case string(FieldBoolean):
 				flags[r.Name] = true
+			case string(FieldInteger):
+				ints[r.Name] = true
 			}
 		}
 	}
@@ -195,6 +201,13 @@ func (im *importer) restoreFieldNames() {
 		for n := range flags {
 			if v, ok := f.Properties[n].(int64); ok && (v == 0 || v == 1) {
 				f.Properties[n] = v == 1
+			}
+		}
+		for n := range ints {
+			if v, ok := f.Properties[n].(string); ok {
+				if x, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+					f.Properties[n] = x
+				}
 			}
 		}
 	}

@@ -72,7 +72,7 @@ func seedZones(t *testing.T, st *store.Store) map[string]map[string]any {
 	}{
 		{"带洞园区", "park", "331102", "保留", "丽政发〔2020〕12号", &ha,
 			orb.MultiPolygon{{sq(119.90, 28.40, 119.93, 28.43), sq(119.91, 28.41, 119.915, 28.415)}},
-			map[string]any{"count": int64(3), "ratio": 12.0, "note": "示例数据", "illustrative": true, "big": 2e6}},
+			map[string]any{"count": int64(3), "ratio": 12.0, "note": "示例数据", "illustrative": true, "big": 2e6, "huge": int64(1234567890123456789)}},
 		{"两块工业功能区", "township", "331122", "并", "", nil,
 			orb.MultiPolygon{{sq(120.05, 28.60, 120.06, 28.61)}, {sq(120.07, 28.60, 120.075, 28.605)}},
 			map[string]any{"count": int64(7), "ratio": 0.25, "note": "两块", "big": 1.5}},
@@ -186,10 +186,17 @@ func compareLayers(t *testing.T, rt roundTrip, first, second exchange.ExportLaye
 		if !rt.attrs {
 			continue
 		}
-		for _, k := range []string{"count", "ratio", "note", "illustrative", "big"} {
+		for _, k := range []string{"count", "ratio", "note", "illustrative", "big", "huge"} {
 			va, vb := a.Properties[k], b.Properties[k]
 			if va == true {
 				va = rt.flag
+			}
+			// Integers a format cannot hold as numbers come back as their
+			// text: File Geodatabase has no 64-bit integers (and a double
+			// would round it), DXF's XDATA 32-bit ones only.
+			if n, ok := va.(int64); ok && (rt.format == exchange.FormatFileGDB && n > 1<<53 ||
+				rt.format == exchange.FormatDXF && n > 1<<31) {
+				va = fmt.Sprint(n)
 			}
 			switch {
 			case va == "" && vb == nil && rt.format == exchange.FormatShp:
