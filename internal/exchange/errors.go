@@ -20,6 +20,9 @@ const (
 	// CodeNoCRS: the file has no coordinate system and its coordinates fit
 	// none that can be guessed; the caller must name one.
 	CodeNoCRS = "no_crs"
+	// CodeBadCRSColumn: a CSV's crs column names different CRSs on
+	// different rows.
+	CodeBadCRSColumn = "bad_crs_column"
 	// CodeCorrupt: the file has the right format but cannot be read.
 	CodeCorrupt = "corrupt"
 	// CodeLayerNotFound: the requested layer is not in the file.

@@ -251,16 +251,18 @@ func FuzzCheckCoordinates(f *testing.F) {
 	})
 }
 
-// FuzzCSVCRS: the crs column reader never panics; it returns a valid code
-// or an error naming a row.
+// FuzzCSVCRS: the crs column reader never panics; it returns a valid code,
+// a note that the column holds no codes, or an error naming a row.
 func FuzzCSVCRS(f *testing.F) {
 	for _, s := range []string{"name,crs\na,EPSG:4528\n", "crs\nEPSG:4528\nEPSG:4549\n", "a;crs\n1;x\n", "\xEF\xBB\xBFcrs\n\"EPSG:4490\n", "crs\r\n\r\n,,,\r\n4326"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		code, err := csvCRS(bytes.NewReader(b))
+		code, notCodes, err := csvCRS(bytes.NewReader(b))
 		var xe *Error
 		switch {
+		case notCodes != "" && (code != 0 || err != nil):
+			t.Fatalf("csvCRS(%q) = %d, %q, %v: not codes, yet a code or an error", b, code, notCodes, err)
 		case err != nil && (!errors.As(err, &xe) || xe.Feature < 1 || code != 0):
 			t.Fatalf("csvCRS(%q) = %d, %v", b, code, err)
 		case err == nil && code != 0 && code < 1024:

@@ -77,24 +77,30 @@ func TestInspectCSVCRSColumn(t *testing.T) {
 		t.Errorf("without a crs column the CSV was read as EPSG:3857")
 	}
 
-	for _, tc := range []struct {
-		name    string
-		values  []string
-		feature int
-		want    string
-	}{
-		{"rows disagree", []string{"EPSG:4528", "EPSG:4528", "EPSG:4549"}, 3, "第 1 个要素为 EPSG:4528，第 3 个要素为 EPSG:4549"},
-		{"not a code", []string{"EPSG:4528", "高斯投影"}, 2, `第 2 个要素的 crs 列为 "高斯投影"，不是 EPSG 代码`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			p := ogrCSV(t, t.TempDir(), 3, "EPSG:4528")
-			withCRSColumn(t, p, tc.values...)
-			_, err := Inspect(context.Background(), p, ImportOptions{})
-			var xe *Error
-			if !errors.As(err, &xe) || xe.Code != CodeNoCRS || xe.Feature != tc.feature || !strings.Contains(xe.Message, tc.want) {
-				t.Fatalf("Inspect: %v; want no_crs about feature %d saying %q", err, tc.feature, tc.want)
-			}
-		})
+	// Rows that disagree: refused naming the row, unless the import names
+	// the CRS (then a warning).
+	p = ogrCSV(t, t.TempDir(), 3, "EPSG:4528")
+	withCRSColumn(t, p, "EPSG:4528", "EPSG:4528", "EPSG:4549")
+	_, err := Inspect(context.Background(), p, ImportOptions{})
+	var xe *Error
+	if !errors.As(err, &xe) || xe.Code != CodeBadCRSColumn || xe.Feature != 3 || !strings.Contains(xe.Message, "第 1 个要素为 EPSG:4528，第 3 个要素为 EPSG:4549") {
+		t.Errorf("Inspect: %v; want bad_crs_column about feature 3", err)
+	}
+	ds, err := Inspect(context.Background(), p, ImportOptions{CRS: "EPSG:4528"})
+	if err != nil || !strings.Contains(strings.Join(ds.Warnings, "\n"), "crs 列前后不一") {
+		t.Errorf("with a CRS named: %v, warnings %v", err, ds)
+	}
+
+	// Not codes: another office's column, an ordinary attribute kept as
+	// text, with a warning; the CRS comes from the coordinates.
+	p = ogrCSV(t, t.TempDir(), 3, "EPSG:4528")
+	withCRSColumn(t, p, "高斯投影", "高斯投影", "高斯投影")
+	ds, err = Inspect(context.Background(), p, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.Features[0].Properties["crs"] != "高斯投影" || !strings.Contains(strings.Join(ds.Warnings, "\n"), "不是 EPSG 代码") {
+		t.Errorf("crs column %v, warnings %v", ds.Features[0].Properties["crs"], ds.Warnings)
 	}
 }
 
@@ -109,8 +115,8 @@ func TestCSVCRS(t *testing.T) {
 		{"name,wkt\na,POINT (1 2)\n", 0},
 		{"", 0},
 	} {
-		got, err := csvCRS(strings.NewReader(tc.csv))
-		if err != nil || got != tc.want {
+		got, notCodes, err := csvCRS(strings.NewReader(tc.csv))
+		if err != nil || got != tc.want || notCodes != "" {
 			t.Errorf("csvCRS(%q) = %d, %v; want %d", tc.csv, got, err, tc.want)
 		}
 	}

@@ -67,7 +67,7 @@ func (im *importer) prepareCSV(s *source) error {
 	if err := im.toUTF8(s); err != nil {
 		return err
 	}
-	if err := readCSVCRS(s); err != nil {
+	if err := im.readCSVCRS(s); err != nil {
 		return err
 	}
 	if s.CRSColumn != 0 {

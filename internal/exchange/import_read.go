@@ -126,7 +126,10 @@ func (im *importer) decodeLayerFile(ctx context.Context, path string, l selected
 			return errorf(CodeTooLarge, "要素超过 %d 个的上限", "more than %d features, over the limit", o.MaxFeatures)
 		}
 		if l.src.Format == FormatCSV {
-			keys = dropCSVCRSColumn(props, restoreCSVCells(props, keys))
+			keys = restoreCSVCells(props, keys)
+			if l.src.CRSColumn != 0 {
+				keys = dropCSVCRSColumn(props, keys)
+			}
 		}
 		if folders {
 			props["folder"] = l.info.Name
