@@ -61,9 +61,19 @@ type dxfResult struct {
 	features []Feature
 	fields   []string
 
-	polylines, hatches            int // entities used
-	traced, dups, open, points    int // entities dropped
-	holes, multi, labelled, texts int // of the result
+	polylines, hatches            int            // entities used
+	traced, dups, open, points    int            // entities dropped
+	holes, multi, labelled, texts int            // of the result
+	labelMerged                   map[string]int // parts joined to a zone by their label, by label
+}
+
+// dxfLabelReach is how far apart two parts with the same label may lie and
+// still be one zone: 2 km in a projected drawing, 0.02° in lon/lat.
+func dxfLabelReach(r orb.Ring) float64 {
+	if ringTolerance(r) >= 1e-3 {
+		return 2000
+	}
+	return 0.02
 }
 
 // dxfFiguresRE matches the key-figures text wanmu writes under a name.
@@ -80,7 +90,7 @@ var dxfFiguresRE = regexp.MustCompile(`^面积 ?[0-9.,]+ ?亩`)
 //   - kind and disposition come from XDATA or from a layer name of wanmu's
 //     scheme (开发区园区_保留), the name from XDATA or the label.
 func dxfRebuild(in []Feature) *dxfResult {
-	r := &dxfResult{}
+	r := &dxfResult{labelMerged: map[string]int{}}
 	var parts []*dxfPart
 	var rings []*dxfFreeRing
 	var texts []dxfLabelText
@@ -242,25 +252,32 @@ func acUnescape(s string) string {
 }
 
 // ringKey identifies a ring whatever its start and direction: vertex
-// count, lower-left corner and area, each to the drawing's tolerance.
+// count, bounding box and area, each to the drawing's tolerance.
 type ringKey struct {
-	n          int
-	x0, y0, a0 int64
+	n                  int
+	x0, y0, x1, y1, a0 int64
 }
 
 func keyOfRing(r orb.Ring) ringKey {
 	b := r.Bound()
 	tol := ringTolerance(r)
-	return ringKey{len(r), int64(math.Round(b.Min[0] / tol)), int64(math.Round(b.Min[1] / tol)),
+	q := func(v float64) int64 { return int64(math.Round(v / tol)) }
+	return ringKey{len(r), q(b.Min[0]), q(b.Min[1]), q(b.Max[0]), q(b.Max[1]),
 		int64(math.Round(math.Abs(planar.Area(orb.Polygon{r})) / (tol * tol)))}
 }
 
-// dedupHatches drops hatches drawn twice over the same outline.
+// dedupHatches drops hatches drawn twice over the same outline on the same
+// layer for the same feature (the same outline hatched on two layers is
+// two features: a zone and the constraint it lies in).
 func (r *dxfResult) dedupHatches(parts []*dxfPart) []*dxfPart {
-	seen := map[ringKey]bool{}
+	type hatchKey struct {
+		ring       ringKey
+		layer, key string
+	}
+	seen := map[hatchKey]bool{}
 	out := parts[:0]
 	for _, p := range parts {
-		k := keyOfRing(p.poly[0])
+		k := hatchKey{keyOfRing(p.poly[0]), p.layer, p.key}
 		if seen[k] {
 			r.dups++
 			continue
@@ -276,25 +293,33 @@ func (r *dxfResult) dedupHatches(parts []*dxfPart) []*dxfPart {
 // outline's layer (CAD users often keep fills on a layer of their own) and
 // XDATA key, where it has none of its own.
 func (r *dxfResult) untraced(parts []*dxfPart, rings []*dxfFreeRing) []*dxfFreeRing {
+	type layered struct {
+		k     ringKey
+		layer string
+	}
+	// An outer ring may be traced from another layer (fills kept on a
+	// layer of their own); a hole only from the hatch's own layer: a zone
+	// drawn on another layer that fills the hole is a zone.
 	hatched := map[ringKey]*dxfPart{}
+	holes := map[layered]bool{}
 	for _, p := range parts {
 		for k, ring := range p.poly {
 			if k == 0 {
 				hatched[keyOfRing(ring)] = p
-			} else if hatched[keyOfRing(ring)] == nil {
-				hatched[keyOfRing(ring)] = &dxfPart{}
+			} else {
+				holes[layered{keyOfRing(ring), p.layer}] = true
 			}
 		}
-	}
-	type layered struct {
-		k     ringKey
-		layer string
 	}
 	seen := map[layered]bool{}
 	out := rings[:0]
 	for _, fr := range rings {
 		k := keyOfRing(fr.ring)
-		if p := hatched[k]; p != nil {
+		if holes[layered{k, fr.layer}] && hatched[k] == nil {
+			r.traced++
+			continue
+		}
+		if p := hatched[k]; p != nil && (p.key == "" || fr.key == "" || p.key == fr.key) {
 			r.traced++
 			if p.poly != nil && p.layer != fr.layer && !p.outlined {
 				p.layer, p.outlined = fr.layer, true
@@ -419,26 +444,45 @@ func (r *dxfResult) group(parts []*dxfPart, fieldsByKey map[string][]dxfField) {
 	type feature struct {
 		parts []*dxfPart
 		key   string
+		bound orb.Bound
 	}
 	var feats []*feature
 	index := map[string]*feature{}
+	byLabel := map[string][]*feature{}
 	for i, p := range parts {
-		gk := ""
+		var f *feature
 		switch {
 		case p.key != "":
-			gk = "k\x00" + p.key
+			f = index["k\x00"+p.key]
 		case len(p.texts) > 0:
-			gk = "t\x00" + p.layer + "\x00" + strings.Join(p.texts, " ")
-		default:
-			gk = "u\x00" + strconv.Itoa(i)
+			// Parts that share a label on one layer are one zone only
+			// when they lie near each other: 工业用地 written in ten
+			// places of a drawing is ten zones.
+			lk := p.layer + "\x00" + strings.Join(p.texts, " ")
+			for _, c := range byLabel[lk] {
+				if c.bound.Pad(dxfLabelReach(p.poly[0])).Intersects(p.bound) {
+					f = c
+					r.labelMerged[strings.Join(p.texts, " ")]++
+					break
+				}
+			}
+			if f == nil {
+				f = &feature{bound: p.bound}
+				byLabel[lk] = append(byLabel[lk], f)
+				feats = append(feats, f)
+			}
 		}
-		f := index[gk]
 		if f == nil {
-			f = &feature{key: p.key}
-			index[gk] = f
+			f = &feature{key: p.key, bound: p.bound}
+			if p.key != "" {
+				index["k\x00"+p.key] = f
+			} else {
+				index["u\x00"+strconv.Itoa(i)] = f
+			}
 			feats = append(feats, f)
 		}
 		f.parts = append(f.parts, p)
+		f.bound = f.bound.Union(p.bound)
 	}
 	// A feature wanmu wrote carries its fields in XDATA: the CAD layer,
 	// label and handle are the drawing's, not attributes of the zone.
@@ -548,6 +592,22 @@ func (r *dxfResult) summary() string {
 	}
 	if r.texts > 0 {
 		msg += fmt.Sprintf("（其中 %d 个文字已作为所在面的名称写入 Text 属性，%d 个面有名称）", r.texts, r.labelled)
+	}
+	if len(r.labelMerged) > 0 {
+		labels := make([]string, 0, len(r.labelMerged))
+		for l := range r.labelMerged {
+			labels = append(labels, l)
+		}
+		sort.Strings(labels)
+		var joined []string
+		for i, l := range labels {
+			if i == 5 {
+				joined = append(joined, fmt.Sprintf("等 %d 个标注", len(labels)))
+				break
+			}
+			joined = append(joined, fmt.Sprintf("“%s”（%d 个部分）", l, r.labelMerged[l]+1))
+		}
+		msg += "；同一图层上同名标注、相距不到 2 公里的面已合并为一个多部分面：" + strings.Join(joined, "、") + "，如不应合并请在 CAD 中改名"
 	}
 	return msg
 }

@@ -162,3 +162,61 @@ func TestDXFRebuildMany(t *testing.T) {
 		t.Fatalf("%d features %d with holes, want 60000 and 40000", len(r.features), r.holes)
 	}
 }
+
+// A third party's drawing: the same label written on parts far apart is
+// several zones; near each other, one zone, and the preview says so. The
+// same outline hatched on two layers is two features, and a zone drawn on
+// its own layer inside another layer's hatch hole is kept.
+func TestDXFRebuildLabelsAndLayers(t *testing.T) {
+	const x0, y0 = 40492000.0, 3148000.0
+	in := []Feature{
+		polyline("用地", square(x0, y0, 100)),
+		polyline("用地", square(x0+5000, y0, 100)), // 5 km away
+		polyline("用地", square(x0+300, y0, 100)),  // 200 m from the first
+		label("用地", x0+50, y0+50, "工业用地"),
+		label("用地", x0+5050, y0+50, "工业用地"),
+		label("用地", x0+350, y0+50, "工业用地"),
+		hatch("生态保护红线", orb.Polygon{square(x0, y0+2000, 500)}),
+		hatch("开发区园区_保留", orb.Polygon{square(x0, y0+2000, 500)}),
+		hatch("红线", orb.Polygon{square(x0+3000, y0+2000, 500), square(x0+3100, y0+2100, 100)}),
+		polyline("乡镇工业功能区_并", square(x0+3100, y0+2100, 100)),
+	}
+	r := dxfRebuild(in)
+	parts := map[string][]int{}
+	for _, f := range r.features {
+		name, _ := f.Properties["name"].(string)
+		layer, _ := f.Properties[dxfLayerField].(string)
+		parts[layer+"/"+name] = append(parts[layer+"/"+name], len(multi(f.Geometry)))
+	}
+	if got := fmt.Sprint(parts["用地/工业用地"]); got != "[2 1]" {
+		t.Errorf("工业用地: parts %s, want one zone of two near parts and one far zone: %v", got, parts)
+	}
+	if len(parts["生态保护红线/"]) != 1 || len(parts["开发区园区_保留/"]) != 1 {
+		t.Errorf("one outline hatched on two layers: %v, want a feature on each", parts)
+	}
+	if len(parts["乡镇工业功能区_并/"]) != 1 {
+		t.Errorf("the zone in another layer's hatch hole was dropped: %v", parts)
+	}
+	if s := r.summary(); !strings.Contains(s, "“工业用地”（2 个部分）") {
+		t.Errorf("summary %q does not name the label merge", s)
+	}
+}
+
+// Two rectangles with the same corner and area are different rings.
+func TestDXFRingKey(t *testing.T) {
+	a := orb.Ring{{0, 0}, {10, 0}, {10, 20}, {0, 20}, {0, 0}}
+	b := orb.Ring{{0, 0}, {20, 0}, {20, 10}, {0, 10}, {0, 0}}
+	if keyOfRing(a) == keyOfRing(b) {
+		t.Error("a 10×20 and a 20×10 rectangle share a ring key")
+	}
+}
+
+func multi(g orb.Geometry) orb.MultiPolygon {
+	switch g := g.(type) {
+	case orb.Polygon:
+		return orb.MultiPolygon{g}
+	case orb.MultiPolygon:
+		return g
+	}
+	return nil
+}
