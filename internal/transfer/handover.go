@@ -18,18 +18,73 @@ import (
 // platform's developable and deducted land and the constraint layers the
 // figures used, as Shapefile and GeoPackage, the XLSX tables, an ISO 19139
 // metadata file and a README stating provenance.
+//
+// The package is read in several statements; so that its README, metadata
+// and figures describe one state of the data, the data's version (last
+// revisions, constraint layers' versions) is read before and after, and the
+// package is read again when an edit came in between.
 func (s *Service) Handover(ctx context.Context, w io.Writer, opts exchange.HandoverOptions) error {
+	const tries = 3
+	for try := 1; ; try++ {
+		before, err := s.dataStamp(ctx)
+		if err != nil {
+			return err
+		}
+		pkg, err := s.handoverPackage(ctx)
+		if err != nil {
+			return err
+		}
+		after, err := s.dataStamp(ctx)
+		if err != nil {
+			return err
+		}
+		if before == after {
+			if opts.Definition == "" {
+				opts.Definition, _ = s.definition(ctx)
+			}
+			if opts.TempDir == "" {
+				opts.TempDir = s.Scratch.Dir()
+			}
+			return exchange.Handover(ctx, w, pkg, opts)
+		}
+		if try == tries {
+			return fmt.Errorf("the data changed while the handover package was read (%d times); try again when the edits are done: %w",
+				tries, store.ErrConflict)
+		}
+	}
+}
+
+// dataStamp identifies the state of the data a handover describes: the last
+// zone and platform revisions and every constraint layer's version.
+func (s *Service) dataStamp(ctx context.Context) (string, error) {
+	ver, err := s.Store.DataVersion(ctx)
+	if err != nil {
+		return "", err
+	}
+	ls, err := s.Store.ListLayers(ctx)
+	if err != nil {
+		return "", err
+	}
+	stamp := fmt.Sprintf("%d/%d", ver.ZoneRevision, ver.PlatformRevision)
+	for _, l := range ls {
+		stamp += fmt.Sprintf(" %d:%d:%t", l.ID, l.Version, l.Enabled)
+	}
+	return stamp, nil
+}
+
+// handoverPackage reads what a handover holds.
+func (s *Service) handoverPackage(ctx context.Context) (exchange.HandoverPackage, error) {
 	var pkg exchange.HandoverPackage
 	var err error
 	if pkg.Platforms, pkg.Table, err = s.platformsLayer(ctx, nil); err != nil {
-		return err
+		return pkg, err
 	}
 	if pkg.Zones, err = s.zonesLayer(ctx, nil); err != nil {
-		return err
+		return pkg, err
 	}
 	ver, err := s.Store.DataVersion(ctx)
 	if err != nil {
-		return err
+		return pkg, err
 	}
 	pkg.Provenance = exchange.Provenance{Zones: ver.Zones, Platforms: ver.Platforms,
 		ZoneRevision: ver.ZoneRevision, PlatformRevision: ver.PlatformRevision,
@@ -41,18 +96,10 @@ func (s *Service) Handover(ctx context.Context, w io.Writer, opts exchange.Hando
 		}
 	}
 	if err := s.handoverConstraints(ctx, &pkg, ver); err != nil {
-		return err
+		return pkg, err
 	}
-	if pkg.Developable, pkg.Deducted, err = s.developableLayers(ctx); err != nil {
-		return err
-	}
-	if opts.Definition == "" {
-		opts.Definition, _ = s.definition(ctx)
-	}
-	if opts.TempDir == "" {
-		opts.TempDir = s.Scratch.Dir()
-	}
-	return exchange.Handover(ctx, w, pkg, opts)
+	pkg.Developable, pkg.Deducted, err = s.developableLayers(ctx)
+	return pkg, err
 }
 
 // handoverConstraints adds the constraint layers the reports apply (the
