@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -317,13 +318,21 @@ func (j *exportJob) dxfFigures(i int, feat Feature) string {
 // writeDXFFields writes the feature's fields as XDATA pairs: the name
 // (1000), then the value as a string (1000), a 32-bit integer (1071), a
 // flag (1070, 0 or 1) or a real (1040). Strings are cut to the 255 bytes a 1000 group holds.
+//
+// AutoCAD holds at most 16 KB of XDATA per entity: fields past
+// dxfMaxXData bytes (a generous estimate of what is written) are left out.
 func (j *exportJob) writeDXFFields(d *dxfWriter, i int, feat Feature) {
+	size := 0
 	for _, f := range j.fields[i] {
 		v := feat.Properties[f.Name]
 		if v == nil {
 			continue
 		}
-		d.str(1000, truncateBytes(f.Name, 250, EncodingGBK))
+		// name and value groups: code, text and line ends
+		if size += 2*(dxfMaxValue/4+12) + len(f.Name) + len(stringValue(v)); size > dxfMaxXData {
+			return
+		}
+		d.strMax(1000, f.Name, dxfMaxValue)
 		switch f.Type {
 		case FieldBoolean:
 			if b, ok := v.(bool); ok {
@@ -346,9 +355,13 @@ func (j *exportJob) writeDXFFields(d *dxfWriter, i int, feat Feature) {
 				continue
 			}
 		}
-		d.str(1000, truncateBytes(stringValue(v), 250, EncodingGBK))
+		d.strMax(1000, stringValue(v), dxfMaxValue)
 	}
 }
+
+// dxfMaxXData bounds the fields written as one entity's XDATA, below
+// AutoCAD's 16,383 bytes.
+const dxfMaxXData = 15000
 
 func dxfInt(v any) (int64, bool) {
 	switch n := v.(type) {
@@ -507,7 +520,10 @@ func (d *dxfWriter) writeText(layer, owner string, p orb.Point, height float64, 
 	d.num(20, p[1])
 	d.num(30, 0)
 	d.num(40, height)
-	d.str(1, text)
+	if strings.Contains(text, "%%") { // %%d, %%u… are TEXT control codes; %%% is a percent sign
+		text = strings.ReplaceAll(text, "%", "%%%")
+	}
+	d.strMax(1, text, dxfMaxValue)
 	d.str(7, "WANMU")
 	d.int(72, 1) // centre
 	d.num(11, p[0])

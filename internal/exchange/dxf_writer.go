@@ -119,13 +119,37 @@ func (d *dxfWriter) real(c int, v float64) {
 	d.write(d.buf)
 }
 
+// dxfMaxValue is the most bytes of one text value: a group 1000 of XDATA
+// holds 255, and TEXT is kept to the same.
+const dxfMaxValue = 255
+
+// strMax writes a text value cut, at a character, to max bytes as written
+// (GBK, escapes counted).
+func (d *dxfWriter) strMax(c int, s string, max int) {
+	d.code(c)
+	d.buf = d.appendTextMax(d.buf[:0], s, max)
+	d.buf = append(d.buf, '\n')
+	d.write(d.buf)
+}
+
 // appendText appends s in GBK; control characters become spaces (a value
-// is one line), characters outside GBK \U+XXXX.
+// is one line), characters outside GBK \U+XXXX, and a backslash \U+005C
+// (so that a literal "\U+4E2D" in a name is not read back as 中).
 func (d *dxfWriter) appendText(b []byte, s string) []byte {
+	return d.appendTextMax(b, s, -1)
+}
+
+// appendTextMax is appendText stopping before the character that would take
+// the value past max bytes (max < 0: no limit).
+func (d *dxfWriter) appendTextMax(b []byte, s string, max int) []byte {
+	start := len(b)
 	for _, r := range s {
+		before := len(b)
 		switch {
 		case r < 0x20 || r == 0x7f:
 			b = append(b, ' ')
+		case r == '\\':
+			b = append(b, `\U+005C`...)
 		case r < 0x80:
 			b = append(b, byte(r))
 		default:
@@ -136,6 +160,9 @@ func (d *dxfWriter) appendText(b []byte, s string) []byte {
 			} else {
 				b = append(b, '?')
 			}
+		}
+		if max >= 0 && len(b)-start > max {
+			return b[:before]
 		}
 	}
 	return b

@@ -5,11 +5,14 @@ import (
 	"strings"
 )
 
-// The format registry: everything that differs from one format to the next
-// (names, extensions, GDAL driver and options, how the file is written and
-// finished, how it is delivered) is a field of one formatSpec, so that a
-// format's behaviour is read in one place. Code elsewhere asks the registry
-// (formatByID, formatByExt, ListFormats) instead of switching on ids.
+// The format registry: what differs from one format to the next (names,
+// extensions, GDAL driver and options, how the file is written, finished
+// and delivered, how an upload is prepared for GDAL) is a field of one
+// formatSpec, so that a format's behaviour is read in one place; exports
+// read nothing else (formatByID, formatByExt, ListFormats). Some steps of
+// reading still test the format where they happen (the CRS KML and GeoJSON
+// imply, KML folders, the DXF rebuild, a Shapefile's fields.csv): moving
+// them here is the next step.
 
 // formatSpec describes one exchange format.
 type formatSpec struct {
