@@ -57,7 +57,6 @@ type ExportOptions struct {
 // exportJob is an export with its options checked.
 type exportJob struct {
 	spec      *formatSpec
-	format    string // spec.ID
 	layers    []ExportLayer
 	fields    [][]Field // per layer, types resolved
 	names     []string  // per layer, the layer and file name this format gets (see layerNames)
@@ -89,7 +88,7 @@ func newExportJob(layers []ExportLayer, opts ExportOptions) (*exportJob, error) 
 		return nil, errorf(CodeInvalidOption, "不支持的导出格式 %q；可选 %s", "unsupported export format %q; choose %s",
 			opts.Format, exportFormatList())
 	}
-	j := &exportJob{spec: spec, format: spec.ID, layers: layers, date: opts.Date}
+	j := &exportJob{spec: spec, layers: layers, date: opts.Date}
 	if j.date.IsZero() {
 		j.date = time.Now()
 	}

@@ -150,7 +150,7 @@ func isFieldTable(path string) bool {
 // of Integer64 fields back into integers (those too long for a DBF number).
 func (im *importer) restoreFieldNames() {
 	ds := im.ds
-	if len(im.fieldTables) == 0 || ds.Format != FormatShp {
+	if f := formatByID(ds.Format); len(im.fieldTables) == 0 || f == nil || !f.FieldTable {
 		return
 	}
 	rename := map[string]string{}

@@ -8,11 +8,11 @@ import (
 // The format registry: what differs from one format to the next (names,
 // extensions, GDAL driver and options, how the file is written, finished
 // and delivered, how an upload is prepared for GDAL) is a field of one
-// formatSpec, so that a format's behaviour is read in one place; exports
-// read nothing else (formatByID, formatByExt, ListFormats). Some steps of
-// reading still test the format where they happen (the CRS KML and GeoJSON
-// imply, KML folders, the DXF rebuild, a Shapefile's fields.csv): moving
-// them here is the next step.
+// formatSpec, so that a format's behaviour is read in one place: exports
+// and imports look formats up (formatByID, formatByExt, ListFormats)
+// rather than switch on ids. What is left outside: sniffing the bytes of an
+// upload (detect.go) and finding the files that make a dataset inside a zip
+// (import_locate.go: a .shp's sidecars, a .gdb folder).
 
 // formatSpec describes one exchange format.
 type formatSpec struct {
@@ -60,6 +60,30 @@ type formatSpec struct {
 	// (import_prepare.go).
 	prepare func(im *importer, s *source) error
 
+	// How an import reads it, step by step:
+	//   - SpecWGS84: the format's specification says WGS84 lon/lat (KML
+	//     always; RFC 7946 GeoJSON when the file says EPSG:4326), and the
+	//     note the preview shows;
+	//   - NoCRSNote: how the preview says the file states no CRS;
+	//   - CRSFrom: where the CRS it states was read from;
+	//   - Folders: its layers are folders of one document, read together;
+	//   - Whole: preferred when a layer of several files is chosen by name
+	//     (a GeoPackage over the Shapefiles beside it: names and types
+	//     whole);
+	//   - FieldTable: a fields.csv beside it restores long names and types;
+	//   - rebuild turns GDAL's features into the file's own (DXF: closed
+	//     polylines and hatches into polygons), before the CRS is applied;
+	//   - tidy drops what GDAL adds that is not the planner's (KML styles).
+	SpecWGS84     string
+	SpecWGS84Only bool // SpecWGS84 only when the file declares EPSG:4326
+	NoCRSNote     string
+	CRSFrom       string
+	Folders       bool
+	Whole         bool
+	FieldTable    bool
+	rebuild       func(ds *Dataset) error
+	tidy          func(ds *Dataset)
+
 	Notes string // Chinese notes shown beside the format
 }
 
@@ -76,34 +100,37 @@ func init() {
 			OneGeomType: true, ShortFields: true, Encodings: true,
 			lcoFor: func(j *exportJob) []string { return []string{"ENCODING=" + shpEncoding(j.enc)} },
 			write:  (*exportJob).runGDAL, finish: (*exportJob).finishShapefiles, prepare: (*importer).prepareShapefile,
+			NoCRSNote: "文件无 .prj", CRSFrom: ".prj 中的坐标系", FieldTable: true,
 			Notes: "导入：zip 内含 .shp/.shx/.dbf（.prj、.cpg 可选，无 .prj 时按坐标量级推断坐标系，无 .cpg 时按内容判断 GBK/UTF-8）。" +
 				"导出：zip，每个图层一套 .shp（文件名用图层的英文名），.prj 与所选坐标系一致，.cpg 为 UTF-8 或 936（GBK），" +
 				"字段名为不超过 10 字节的英文，fields.csv 为字段对照表（含中文字段说明）。"},
 		{ID: FormatGPKG, Name: "GeoPackage", Driver: "GPKG",
 			Import: true, UploadExts: []string{".gpkg"},
 			Export: true, Ext: ".gpkg", ContentType: "application/geopackage+sqlite3", OneGeomType: true,
-			write: (*exportJob).runGDAL, finish: (*exportJob).finishGPKG,
+			write: (*exportJob).runGDAL, finish: (*exportJob).finishGPKG, Whole: true,
 			Notes: "OGC 标准单文件数据库，QGIS/ArcGIS Pro 可直接打开；图层名用中文名称，字段名保持原样，中文字段说明写作字段别名。"},
 		{ID: FormatFileGDB, Aliases: []string{"gdb", "fgdb", "openfilegdb"}, Name: "ESRI File Geodatabase（zip）", Driver: "OpenFileGDB",
 			Import: true, UploadExts: []string{".zip", ".gdb"},
 			Export: true, Ext: ".gdb", ContentType: contentTypeZip, Zipped: true, OneGeomType: true, NoInt64: true,
-			write: (*exportJob).runGDAL, finish: (*exportJob).finishFileGDB,
+			write: (*exportJob).runGDAL, finish: (*exportJob).finishFileGDB, Whole: true,
 			Notes: "导入：zip 内含 .gdb 文件夹。导出：zip 内含 .gdb 文件夹，ArcGIS 10.x/Pro 可打开；中文字段说明写作字段别名。"},
 		{ID: FormatKML, Name: "KML", Driver: "KML",
 			Import: true, UploadExts: []string{".kml"},
 			Export: true, Ext: ".kml", ContentType: "application/vnd.google-earth.kml+xml", FixedEPSG: 4326,
-			write: (*exportJob).writeKMLFile,
+			write:     (*exportJob).writeKMLFile,
+			SpecWGS84: "KML 按规范为 WGS84 经纬度", Folders: true, tidy: dropKMLNoise,
 			Notes: "按规范为 WGS84 经纬度；奥维/高德坐标（GCJ-02）导入时请勾选 GCJ-02 纠偏。导出总是 WGS84，名称显示在地图上。"},
 		{ID: FormatKMZ, Name: "KMZ", Driver: "LIBKML",
 			Import: true, UploadExts: []string{".kmz"},
 			Export: true, Ext: ".kmz", ContentType: "application/vnd.google-earth.kmz", FixedEPSG: 4326,
-			write: (*exportJob).writeKMLFile,
+			write:     (*exportJob).writeKMLFile,
+			SpecWGS84: "KML 按规范为 WGS84 经纬度", Folders: true, tidy: dropKMLNoise,
 			Notes: "压缩的 KML，规则同 KML。"},
 		{ID: FormatDXF, Name: "AutoCAD DXF", Driver: "DXF",
 			Import: true, UploadExts: []string{".dxf"},
 			Export: true, Ext: ".dxf", ContentType: "image/vnd.dxf", DefaultEPSG: 4528, Projected: true,
 			write:   (*exportJob).writeDXF, // streams its own DXF (dxf_export.go)
-			prepare: (*importer).prepareDXF,
+			prepare: (*importer).prepareDXF, rebuild: dxfToPolygons, NoCRSNote: "DXF 不含坐标系",
 			Notes: "DXF 不含坐标系：导入时按坐标量级识别 EPSG:4528（带 40 带号）或 EPSG:4549，识别 X/Y 互换；闭合多段线与填充（HATCH）按包含关系还原为带洞的面，" +
 				"同一分区的多个部分按 XDATA 或图层+标注合并。导出：AutoCAD 2004 格式、GBK 编码，每种类型/处置方式一个图层，" +
 				"闭合多段线 + 实心填充（洞保留）+ 名称和面积（亩）文字，XDATA 保存属性。"},
@@ -111,12 +138,14 @@ func init() {
 			Import: true, UploadExts: []string{".geojson", ".json"},
 			Export: true, Ext: ".geojson", ContentType: "application/geo+json", PerLayer: true,
 			lcoFor: geojsonLCO, write: (*exportJob).runGDAL, prepare: (*importer).prepareGeoJSON,
+			SpecWGS84: "GeoJSON 按规范为 WGS84 经纬度", SpecWGS84Only: true,
 			Notes: "导出 EPSG:4326 时符合 RFC 7946，其他坐标系带 crs 成员；平面坐标保留 4 位小数（0.1 毫米），经纬度保留全部有效位。"},
 		{ID: FormatCSV, Name: "CSV（WKT 几何列）", Driver: "CSV",
 			Import: true, UploadExts: []string{".csv", ".txt"},
 			Export: true, Ext: ".csv", ContentType: "text/csv; charset=utf-8", PerLayer: true, Encodings: true, Spreadsheet: true, CRSColumn: true,
 			LCO:   []string{"GEOMETRY=AS_WKT", "LINEFORMAT=CRLF", "WRITE_BOM=YES"},
 			write: (*exportJob).runGDAL, finish: (*exportJob).finishCSV, prepare: (*importer).prepareCSV,
+			NoCRSNote: "CSV 不含坐标系",
 			Notes: "导入：含 WKT 几何列（WKT/geometry/geom）或经纬度列（lon/lat、经度/纬度）。" +
 				"导出：UTF-8 带 BOM（或 GBK），Excel 可直接打开；最后一列 crs 注明坐标系（如 EPSG:4528）。"},
 		{ID: FormatXLSX, Name: "Excel 属性表（XLSX）",

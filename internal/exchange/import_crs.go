@@ -49,19 +49,14 @@ func planCRS(l selected, o importOpts, ds *Dataset) (crsPlan, error) {
 		return crsPlan{}, nil // guess from the coordinates
 	}
 	from := "文件自带的坐标系"
-	switch l.src.Format {
-	case FormatShp:
-		from = ".prj 中的坐标系"
-	case FormatKML, FormatKMZ:
+	spec := formatByID(l.src.Format)
+	if spec != nil && spec.CRSFrom != "" {
+		from = spec.CRSFrom
+	}
+	if spec != nil && spec.SpecWGS84 != "" && (!spec.SpecWGS84Only || in.EPSG == geodesy.EPSGWGS84) {
 		k, _ := lookupCRS(geodesy.EPSGWGS84)
 		return crsPlan{known: k, hasKnown: true, origin: "spec", label: "EPSG:4326 WGS 84",
-			note: "KML 按规范为 WGS84 经纬度（与 CGCS2000 相差厘米级，直接作为 EPSG:4490）"}, nil
-	case FormatGeoJSON:
-		if in.EPSG == geodesy.EPSGWGS84 {
-			k, _ := lookupCRS(geodesy.EPSGWGS84)
-			return crsPlan{known: k, hasKnown: true, origin: "spec", label: "EPSG:4326 WGS 84",
-				note: "GeoJSON 按规范为 WGS84 经纬度（与 CGCS2000 相差厘米级，直接作为 EPSG:4490）"}, nil
-		}
+			note: spec.SpecWGS84 + "（与 CGCS2000 相差厘米级，直接作为 EPSG:4490）"}, nil
 	}
 	if k, ok := lookupCRS(in.EPSG); ok {
 		return crsPlan{known: k, hasKnown: true, origin: "file", label: k.label(), note: from + "：" + k.label()}, nil
@@ -140,13 +135,8 @@ func applyPlan(plan crsPlan, ds *Dataset, features []Feature, offset int, o impo
 			use, _ = lookupCRS(g.EPSG)
 			swapped = g.Swapped
 			prefix := "文件无坐标系"
-			switch ds.Format {
-			case FormatShp:
-				prefix = "文件无 .prj"
-			case FormatDXF:
-				prefix = "DXF 不含坐标系"
-			case FormatCSV:
-				prefix = "CSV 不含坐标系"
+			if f := formatByID(ds.Format); f != nil && f.NoCRSNote != "" {
+				prefix = f.NoCRSNote
 			}
 			setCRS(use.label(), prefix+"，"+describeGuess(g, use), true)
 		}
@@ -227,8 +217,8 @@ func noCRSError(features []Feature, format string) error {
 	rng := fmt.Sprintf("X %.3f–%.3f，Y %.3f–%.3f", b.Min[0], b.Max[0], b.Min[1], b.Max[1])
 	zh := "文件没有坐标系，坐标范围（" + rng + "）既不像经纬度也不像 CGCS2000 高斯-克吕格坐标（EPSG:4528/4549），可能是 CAD 的局部坐标；请指定坐标系（如 EPSG:4528）"
 	en := "the file has no CRS and its coordinates (" + rng + ") look neither like lon/lat nor like CGCS2000 Gauss-Kruger (EPSG:4528/4549), perhaps local CAD coordinates; name the CRS (e.g. EPSG:4528)"
-	if format == FormatDXF {
-		zh = "DXF " + zh[len("文件"):]
+	if f := formatByID(format); f != nil && f.rebuild != nil { // a drawing, not a GIS file
+		zh = strings.ToUpper(format) + " " + zh[len("文件"):]
 	}
 	return &Error{Code: CodeNoCRS, Message: zh, English: en}
 }

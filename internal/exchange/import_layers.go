@@ -60,7 +60,7 @@ func (im *importer) selectLayers(ctx context.Context, sources []*source) ([]sele
 		chosen = []selected{l}
 	case len(spatial) == 0:
 		return nil, errorf(CodeEmpty, "文件中没有带几何的图层（图层：%s）", "the file has no layer with geometry (layers: %s)", layerNames(all))
-	case ds.Format == FormatKML || ds.Format == FormatKMZ:
+	case formatByID(ds.Format) != nil && formatByID(ds.Format).Folders:
 		chosen = spatial // folders of one document
 	default:
 		l, err := im.pickLayer(spatial)
@@ -177,7 +177,7 @@ func zonesLayer(ls []selected) (selected, bool) {
 		return selected{}, false
 	}
 	for _, l := range found {
-		if l.src.Format == FormatGPKG || l.src.Format == FormatFileGDB {
+		if f := formatByID(l.src.Format); f != nil && f.Whole {
 			return l, true
 		}
 	}

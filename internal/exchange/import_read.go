@@ -66,11 +66,12 @@ func (im *importer) readLayers(ctx context.Context, layers []selected) error {
 	if len(ds.Features) == 0 {
 		return errorf(CodeEmpty, "文件中没有要素", "the file holds no features")
 	}
-	if ds.Format == FormatDXF {
-		if err := dxfToPolygons(ds); err != nil {
+	spec := formatByID(ds.Format)
+	if spec != nil && spec.rebuild != nil {
+		if err := spec.rebuild(ds); err != nil {
 			return err
 		}
-		// DXF has one layer; the plan stands, features were replaced.
+		// A drawing is one layer; the plan stands, features were replaced.
 		starts = []int{0}
 		plans = plans[:1]
 	}
@@ -93,8 +94,8 @@ func (im *importer) readLayers(ctx context.Context, layers []selected) error {
 		ds.warn("已忽略 Z 值（高程）：%d 个要素带有高程，只导入了平面坐标（面积按椭球面计算，不受高程影响）", im.zFeatures)
 	}
 	im.restoreFieldNames()
-	if ds.Format == FormatKML || ds.Format == FormatKMZ {
-		dropKMLNoise(ds)
+	if spec != nil && spec.tidy != nil {
+		spec.tidy(ds)
 	}
 	finish(ds)
 	return nil

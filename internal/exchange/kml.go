@@ -31,7 +31,7 @@ func (j *exportJob) writeKMLFile(ctx context.Context, path string, prog *progres
 	defer f.Close()
 	var w io.Writer = f
 	var zw *zipWriter
-	if j.format == FormatKMZ {
+	if j.spec.ID == FormatKMZ { // KML zipped as doc.kml
 		zw = newZipWriter(f, j.date)
 		if w, err = zw.CreateHeader(zipHeader("doc.kml", j.date)); err != nil {
 			return err
