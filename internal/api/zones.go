@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,7 +34,7 @@ type zoneProperties struct {
 	Disposition    *string         `json:"disposition"`
 	ApprovedAreaHa json.RawMessage `json:"approved_area_ha"`
 	DocumentNo     *string         `json:"document_no"`
-	Attributes     map[string]any  `json:"attributes"`
+	Attributes     attributeMap    `json:"attributes"`
 
 	ID           json.RawMessage `json:"id"`
 	AreaM2       json.RawMessage `json:"area_m2"`
@@ -145,12 +146,12 @@ func (f *zoneFeature) fields(full bool) (store.ZoneFields, error) {
 		if len(raw) > 64<<10 {
 			return zf, fieldProblem("properties.attributes", "are %d bytes of JSON; at most 64 KB are allowed", len(raw))
 		}
-		if err := checkJSONText("properties.attributes", p.Attributes); err != nil {
+		if err := checkJSONText("properties.attributes", map[string]any(p.Attributes)); err != nil {
 			return zf, err
 		}
 	}
 	zf.Kind, zf.Name, zf.CountyAdcode, zf.Disposition, zf.DocumentNo, zf.Attributes =
-		p.Kind, p.Name, p.CountyAdcode, p.Disposition, p.DocumentNo, p.Attributes
+		p.Kind, p.Name, p.CountyAdcode, p.Disposition, p.DocumentNo, map[string]any(p.Attributes)
 	return zf, nil
 }
 
@@ -606,4 +607,23 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, entity string) 
 // change describes the current request's author and reason.
 func (s *Server) change(r *http.Request, reason string) store.Change {
 	return store.Change{Actor: actorName(r.Context()), Reason: reason}
+}
+
+// attributeMap is a zone's free attributes as a client sends them: an
+// integer (7) stays an integer and a real (7.0, 7.5) a real, as the store
+// keeps them (store.DecodeAttributes), so that one edit in the map does not
+// turn a column of integers into reals for every later export.
+type attributeMap map[string]any
+
+func (a *attributeMap) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		*a = nil
+		return nil
+	}
+	m, err := store.DecodeAttributes(b)
+	if err != nil {
+		return err
+	}
+	*a = m
+	return nil
 }

@@ -79,6 +79,12 @@ func realNumber(f float64) any {
 
 func bytesContainsAny(s, chars string) bool { return bytes.ContainsAny([]byte(s), chars) }
 
+// DecodeAttributes reads a JSON object of free attributes as the store
+// keeps them: numbers written without a point or exponent are integers
+// (int64), the others reals (float64). The API reads request bodies with
+// it, so that an integer a client sends stays an integer.
+func DecodeAttributes(raw []byte) (map[string]any, error) { return decodeAttributes(raw) }
+
 // decodeAttributes reads a jsonb object of free attributes.
 func decodeAttributes(raw []byte) (map[string]any, error) {
 	attrs := map[string]any{}
