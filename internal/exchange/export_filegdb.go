@@ -65,7 +65,11 @@ func (j *exportJob) finishFileGDB(ctx context.Context, out string) error {
 			return fmt.Errorf("export filegdb %s: %w", filepath.Base(t), err)
 		}
 	}
-	return j.checkRun(ctx, gdalCmd{Tool: "ogr2ogr", Args: []string{"-f", j.spec.Driver, gdb, src}})
+	args := []string{"-f", j.spec.Driver}
+	for _, o := range fileGDBLCO(j) { // the copy keeps the coordinate grid
+		args = append(args, "-lco", o)
+	}
+	return j.checkRun(ctx, gdalCmd{Tool: "ogr2ogr", Args: append(args, gdb, src)})
 }
 
 // userTables returns the .gdbtable files of a geodatabase GDAL wrote,

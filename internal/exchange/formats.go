@@ -112,7 +112,7 @@ func init() {
 		{ID: FormatFileGDB, Aliases: []string{"gdb", "fgdb", "openfilegdb"}, Name: "ESRI File Geodatabase（zip）", Driver: "OpenFileGDB",
 			Import: true, UploadExts: []string{".zip", ".gdb"},
 			Export: true, Ext: ".gdb", ContentType: contentTypeZip, Zipped: true, OneGeomType: true, NoInt64: true,
-			write: (*exportJob).runGDAL, finish: (*exportJob).finishFileGDB, Whole: true,
+			lcoFor: fileGDBLCO, write: (*exportJob).runGDAL, finish: (*exportJob).finishFileGDB, Whole: true,
 			Notes: "导入：zip 内含 .gdb 文件夹。导出：zip 内含 .gdb 文件夹，ArcGIS 10.x/Pro 可打开；中文字段说明写作字段别名。"},
 		{ID: FormatKML, Name: "KML", Driver: "KML",
 			Import: true, UploadExts: []string{".kml"},
