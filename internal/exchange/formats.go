@@ -139,7 +139,7 @@ func init() {
 			Export: true, Ext: ".geojson", ContentType: "application/geo+json", PerLayer: true,
 			lcoFor: geojsonLCO, write: (*exportJob).runGDAL, prepare: (*importer).prepareGeoJSON,
 			SpecWGS84: "GeoJSON 按规范为 WGS84 经纬度", SpecWGS84Only: true,
-			Notes: "导出 EPSG:4326 时符合 RFC 7946，其他坐标系带 crs 成员；平面坐标保留 4 位小数（0.1 毫米），经纬度保留全部有效位。"},
+			Notes: "导出 EPSG:4326 时符合 RFC 7946，其他坐标系带 crs 成员；平面坐标保留 6 位小数（1 微米），经纬度保留全部有效位。"},
 		{ID: FormatCSV, Name: "CSV（WKT 几何列）", Driver: "CSV",
 			Import: true, UploadExts: []string{".csv", ".txt"},
 			Export: true, Ext: ".csv", ContentType: "text/csv; charset=utf-8", PerLayer: true, Encodings: true, Spreadsheet: true, CRSColumn: true,

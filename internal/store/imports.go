@@ -117,7 +117,7 @@ func (s *Store) PlatformOutlines(ctx context.Context) (map[int64][]byte, error) 
 
 // LayerFeatures calls fn for every feature of a constraint or reference layer.
 func (s *Store) LayerFeatures(ctx context.Context, layerID int64, fn func(StoredFeature) error) error {
-	rows, err := s.db.Query(ctx, `SELECT id, ST_AsBinary(geom), attributes, ST_Area(geom::geography)
+	rows, err := s.db.Query(ctx, `SELECT id, ST_AsBinary(geom), attributes, ellipsoidal_area(geom)
 		FROM constraint_feature WHERE layer_id = $1 ORDER BY id`, layerID)
 	if err != nil {
 		return fmt.Errorf("features of layer %d: %w", layerID, err)
@@ -144,5 +144,5 @@ type StoredFeature struct {
 	ID         int64
 	WKB        []byte
 	Attributes map[string]any
-	AreaM2     float64 // ellipsoidal, CGCS2000
+	AreaM2     float64 // ellipsoidal, CGCS2000, as every figure (store.AreaMethod)
 }
