@@ -148,7 +148,8 @@ func Handover(ctx context.Context, w io.Writer, pkg HandoverPackage, opts Handov
 	if err != nil {
 		return err
 	}
-	err = AreaTable(xf, pkg.Table, AreaTableOptions{Title: opts.Title + " 可开发空间面积表", Definition: opts.Definition, CRS: crsLabel, Date: opts.Date})
+	err = AreaTable(xf, pkg.Table, AreaTableOptions{Title: opts.Title + " 可开发空间面积表", Definition: opts.Definition, CRS: crsLabel, Date: opts.Date,
+		Illustrative: pkg.Provenance.Illustrative()})
 	if cerr := xf.Close(); err == nil {
 		err = cerr
 	}

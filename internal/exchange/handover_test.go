@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -419,6 +420,12 @@ func checkHandoverTables(t *testing.T, base string, pkg HandoverPackage) {
 	rows, err := f.GetRows(SheetSummary, excelize.Options{RawCellValue: true})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The sheet most often forwarded alone says when it is sample data.
+	notes, _ := f.GetRows(SheetNotes)
+	marked := strings.Contains(rows[1][0], IllustrativeNotice) && strings.Contains(fmt.Sprint(notes), IllustrativeNotice)
+	if marked != pkg.Provenance.Illustrative() {
+		t.Errorf("area table marked as sample data: %v, want %v (subtitle %q)", marked, pkg.Provenance.Illustrative(), rows[1][0])
 	}
 	header := rows[2]
 	col := func(h string) int {

@@ -73,6 +73,9 @@ type AreaTableOptions struct {
 	Definition string    // the definition in force: layers switched on, their kinds
 	CRS        string    // CRS of the geometry delivered with the table, if any
 	Date       time.Time // zero means today
+	// Illustrative marks a table computed from sample data: the summary's
+	// subtitle and the notes say so (the sheet most often forwarded alone).
+	Illustrative bool
 }
 
 // Sheet names of the area table.
@@ -208,6 +211,9 @@ func writeSummary(f *excelize.File, st tableStyles, rows []PlatformRow, opts Are
 	_ = f.MergeCell(sh, "A1", last+"1")
 	_ = f.SetCellStyle(sh, "A1", "A1", st.title)
 	sub := "面积为 CGCS2000 椭球面积（国土调查办发〔2008〕32号公式）；1 亩 = 2000/3 平方米，15 亩 = 1 公顷；日期 " + opts.Date.Format("2006-01-02")
+	if opts.Illustrative {
+		sub = "【" + IllustrativeNotice + "】" + sub
+	}
 	_ = f.SetCellValue(sh, "A2", sub)
 	_ = f.MergeCell(sh, "A2", last+"2")
 	if err := setRow(f, sh, 3, toAny(header), st.header); err != nil {
@@ -339,10 +345,15 @@ func writeNotes(f *excelize.File, st tableStyles, opts AreaTableOptions) error {
 	lines := [][2]string{
 		{"表名", opts.Title},
 		{"日期", opts.Date.Format("2006-01-02")},
+	}
+	if opts.Illustrative {
+		lines = append(lines, [2]string{"数据性质", IllustrativeNotice + "：面积与是否达标仅供演示，不得用于规划审批、用地报批或统计上报"})
+	}
+	lines = append(lines, [][2]string{
 		{"面积计算方法", "CGCS2000 椭球面积（a = 6378137 m，1/f = 298.257222101），按《第二次全国土地调查技术规程》椭球面积公式（国土调查办发〔2008〕32号）计算，与三调一致；不是高斯投影平面面积"},
 		{"面积单位", "1 亩 = 2000/3 平方米（0.0015 亩/平方米）；15 亩 = 1 公顷；10000 亩 = 666.67 公顷"},
 		{"达标标准", "可开发空间不少于门槛（默认 10000 亩），按未取整数值比较"},
-	}
+	}...)
 	if opts.CRS != "" {
 		lines = append(lines, [2]string{"图形坐标系", opts.CRS})
 	}

@@ -315,9 +315,14 @@ func (s *Service) PrepareExport(ctx context.Context, req ExportRequest, opts exc
 			return nil, err
 		}
 		def, _ := s.definition(ctx)
+		ver, err := s.Store.DataVersion(ctx)
+		if err != nil {
+			return nil, err
+		}
+		illustrative := ver.IllustrativeZones > 0 || len(ver.IllustrativeLayers) > 0
 		return &Download{Name: "产业平台可开发空间汇总.xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 			write: func(w io.Writer) error {
-				return exchange.AreaTable(w, rows, exchange.AreaTableOptions{Definition: def, Date: time.Now()})
+				return exchange.AreaTable(w, rows, exchange.AreaTableOptions{Definition: def, Date: time.Now(), Illustrative: illustrative})
 			}}, nil
 	}
 	l, err := s.Layer(ctx, req)
