@@ -86,6 +86,9 @@ func (p HandoverPackage) layers() []ExportLayer {
 	return append([]ExportLayer{p.Platforms, p.Zones, p.Developable, p.Deducted}, p.Constraints...)
 }
 
+// beijing is China Standard Time.
+var beijing = time.FixedZone("UTC+8", 8*3600)
+
 // Handover writes the package a land-use planner receives: one zip holding
 // a folder with every layer (platforms, zones, developable and deducted land,
 // the constraint layers used) as Shapefiles (with fields.csv) and as one
@@ -96,6 +99,9 @@ func Handover(ctx context.Context, w io.Writer, pkg HandoverPackage, opts Handov
 	if opts.Date.IsZero() {
 		opts.Date = time.Now()
 	}
+	// Times in the README and metadata are read in China: Beijing time
+	// (UTC+8, no daylight saving), whatever the server's zone.
+	opts.Date = opts.Date.In(beijing)
 	if opts.Title == "" {
 		opts.Title = "产业平台整合成果"
 	}

@@ -270,7 +270,7 @@ func (d handoverDoc) lineage(x *xmlTree) {
 		if l.Source != "" {
 			desc += "；来源：" + l.Source
 		}
-		if l.Illustrative {
+		if l.Illustrative && !strings.Contains(desc, IllustrativeNotice) { // the sample's source already says so
 			desc += "；" + IllustrativeNotice
 		}
 		x.str("gmd:description", desc)

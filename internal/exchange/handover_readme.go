@@ -58,7 +58,7 @@ func (d handoverDoc) readme() string {
 			"  这些图形为程序生成的示意数据，仅供演示和试用，不得用于规划审批、用地报批、测量放样或统计上报。", "")
 	}
 	lines = append(lines,
-		"生成日期："+opts.Date.Format("2006年1月2日 15:04 (MST)"),
+		"生成日期："+opts.Date.Format("2006年1月2日 15:04（北京时间）"),
 		"",
 		"一、文件清单",
 		"  "+handoverReadme+"        本说明",

@@ -179,9 +179,9 @@ func testPackage(illustrative bool) HandoverPackage {
 	layer := ExportLayer{Name: "layer_7", Title: "生态保护红线", Fields: []Field{{Name: "fid", Type: FieldInteger}, {Name: "code", Type: FieldString}},
 		Features: []Feature{{Geometry: orb.MultiPolygon{red, {rect(121.0, 29.0, 121.01, 29.01)}}, Properties: map[string]any{"fid": int64(1), "code": "HX-01"}}}}
 	prov := Provenance{Zones: len(zones.Features), MemberZones: 2, Platforms: 1, ZoneRevision: 41, PlatformRevision: 42,
-		ZonesChangedAt: time.Date(2025, 2, 27, 9, 30, 0, 0, time.UTC), PlatformsChangedAt: time.Date(2025, 2, 28, 16, 5, 0, 0, time.UTC),
+		ZonesChangedAt: time.Date(2025, 2, 27, 9, 30, 0, 0, beijing), PlatformsChangedAt: time.Date(2025, 2, 28, 16, 5, 0, 0, beijing),
 		Layers: []LayerSource{{Name: "生态保护红线", Kind: "exclude", Source: "红线.shp.zip", Version: 3, Features: 1,
-			ImportedAt: time.Date(2025, 1, 10, 8, 0, 0, 0, time.UTC), Illustrative: illustrative}}}
+			ImportedAt: time.Date(2025, 1, 10, 8, 0, 0, 0, beijing), Illustrative: illustrative}}}
 	if illustrative {
 		prov.IllustrativeZones = 2
 	}
@@ -299,6 +299,7 @@ func checkHandoverReadme(t *testing.T, path string, pkg HandoverPackage, shpName
 	must := []string{"\ufeff", "\r\n", "EPSG:4528", "CGCS2000", "国土调查办发〔2008〕32号", "2000/3", "2025年3月1日",
 		"可开发空间 = 平台范围 − (生态保护红线)", // the definition
 		"10000 亩", // the default threshold
+		"生成日期：2025年3月1日 08:00（北京时间）",                               // 00:00 UTC, read in China
 		"2025-02-27 09:30（修订记录号 41）", "2025-02-28 16:05（修订记录号 42）", // zone and platform versions
 		"生态保护红线（扣除）：第 3 版，1 个要素，导入于 2025-01-10 08:00，来源：红线.shp.zip", // layer provenance
 		"其中 2 个属于某一平台", "2 个未纳入任何平台", // zones described as they are
