@@ -73,7 +73,9 @@ type formatSpec struct {
 	//   - FieldTable: a fields.csv beside it restores long names and types;
 	//   - rebuild turns GDAL's features into the file's own (DXF: closed
 	//     polylines and hatches into polygons), before the CRS is applied;
-	//   - tidy drops what GDAL adds that is not the planner's (KML styles).
+	//   - tidy puts right what GDAL made of the file (KML: drops display
+	//     fields, restores the names of <Data> it mangled), given the
+	//     files read.
 	SpecWGS84     string
 	SpecWGS84Only bool // SpecWGS84 only when the file declares EPSG:4326
 	NoCRSNote     string
@@ -82,7 +84,7 @@ type formatSpec struct {
 	Whole         bool
 	FieldTable    bool
 	rebuild       func(ds *Dataset) error
-	tidy          func(ds *Dataset)
+	tidy          func(ds *Dataset, paths []string)
 
 	Notes string // Chinese notes shown beside the format
 }
@@ -118,13 +120,13 @@ func init() {
 			Import: true, UploadExts: []string{".kml"},
 			Export: true, Ext: ".kml", ContentType: "application/vnd.google-earth.kml+xml", FixedEPSG: 4326,
 			write:     (*exportJob).writeKMLFile,
-			SpecWGS84: "KML 按规范为 WGS84 经纬度", Folders: true, tidy: dropKMLNoise,
+			SpecWGS84: "KML 按规范为 WGS84 经纬度", Folders: true, tidy: tidyKML,
 			Notes: "按规范为 WGS84 经纬度；奥维/高德坐标（GCJ-02）导入时请勾选 GCJ-02 纠偏。导出总是 WGS84，名称显示在地图上。"},
 		{ID: FormatKMZ, Name: "KMZ", Driver: "LIBKML",
 			Import: true, UploadExts: []string{".kmz"},
 			Export: true, Ext: ".kmz", ContentType: "application/vnd.google-earth.kmz", FixedEPSG: 4326,
 			write:     (*exportJob).writeKMLFile,
-			SpecWGS84: "KML 按规范为 WGS84 经纬度", Folders: true, tidy: dropKMLNoise,
+			SpecWGS84: "KML 按规范为 WGS84 经纬度", Folders: true, tidy: tidyKML,
 			Notes: "压缩的 KML，规则同 KML。"},
 		{ID: FormatDXF, Name: "AutoCAD DXF", Driver: "DXF",
 			Import: true, UploadExts: []string{".dxf"},

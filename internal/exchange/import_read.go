@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/paulmach/orb"
 )
@@ -95,7 +96,13 @@ func (im *importer) readLayers(ctx context.Context, layers []selected) error {
 	}
 	im.restoreFieldNames()
 	if spec != nil && spec.tidy != nil {
-		spec.tidy(ds)
+		var paths []string
+		for _, l := range layers {
+			if !slices.Contains(paths, l.src.Path) {
+				paths = append(paths, l.src.Path)
+			}
+		}
+		spec.tidy(ds, paths)
 	}
 	finish(ds)
 	return nil

@@ -72,7 +72,7 @@ func seedZones(t *testing.T, st *store.Store) map[string]map[string]any {
 	}{
 		{"带洞园区", "park", "331102", "保留", "丽政发〔2020〕12号", &ha,
 			orb.MultiPolygon{{sq(119.90, 28.40, 119.93, 28.43), sq(119.91, 28.41, 119.915, 28.415)}},
-			map[string]any{"count": int64(3), "ratio": 12.0, "note": "示例数据", "illustrative": true, "big": 2e6, "huge": int64(1234567890123456789)}},
+			map[string]any{"count": int64(3), "ratio": 12.0, "note": "示例数据", "illustrative": true, "big": 2e6, "huge": int64(1234567890123456789), "批次": int64(3)}},
 		{"两块工业功能区", "township", "331122", "并", "", nil,
 			orb.MultiPolygon{{sq(120.05, 28.60, 120.06, 28.61)}, {sq(120.07, 28.60, 120.075, 28.605)}},
 			map[string]any{"count": int64(7), "ratio": 0.25, "note": "两块", "big": 1.5}},
@@ -186,7 +186,7 @@ func compareLayers(t *testing.T, rt roundTrip, first, second exchange.ExportLaye
 		if !rt.attrs {
 			continue
 		}
-		for _, k := range []string{"count", "ratio", "note", "illustrative", "big", "huge"} {
+		for _, k := range []string{"count", "ratio", "note", "illustrative", "big", "huge", "批次"} {
 			va, vb := a.Properties[k], b.Properties[k]
 			if va == true {
 				va = rt.flag
