@@ -50,3 +50,30 @@ func TestDXFTextLimits(t *testing.T) {
 		t.Errorf("note cut to %d bytes, not at a character or far too short", len(note))
 	}
 }
+
+// A layer of more than dxfMaxFilled features is outlines and names only: no
+// fill and no area label per parcel (the areas stay in XDATA); a smaller one
+// has both.
+func TestDXFLargeLayerOutlines(t *testing.T) {
+	for _, c := range []struct {
+		n      int
+		filled bool
+	}{{10, true}, {dxfMaxFilled + 1, false}} {
+		p := exportFile(t, t.TempDir(), []ExportLayer{parcelLayer(c.n)}, ExportOptions{Format: FormatDXF})
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		figures, err := gbkBytes(dxfFiguresPrefix) // the drawing is GBK
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(s, "\nHATCH\n") && strings.Contains(s, string(figures)); got != c.filled {
+			t.Errorf("%d features: fills and area labels %v, want %v", c.n, got, c.filled)
+		}
+		if !strings.Contains(s, "area_mu") {
+			t.Errorf("%d features: the areas are not in XDATA", c.n)
+		}
+	}
+}
