@@ -158,6 +158,7 @@ func (s *Server) Routes() chi.Router {
 	r.With(editor).Delete("/platforms/{id}", s.handle(s.deletePlatform))
 	r.With(editor).Put("/platforms/{id}/members", s.handle(s.setMembers))
 	r.With(viewer, heavy).Get("/platforms/{id}/report", s.handle(s.report))
+	r.With(viewer, heavy).Get("/platforms/{id}/developable", s.handle(s.developable)) // the report's land as GeoJSON
 	r.With(viewer).Get("/platforms/{id}/history", s.handle(s.platformHistory))
 	r.With(editor).Post("/platforms/{id}/restore", s.handle(s.restorePlatform)) // editors: undo of their own latest change
 

@@ -142,6 +142,7 @@
 		this.toolbar = new wanmu.Toolbar(this);
 		this.layersPanel = new wanmu.LayersPanel(this, document.getElementById('layers'));
 		this.detailPanel = new wanmu.DetailPanel(this, document.getElementById('detail'));
+		this.developable = new wanmu.DevelopableLayer(this); // before the panel, which shows its toggle
 		this.platformPanel = new wanmu.PlatformPanel(this, document.getElementById('platform'));
 		this.overview = new wanmu.Overview(this, document.getElementById('overview'));
 		this._wireTopbar();

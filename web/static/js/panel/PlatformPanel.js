@@ -98,6 +98,7 @@
 				className: 'btn btn-small', attrs: { type: 'button', 'data-action': 'new-platform' },
 				on: { click: function () { self.create(app.selection.ids()); } }
 			}, h('span', { text: '+ ' }), h('span', { i18n: 'platform.new' })) : null));
+		app.developable.sync(app.activePlatformId && this.platform, this.report);
 		if (!app.activePlatformId) {
 			this.el.appendChild(h('div', { className: 'empty-state' },
 				h('div', { className: 'empty-title', i18n: 'platform.emptyTitle' }),
@@ -198,6 +199,7 @@
 		return h('div', { className: 'platform-detail' + (this.loading ? ' loading' : ''), dataset: { platformId: String(p.id) } },
 			head,
 			wanmu.DevelopableBar.render(r),
+			app.developable.control(),
 			warnings,
 			table,
 			definition,
