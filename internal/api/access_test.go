@@ -68,6 +68,7 @@ func accessRules(zone, platform, layer int64) map[string]accessRule {
 		"POST /redo":                   {min: "editor", status: 409},
 		"PATCH /layers/{id}":           {min: "admin", path: "/layers/" + l, body: `{"enabled":false}`, ifm: `"99"`, status: 412},
 		"POST /measure":                {min: "viewer", body: validPolygon, status: 200},
+		"POST /measure/length":         {min: "viewer", body: `{"type":"LineString","coordinates":[[119.86,28.40],[119.88,28.40]]}`, status: 200},
 		"POST /imports":                {min: "editor", body: `{}`, status: 415},
 		"GET /imports/{id}":            {min: "editor", path: "/imports/0123456789abcdef01234567", status: 404},
 		"POST /imports/{id}/commit":    {min: "editor", path: "/imports/0123456789abcdef01234567/commit", body: `{}`, status: 404},

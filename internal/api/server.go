@@ -169,6 +169,7 @@ func (s *Server) Routes() chi.Router {
 	r.With(viewer).Get("/layers", s.handle(s.listLayers))
 	r.With(admin).Patch("/layers/{id}", s.handle(s.patchLayer))
 	r.With(viewer, heavy).Post("/measure", s.handleRead(s.measure))
+	r.With(viewer, heavy).Post("/measure/length", s.handleRead(s.measureLength)) // the measuring tool's distances
 
 	r.With(editor).Post("/imports", s.handle(s.startImport))
 	r.With(editor).Get("/imports/{id}", s.handle(s.getImport))

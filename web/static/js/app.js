@@ -124,6 +124,7 @@
 		this.compare = new wanmu.CompareLayer().addTo(map);
 		this.selection = new wanmu.Selection(this);
 		this.editor = new wanmu.Editor(this);
+		this.measure = new wanmu.MeasureTool({ app: this }).addTo(map); // under the zoom buttons, every role
 		this.zones.on('zoneclick', function (e) {
 			if (self.editor.mode !== 'select' && self.editor.mode !== 'box') {
 				return;
