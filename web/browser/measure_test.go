@@ -141,7 +141,14 @@ func TestMeasureBesideEditing(t *testing.T) {
 	p.waitJS("measuring on", `wanmu.app.measure.mode === 'area'`)
 	cx, cy := p.px(119.922, 28.451)
 	p.clickAt(cx, cy, false)
-	p.waitJS("a point", `wanmu.app.measure._points.length === 1`)
+	p.clickAt(cx+200, cy, false)
+	p.clickAt(cx+100, cy+150, false)
+	// The panel's finish button (touch screens have no Enter).
+	p.click(`.wanmu-measure-panel .finish`)
+	p.waitJS("the area measured", `(function(){ var m = wanmu.app.measure; return m._done && m.last && m.last.n === 3 && m.last.area && m.last.area.area_m2 > 0; })()`)
+	if n := eval[int](p, `wanmu.app.editor._editGroup.getLayers().length + (wanmu.app.map.pm.getGeomanDrawLayers ? wanmu.app.map.pm.getGeomanDrawLayers().length : 0)`); n != 0 {
+		t.Errorf("measuring clicks reached Geoman: %d layers", n)
+	}
 	p.click(`[data-tool="draw"]`)
 	p.waitJS("drawing ends measuring", `wanmu.app.editor.mode === 'draw' && !wanmu.app.measure.mode && !document.querySelector('.wanmu-measuring')`)
 	p.do(chromedp.KeyEvent(kb.Escape))

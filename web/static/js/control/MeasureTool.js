@@ -304,6 +304,10 @@
 					el.appendChild(ol);
 				}
 			}
+			if (!this._done && this._points.length >= (area ? 3 : 2)) {
+				// Touch screens have no Enter and no reliable double-tap.
+				el.appendChild(h('button', { className: 'finish', attrs: { type: 'button' }, text: t('measure.finish'), on: { click: function () { self.finish(); } } }));
+			}
 			el.appendChild(h('div', { className: 'note', text: t(this._done ? 'measure.again' : 'measure.hint') }));
 			el.appendChild(h('div', { className: 'method', text: t('measure.method') }));
 			el.appendChild(h('button', {
