@@ -208,8 +208,8 @@ func TestCoordinates(t *testing.T) {
 	lon, lat := p.lngLat(x, y)
 	n49, e49 := geodesy.ToEPSG4549(lon, lat)
 	want := map[string]string{
-		"CGCS2000 经纬度":       fmt.Sprintf("%.6f°E %.6f°N", lon, lat),
-		"CGCS2000 度分秒":       dmsText(lon) + "E " + dmsText(lat) + "N",
+		"CGCS2000 经纬度":     fmt.Sprintf("%.6f°E %.6f°N", lon, lat),
+		"CGCS2000 度分秒":     dmsText(lon) + "E " + dmsText(lat) + "N",
 		"EPSG:4528 高斯-克吕格": fmt.Sprintf("X %.2f  Y %.2f", n49, e49+geodesy.Zone40Prefix),
 		"EPSG:4549 高斯-克吕格": fmt.Sprintf("X %.2f  Y %.2f", n49, e49),
 	}
