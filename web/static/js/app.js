@@ -149,6 +149,7 @@
 		this._wireTopbar();
 		this.setTab('feature');
 		this.toggleOverview(window.localStorage.getItem('wanmu.overview') !== 'closed');
+		this.panelToggle = new wanmu.PanelToggle(this);
 		wanmu.i18n.on('langchange', function () {
 			document.title = t('app.title');
 		});
