@@ -50,6 +50,20 @@
 				self.set('right', false);
 			}
 		};
+		// ... and the zones it zooms to stay in the strip of map above the sheet.
+		var zoomToZones = app.zoomToZones;
+		app.zoomToZones = function (ids) {
+			if (layout() !== 'phone') {
+				return zoomToZones.call(app, ids);
+			}
+			app.ensureZones(ids).then(function () {
+				var b = app.zones.boundsOf(ids);
+				var sheet = document.getElementById('right').getBoundingClientRect().height || 0;
+				if (b.isValid()) {
+					app.map.fitBounds(b, { paddingTopLeft: [30, 60], paddingBottomRight: [30, sheet + 20], maxZoom: 15 });
+				}
+			});
+		};
 		var toggleOverview = app.toggleOverview;
 		app.toggleOverview = function (on) {
 			toggleOverview.call(app, on);
