@@ -160,6 +160,15 @@ func checkCollapse(p *page, s screen) {
 		p.t.Error("the opened layers panel is covered")
 	}
 	p.screenshot(s.shot + "-layers")
+
+	// English labels are longer: the top bar still fits.
+	p.click(`#lang [data-value="en"]`)
+	p.waitJS("English", `document.querySelector('[data-panel-toggle="left"]').title === 'Collapse the layers panel'`)
+	if over := eval[float64](p, `document.getElementById('topbar').scrollWidth - window.innerWidth`); over > 0 {
+		p.t.Errorf("in English the top bar overflows the window by %.0f px", over)
+	}
+	p.screenshot(s.shot + "-en")
+	p.click(`#lang [data-value="zh"]`)
 }
 
 // checkPhone: no editing tools but a note; the layers open as a sheet over
