@@ -283,11 +283,11 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 		return ""
 	}
 	known := map[string]bool{"kind": true, "county": true, "platform": true, "bbox": true, "retired": true, "limit": true,
-		"after": true, "q": true}
+		"after": true, "q": true, "disposition": true}
 	for k := range q {
 		if !known[k] {
 			return store.ZoneFilter{}, problem.New(http.StatusBadRequest, "unknown-parameter",
-				"unknown query parameter %q: use kind, county, platform, bbox, retired, q, limit or after", truncate(k, 40))
+				"unknown query parameter %q: use kind, county, disposition, platform, bbox, retired, q, limit or after", truncate(k, 40))
 		}
 	}
 	f := store.ZoneFilter{Limit: DefaultZonePage}
@@ -302,6 +302,12 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 			return f, problem.New(http.StatusBadRequest, "bad-parameter", "county must be a 6-digit code 3311xx, not %q", truncate(c, 40))
 		}
 		f.County = c
+	}
+	if d := get("disposition"); d != "" {
+		if !dispositions[d] {
+			return f, problem.New(http.StatusBadRequest, "bad-parameter", "disposition must be one of 保留 并 提 撤 转 待定, not %q", truncate(d, 40))
+		}
+		f.Disposition = d
 	}
 	switch p := get("platform"); p {
 	case "":

@@ -60,6 +60,7 @@ type ZoneFilter struct {
 	Retired     bool   // include retired zones
 	RetiredOnly bool   // only retired zones
 	Text        string // part of the name or document number, any case
+	Disposition string // 保留, 并, 提, 撤, 转 or 待定
 	After       int64  // only zones with a larger id (the next page)
 	Limit       int    // at most this many; 0: all
 }
@@ -146,6 +147,9 @@ func zoneQuery(f ZoneFilter) (string, []any) {
 	}
 	if f.County != "" {
 		where = append(where, "z.county_adcode = "+arg(f.County))
+	}
+	if f.Disposition != "" {
+		where = append(where, "z.disposition = "+arg(f.Disposition))
 	}
 	switch {
 	case f.PlatformID > 0:
