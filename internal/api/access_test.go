@@ -81,6 +81,7 @@ func accessRules(zone, platform, layer int64) map[string]accessRule {
 		"PATCH /users/{name}":          {min: "admin", path: "/users/nosuch", body: `{"role":"viewer"}`, status: 404},
 		"GET /tokens":                  {min: "admin", status: 200},
 		"DELETE /tokens/{id}":          {min: "admin", path: "/tokens/999999", status: 404},
+		"PUT /settings/basemap":        {min: "admin", body: `{"tianditu_key":"not-a-key"}`, status: 422},
 
 		"GET /platforms/{id}/developable": {min: "viewer", path: "/platforms/" + p + "/developable", status: 200},
 	}

@@ -184,6 +184,7 @@ func (s *Server) Routes() chi.Router {
 	r.With(admin).Patch("/users/{name}", s.handle(s.updateUser))
 	r.With(admin).Get("/tokens", s.handle(s.listTokens))
 	r.With(admin).Delete("/tokens/{id}", s.handle(s.revokeToken))
+	r.With(admin).Put("/settings/basemap", s.handle(s.putBasemapSettings)) // the 天地图 key (basemap.go)
 
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, problem.New(http.StatusNotFound, "not-found", "there is no API resource at %s", r.URL.Path))
@@ -195,7 +196,9 @@ func (s *Server) Routes() chi.Router {
 }
 
 func (s *Server) config(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, map[string]any{"basemap_url": s.basemapURL, "public_read": s.publicRead})
+	cfg := map[string]any{"basemap_url": s.basemapURL, "public_read": s.publicRead}
+	s.basemapConfig(r, cfg)
+	writeJSON(w, http.StatusOK, cfg)
 	return nil
 }
 

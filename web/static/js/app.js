@@ -117,9 +117,7 @@
 		note.onAdd = function () { return h('div', { className: 'zone-overview-note', i18n: 'map.zoneOverview' }); };
 		note.addTo(map);
 		this.liveArea = new wanmu.LiveArea().addTo(map);
-		if (this.config.basemap_url) {
-			this.basemap = L.tileLayer(this.config.basemap_url, { maxZoom: 19, zIndex: 1, opacity: 0.75, className: 'basemap' }).addTo(map);
-		}
+		this.basemaps = new wanmu.BasemapSwitcher({ app: this }).addTo(map); // includes --basemap
 		this.zones = new wanmu.ZoneLayer().addTo(map);
 		this.compare = new wanmu.CompareLayer().addTo(map);
 		this.selection = new wanmu.Selection(this);
