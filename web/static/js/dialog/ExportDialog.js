@@ -13,7 +13,7 @@
 	// open(app, {selectionOnly}) shows the dialog.
 	function open(app, opts) {
 		var t = wanmu.i18n.t;
-		var sel = app.selection.ids();
+		var sel = opts.ids || app.selection.ids(); // ids: the zone table's selection
 		var layerOptions = [{ value: 'zones', label: 'export.layerZones' }, { value: 'platforms', label: 'export.layerPlatforms' }]
 			.concat(app.layers.map(function (l) { return { value: 'layer-' + l.id, text: l.name }; }))
 			.concat([{ value: 'handover', label: 'export.handover' }]);

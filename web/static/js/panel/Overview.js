@@ -50,6 +50,8 @@
 			h('h2', null, wanmu.icon('chart', 16), h('span', { i18n: 'overview.title' })),
 			h('span', { className: 'overview-summary', text: t('overview.summary', { n: rows.length, m: meets }) }),
 			h('span', { className: 'spacer' }),
+			h('button', { className: 'btn btn-small', attrs: { type: 'button', 'data-action': 'open-table' }, on: { click: function () { wanmu.ZoneTable.open(app); } } },
+				wanmu.icon('attributes', 14), h('span', { i18n: 'table.open' })),
 			h('button', { className: 'btn-icon', attrs: { type: 'button', 'data-action': 'close-overview' }, i18nTitle: 'action.close', on: { click: function () { app.toggleOverview(false); } } }, wanmu.icon('close', 15)));
 		var table = h('table', { className: 'overview-table' },
 			h('thead', null, h('tr', null, COLUMNS.map(function (c) {

@@ -1,0 +1,117 @@
+package browser
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestZoneTable: the zone attribute table opened from the overview, filtered
+// by county and disposition (count and area as the API answers for the same
+// filter), sorted by area; a row click selects the zone on the map and a map
+// click highlights its row; zoom to the selection; export it (the export
+// request names the selected ids).
+func TestZoneTable(t *testing.T) {
+	editor := mustAPI(t, editorUser)
+	lng, lat := freeSpot(t, editor)
+	tag := randomHex(2)
+	a := createZone(t, editor, "表甲"+tag, lng-0.004, lat, 300)
+	b := createZone(t, editor, "表乙"+tag, lng+0.004, lat, 500)
+
+	// The API's answer for county 331102 and disposition 待定 (createZone's), all pages.
+	type row struct {
+		Properties struct {
+			ID     int64   `json:"id"`
+			AreaMu float64 `json:"area_mu"`
+		} `json:"properties"`
+	}
+	areas := map[int64]float64{}
+	var total float64
+	next := "/api/v1/zones?" + url.Values{"county": {"331102"}, "disposition": {"待定"}, "limit": {"1000"}}.Encode()
+	for next != "" {
+		var fc struct {
+			Features []row `json:"features"`
+			Links    []struct{ Rel, Href string }
+		}
+		editor.must(t, 200, "GET", next, nil, 0, &fc)
+		next = ""
+		for _, f := range fc.Features {
+			areas[f.Properties.ID] = f.Properties.AreaMu
+			total += f.Properties.AreaMu
+		}
+		for _, l := range fc.Links {
+			if l.Rel == "next" {
+				next = l.Href
+			}
+		}
+	}
+	if _, ok := areas[a.Properties.ID]; !ok {
+		t.Fatalf("the API's filtered list lacks the test zone %d", a.Properties.ID)
+	}
+
+	p := newPage(t)
+	p.login(editorUser)
+	eval[bool](p, `(wanmu.app.toggleOverview(true), true)`)
+	p.click(`#overview [data-action="open-table"]`)
+	p.waitJS("the table open with its first page", `!document.getElementById('zone-table').hidden && document.getElementById('overview').hidden &&
+		document.querySelector('#zone-table .zone-table-totals').dataset.count > 0`)
+	for _, f := range [][2]string{{"county", "331102"}, {"disposition", "待定"}} {
+		eval[bool](p, fmt.Sprintf(`(function () { var s = document.querySelector('#zone-table select[name=%q]'); s.value = %q; s.dispatchEvent(new Event('change')); return true; })()`, f[0], f[1]))
+	}
+	for i := 0; i < 500 && eval[bool](p, `!document.querySelector('[data-action="table-more"]').hidden`); i++ {
+		p.click(`[data-action="table-more"]`)
+		p.waitJS("the next page", `!document.getElementById('zone-table').classList.contains('loading')`)
+	}
+	p.waitJS("the filtered rows", fmt.Sprintf(`document.querySelector('#zone-table .zone-table-totals').dataset.count === '%d' &&
+		!document.getElementById('zone-table').classList.contains('loading')`, len(areas)))
+	if got, _ := strconv.ParseFloat(eval[string](p, `document.querySelector('#zone-table .zone-table-totals').dataset.areaMu`), 64); math.Abs(got-total) > 1e-6*total+1e-9 {
+		t.Errorf("the table's area total is %v mu, the API's %v mu", got, total)
+	}
+	if rows := eval[int](p, `document.querySelectorAll('#zone-table tbody tr').length`); rows != len(areas) {
+		t.Errorf("%d rows, the API lists %d zones", rows, len(areas))
+	}
+	if want := eval[string](p, fmt.Sprintf(`wanmu.units.area(%v)`, total)); !strings.Contains(eval[string](p, `document.querySelector('#zone-table .zone-table-totals').textContent`), want) {
+		t.Errorf("the totals do not show the area %q", want)
+	}
+
+	// Sort by area: largest first, in the API's areas.
+	p.click(`#zone-table th[data-sort="area_mu"]`)
+	p.waitJS("sorted by area", `document.querySelector('#zone-table th[data-sort="area_mu"]').getAttribute('aria-sort') === 'descending'`)
+	ids := eval[[]int64](p, `Array.prototype.map.call(document.querySelectorAll('#zone-table tbody tr'), function (r) { return +r.dataset.zoneId; })`)
+	if !sort.SliceIsSorted(ids, func(i, j int) bool { return areas[ids[i]] > areas[ids[j]] }) || len(ids) != len(areas) {
+		t.Errorf("rows after sorting by area: %v", ids)
+	}
+
+	// A row click selects the zone on the map.
+	p.click(fmt.Sprintf(`#zone-table tr[data-zone-id="%d"]`, a.Properties.ID))
+	p.waitSelection(a.Properties.ID)
+	// A click on the map selects the other and its row is highlighted.
+	p.view(lng+0.004, lat, 16)
+	x, y := p.px(lng+0.004, lat)
+	p.clickAt(x, y, false)
+	p.waitSelection(b.Properties.ID)
+	p.waitJS("the map's selection highlighted in the table", fmt.Sprintf(`document.querySelector('#zone-table tr[data-zone-id="%d"]').classList.contains('active') &&
+		!document.querySelector('#zone-table tr[data-zone-id="%d"]').classList.contains('active')`, b.Properties.ID, a.Properties.ID))
+	// Ctrl-click adds a row; zoom to both from far away.
+	eval[bool](p, fmt.Sprintf(`document.querySelector('#zone-table tr[data-zone-id="%d"]').dispatchEvent(new MouseEvent('click', {bubbles: true, ctrlKey: true}))`, a.Properties.ID))
+	p.waitSelection(b.Properties.ID, a.Properties.ID)
+	p.view(lng+0.6, lat+0.3, 11)
+	p.click(`[data-action="table-zoom"]`)
+	p.waitJS("zoomed to the selection", fmt.Sprintf(`(function () { var m = wanmu.app.map, bb = m.getBounds();
+		return m.getZoom() >= 14 && bb.contains([%[2]f, %[1]f]) && bb.contains([%[2]f, %[3]f]); })()`, lng-0.004, lat, lng+0.004))
+	p.screenshot("57-table")
+
+	// Export the selection: the request names those ids.
+	// (The resource timing buffer may be full of tiles: record fetches instead.)
+	eval[bool](p, `(function () { var f = window.fetch; window.fetched = []; window.fetch = function (u) { window.fetched.push(String(u)); return f.apply(this, arguments); }; return true; })()`)
+	p.click(`[data-action="table-export"]`)
+	p.waitJS("the export dialog, selection only", `!!document.querySelector('dialog[open] input[name="selection"]:checked')`)
+	p.click(`dialog[open] footer .btn-primary`)
+	want := url.QueryEscape(fmt.Sprintf("%d,%d", b.Properties.ID, a.Properties.ID))
+	p.waitJS("the export request with the ids", fmt.Sprintf(`window.fetched.some(function (u) { return u.indexOf('/api/v1/exports?') >= 0 && u.indexOf('ids=%s') >= 0; })`, want))
+	p.waitJS("the export done", `!document.querySelector('dialog[open]') && Array.prototype.some.call(document.querySelectorAll('.toast-ok'), function (x) { return /\.zip/.test(x.textContent); })`)
+}
