@@ -114,4 +114,24 @@ func TestZoneTable(t *testing.T) {
 	want := url.QueryEscape(fmt.Sprintf("%d,%d", b.Properties.ID, a.Properties.ID))
 	p.waitJS("the export request with the ids", fmt.Sprintf(`window.fetched.some(function (u) { return u.indexOf('/api/v1/exports?') >= 0 && u.indexOf('ids=%s') >= 0; })`, want))
 	p.waitJS("the export done", `!document.querySelector('dialog[open]') && Array.prototype.some.call(document.querySelectorAll('.toast-ok'), function (x) { return /\.zip/.test(x.textContent); })`)
+
+	// On demand, a constraint layer's features, read-only, paged through OGC API items.
+	layer := eval[int64](p, `wanmu.app.layers[0].id`)
+	var items struct {
+		NumberMatched int `json:"numberMatched"`
+	}
+	editor.must(t, 200, "GET", fmt.Sprintf("/ogc/collections/layer-%d/items?limit=1&f=json", layer), nil, 0, &items)
+	eval[bool](p, fmt.Sprintf(`(function () { var s = document.querySelector('#zone-table select[name="source"]'); s.value = 'layer-%d'; s.dispatchEvent(new Event('change')); return true; })()`, layer))
+	p.waitJS("the layer's features", fmt.Sprintf(`document.getElementById('zone-table').classList.contains('layer-mode') &&
+		document.querySelector('#zone-table .zone-table-totals').dataset.count === '%d'`, min(items.NumberMatched, 500)))
+	if n := eval[int](p, `document.querySelectorAll('#zone-table tbody tr[data-feature-id]').length`); n != min(items.NumberMatched, 500) || n == 0 {
+		t.Errorf("%d feature rows, the layer has %d", n, items.NumberMatched)
+	}
+	if txt := eval[string](p, `document.querySelector('#zone-table .zone-table-totals').textContent`); !strings.Contains(txt, eval[string](p, fmt.Sprintf(`wanmu.i18n.number(%d, 0)`, items.NumberMatched))) {
+		t.Errorf("the totals %q do not give the layer's %d features", txt, items.NumberMatched)
+	}
+	p.view(lng+0.6, lat+0.3, 8)
+	p.click(`#zone-table tbody tr[data-feature-id]`)
+	p.waitJS("zoomed to the feature", `wanmu.app.map.getZoom() > 8`)
+	p.screenshot("57-table-layer")
 }

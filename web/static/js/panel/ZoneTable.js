@@ -3,7 +3,9 @@
 // platform, retired and q), which answers a page at a time, so the table
 // works on 200,000 zones: it shows the first page and loads more on demand.
 // Sorting and totals cover the loaded rows (the note says when there are
-// more). Selection is shared with the map both ways.
+// more). Selection is shared with the map both ways. On demand the table
+// lists a constraint layer's features instead (read-only, paged through the
+// OGC API's items route); a row click zooms to the feature.
 (function (wanmu) {
 	'use strict';
 
@@ -25,6 +27,7 @@
 	function ZoneTable(app) {
 		this.app = app;
 		this.filter = {};
+		this.source = ''; // '' for zones, else an OGC collection 'layer-<id>'
 		this.sort = { key: 'id', dir: 1 };
 		this.rows = [];
 		this.next = null;
@@ -61,6 +64,7 @@
 
 	ZoneTable.prototype._build = function () {
 		var self = this, app = this.app;
+		this.el.classList.toggle('layer-mode', !!this.source);
 		function sel(name, options) {
 			var s = h('select', { name: name, attrs: { 'data-filter': name, 'aria-label': t('table.filter.' + name) }, on: { change: function () { self._set(name, s.value); } } },
 				options.map(function (o) { return h('option', { value: o[0], text: o[1], selected: (self.filter[name] || '') === o[0] }); }));
@@ -71,20 +75,24 @@
 			type: 'search', name: 'q', value: this.filter.q || '', placeholder: t('table.filter.q'), attrs: { 'aria-label': t('table.filter.q') },
 			on: { input: wanmu.dom.debounce(function () { self._set('q', text.value.trim()); }, 300) }
 		});
+		var source = h('select', { name: 'source', attrs: { 'aria-label': t('table.source') }, on: { change: function () { self.source = source.value; self._rebuild(); self.reload(); } } },
+			[['', t('table.source.zones')]].concat(app.layers.map(function (l) { return ['layer-' + l.id, l.name]; })).map(function (o) {
+				return h('option', { value: o[0], text: o[1], selected: self.source === o[0] });
+			}));
 		this.note = h('span', { className: 'zone-table-note' });
 		this.totals = h('span', { className: 'zone-table-totals', attrs: { 'aria-live': 'polite' } });
 		this.more = h('button', { type: 'button', className: 'btn btn-small', hidden: true, attrs: { 'data-action': 'table-more' }, i18n: 'table.more', on: { click: function () { self.loadMore(); } } });
 		this.body = h('tbody');
 		this.head = h('tr');
 		this.el.appendChild(h('div', { className: 'overview-head zone-table-head' },
-			h('h2', null, wanmu.icon('attributes', 16), h('span', { i18n: 'table.title' })),
+			h('h2', null, wanmu.icon('attributes', 16), h('span', this.source ? { text: source.selectedOptions[0].textContent } : { i18n: 'table.title' })),
 			this.totals, this.note,
 			h('span', { className: 'spacer' }),
 			h('button', { type: 'button', className: 'btn btn-small', attrs: { 'data-action': 'table-zoom' }, i18n: 'table.zoom', on: { click: function () { self.zoomTo(); } } }),
 			h('button', { type: 'button', className: 'btn btn-small', attrs: { 'data-action': 'table-export' }, i18n: 'table.export', on: { click: function () { self.exportSelection(); } } }),
 			h('button', { type: 'button', className: 'btn btn-small', attrs: { 'data-action': 'table-overview' }, i18n: 'overview.title', on: { click: function () { self.toggle(false); app.toggleOverview(true); } } }),
 			h('button', { className: 'btn-icon', attrs: { type: 'button', 'data-action': 'close-table' }, i18nTitle: 'action.close', on: { click: function () { self.toggle(false); } } }, wanmu.icon('close', 15))));
-		this.el.appendChild(h('div', { className: 'zone-table-filters' },
+		this.el.appendChild(h('div', { className: 'zone-table-filters' + (this.source ? ' layer-mode' : '') }, source,
 			sel('county', [any('county')].concat(wanmu.style.counties.map(function (c) { return [c, t('county.' + c)]; }))),
 			sel('kind', [any('kind'), ['park', t('kind.park')], ['township', t('kind.township')]]),
 			sel('disposition', [any('disposition')].concat(wanmu.style.dispositions.map(function (d) { return [d, t('disp.short.' + d)]; }))),
@@ -110,6 +118,12 @@
 		var q = { limit: PAGE };
 		Object.keys(this.filter).forEach(function (k) { q[k] = this.filter[k]; }, this);
 		this.rows = [];
+		this.matched = null;
+		if (this.source) {
+			// The OGC route is outside /api/v1: an absolute address is used as is.
+			this._fetch(wanmu.api.get(window.location.origin + '/ogc/collections/' + this.source + '/items', { limit: PAGE, f: 'json' }));
+			return;
+		}
 		this._fetch(wanmu.api.get('/zones', q));
 	};
 
@@ -128,6 +142,9 @@
 				return;
 			}
 			self.rows = self.rows.concat(fc.features || []);
+			if (typeof fc.numberMatched === 'number') {
+				self.matched = fc.numberMatched;
+			}
 			var next = (fc.links || []).filter(function (l) { return l.rel === 'next'; })[0];
 			self.next = next ? next.href : null;
 			self.el.classList.remove('loading');
@@ -157,6 +174,10 @@
 	};
 
 	ZoneTable.prototype._renderRows = function () {
+		if (this.source) {
+			this._renderLayerRows();
+			return;
+		}
 		var self = this;
 		wanmu.dom.clear(this.head);
 		COLUMNS.forEach(function (c) {
@@ -187,6 +208,43 @@
 		this.totals.dataset.areaMu = String(total);
 		this.note.textContent = this.next ? t('table.partial') : '';
 		this.more.hidden = !this.next;
+	};
+
+	// _renderLayerRows lists a layer's features: the id and the attributes
+	// of the first rows (at most eight), in id order.
+	ZoneTable.prototype._renderLayerRows = function () {
+		var self = this, keys = [];
+		this.rows.slice(0, 50).forEach(function (f) {
+			Object.keys(f.properties || {}).forEach(function (k) {
+				if (keys.indexOf(k) < 0 && keys.length < 8) {
+					keys.push(k);
+				}
+			});
+		});
+		wanmu.dom.clear(this.head);
+		this.head.appendChild(h('th', { className: 'num', text: t('table.col.id') }));
+		keys.forEach(function (k) { self.head.appendChild(h('th', { text: k })); });
+		wanmu.dom.clear(this.body);
+		this.rows.forEach(function (f) {
+			var p = f.properties || {};
+			self.body.appendChild(h('tr', { dataset: { featureId: String(f.id) }, on: { click: function () { self._zoomFeature(f); } } },
+				h('td', { className: 'num', text: String(f.id) }),
+				keys.map(function (k) {
+					var v = p[k];
+					return h('td', { text: v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v) });
+				})));
+		});
+		this.totals.textContent = t('table.layerTotals', { n: wanmu.i18n.number(this.rows.length, 0), m: this.matched === null ? '?' : wanmu.i18n.number(this.matched, 0) });
+		this.totals.dataset.count = String(this.rows.length);
+		this.note.textContent = '';
+		this.more.hidden = !this.next;
+	};
+
+	ZoneTable.prototype._zoomFeature = function (f) {
+		var b = f.geometry ? L.geoJSON(f).getBounds() : null;
+		if (b && b.isValid()) {
+			this.app.map.fitBounds(b, { padding: [30, 30], maxZoom: 16 });
+		}
 	};
 
 	// _click selects a row (Shift/Ctrl toggles it) and the zone on the map,
