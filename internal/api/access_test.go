@@ -44,6 +44,7 @@ func accessRules(zone, platform, layer int64) map[string]accessRule {
 		"GET /zones/summary":           {min: "viewer", status: 200},
 		"POST /zones":                  {min: "editor", body: `{}`, status: 422},
 		"POST /zones/merge":            {min: "editor", body: `{"zone_ids":[]}`, status: 422},
+		"POST /zones/preview":          {min: "editor", path: "/zones/preview?platform=" + p, body: validPolygon, status: 200},
 		"GET /zones/{id}":              {min: "viewer", path: "/zones/" + z, status: 200},
 		"PUT /zones/{id}":              {min: "editor", path: "/zones/" + z, body: feature, ifm: `"99"`, status: 412},
 		"PATCH /zones/{id}":            {min: "editor", path: "/zones/" + z, body: `{"type":"Feature","properties":{"name":"y"}}`, ifm: `"99"`, status: 412},

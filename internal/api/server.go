@@ -141,6 +141,7 @@ func (s *Server) Routes() chi.Router {
 	r.With(viewer).Get("/zones/summary", s.handle(s.zoneSummary))
 	r.With(editor).Post("/zones", s.handle(s.createZone))
 	r.With(editor, heavy).Post("/zones/merge", s.handle(s.mergeZones))
+	r.With(editor, heavy).Post("/zones/preview", s.handleRead(s.previewNewZone)) // a new zone's effect on its platform
 	r.With(viewer).Get("/zones/{id}", s.handle(s.getZone))
 	r.With(editor).Put("/zones/{id}", s.handle(s.putZone))
 	r.With(editor).Patch("/zones/{id}", s.handle(s.patchZone))

@@ -268,6 +268,8 @@ WITH m AS MATERIALIZED (
 	FROM zone z JOIN platform_member pm ON pm.zone_id = z.id
 	LEFT JOIN (SELECT ST_GeomFromWKB($7::bytea, 4490) AS g) d ON z.id = $6
 	WHERE pm.platform_id = $1 AND z.retired_at IS NULL
+	UNION ALL -- a new zone's draft (member 0) joining the platform: PreviewNewZone
+	SELECT 0, d.g, ellipsoidal_area(d.g) FROM (SELECT ST_GeomFromWKB($7::bytea, 4490) AS g) d WHERE $6::bigint = 0 AND d.g IS NOT NULL
 ), p AS MATERIALIZED (
 	SELECT u.*, CASE WHEN EXISTS (SELECT 1 FROM m a JOIN m b ON a.id < b.id AND a.geom && b.geom
 	                              WHERE ST_Relate(a.geom, b.geom, '2********'))

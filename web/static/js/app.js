@@ -148,6 +148,7 @@
 		this.setTab('feature');
 		this.toggleOverview(window.localStorage.getItem('wanmu.overview') !== 'closed');
 		this.panelToggle = new wanmu.PanelToggle(this);
+		this.shortcuts = new wanmu.Shortcuts(this);
 		wanmu.i18n.on('langchange', function () {
 			document.title = t('app.title');
 		});
@@ -193,10 +194,21 @@
 		this._renderUser();
 		wanmu.i18n.on('langchange', this._renderUser, this);
 		var search = document.getElementById('search');
-		search.addEventListener('change', function () { self._search(search.value); });
+		// Enter searches; 'change' (a name picked from the list, or Enter
+		// again) only when this text has not just been searched: once per Enter.
+		var searched = null;
+		var run = function () {
+			if (search.value !== searched) {
+				searched = search.value;
+				self._search(search.value);
+			}
+		};
+		search.addEventListener('input', function () { searched = null; });
+		search.addEventListener('change', run);
 		search.addEventListener('keydown', function (e) {
 			if (e.key === 'Enter') {
-				self._search(search.value);
+				searched = null;
+				run();
 			}
 		});
 		this.on('zones', this._fillSearch, this);
@@ -232,15 +244,32 @@
 			});
 			return;
 		}
-		var p = this.platforms.filter(function (x) { return x.name === q; })[0];
-		if (p) {
-			this.showPlatform(p.id, true);
+		// A platform by its full name; then a county's name (莲都 or 莲都区,
+		// either language) finds its zones; then a platform by part of its
+		// name when only one has it; else zones by name or document number.
+		var lq = q.toLowerCase();
+		var ps = this.platforms.filter(function (x) { return x.name === q; });
+		var county = ps.length || lq.length < 2 ? null : wanmu.style.counties.filter(function (c) {
+			return ['zh', 'en'].some(function (l) {
+				var n = (wanmu.messages[l]['county.' + c] || '').toLowerCase();
+				return n && (n.indexOf(lq) === 0 || lq === n);
+			});
+		})[0];
+		if (!ps.length && !county) {
+			ps = this.platforms.filter(function (x) { return x.name.toLowerCase().indexOf(lq) >= 0; });
+		}
+		if (ps.length === 1) {
+			this.showPlatform(ps[0].id, true);
 			return;
 		}
 		// Zones are searched on the server too: the map holds only those
 		// in view.
-		wanmu.api.get('/zones', { q: q, limit: 200 }).then(function (fc) {
+		wanmu.api.get('/zones', county ? { county: county, limit: 200 } : { q: q, limit: 200 }).then(function (fc) {
 			var hits = fc.features || [];
+			if (!hits.length && ps.length > 1) {
+				wanmu.notify(t('search.platforms', { n: ps.length, names: ps.map(function (x) { return x.name; }).join('、') }), 'info');
+				return;
+			}
 			if (!hits.length) {
 				wanmu.notify(t('search.none', { q: q }), 'info', t('search.tryRetired'));
 				return;

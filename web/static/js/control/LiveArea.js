@@ -41,8 +41,12 @@
 
 		// start shows the figure (empty until the first answer). With zoneId,
 		// the shape is a draft of that zone and the platforms' figures follow.
-		start: function (zoneId) {
+		// With opts.newZone, the shape is a new zone and the figures are those
+		// of the platform it would join: opts.platform, else the one whose
+		// zones it touches (POST /zones/preview).
+		start: function (zoneId, opts) {
 			this._zoneId = zoneId || null;
+			this._newZone = opts && opts.newZone ? { platform: opts.platform || null } : null;
 			this._last = null;
 			this._el.style.display = '';
 			this._render();
@@ -66,8 +70,9 @@
 			}
 			var seq = ++this._seq;
 			var self = this;
-			var path = this._zoneId ? '/zones/' + this._zoneId + '/preview' : '/measure';
-			wanmu.api.send('POST', path, geom, { quiet401: true }).then(function (r) {
+			var path = this._zoneId ? '/zones/' + this._zoneId + '/preview' : this._newZone ? '/zones/preview' : '/measure';
+			var query = this._newZone && this._newZone.platform ? { platform: this._newZone.platform } : undefined;
+			wanmu.api.send('POST', path, geom, { quiet401: true, query: query }).then(function (r) {
 				if (seq === self._seq) {
 					self._last = r.data;
 					self._render();
@@ -117,7 +122,8 @@
 			if (!platforms || !platforms.length) {
 				return;
 			}
-			this._platforms.appendChild(h('div', { className: 'caption', text: t('live.platforms') }));
+			var joins = this._last && this._last.joins;
+			this._platforms.appendChild(h('div', { className: 'caption', text: t(joins ? 'live.joins.' + joins : 'live.platforms') }));
 			platforms.forEach(function (p) {
 				var r = p.preview;
 				var verdict = r.meets ? t('bar.meets') : t('bar.shortfall', { v: units.area(r.shortfall.mu) });

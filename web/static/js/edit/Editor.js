@@ -153,7 +153,10 @@
 			}
 			self.app.zones.setPassive(true);
 			self.map.pm.enableDraw('Polygon', { snappable: true, snapDistance: 14, allowSelfIntersection: false, pathOptions: wanmu.style.editing });
-			self.app.liveArea.start();
+			// The platform a new zone would join: the one the planner has open
+			// in the platform panel, else (server side) the one it touches.
+			var app = self.app;
+			app.liveArea.start(null, { newZone: true, platform: app.rightTab === 'platform' ? app.activePlatformId : null });
 		});
 	};
 
