@@ -127,6 +127,9 @@ func TestShortcutKeys(t *testing.T) {
 
 	// B: box select; S: back to select.
 	p.do(chromedp.KeyEvent("b"))
+	if got := eval[string](p, `document.querySelector('[data-tool="vertex"]').getAttribute('aria-keyshortcuts')`); got != "V" {
+		t.Errorf("the vertex button's aria-keyshortcuts is %q", got)
+	}
 	p.waitJS("box select by key", `wanmu.app.editor.mode === 'box' && document.querySelector('[data-tool="box"]').classList.contains('active')`)
 	p.do(chromedp.KeyEvent("s"))
 	p.waitJS("select by key", `wanmu.app.editor.mode === 'select'`)

@@ -82,6 +82,11 @@
 				if (it.run) {
 					it.keys.forEach(function (k) { self.byKey[k.length === 1 ? k.toLowerCase() : k] = it; });
 				}
+				// Screen readers announce a tool's key with its button.
+				var b = app.toolbar && app.toolbar.buttons[it.label.replace(/^tool\./, '')];
+				if (b && /^tool\./.test(it.label)) {
+					b.setAttribute('aria-keyshortcuts', it.keys.join(' ').replace(/Ctrl/g, 'Control'));
+				}
 			});
 		});
 		document.addEventListener('keydown', function (e) { self._key(e); });
