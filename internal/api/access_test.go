@@ -42,6 +42,7 @@ func accessRules(zone, platform, layer int64) map[string]accessRule {
 
 		"GET /zones":                   {min: "viewer", status: 200},
 		"GET /zones/summary":           {min: "viewer", status: 200},
+		"GET /zones/totals":            {min: "viewer", status: 200},
 		"POST /zones":                  {min: "editor", body: `{}`, status: 422},
 		"POST /zones/merge":            {min: "editor", body: `{"zone_ids":[]}`, status: 422},
 		"POST /zones/preview":          {min: "editor", path: "/zones/preview?platform=" + p, body: validPolygon, status: 200},

@@ -139,6 +139,7 @@ func (s *Server) Routes() chi.Router {
 
 	r.With(viewer, heavy).Get("/zones", s.handle(s.listZones))
 	r.With(viewer).Get("/zones/summary", s.handle(s.zoneSummary))
+	r.With(viewer).Get("/zones/totals", s.handle(s.zoneTotals)) // count and area under the list's filters (zonetotals.go)
 	r.With(editor).Post("/zones", s.handle(s.createZone))
 	r.With(editor, heavy).Post("/zones/merge", s.handle(s.mergeZones))
 	r.With(editor, heavy).Post("/zones/preview", s.handleRead(s.previewNewZone)) // a new zone's effect on its platform

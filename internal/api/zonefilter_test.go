@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"testing"
@@ -10,7 +11,8 @@ import (
 )
 
 // The zone list filters by disposition (the zone table's filter), alone and
-// with the other filters; an unknown disposition is a 400.
+// with the other filters; an unknown disposition is a 400. GET /zones/totals
+// counts and adds up what the list holds under the same filters.
 func TestZoneListDisposition(t *testing.T) {
 	e := newEnv(t, api.Options{})
 	mk := func(name, disp string, x float64) {
@@ -45,5 +47,23 @@ func TestZoneListDisposition(t *testing.T) {
 	}
 	if r := e.do(req{method: "GET", path: "/api/v1/zones?disposition=x", role: "viewer"}); r.status != http.StatusBadRequest {
 		t.Errorf("disposition=x: %d, want 400", r.status)
+	}
+	// The totals under the same filters are the list's count and area sum,
+	// whatever the page size.
+	for _, q := range []url.Values{{"q": {"筛"}}, {"disposition": {"撤"}, "q": {"筛"}, "limit": {"1"}}, {"disposition": {"提"}, "q": {"筛"}}, {}} {
+		list := e.do(req{method: "GET", path: "/api/v1/zones?" + url.Values{"q": q["q"], "disposition": q["disposition"]}.Encode(), role: "viewer"})
+		fs, _ := list.json(t)["features"].([]any)
+		var sum float64
+		for _, f := range fs {
+			sum += f.(map[string]any)["properties"].(map[string]any)["area_mu"].(float64)
+		}
+		r := e.do(req{method: "GET", path: "/api/v1/zones/totals?" + q.Encode(), role: "viewer"})
+		got := r.json(t)
+		if r.status != http.StatusOK || got["count"] != float64(len(fs)) || math.Abs(got["area_mu"].(float64)-sum) > 1e-6*sum+1e-9 {
+			t.Errorf("GET /zones/totals?%s: %d %s; the list has %d zones of %v mu", q.Encode(), r.status, r.body, len(fs), sum)
+		}
+	}
+	if r := e.do(req{method: "GET", path: "/api/v1/zones/totals?county=x", role: "viewer"}); r.status != http.StatusBadRequest {
+		t.Errorf("totals with county=x: %d, want 400", r.status)
 	}
 }

@@ -11,7 +11,6 @@
 
 	var h = wanmu.dom.h;
 	var t = function (k, p) { return wanmu.i18n.t(k, p); };
-	var PAGE = 500;
 
 	var COLUMNS = [
 		{ key: 'id', label: 'table.col.id', num: true },
@@ -115,16 +114,27 @@
 	// reload asks the server for the first page under the current filters.
 	ZoneTable.prototype.reload = function () {
 		this._loaded = true;
-		var q = { limit: PAGE };
+		var q = { limit: ZoneTable.PAGE };
 		Object.keys(this.filter).forEach(function (k) { q[k] = this.filter[k]; }, this);
 		this.rows = [];
 		this.matched = null;
+		this.sums = null;
+		var self = this, gen = this._gen = (this._gen || 0) + 1;
 		if (this.source) {
 			// The OGC route is outside /api/v1: an absolute address is used as is.
-			this._fetch(wanmu.api.get(window.location.origin + '/ogc/collections/' + this.source + '/items', { limit: PAGE, f: 'json' }));
+			this._fetch(wanmu.api.get(window.location.origin + '/ogc/collections/' + this.source + '/items', { limit: ZoneTable.PAGE, f: 'json' }));
 			return;
 		}
 		this._fetch(wanmu.api.get('/zones', q));
+		// The totals of all matching zones, not only the loaded pages.
+		var tq = L.extend({}, q);
+		delete tq.limit;
+		wanmu.api.get('/zones/totals', tq).then(function (sums) {
+			if (gen === self._gen) { // not overtaken by a later filter
+				self.sums = sums;
+				self._renderRows();
+			}
+		}, function () { /* the loaded rows' totals stand */ });
 	};
 
 	ZoneTable.prototype.loadMore = function () {
@@ -203,10 +213,13 @@
 				return h('td', { className: c.num ? 'num' : '', text: v, title: c.key === 'name' ? v : undefined });
 			})));
 		});
-		this.totals.textContent = t('table.totals', { n: wanmu.i18n.number(this.rows.length, 0), area: wanmu.units.area(total), s: this.selected.length });
-		this.totals.dataset.count = String(this.rows.length);
-		this.totals.dataset.areaMu = String(total);
-		this.note.textContent = this.next ? t('table.partial') : '';
+		var sums = this.sums || { count: this.rows.length, area_mu: total };
+		this.totals.textContent = t('table.totals', { n: wanmu.i18n.number(sums.count, 0), area: wanmu.units.area(sums.area_mu), s: this.selected.length });
+		this.totals.dataset.count = String(sums.count);
+		this.totals.dataset.areaMu = String(sums.area_mu);
+		this.totals.dataset.loaded = String(this.rows.length);
+		this.totals.dataset.loadedAreaMu = String(total);
+		this.note.textContent = this.next ? t('table.partial', { n: wanmu.i18n.number(this.rows.length, 0) }) : '';
 		this.more.hidden = !this.next;
 	};
 
@@ -294,6 +307,8 @@
 		}
 		app.zoneTable.toggle();
 	};
+
+	ZoneTable.PAGE = 500; // rows a page; GET /zones allows more, the DOM would not like it
 
 	wanmu.ZoneTable = ZoneTable;
 })(window.wanmu = window.wanmu || {});
