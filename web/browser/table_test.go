@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 )
 
 // TestZoneTable: the zone attribute table opened from the overview, filtered
@@ -140,4 +142,13 @@ func TestZoneTable(t *testing.T) {
 	p.click(`#zone-table tbody tr[data-feature-id]`)
 	p.waitJS("zoomed to the feature", `wanmu.app.map.getZoom() > 8`)
 	p.screenshot("57-table-layer")
+
+	// On a phone the table is a sheet above the tab bar, inside the screen.
+	p.do(chromedp.EmulateViewport(390, 844))
+	p.waitJS("the table as a phone sheet", `(function () { var r = document.getElementById('zone-table').getBoundingClientRect();
+		return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth && r.bottom <= window.innerHeight - 40 && r.top > 100; })()`)
+	if w := eval[float64](p, `document.querySelector('#zone-table thead th:nth-child(2)').getBoundingClientRect().width`); w == 0 {
+		t.Errorf("the second column (name) is hidden on a phone")
+	}
+	p.screenshot("57-table-phone")
 }
