@@ -143,6 +143,21 @@ func TestZoneTable(t *testing.T) {
 	p.waitJS("zoomed to the feature", `wanmu.app.map.getZoom() > 8`)
 	p.screenshot("57-table-layer")
 
+	// A large installation loads zones by view: a row whose zone the map
+	// has not loaded is fetched, selected and zoomed to.
+	eval[bool](p, `(function () { var s = document.querySelector('#zone-table select[name="source"]'); s.value = ''; s.dispatchEvent(new Event('change')); return true; })()`)
+	eval[bool](p, `(wanmu.app.zoneViewLimit = 10, wanmu.app.selection.clear(), true)`)
+	p.reloadData()
+	p.view(lng+0.6, lat+0.3, 12)
+	p.waitJS("the test zone not on the map", fmt.Sprintf(`wanmu.app.zonesByView && !wanmu.app.zones.feature(%d)`, a.Properties.ID))
+	// Found by its name (other tests' zones may fill the first page).
+	eval[bool](p, fmt.Sprintf(`(function () { var s = document.querySelector('#zone-table input[name="q"]'); s.value = %q; s.dispatchEvent(new Event('input')); return true; })()`, "表甲"+tag))
+	p.waitJS("the zone found by name", fmt.Sprintf(`document.querySelectorAll('#zone-table tbody tr').length === 1 && !!document.querySelector('#zone-table tr[data-zone-id="%d"]')`, a.Properties.ID))
+	p.click(fmt.Sprintf(`#zone-table tr[data-zone-id="%d"]`, a.Properties.ID))
+	p.waitSelection(a.Properties.ID)
+	p.click(`[data-action="table-zoom"]`)
+	p.waitJS("zoomed to the zone", fmt.Sprintf(`wanmu.app.map.getBounds().contains([%f, %f])`, lat, lng-0.004))
+
 	// On a phone the table is a sheet above the tab bar, inside the screen.
 	p.do(chromedp.EmulateViewport(390, 844))
 	p.waitJS("the table as a phone sheet", `(function () { var r = document.getElementById('zone-table').getBoundingClientRect();

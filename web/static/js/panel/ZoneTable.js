@@ -74,7 +74,7 @@
 			type: 'search', name: 'q', value: this.filter.q || '', placeholder: t('table.filter.q'), attrs: { 'aria-label': t('table.filter.q') },
 			on: { input: wanmu.dom.debounce(function () { self._set('q', text.value.trim()); }, 300) }
 		});
-		var source = h('select', { name: 'source', attrs: { 'aria-label': t('table.source') }, on: { change: function () { self.source = source.value; self._rebuild(); self.reload(); } } },
+		var source = h('select', { name: 'source', attrs: { 'aria-label': t('table.source') }, on: { change: function () { self.source = source.value; self.rows = []; self.next = null; self._rebuild(); self.reload(); } } },
 			[['', t('table.source.zones')]].concat(app.layers.map(function (l) { return ['layer-' + l.id, l.name]; })).map(function (o) {
 				return h('option', { value: o[0], text: o[1], selected: self.source === o[0] });
 			}));
