@@ -1,7 +1,7 @@
 // LayersPanel.js: the left panel — layers with their legend. Platforms,
 // parks, township zones by disposition (with counts), each constraint layer
 // (on/off, opacity, whether it counts in the developable-area calculation),
-// reference layers and the optional basemap.
+// reference layers (the basemap has its own switcher on the map).
 (function (wanmu) {
 	'use strict';
 
@@ -65,18 +65,7 @@
 			constraint.length ? constraint.map(function (l) { return self._constraintItem(l); }) : h('div', { className: 'muted small', i18n: 'layers.none' }));
 		var refs = h('section', { className: 'layer-section' },
 			h('h3', { i18n: 'layers.reference' }),
-			reference.length ? reference.map(function (l) { return self._constraintItem(l); }) : h('div', { className: 'muted small', i18n: 'layers.none' }),
-			app.basemap ? item({
-				id: 'basemap', checked: app.map.hasLayer(app.basemap), label: t('layers.basemap'),
-				swatch: h('span', { className: 'swatch basemap' }),
-				onChange: function (on) {
-					if (on) {
-						app.basemap.addTo(app.map);
-					} else {
-						app.map.removeLayer(app.basemap);
-					}
-				}
-			}) : null);
+			reference.length ? reference.map(function (l) { return self._constraintItem(l); }) : h('div', { className: 'muted small', i18n: 'layers.none' }));
 		var note = app.tilesMissing ? h('div', { className: 'warn-box small', i18n: 'layers.tilesMissing' }) : null;
 		this.el.appendChild(h('div', { className: 'layers' }, planning, constraints, refs, note,
 			h('div', { className: 'sample-note muted small', i18n: 'layers.sampleNote' })));
