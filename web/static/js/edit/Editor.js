@@ -33,11 +33,13 @@
 		this._pending = null;
 		this._snaps = {};
 		this.shareEdges = readShareEdges();
+		this.snap = new wanmu.SnapOptions(this._applySnap.bind(this));
 		this._buildBar();
 		this._setupGeoman();
 		document.addEventListener('keydown', this._key.bind(this));
 		wanmu.i18n.on('langchange', function () {
 			this.map.pm.setLang(wanmu.i18n.lang() === 'zh' ? 'zh' : 'en');
+			this._typed.render();
 			this._renderBar();
 		}, this);
 	}
@@ -50,13 +52,13 @@
 
 	Editor.prototype._setupGeoman = function () {
 		var map = this.map;
-		map.pm.setGlobalOptions({
-			snappable: true, snapDistance: 14, allowSelfIntersection: false,
+		map.pm.setGlobalOptions(L.Util.extend({
+			allowSelfIntersection: false,
 			templineStyle: { color: '#1c64c8', weight: 2 },
 			hintlineStyle: { color: '#1c64c8', weight: 1.5, dashArray: '5 5' },
 			pathOptions: wanmu.style.editing,
 			panes: { vertexPane: 'markerPane', layerPane: 'wanmuEdit', markerPane: 'markerPane' }
-		});
+		}, this.snap.geoman()));
 		map.pm.setLang(wanmu.i18n.lang() === 'zh' ? 'zh' : 'en');
 		map.on('pm:drawstart', this._drawStart, this);
 		map.on('pm:create', this._created, this);
@@ -152,7 +154,7 @@
 				return;
 			}
 			self.app.zones.setPassive(true);
-			self.map.pm.enableDraw('Polygon', { snappable: true, snapDistance: 14, allowSelfIntersection: false, pathOptions: wanmu.style.editing });
+			self.map.pm.enableDraw('Polygon', L.Util.extend({ allowSelfIntersection: false, pathOptions: wanmu.style.editing }, self.snap.geoman()));
 			// The platform a new zone would join: the one the planner has open
 			// in the platform panel, else (server side) the one it touches.
 			var app = self.app;
@@ -280,7 +282,7 @@
 			self.app.liveArea.measure(geometryOf(copy));
 			if (kind === 'cut') {
 				self.app.zones.setPassive(true);
-				self.map.pm.enableDraw('Cut', { layersToCut: [copy], snappable: true, allowSelfIntersection: false, pathOptions: wanmu.style.editing });
+				self.map.pm.enableDraw('Cut', L.Util.extend({ layersToCut: [copy], allowSelfIntersection: false, pathOptions: wanmu.style.editing }, self.snap.geoman()));
 			}
 			self._renderBar();
 			self.fire('change');
@@ -299,7 +301,7 @@
 			self._renderBar();
 		}
 		if (s.kind === 'vertex') {
-			copy.pm.enable({ snappable: true, snapDistance: 14, allowSelfIntersection: false, removeLayerBelowMinVertexCount: false });
+			copy.pm.enable(L.Util.extend({ allowSelfIntersection: false, removeLayerBelowMinVertexCount: false }, this.snap.geoman()));
 			copy.on('pm:markerdrag pm:markerdragend pm:edit pm:vertexremoved pm:vertexadded', changed);
 			copy.on('pm:snap', this._snapped, this);
 			// Geoman put a vertex back (the move made the boundary cross
@@ -409,7 +411,7 @@
 			}
 			self._splitId = self.app.selection.ids()[0];
 			self.app.zones.setPassive(true);
-			self.map.pm.enableDraw('Line', { snappable: true, snapDistance: 14, pathOptions: { color: '#c2453c', weight: 2.5, dashArray: '6 4' } });
+			self.map.pm.enableDraw('Line', L.Util.extend({ pathOptions: { color: '#c2453c', weight: 2.5, dashArray: '6 4' } }, self.snap.geoman()));
 		});
 	};
 
@@ -1010,7 +1012,11 @@
 		this._barShareBox = h('input', { attrs: { type: 'checkbox', 'data-action': 'share-edges' }, on: { change: function () { self.setShareEdges(this.checked); } } });
 		this._barShareBox.checked = this.shareEdges;
 		this._barShare = h('label', { className: 'session-share' }, this._barShareBox, h('span', { i18n: 'edit.shareEdges' }));
-		this.bar = h('div', { className: 'wanmu-sessionbar' }, this._barText, this._barShare, this._barFinish, this._barSave, this._barCancel);
+		this._typed = new wanmu.TypedVertex(this.map, function () {
+			var d = self.map.pm.Draw, shape = self.mode === 'split' ? 'Line' : 'Polygon';
+			return (self.mode === 'draw' || self.mode === 'split') && d[shape].enabled() ? d[shape] : null;
+		});
+		this.bar = h('div', { className: 'wanmu-sessionbar' }, this._barText, this.snap.el, this._typed.el, this._barShare, this._barFinish, this._barSave, this._barCancel);
 		this.bar.hidden = true;
 		L.DomEvent.disableClickPropagation(this.bar);
 		this.app.mapEl.appendChild(this.bar);
@@ -1034,6 +1040,11 @@
 		// Only drawing and vertex edits snap onto neighbours' edges.
 		this._barShare.hidden = !(m === 'draw' || (s && (s.kind === 'vertex' || s.kind === 'cut')));
 		this._barShareBox.checked = this.shareEdges;
+		this.snap.el.hidden = this._barShare.hidden && m !== 'split';
+		if (this.snap.el.hidden) {
+			this.snap.popover.hidden = true;
+		}
+		this._typed.el.hidden = !(m === 'draw' || m === 'split');
 		this._barSave.hidden = !s;
 		this._barSave.disabled = this.busy || !(s && s.dirty);
 		this._barCancel.hidden = false;
@@ -1046,6 +1057,20 @@
 		try {
 			window.localStorage.setItem(SHARE_KEY, on ? 'on' : 'off');
 		} catch (e) { /* storage disabled: for this visit only */ }
+	};
+
+	// _applySnap puts changed snapping options into the draw modes and the
+	// layer being edited now (Geoman reads them on every mouse move).
+	Editor.prototype._applySnap = function (opts) {
+		this.map.pm.setGlobalOptions(opts);
+		var s = this.session;
+		if (s && s.copy.pm && s.copy.pm.setOptions) {
+			s.copy.pm.setOptions(opts);
+		}
+		var hint = this.map.pm.Draw.Polygon._hintMarker;
+		if (!opts.snappable && hint) {
+			hint._snapped = false; // else the next click still lands on the old snap
+		}
 	};
 
 	Editor.prototype._key = function (e) {
