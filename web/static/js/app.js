@@ -185,6 +185,8 @@
 		var canEdit = this.editor.canEdit();
 		document.getElementById('btn-overview').addEventListener('click', function () { self.toggleOverview(); });
 		document.getElementById('btn-export').addEventListener('click', function () { self.openExport(false); });
+		this.printLayout = new wanmu.PrintLayout(this);
+		document.getElementById('btn-print').addEventListener('click', function () { self.printLayout.open(); });
 		var imp = document.getElementById('btn-import');
 		imp.hidden = !canEdit;
 		imp.addEventListener('click', function () { self.openImport(); });
