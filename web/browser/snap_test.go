@@ -142,3 +142,53 @@ func mustFloat(t *testing.T, s string) float64 {
 	}
 	return f
 }
+
+// TestTraceBoundary: with "trace" on, a point snapped onto a neighbour's
+// east edge followed by one snapped onto its south edge are joined along
+// the neighbour's boundary: its south-east corner is inserted between them,
+// exactly, and the saved zone has it.
+func TestTraceBoundary(t *testing.T) {
+	editor := mustAPI(t, editorUser)
+	lng, lat := freeSpot(t, editor)
+	n := createZone(t, editor, "沿边邻区"+randomHex(2), lng, lat, 600)
+	ring := outerRing(t, n)
+	sw, se, ne := ring[0], ring[1], ring[2]
+
+	p := newPage(t)
+	p.login(editorUser)
+	p.view(lng+0.002, lat-0.001, 16)
+	defer eval[bool](p, `(localStorage.removeItem('wanmu.snap'), true)`)
+	swx, swy := p.px(sw[0], sw[1])
+	sex, sey := p.px(se[0], se[1])
+	nex, ney := p.px(ne[0], ne[1])
+
+	p.click(`[data-tool="draw"]`)
+	p.waitJS("draw mode", `wanmu.app.editor.mode === 'draw' && wanmu.app.map.pm.globalDrawModeEnabled()`)
+	eval[bool](p, `(wanmu.app.editor.snap.set({ on: true, vertex: true, edge: true, px: 14, trace: false }), true)`)
+	p.click(`.wanmu-sessionbar [data-action="snap-options"]`)
+	p.click(`.snap-popover [data-snap="trace"]`)
+	p.waitJS("tracing on", `JSON.parse(localStorage.getItem('wanmu.snap')).trace === true`)
+	p.click(`.wanmu-sessionbar [data-action="snap-options"]`) // close the popover
+
+	p.clickAt(nex+(sex-nex)*0.3+5, ney+(sey-ney)*0.3, false)
+	p.clickAt(sex+(swx-sex)*0.3, sey+(swy-sey)*0.3+5, false)
+	p.waitJS("the traced corner", `wanmu.app.map.pm.Draw.Polygon._layer.getLatLngs().length === 3`)
+	mid := eval[[2]float64](p, `(function () { var v = wanmu.app.map.pm.Draw.Polygon._layer.getLatLngs()[1]; return [v.lng, v.lat]; })()`)
+	if mid != se {
+		t.Errorf("the vertex traced between the two snapped points is %v, want the neighbour's corner %v exactly", mid, se)
+	}
+	p.clickAt(sex+150, sey+120, false)
+	p.screenshot("62-trace-boundary")
+	p.click(`.wanmu-sessionbar [data-action="finish"]`)
+	p.waitJS("the attributes dialog", `!!document.querySelector('dialog.attributes[open]')`)
+	name := "沿边新区" + randomHex(2)
+	p.setValue(`dialog.attributes[open] input[name="name"]`, name)
+	p.click(`dialog.attributes[open] footer .btn-primary`)
+	p.waitJS("the new zone", fmt.Sprintf(`wanmu.app.zones.features().some(function (f) { return f.properties.name === %q; })`, name))
+	id := eval[int64](p, fmt.Sprintf(`wanmu.app.zones.features().filter(function (f) { return f.properties.name === %q; })[0].properties.id`, name))
+	var z zoneFeature
+	editor.must(t, 200, "GET", fmt.Sprintf("/api/v1/zones/%d", id), nil, 0, &z)
+	if zr := outerRing(t, z); len(zr) != 5 || !hasExact(zr, se) {
+		t.Errorf("the saved zone %v does not follow the neighbour round its corner %v", zr, se)
+	}
+}

@@ -172,6 +172,17 @@
 		// would mislead, so cut mode shows the zone's area after the cut.
 		if (this._working && e.shape === 'Polygon') {
 			this._working.on('pm:vertexadded', function () { self._measureDraw(null); });
+			if (this.mode === 'draw') {
+				wanmu.TraceBoundary.attach(this.map.pm.Draw.Polygon, this._working, function () { return self.snap.value.on && self.snap.value.trace; }, function () {
+					var out = [];
+					self.map.eachLayer(function (l) {
+						if (l.zoneId !== undefined && l.getLatLngs) {
+							out.push(l);
+						}
+					});
+					return out;
+				});
+			}
 		}
 	};
 

@@ -7,7 +7,7 @@
 	var h = wanmu.dom.h;
 	var KEY = 'wanmu.snap';
 	var TOLERANCES = [5, 10, 14, 20];
-	var DEFAULTS = { on: true, px: 14, vertex: true, edge: true };
+	var DEFAULTS = { on: true, px: 14, vertex: true, edge: true, trace: false };
 
 	function SnapOptions(onChange) {
 		this.value = read();
@@ -38,13 +38,15 @@
 		this._on = box('on');
 		this._vertex = box('vertex');
 		this._edge = box('edge');
+		this._trace = box('trace');
 		this._px = h('select', { attrs: { 'data-snap': 'px' }, on: { change: function () { self.set({ px: Number(this.value) }); } } },
 			TOLERANCES.map(function (n) { return h('option', { attrs: { value: String(n) } }, n + ' px'); }));
 		this.popover = h('div', { className: 'snap-popover' },
 			h('label', {}, this._on, h('span', { i18n: 'snap.on' })),
 			h('label', {}, h('span', { i18n: 'snap.tolerance' }), this._px),
 			h('label', {}, this._vertex, h('span', { i18n: 'snap.vertex' })),
-			h('label', {}, this._edge, h('span', { i18n: 'snap.edge' })));
+			h('label', {}, this._edge, h('span', { i18n: 'snap.edge' })),
+			h('label', { i18nTitle: 'snap.traceHelp' }, this._trace, h('span', { i18n: 'snap.trace' })));
 		this.popover.hidden = true;
 		this.button = h('button', { className: 'btn btn-small', attrs: { type: 'button', 'data-action': 'snap-options', 'aria-haspopup': 'true' }, i18n: 'snap.button',
 			on: { click: function () { self.popover.hidden = !self.popover.hidden; } } });
@@ -57,8 +59,9 @@
 		this._on.checked = v.on;
 		this._vertex.checked = v.vertex;
 		this._edge.checked = v.edge;
+		this._trace.checked = v.trace;
 		this._px.value = String(v.px);
-		this._vertex.disabled = this._edge.disabled = this._px.disabled = !v.on;
+		this._vertex.disabled = this._edge.disabled = this._px.disabled = this._trace.disabled = !v.on;
 	};
 
 	function read() {

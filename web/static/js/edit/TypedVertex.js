@@ -50,10 +50,7 @@
 		}
 		var ll = L.latLng(r.lat, r.lon);
 		var before = d._layer.getLatLngs().length;
-		d._hintMarker._snapped = false;
-		d._hintMarker._snapInfo = undefined;
-		d._hintMarker.setLatLng(ll);
-		d._createVertex({ latlng: ll });
+		place(d, ll);
 		// A vertex refused (the edge would cross the boundary) leaves the
 		// ring as it was; one that closed the ring ended the draw.
 		if (d.enabled() && d._layer.getLatLngs().length === before) {
@@ -67,5 +64,14 @@
 		return true;
 	};
 
+	// place adds ll as the next vertex of draw, exactly (see the top).
+	function place(d, ll) {
+		d._hintMarker._snapped = false;
+		d._hintMarker._snapInfo = undefined;
+		d._hintMarker.setLatLng(ll);
+		d._createVertex({ latlng: ll });
+	}
+
+	TypedVertex.place = place;
 	wanmu.TypedVertex = TypedVertex;
 })(window.wanmu = window.wanmu || {});
