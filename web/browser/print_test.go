@@ -146,6 +146,13 @@ func TestPrint(t *testing.T) {
 		t.Errorf("the portrait sheet's height/width is %.3f, want A4's %.3f", r, 297.0/210)
 	}
 	p.screenshot("61-print-portrait-gk")
+
+	// Closing puts the map back where it was, at full size.
+	p.click(`.print-controls [data-action="close-print"]`)
+	p.waitJS("the map back in place", `!document.getElementById('print-overlay') && document.getElementById('map').parentNode.id === 'center' && !document.body.classList.contains('print-mode')`)
+	if w := eval[float64](p, `wanmu.app.map.getSize().x`); w < 600 {
+		t.Errorf("after closing the preview the map is %.0f px wide", w)
+	}
 }
 
 func runTool(t *testing.T, cmd string, args ...string) string {
