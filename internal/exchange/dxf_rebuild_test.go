@@ -148,9 +148,6 @@ func TestDXFRebuild(t *testing.T) {
 // 5·10⁹ tests. BenchmarkDXFExport's machine figures are where speed is
 // measured, not here.)
 func TestDXFRebuildMany(t *testing.T) {
-	if testing.Short() {
-		t.Skip("large")
-	}
 	var in []Feature
 	for i := 0; i < 60000; i++ {
 		x, y := float64(i%250)*300, float64(i/250)*300
