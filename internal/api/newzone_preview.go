@@ -31,18 +31,8 @@ func (s *Server) previewNewZone(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	platforms := make([]platformPreview, 0, len(pv.Reports))
-	for _, rep := range pv.Reports {
-		p := platformPreview{PlatformID: rep.PlatformID, Name: rep.Name, Preview: rep}
-		if cur, err := s.reports.Report(r.Context(), rep.PlatformID); err == nil {
-			p.Current = &cur
-		} else {
-			s.log.Warn("new zone preview: current report", "platform", rep.PlatformID, "err", err)
-		}
-		platforms = append(platforms, p)
-	}
 	answer := measured(pv.Area, pv.Reason)
-	answer["platforms"] = platforms
+	answer["platforms"] = s.platformPreviews(r.Context(), pv.Reports)
 	answer["joins"] = how
 	writeJSON(w, http.StatusOK, answer)
 	return nil

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -368,6 +369,22 @@ func measureWKB(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 
 // platformPreview is one platform's report with a member's draft geometry
 // next to its current (saved) report.
+// platformPreviews pairs each previewed report with the platform's current
+// one (null when it cannot be read: the preview still answers).
+func (s *Server) platformPreviews(ctx context.Context, reports []store.Report) []platformPreview {
+	out := make([]platformPreview, 0, len(reports))
+	for _, rep := range reports {
+		p := platformPreview{PlatformID: rep.PlatformID, Name: rep.Name, Preview: rep}
+		if cur, err := s.reports.Report(ctx, rep.PlatformID); err == nil {
+			p.Current = &cur
+		} else {
+			s.log.Warn("preview: current report", "platform", rep.PlatformID, "err", err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
 type platformPreview struct {
 	PlatformID int64         `json:"platform_id"`
 	Name       string        `json:"name"`
@@ -391,18 +408,8 @@ func (s *Server) previewZone(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	platforms := make([]platformPreview, 0, len(pv.Reports))
-	for _, rep := range pv.Reports {
-		p := platformPreview{PlatformID: rep.PlatformID, Name: rep.Name, Preview: rep}
-		if cur, err := s.reports.Report(r.Context(), rep.PlatformID); err == nil {
-			p.Current = &cur
-		} else {
-			s.log.Warn("preview: current report", "platform", rep.PlatformID, "err", err)
-		}
-		platforms = append(platforms, p)
-	}
 	answer := measured(pv.Area, pv.Reason)
-	answer["platforms"] = platforms
+	answer["platforms"] = s.platformPreviews(r.Context(), pv.Reports)
 	writeJSON(w, http.StatusOK, answer)
 	return nil
 }
