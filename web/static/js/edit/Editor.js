@@ -34,6 +34,8 @@
 		this._snaps = {};
 		this.shareEdges = readShareEdges();
 		this.snap = new wanmu.SnapOptions(this._applySnap.bind(this));
+		this.constraintSnap = new wanmu.ConstraintSnap(app);
+		this.constraintSnap.on('change', this._showConstraintSnap, this);
 		this._buildBar();
 		this._setupGeoman();
 		document.addEventListener('keydown', this._key.bind(this));
@@ -41,6 +43,7 @@
 			this.map.pm.setLang(wanmu.i18n.lang() === 'zh' ? 'zh' : 'en');
 			this._typed.render();
 			this._renderBar();
+			this._showConstraintSnap();
 		}, this);
 	}
 	Editor.prototype = Object.create(wanmu.Emitter.prototype);
@@ -180,7 +183,7 @@
 							out.push(l);
 						}
 					});
-					return out;
+					return out.concat(self.constraintSnap.layers());
 				});
 			}
 		}
@@ -1056,6 +1059,7 @@
 			this.snap.popover.hidden = true;
 		}
 		this._typed.el.hidden = !(m === 'draw' || m === 'split');
+		this._syncConstraintSnap();
 		this._barSave.hidden = !s;
 		this._barSave.disabled = this.busy || !(s && s.dirty);
 		this._barCancel.hidden = false;
@@ -1078,10 +1082,22 @@
 		if (s && s.copy.pm && s.copy.pm.setOptions) {
 			s.copy.pm.setOptions(opts);
 		}
+		this._syncConstraintSnap();
 		var hint = this.map.pm.Draw.Polygon._hintMarker;
 		if (!opts.snappable && hint) {
 			hint._snapped = false; // else the next click still lands on the old snap
 		}
+	};
+
+	// _syncConstraintSnap reads the constraint layers' parcels in view while
+	// a session snaps with that option on, and drops them otherwise.
+	Editor.prototype._syncConstraintSnap = function () {
+		var v = this.snap.value;
+		this.constraintSnap.setActive(!this.snap.el.hidden && v.on && v.layers && (v.vertex || v.edge));
+	};
+
+	Editor.prototype._showConstraintSnap = function () {
+		this.snap.setLayersStatus(this.constraintSnap.describe());
 	};
 
 	Editor.prototype._key = function (e) {

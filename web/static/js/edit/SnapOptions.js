@@ -1,13 +1,14 @@
 // SnapOptions.js: how drawing and vertex edits snap (on/off, tolerance in
-// pixels, onto vertices and/or edges), chosen from a small popover in the
-// session bar and kept in localStorage for the next visit.
+// pixels, onto vertices and/or edges, onto the constraint layers' parcels,
+// tracing), chosen from a small popover in the session bar and kept in
+// localStorage for the next visit.
 (function (wanmu) {
 	'use strict';
 
 	var h = wanmu.dom.h;
 	var KEY = 'wanmu.snap';
 	var TOLERANCES = [5, 10, 14, 20];
-	var DEFAULTS = { on: true, px: 14, vertex: true, edge: true, trace: false };
+	var DEFAULTS = { on: true, px: 14, vertex: true, edge: true, trace: false, layers: true };
 
 	function SnapOptions(onChange) {
 		this.value = read();
@@ -30,6 +31,13 @@
 		this._onChange(this.geoman());
 	};
 
+	// setLayersStatus says what snapping onto the constraint layers has read
+	// ('' hides the line).
+	SnapOptions.prototype.setLayersStatus = function (text) {
+		this._layersStatus.textContent = text;
+		this._layersStatus.hidden = !text;
+	};
+
 	SnapOptions.prototype._build = function () {
 		var self = this;
 		function box(k) {
@@ -39,6 +47,8 @@
 		this._vertex = box('vertex');
 		this._edge = box('edge');
 		this._trace = box('trace');
+		this._layers = box('layers');
+		this._layersStatus = h('small', { className: 'snap-layers-status', attrs: { 'aria-live': 'polite' } });
 		this._px = h('select', { attrs: { 'data-snap': 'px' }, on: { change: function () { self.set({ px: Number(this.value) }); } } },
 			TOLERANCES.map(function (n) { return h('option', { attrs: { value: String(n) } }, n + ' px'); }));
 		this.popover = h('div', { className: 'snap-popover' },
@@ -46,7 +56,9 @@
 			h('label', {}, h('span', { i18n: 'snap.tolerance' }), this._px),
 			h('label', {}, this._vertex, h('span', { i18n: 'snap.vertex' })),
 			h('label', {}, this._edge, h('span', { i18n: 'snap.edge' })),
-			h('label', { i18nTitle: 'snap.traceHelp' }, this._trace, h('span', { i18n: 'snap.trace' })));
+			h('label', { i18nTitle: 'snap.traceHelp' }, this._trace, h('span', { i18n: 'snap.trace' })),
+			h('label', { i18nTitle: 'snap.layersHelp' }, this._layers, h('span', { i18n: 'snap.layers' })),
+			this._layersStatus);
 		this.popover.hidden = true;
 		this.button = h('button', { className: 'btn btn-small', attrs: { type: 'button', 'data-action': 'snap-options', 'aria-haspopup': 'true' }, i18n: 'snap.button',
 			on: { click: function () { self.popover.hidden = !self.popover.hidden; } } });
@@ -60,8 +72,9 @@
 		this._vertex.checked = v.vertex;
 		this._edge.checked = v.edge;
 		this._trace.checked = v.trace;
+		this._layers.checked = v.layers;
 		this._px.value = String(v.px);
-		this._vertex.disabled = this._edge.disabled = this._px.disabled = this._trace.disabled = !v.on;
+		this._vertex.disabled = this._edge.disabled = this._px.disabled = this._trace.disabled = this._layers.disabled = !v.on;
 	};
 
 	function read() {

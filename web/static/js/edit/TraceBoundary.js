@@ -9,7 +9,8 @@
 	var TOL = 1e-8; // degrees (about 1 mm): a snapped point lies on the edge to within this
 
 	// attach watches the polygon being drawn (working layer of draw).
-	// enabled() says whether tracing is on; zoneLayers() are the neighbours.
+	// enabled() says whether tracing is on; zoneLayers() are the neighbours
+	// (zones, and the constraint layers' parcels read for snapping).
 	function attach(draw, working, enabled, zoneLayers) {
 		var busy = false;
 		working.on('pm:vertexadded', function () {
