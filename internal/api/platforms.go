@@ -10,11 +10,10 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"wanmu/internal/geomcheck"
+	"wanmu/internal/policy"
 	"wanmu/internal/problem"
 	"wanmu/internal/store"
 )
-
-var roles = map[string]bool{"一心": true, "两翼": true, "三片区": true, "其他": true}
 
 type platformBody struct {
 	Name        *string        `json:"name"`
@@ -55,8 +54,8 @@ func (b *platformBody) fields() (store.PlatformFields, error) {
 		}
 		f.Name = &n
 	}
-	if b.Role != nil && !roles[*b.Role] {
-		return f, fieldProblem("role", "must be one of 一心 两翼 三片区 其他, not %q", truncate(*b.Role, 40))
+	if b.Role != nil && !policy.Valid(policy.PlatformRoles, *b.Role) {
+		return f, fieldProblem("role", "must be one of %s, not %q", strings.Join(policy.Codes(policy.PlatformRoles), " "), truncate(*b.Role, 40))
 	}
 	seen := map[string]bool{}
 	for _, c := range b.Counties {
@@ -68,8 +67,8 @@ func (b *platformBody) fields() (store.PlatformFields, error) {
 		}
 		seen[c] = true
 	}
-	if b.ThresholdMu != nil && (*b.ThresholdMu <= 0 || *b.ThresholdMu > 1e7) {
-		return f, fieldProblem("threshold_mu", "must be a positive number of mu (default 10000)")
+	if b.ThresholdMu != nil && (*b.ThresholdMu <= 0 || *b.ThresholdMu > policy.MaxThresholdMu) {
+		return f, fieldProblem("threshold_mu", "must be a positive number of mu (default %.0f)", policy.ThresholdMu)
 	}
 	if b.Note != nil {
 		if err := checkText("note", *b.Note, 2000); err != nil {

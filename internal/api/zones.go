@@ -15,14 +15,10 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"wanmu/internal/geomcheck"
+	"wanmu/internal/policy"
 	"wanmu/internal/problem"
 	"wanmu/internal/query"
 	"wanmu/internal/store"
-)
-
-var (
-	zoneKinds    = map[string]bool{"park": true, "township": true}
-	dispositions = map[string]bool{"保留": true, "并": true, "提": true, "撤": true, "转": true, "待定": true}
 )
 
 // zoneProperties are the properties of a zone feature. Read-only fields are
@@ -110,7 +106,7 @@ func (f *zoneFeature) fields(full bool) (store.ZoneFields, error) {
 			return zf, fieldProblem("properties.county_adcode", "is required: the county's 6-digit code, 3311xx")
 		}
 	}
-	if p.Kind != nil && !zoneKinds[*p.Kind] {
+	if p.Kind != nil && !policy.Valid(policy.Kinds, *p.Kind) {
 		return zf, fieldProblem("properties.kind", "must be park or township, not %q", truncate(*p.Kind, 40))
 	}
 	if p.Name != nil {
@@ -126,8 +122,8 @@ func (f *zoneFeature) fields(full bool) (store.ZoneFields, error) {
 	if p.CountyAdcode != nil && !validAdcode(*p.CountyAdcode) {
 		return zf, fieldProblem("properties.county_adcode", "%q is not a county of 丽水: use a 6-digit code 3311xx (e.g. 331102 莲都区)", truncate(*p.CountyAdcode, 40))
 	}
-	if p.Disposition != nil && !dispositions[*p.Disposition] {
-		return zf, fieldProblem("properties.disposition", "must be one of 保留 并 提 撤 转 待定, not %q", truncate(*p.Disposition, 40))
+	if p.Disposition != nil && !policy.Valid(policy.Dispositions, *p.Disposition) {
+		return zf, fieldProblem("properties.disposition", "must be one of %s, not %q", strings.Join(policy.Codes(policy.Dispositions), " "), truncate(*p.Disposition, 40))
 	}
 	if len(p.ApprovedAreaHa) > 0 {
 		var v *float64
@@ -292,7 +288,7 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 	}
 	f := store.ZoneFilter{Limit: DefaultZonePage}
 	if k := get("kind"); k != "" {
-		if !zoneKinds[k] {
+		if !policy.Valid(policy.Kinds, k) {
 			return f, problem.New(http.StatusBadRequest, "bad-parameter", "kind must be park or township, not %q", truncate(k, 40))
 		}
 		f.Kind = k
@@ -304,8 +300,8 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 		f.County = c
 	}
 	if d := get("disposition"); d != "" {
-		if !dispositions[d] {
-			return f, problem.New(http.StatusBadRequest, "bad-parameter", "disposition must be one of 保留 并 提 撤 转 待定, not %q", truncate(d, 40))
+		if !policy.Valid(policy.Dispositions, d) {
+			return f, problem.New(http.StatusBadRequest, "bad-parameter", "disposition must be one of %s, not %q", strings.Join(policy.Codes(policy.Dispositions), " "), truncate(d, 40))
 		}
 		f.Disposition = d
 	}

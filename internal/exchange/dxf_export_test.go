@@ -11,6 +11,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+
+	"wanmu/internal/policy"
 )
 
 // needGDAL skips (fails under CI) a test that needs GDAL's utilities.
@@ -223,7 +225,7 @@ func compareDXFZones(t *testing.T, zones ExportLayer, got []Feature, xdata bool)
 		if math.Abs(a-b)/b > 1e-7 {
 			t.Errorf("%s: area %.4f m², want %.4f m² (%.3f ppm)", name, a, b, math.Abs(a-b)/b*1e6)
 		}
-		if dxfKindLabels[stringOf(f.Properties["kind"])] != dxfKindLabels[z.Properties["kind"].(string)] {
+		if policy.Normalise(policy.Kinds, stringOf(f.Properties["kind"])) != policy.Normalise(policy.Kinds, z.Properties["kind"].(string)) {
 			t.Errorf("%s: kind %v, want %v", name, f.Properties["kind"], z.Properties["kind"])
 		}
 		if f.Properties["disposition"] != z.Properties["disposition"] {

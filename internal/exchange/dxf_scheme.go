@@ -2,6 +2,8 @@ package exchange
 
 import (
 	"strings"
+
+	"wanmu/internal/policy"
 )
 
 // The CAD layer scheme wanmu writes and reads back. A zone's boundaries go
@@ -25,19 +27,22 @@ const (
 	dxfFiguresPrefix = "面积 "
 )
 
-// dxfKindLabels maps the kind values wanmu exports to a layer-name part
-// ("/" is not allowed in a CAD layer name) and back.
-var dxfKindLabels = map[string]string{
-	"park": "开发区园区", "开发区/园区": "开发区园区", "开发区": "开发区园区", "园区": "开发区园区", "开发区园区": "开发区园区",
-	"township": "乡镇工业功能区", "乡镇工业功能区": "乡镇工业功能区", "工业功能区": "乡镇工业功能区",
+// dxfKindParts are the layer-name parts of the zone kinds: their labels
+// without "/", which a CAD layer name may not hold.
+var dxfKindParts = map[string]string{policy.KindPark: "开发区园区", policy.KindTownship: "乡镇工业功能区"}
+
+// dxfKindOfPart is the kind a layer-name part stands for, as its label
+// (开发区/园区: what a planner reads in the import's preview, and what the
+// importer recognises), or "".
+func dxfKindOfPart(part string) string {
+	for kind, p := range dxfKindParts {
+		if p == part {
+			t, _ := policy.Code(policy.Kinds, kind)
+			return t.Label
+		}
+	}
+	return ""
 }
-
-// dxfKindValues is what the importer writes as kind for a layer-name part:
-// the values transfer's importer recognises.
-var dxfKindValues = map[string]string{"开发区园区": "开发区/园区", "乡镇工业功能区": "乡镇工业功能区"}
-
-// dxfDispositions are the dispositions a layer name may carry.
-var dxfDispositions = map[string]bool{"保留": true, "并": true, "提": true, "撤": true, "转": true, "待定": true}
 
 // dxfLayerName is the CAD layer of a feature: from its kind and
 // disposition, else the export layer's title.
@@ -46,7 +51,7 @@ func dxfLayerName(kind, disposition, title string) string {
 	if kind == "" && disposition == "" {
 		return dxfSymbol(title)
 	}
-	part := dxfKindLabels[kind]
+	part := dxfKindParts[policy.Normalise(policy.Kinds, kind)]
 	if part == "" {
 		part = kind
 	}
@@ -92,14 +97,14 @@ func dxfBaseLayer(layer string) string {
 // scheme; either is "" when the name does not say it.
 func dxfParseLayer(layer string) (kind, disposition string) {
 	layer = dxfBaseLayer(layer)
-	if v, ok := dxfKindValues[layer]; ok {
+	if v := dxfKindOfPart(layer); v != "" {
 		return v, ""
 	}
 	i := strings.LastIndex(layer, "_")
-	if i < 0 || !dxfDispositions[layer[i+1:]] {
+	if i < 0 || !policy.Valid(policy.Dispositions, layer[i+1:]) {
 		return "", ""
 	}
-	return dxfKindValues[layer[:i]], layer[i+1:]
+	return dxfKindOfPart(layer[:i]), layer[i+1:]
 }
 
 // dxfLayerColor picks a layer's colour: the web map's disposition colours

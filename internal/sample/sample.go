@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb/encoding/wkb"
 
 	"wanmu/geodata"
+	"wanmu/internal/policy"
 	"wanmu/internal/store"
 	"wanmu/internal/synth"
 )
@@ -104,7 +105,7 @@ func Load(ctx context.Context, st *store.Store, d synth.Dataset) error {
 	for _, p := range d.Platforms {
 		name, role, threshold := p.Name, p.Role, p.ThresholdMu
 		if threshold == 0 {
-			threshold = 10000
+			threshold = policy.ThresholdMu
 		}
 		note := p.Note
 		f := store.PlatformFields{Name: &name, Role: &role, Counties: p.Counties, ThresholdMu: &threshold, Note: &note}

@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"wanmu/internal/change"
+	"wanmu/internal/policy"
 )
 
 // Zone is a park (开发区/园区) or a township industrial zone (乡镇工业功能区).
@@ -568,7 +569,7 @@ func (s *Store) SummarizeZones(ctx context.Context) (ZoneSummary, error) {
 		}
 		sum.Count += n
 		sum.ByKind[kind] += n
-		if kind == "township" {
+		if kind == policy.KindTownship {
 			sum.ByDisposition[disp] += n
 		}
 		sum.AreaM2 += area

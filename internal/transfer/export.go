@@ -13,6 +13,7 @@ import (
 
 	"wanmu/internal/change"
 	"wanmu/internal/exchange"
+	"wanmu/internal/policy"
 	"wanmu/internal/store"
 )
 
@@ -21,7 +22,11 @@ var countyNames = map[string]string{
 	"331125": "云和县", "331126": "庆元县", "331127": "景宁畲族自治县", "331181": "龙泉市",
 }
 
-var kindNames = map[string]string{"park": "开发区/园区", "township": "乡镇工业功能区"}
+// kindName is a zone kind's label (开发区/园区), as the files write it.
+func kindName(code string) string {
+	t, _ := policy.Code(policy.Kinds, code)
+	return t.Label
+}
 
 // ExportRequest selects what to export.
 type ExportRequest struct {
@@ -190,7 +195,7 @@ func (s *Service) zonesLayer(ctx context.Context, ids []int64) (exchange.ExportL
 		if len(want) > 0 && !want[z.ID] {
 			continue
 		}
-		props := map[string]any{"id": z.ID, "name": z.Name, "kind": kindNames[z.Kind], "county": countyNames[z.CountyAdcode],
+		props := map[string]any{"id": z.ID, "name": z.Name, "kind": kindName(z.Kind), "county": countyNames[z.CountyAdcode],
 			"adcode": z.CountyAdcode, "disposition": z.Disposition, "platform": z.PlatformName,
 			"document_no": z.DocumentNo, "version": z.Version}
 		setArea(props, z.AreaM2)
@@ -287,7 +292,7 @@ func (s *Service) platformRow(ctx context.Context, p store.Platform, r store.Rep
 		return row, err
 	}
 	for _, z := range zs {
-		row.Members = append(row.Members, exchange.MemberRow{Name: z.Name, Kind: kindNames[z.Kind],
+		row.Members = append(row.Members, exchange.MemberRow{Name: z.Name, Kind: kindName(z.Kind),
 			County: countyNames[z.CountyAdcode], Disposition: z.Disposition, AreaM2: z.AreaM2})
 	}
 	return row, nil

@@ -19,6 +19,7 @@ import (
 
 	"wanmu/internal/exchange"
 	"wanmu/internal/geodesy"
+	"wanmu/internal/policy"
 	"wanmu/internal/store"
 )
 
@@ -557,34 +558,17 @@ func guessMapping(fields []string) Mapping {
 	}
 	return Mapping{NameField: pick(nameFields), KindField: pick(kindFields), CountyField: pick(countyFields),
 		DispositionField: pick(dispFields), DocumentNoField: pick(docFields), ApprovedAreaField: pick(approvedFields),
-		Skip: skipColumns(fields, "zones"), DefaultKind: "township"}
+		Skip: skipColumns(fields, "zones"), DefaultKind: policy.KindTownship}
 }
 
-func normaliseKind(s string) string {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "park", "开发区", "园区", "开发区/园区", "经济开发区":
-		return "park"
-	case "township", "乡镇工业功能区", "工业功能区", "乡镇":
-		return "township"
-	}
-	return ""
-}
+func normaliseKind(s string) string { return policy.Normalise(policy.Kinds, s) }
 
+// normaliseDisposition reads a disposition; what is none of them is 待定.
 func normaliseDisposition(s string) string {
-	s = strings.TrimSpace(s)
-	switch s {
-	case "保留", "并", "提", "撤", "转":
-		return s
-	case "合并", "整合":
-		return "并"
-	case "提升", "提档":
-		return "提"
-	case "撤销", "撤并":
-		return "撤"
-	case "转型":
-		return "转"
+	if d := policy.Normalise(policy.Dispositions, s); d != "" {
+		return d
 	}
-	return "待定"
+	return policy.DispositionPending
 }
 
 func text(v any) string {
