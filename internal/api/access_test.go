@@ -52,6 +52,7 @@ func accessRules(zone, platform, layer int64) map[string]accessRule {
 		"DELETE /zones/{id}":           {min: "editor", path: "/zones/" + z, ifm: `"99"`, status: 412},
 		"POST /zones/{id}/split":       {min: "editor", path: "/zones/" + z + "/split", body: `{"line":{"type":"LineString","coordinates":[[119.87,28.3],[119.87,28.5]]}}`, ifm: `"99"`, status: 412},
 		"GET /zones/{id}/history":      {min: "viewer", path: "/zones/" + z + "/history", status: 200},
+		"GET /zones/{id}/developable":  {min: "viewer", path: "/zones/" + z + "/developable", status: 200},
 		"POST /zones/{id}/preview":     {min: "editor", path: "/zones/" + z + "/preview", body: validPolygon, status: 200},
 		"POST /zones/{id}/restore":     {min: "editor", path: "/zones/" + z + "/restore", body: `{"revision_id":999999}`, ifm: `"99"`, status: 412},
 		"GET /platforms":               {min: "viewer", status: 200},

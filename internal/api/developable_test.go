@@ -19,38 +19,7 @@ import (
 // reason, add up to the report's deducted area.
 func TestDevelopableLand(t *testing.T) {
 	e := newEnv(t, api.Options{})
-	ctx := context.Background()
-	by := store.Change{Actor: "editor1"}
-	z, err := e.st.CreateZone(ctx, store.ZoneFields{Kind: ptr("park"), Name: ptr("甲园区"), CountyAdcode: ptr("331102"), Geom: square()}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := e.st.CreatePlatform(ctx, store.PlatformFields{Name: ptr("用地平台")}, []int64{z.ID}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	layer := func(name, kind string, rings ...orb.Polygon) {
-		t.Helper()
-		var fs []store.LayerFeature
-		for _, r := range rings {
-			b, err := wkb.Marshal(r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fs = append(fs, store.LayerFeature{Geom: b})
-		}
-		if _, _, err := e.st.CreateLayer(ctx, name, kind, "test", fs, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	box := func(x0, y0, x1, y1 float64) orb.Polygon {
-		return orb.Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}}
-	}
-	// The boundary leaves out the square's east strip; farmland and the red
-	// line overlap each other inside it.
-	layer("城镇开发边界", "include", box(119.85, 28.39, 119.875, 28.43))
-	layer("永久基本农田", "exclude", box(119.855, 28.405, 119.865, 28.415))
-	layer("生态保护红线", "exclude", box(119.862, 28.41, 119.87, 28.418), box(119.87, 28.401, 119.872, 28.403))
+	_, p := developableFixture(t, e)
 
 	path := "/api/v1/platforms/" + itoa(p.ID)
 	r := e.do(req{method: "GET", path: path + "/developable", role: "viewer"})
@@ -134,4 +103,44 @@ func TestDevelopableLand(t *testing.T) {
 // near is equality within 1e-6 relative.
 func near(a, b float64) bool {
 	return math.Abs(a-b) <= 1e-6*math.Max(math.Abs(a), math.Abs(b))
+}
+
+// developableFixture is a platform of one zone, 甲园区 (square()), that
+// three constraint layers cut into: the development boundary leaves out the
+// square's east strip; farmland and the red line overlap each other inside
+// it.
+func developableFixture(t *testing.T, e *env) (store.Zone, store.Platform) {
+	t.Helper()
+	ctx := context.Background()
+	by := store.Change{Actor: "editor1"}
+	z, err := e.st.CreateZone(ctx, store.ZoneFields{Kind: ptr("park"), Name: ptr("甲园区"), CountyAdcode: ptr("331102"), Geom: square()}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.st.CreatePlatform(ctx, store.PlatformFields{Name: ptr("用地平台")}, []int64{z.ID}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layer := func(name, kind string, rings ...orb.Polygon) {
+		t.Helper()
+		var fs []store.LayerFeature
+		for _, r := range rings {
+			b, err := wkb.Marshal(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs = append(fs, store.LayerFeature{Geom: b})
+		}
+		if _, _, err := e.st.CreateLayer(ctx, name, kind, "test", fs, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	layer("城镇开发边界", "include", box(119.85, 28.39, 119.875, 28.43))
+	layer("永久基本农田", "exclude", box(119.855, 28.405, 119.865, 28.415))
+	layer("生态保护红线", "exclude", box(119.862, 28.41, 119.87, 28.418), box(119.87, 28.401, 119.872, 28.403))
+	return z, p
+}
+
+func box(x0, y0, x1, y1 float64) orb.Polygon {
+	return orb.Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}}
 }

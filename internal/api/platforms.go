@@ -409,6 +409,9 @@ func (s *Server) previewZone(w http.ResponseWriter, r *http.Request) error {
 	}
 	answer := measured(pv.Area, pv.Reason)
 	answer["platforms"] = s.platformPreviews(r.Context(), pv.Reports)
+	if pv.Zone != nil { // the draft's own developable area, as GET /zones/{id}/developable
+		answer["zone"] = zoneFigures(id, 0, *pv.Zone) // a draft has no version
+	}
 	writeJSON(w, http.StatusOK, answer)
 	return nil
 }

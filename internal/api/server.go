@@ -149,6 +149,7 @@ func (s *Server) Routes() chi.Router {
 	r.With(editor).Delete("/zones/{id}", s.handle(s.deleteZone))
 	r.With(editor).Post("/zones/{id}/split", s.handle(s.splitZone))
 	r.With(viewer).Get("/zones/{id}/history", s.handle(s.zoneHistory))
+	r.With(viewer, heavy).Get("/zones/{id}/developable", s.handle(s.zoneDevelopable))
 	r.With(editor, heavy).Post("/zones/{id}/preview", s.handleRead(s.previewZone)) // a draft geometry's figures
 	r.With(editor).Post("/zones/{id}/restore", s.handle(s.restoreZone))            // editors: undo of their own latest change
 

@@ -110,6 +110,9 @@ type Preview struct {
 	// Reports are the live platforms' reports with the zone's geometry
 	// replaced by the draft (none when the draft is invalid), by platform id.
 	Reports []Report
+	// Zone is the draft's own report (as ZoneDevelopable): PreviewZone only,
+	// nil when the draft is invalid.
+	Zone *Report
 }
 
 // PreviewZone computes, in one snapshot and without writing anything, the
@@ -133,6 +136,11 @@ func (s *Store) PreviewZone(ctx context.Context, zoneID int64, wkb []byte) (Prev
 		if pv.Reason != "" {
 			return nil
 		}
+		own, err := zoneReport(ctx, tx, z.Name, wkb)
+		if err != nil {
+			return err
+		}
+		pv.Zone = &own
 		rows, err := tx.Query(ctx, `SELECT p.id FROM platform p JOIN platform_member pm ON pm.platform_id = p.id
 			WHERE pm.zone_id = $1 AND p.retired_at IS NULL ORDER BY p.id`, zoneID)
 		if err != nil {

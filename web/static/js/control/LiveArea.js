@@ -5,7 +5,8 @@
 // is edited it asks POST /api/v1/zones/{id}/preview instead, which also gives
 // each platform the zone belongs to its developable area as it will be once
 // the edit is saved, so the planner sees the platform cross 10,000 mu (or
-// fall below) while dragging.
+// fall below) while dragging, and the zone's own developable area
+// (ZoneDevelopable's table).
 (function (wanmu) {
 	'use strict';
 
@@ -25,8 +26,9 @@
 			this._value = h('div', { className: 'value', text: '—' });
 			this._note = h('div', { className: 'note' });
 			this._platforms = h('div', { className: 'platforms' });
+			this._own = h('div', { className: 'own' }); // an edited zone's own developable area
 			this._el = h('div', { className: 'wanmu-livearea', attrs: { 'aria-live': 'polite' } },
-				h('div', { className: 'caption', i18n: 'live.caption' }), this._value, this._note, this._platforms);
+				h('div', { className: 'caption', i18n: 'live.caption' }), this._value, this._note, this._own, this._platforms);
 			this._el.style.display = 'none';
 			L.DomEvent.disableClickPropagation(this._el);
 			wanmu.units.on('unitchange', this._render, this);
@@ -89,6 +91,7 @@
 			var t = wanmu.i18n.t;
 			var d = this._last;
 			this._renderPlatforms(d && !d.error && d.valid ? d.platforms : null);
+			this._renderOwn(d && !d.error && d.valid ? d.zone : null);
 			if (!d) {
 				this._value.textContent = '—';
 				this._note.textContent = t('live.waiting');
@@ -137,6 +140,15 @@
 				}
 				this._platforms.appendChild(row);
 			}, this);
+		},
+
+		// _renderOwn shows a zone draft's own developable area once saved.
+		_renderOwn: function (zone) {
+			this._own.textContent = '';
+			if (zone) {
+				this._own.appendChild(h('div', { className: 'caption', i18n: 'zonedev.live' }));
+				this._own.appendChild(wanmu.ZoneDevelopable.table(zone));
+			}
 		},
 
 		// value is the last answer, for the tests and the session bar.

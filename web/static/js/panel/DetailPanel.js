@@ -16,6 +16,7 @@
 		this._retired = null;     // a retired zone shown on demand (a Feature)
 		this._retiredList = null; // retired zones found by the search
 		this._names = {};         // id → name of zones named by a link
+		this._developable = new wanmu.ZoneDevelopable(app, this.render.bind(this)); // the zone's own developable area
 		app.selection.on('change', this._selectionChanged, this);
 		app.on('zones', this.render, this);
 		app.on('platforms', this.render, this);
@@ -117,7 +118,7 @@
 		var hist = h('section', { className: 'history' },
 			h('h4', null, wanmu.icon('history', 15), h('span', { i18n: 'history.title' })),
 			this._historyList(p));
-		return h('div', { className: 'detail', dataset: { zoneId: String(p.id) } }, head, actions, kv, hist);
+		return h('div', { className: 'detail', dataset: { zoneId: String(p.id) } }, head, actions, this._developable.section(p), kv, hist);
 
 		function secondArea(mu) {
 			return wanmu.units.current() === 'mu' ? wanmu.units.area(mu, { unit: 'ha' }) : wanmu.units.area(mu, { unit: 'mu' });
