@@ -560,7 +560,6 @@
 		'developable.loading': '正在计算可开发用地…',
 		'developable.failed': '可开发用地载入失败',
 		'developable.none': '平台没有面积',
-
 		'zonedev.title': '本区可开发面积',
 		'zonedev.loading': '正在计算本区可开发面积…',
 		'zonedev.failed': '本区可开发面积计算失败：{e}',
@@ -570,6 +569,7 @@
 		'zonedev.noLayers': '未启用约束图层，全部可开发',
 		'zonedev.note': '按所列顺序逐层扣除，每层只计其上各层未扣的部分，合计等于毛面积减可开发面积；算法与平台报告相同。',
 		'zonedev.live': '本区可开发面积（保存后）',
+
 		'report.gross': '毛面积（平台范围）',
 		'report.memberSum': '成员面积之和',
 		'report.overlap': '成员间重叠',
@@ -1312,8 +1312,6 @@
 		'developable.loading': 'Computing the developable land…',
 		'developable.failed': 'Could not load the developable land',
 		'developable.none': 'The platform has no area',
-
-		'report.gross': 'Gross (platform extent)',
 		'zonedev.title': 'This zone’s developable area',
 		'zonedev.loading': 'Computing this zone’s developable area…',
 		'zonedev.failed': 'Could not compute this zone’s developable area: {e}',
@@ -1323,6 +1321,8 @@
 		'zonedev.noLayers': 'No constraint layer in force: all of it is developable',
 		'zonedev.note': 'Taken layer by layer in the order listed, each only where the layers above took nothing, so they add up to gross − developable; computed as the platform report is.',
 		'zonedev.live': 'This zone’s developable area (once saved)',
+
+		'report.gross': 'Gross (platform extent)',
 		'report.memberSum': 'Sum of members',
 		'report.overlap': 'Overlap between members',
 		'report.deductions': 'Constraint deductions (own / cumulative)',
