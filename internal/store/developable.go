@@ -171,14 +171,20 @@ type DataVersion struct {
 func (s *Store) DataVersion(ctx context.Context) (DataVersion, error) {
 	v := DataVersion{IllustrativeLayers: map[int64]bool{}}
 	err := s.readSnapshot(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT
-			(SELECT count(*) FROM zone WHERE retired_at IS NULL),
-			(SELECT count(*) FROM platform WHERE retired_at IS NULL),
-			(SELECT count(*) FROM zone WHERE retired_at IS NULL AND attributes @> '{"illustrative": true}'),
-			coalesce((SELECT max(id) FROM revision WHERE entity = 'zone'), 0),
-			coalesce((SELECT max(at) FROM revision WHERE entity = 'zone'), 'epoch'),
-			coalesce((SELECT max(id) FROM revision WHERE entity = 'platform'), 0),
-			coalesce((SELECT max(at) FROM revision WHERE entity = 'platform'), 'epoch')`).Scan(
+		// The scenario's own rows and revisions: a draft's edits do not
+		// change the official data's stamp, nor the other way round.
+		err := tx.QueryRow(ctx, `WITH zr AS (SELECT r.id, r.at FROM revision r JOIN zone z ON z.id = r.entity_id
+				WHERE r.entity = 'zone' AND z.scenario_id = $1),
+			pr AS (SELECT r.id, r.at FROM revision r JOIN platform p ON p.id = r.entity_id
+				WHERE r.entity = 'platform' AND p.scenario_id = $1)
+			SELECT
+			(SELECT count(*) FROM zone WHERE retired_at IS NULL AND scenario_id = $1),
+			(SELECT count(*) FROM platform WHERE retired_at IS NULL AND scenario_id = $1),
+			(SELECT count(*) FROM zone WHERE retired_at IS NULL AND scenario_id = $1 AND attributes @> '{"illustrative": true}'),
+			coalesce((SELECT max(id) FROM zr), 0),
+			coalesce((SELECT max(at) FROM zr), 'epoch'),
+			coalesce((SELECT max(id) FROM pr), 0),
+			coalesce((SELECT max(at) FROM pr), 'epoch')`, s.scenario).Scan(
 			&v.Zones, &v.Platforms, &v.IllustrativeZones, &v.ZoneRevision, &v.ZonesChangedAt, &v.PlatformRevision, &v.PlatformsChangedAt)
 		if err != nil {
 			return err

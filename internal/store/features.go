@@ -80,14 +80,15 @@ type LayerItem struct {
 
 // The extent of each collection, from fixed fragments. A layer's is kept by
 // a trigger as its features are added (migrations/0007_layer_extent.sql);
-// the zones and platforms are few.
+// the zones and platforms are few. The OGC collections are the official
+// data's (scenario 0).
 const (
 	zonesExtentSQL = `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
-		FROM (SELECT ST_Extent(geom) AS e FROM zone WHERE retired_at IS NULL) x`
+		FROM (SELECT ST_Extent(geom) AS e FROM zone WHERE retired_at IS NULL AND scenario_id = 0) x`
 	platformsExtentSQL = `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
 		FROM (SELECT ST_Extent(z.geom) AS e FROM zone z
 			JOIN platform_member m ON m.zone_id = z.id
-			JOIN platform p ON p.id = m.platform_id AND p.retired_at IS NULL
+			JOIN platform p ON p.id = m.platform_id AND p.retired_at IS NULL AND p.scenario_id = 0
 			WHERE z.retired_at IS NULL) x`
 	layersExtentSQL = `SELECT l.id, l.name, l.kind, l.enabled, ST_XMin(l.extent), ST_YMin(l.extent), ST_XMax(l.extent), ST_YMax(l.extent)
 		FROM constraint_layer l`
@@ -234,11 +235,12 @@ func pageStatements(from, where, when, cond, id string, first int) [2]pageSQL {
 
 var (
 	// ST_Intersects keeps what meets the box itself, through the GiST
-	// index; the pages go by id, along the primary key.
-	zonePage = pageStatements(`zone z`, `z.retired_at IS NULL`, `z.updated_at`, `ST_Intersects(z.geom, ENVELOPE)`, `z.id`, 1)
+	// index; the pages go by id, along the primary key. The official
+	// data's only (scenario 0).
+	zonePage = pageStatements(`zone z`, `z.retired_at IS NULL AND z.scenario_id = 0`, `z.updated_at`, `ST_Intersects(z.geom, ENVELOPE)`, `z.id`, 1)
 	// A platform meets the box when one of its live members does: the
 	// outline is their union.
-	platformPage = pageStatements(`platform p`, `p.retired_at IS NULL`, `p.updated_at`, `EXISTS (SELECT 1 FROM platform_member m
+	platformPage = pageStatements(`platform p`, `p.retired_at IS NULL AND p.scenario_id = 0`, `p.updated_at`, `EXISTS (SELECT 1 FROM platform_member m
 		JOIN zone z ON z.id = m.zone_id AND z.retired_at IS NULL
 		WHERE m.platform_id = p.id AND ST_Intersects(z.geom, ENVELOPE))`, `p.id`, 1)
 	// A layer's features date from its import.

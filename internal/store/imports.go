@@ -59,8 +59,8 @@ func (s *Store) CheckFeatures(ctx context.Context, geoms [][]byte) ([]FeatureChe
 		WITH f AS (SELECT (n - 1)::int AS i, ST_GeomFromWKB(w, 4490) AS g0 FROM unnest($1::bytea[]) WITH ORDINALITY AS u(w, n)),
 		r AS (SELECT i, CASE WHEN ST_IsValid(g0) THEN g0 ELSE ST_CollectionExtract(ST_MakeValid(g0), 3) END AS g FROM f)
 		SELECT r.i, z.id, z.name, ellipsoidal_area(ST_Intersection(r.g, z.geom))
-		FROM r JOIN zone z ON z.geom && r.g AND z.retired_at IS NULL AND ST_Intersects(z.geom, r.g)
-		ORDER BY r.i, z.id`, geoms)
+		FROM r JOIN zone z ON z.geom && r.g AND z.retired_at IS NULL AND z.scenario_id = $2 AND ST_Intersects(z.geom, r.g)
+		ORDER BY r.i, z.id`, geoms, s.scenario)
 	if err != nil {
 		return nil, fmt.Errorf("check overlaps: %w", err)
 	}
@@ -98,7 +98,7 @@ type PlatformOutline struct {
 func (s *Store) PlatformOutlines(ctx context.Context) (map[int64][]byte, error) {
 	rows, err := s.db.Query(ctx, `SELECT p.id, ST_AsBinary(ST_Multi(ST_Union(z.geom)))
 		FROM platform p JOIN platform_member m ON m.platform_id = p.id JOIN zone z ON z.id = m.zone_id AND z.retired_at IS NULL
-		WHERE p.retired_at IS NULL GROUP BY p.id`)
+		WHERE p.retired_at IS NULL AND p.scenario_id = $1 GROUP BY p.id`, s.scenario)
 	if err != nil {
 		return nil, fmt.Errorf("platform outlines: %w", err)
 	}

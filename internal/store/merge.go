@@ -110,6 +110,9 @@ func (s *Store) MergeZones(ctx context.Context, ids []int64, versions map[int64]
 			if z.RetiredAt != nil {
 				return &FieldError{Field: "zone_ids", Message: fmt.Sprintf("zone %d (%s) is retired: merge only live zones", id, z.Name)}
 			}
+			if z.ScenarioID != locked[ids[0]].ScenarioID {
+				return &FieldError{Field: "zone_ids", Message: fmt.Sprintf("zone %d (%s) is of another scenario: merge zones of one scenario", id, z.Name)}
+			}
 			if v, ok := versions[id]; ok && v != z.Version {
 				return &ConflictError{Entity: "zone", ID: id, Expected: v, Current: z.Version}
 			}
@@ -151,7 +154,7 @@ func (s *Store) MergeZones(ctx context.Context, ids []int64, versions map[int64]
 		if fields.Geom, err = decodeMulti(g); err != nil {
 			return err
 		}
-		if res.Zone, err = createZone(ctx, tx, fields, c, "merge"); err != nil {
+		if res.Zone, err = createZone(ctx, tx, res.Sources[0].ScenarioID, fields, c, "merge"); err != nil {
 			return err
 		}
 		for _, z := range res.Sources {

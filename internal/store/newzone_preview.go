@@ -32,8 +32,8 @@ func (s *Store) PreviewNewZone(ctx context.Context, platformID int64, wkb []byte
 		if platformID == 0 {
 			err := tx.QueryRow(ctx, `WITH d AS (SELECT ST_GeomFromWKB($1, 4490) AS g)
 				SELECT p.id FROM d, zone z JOIN platform_member pm ON pm.zone_id = z.id JOIN platform p ON p.id = pm.platform_id
-				WHERE z.retired_at IS NULL AND p.retired_at IS NULL AND ST_DWithin(z.geom, d.g, $2)
-				ORDER BY ST_Distance(z.geom, d.g), p.id LIMIT 1`, wkb, JoinDistanceDeg).Scan(&platformID)
+				WHERE z.retired_at IS NULL AND p.retired_at IS NULL AND z.scenario_id = $3 AND ST_DWithin(z.geom, d.g, $2)
+				ORDER BY ST_Distance(z.geom, d.g), p.id LIMIT 1`, wkb, JoinDistanceDeg, s.scenario).Scan(&platformID)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return nil
 			}

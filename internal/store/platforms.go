@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"wanmu/internal/change"
+	"wanmu/internal/policy"
 )
 
 // Platform groups zones into one industrial platform whose developable area
@@ -31,6 +32,7 @@ type Platform struct {
 	UpdatedAt   time.Time
 	UpdatedBy   string
 	RetiredAt   *time.Time
+	ScenarioID  int64 // 0: the official data
 }
 
 // PlatformFields are the writable fields of a platform; nil means unchanged
@@ -47,13 +49,13 @@ type PlatformFields struct {
 
 const platformColumns = `p.id, p.name, p.role, p.counties, p.threshold_mu, p.targets, p.indicators, p.note,
 	coalesce((SELECT array_agg(m.zone_id ORDER BY m.zone_id) FROM platform_member m WHERE m.platform_id = p.id), '{}'),
-	p.version, p.created_at, coalesce(p.created_by, ''), p.updated_at, coalesce(p.updated_by, ''), p.retired_at`
+	p.version, p.created_at, coalesce(p.created_by, ''), p.updated_at, coalesce(p.updated_by, ''), p.retired_at, p.scenario_id`
 
 func scanPlatform(row pgx.Row) (Platform, error) {
 	var p Platform
 	var targets, indicators []byte
 	err := row.Scan(&p.ID, &p.Name, &p.Role, &p.Counties, &p.ThresholdMu, &targets, &indicators, &p.Note,
-		&p.ZoneIDs, &p.Version, &p.CreatedAt, &p.CreatedBy, &p.UpdatedAt, &p.UpdatedBy, &p.RetiredAt)
+		&p.ZoneIDs, &p.Version, &p.CreatedAt, &p.CreatedBy, &p.UpdatedAt, &p.UpdatedBy, &p.RetiredAt, &p.ScenarioID)
 	if err != nil {
 		return p, err
 	}
@@ -65,11 +67,11 @@ func scanPlatform(row pgx.Row) (Platform, error) {
 
 // ListPlatforms returns the live platforms (and retired ones when asked), by id.
 func (s *Store) ListPlatforms(ctx context.Context, retired bool) ([]Platform, error) {
-	q := "SELECT " + platformColumns + " FROM platform p"
+	q := "SELECT " + platformColumns + " FROM platform p WHERE p.scenario_id = $1"
 	if !retired {
-		q += " WHERE p.retired_at IS NULL"
+		q += " AND p.retired_at IS NULL"
 	}
-	rows, err := s.db.Query(ctx, q+" ORDER BY p.id")
+	rows, err := s.db.Query(ctx, q+" ORDER BY p.id", s.scenario)
 	if err != nil {
 		return nil, fmt.Errorf("list platforms: %w", err)
 	}
@@ -120,7 +122,7 @@ func (s *Store) CreatePlatform(ctx context.Context, f PlatformFields, zoneIDs []
 		if f.Role != nil {
 			role = *f.Role
 		}
-		threshold := 10000.0
+		threshold := policy.ThresholdMu
 		if f.ThresholdMu != nil {
 			threshold = *f.ThresholdMu
 		}
@@ -134,9 +136,9 @@ func (s *Store) CreatePlatform(ctx context.Context, f PlatformFields, zoneIDs []
 		}
 		var id int64
 		err = tx.QueryRow(ctx, `
-			INSERT INTO platform (name, role, counties, threshold_mu, targets, indicators, note, created_by, updated_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
-			*f.Name, role, counties, threshold, orEmpty(f.Targets), orEmpty(f.Indicators), note, nullable(c.Actor)).Scan(&id)
+			INSERT INTO platform (name, role, counties, threshold_mu, targets, indicators, note, created_by, updated_by, scenario_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id`,
+			*f.Name, role, counties, threshold, orEmpty(f.Targets), orEmpty(f.Indicators), note, nullable(c.Actor), s.scenario).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("create platform: %w", classify(err))
 		}

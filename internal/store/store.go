@@ -18,9 +18,10 @@ import (
 
 // Store is the PostGIS-backed source of truth.
 type Store struct {
-	pool  *pgxpool.Pool
-	db    dbtx // the pool, or the transaction of InTx
-	stats *TxStats
+	pool     *pgxpool.Pool
+	db       dbtx // the pool, or the transaction of InTx
+	stats    *TxStats
+	scenario int64 // the scenario reads and creates are scoped to; 0 is the official data
 }
 
 // TxStats counts what the write transactions met: PostgreSQL ends one of two
@@ -58,9 +59,22 @@ func (s *Store) Stats() *TxStats { return s.stats }
 // state from one run to the next.
 func (s *Store) InTx(ctx context.Context, fn func(*Store) error) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		return fn(&Store{pool: s.pool, db: tx, stats: s.stats})
+		return fn(&Store{pool: s.pool, db: tx, stats: s.stats, scenario: s.scenario})
 	})
 }
+
+// In returns the store scoped to a scenario (0: the official data): its
+// lists, searches, figures and new zones and platforms are that scenario's.
+// Reads and writes by id reach any scenario's rows; callers check that an id
+// is of the scenario they work in (ScenarioOf).
+func (s *Store) In(scenario int64) *Store {
+	c := *s
+	c.scenario = scenario
+	return &c
+}
+
+// Scenario is the scenario the store is scoped to (0: the official data).
+func (s *Store) Scenario() int64 { return s.scenario }
 
 // Pool returns the underlying connection pool.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }

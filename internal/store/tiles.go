@@ -218,7 +218,7 @@ const (
 	tileZoneFrom = `zone g
 	LEFT JOIN platform_member m ON m.zone_id = g.id
 	LEFT JOIN platform p ON p.id = m.platform_id AND p.retired_at IS NULL`
-	tileZoneWhere = `g.retired_at IS NULL AND g.geom && ST_MakeEnvelope($1, $2, $3, $4, 4490)`
+	tileZoneWhere = `g.retired_at IS NULL AND g.scenario_id = $10 AND g.geom && ST_MakeEnvelope($1, $2, $3, $4, 4490)`
 
 	// Only the members near the tile are dissolved: inside the tile their
 	// union equals the whole platform's. Platforms are never sub-pixel: a
@@ -228,7 +228,7 @@ const (
 		FROM zone z
 		JOIN platform_member m ON m.zone_id = z.id
 		JOIN platform p ON p.id = m.platform_id AND p.retired_at IS NULL
-		WHERE z.retired_at IS NULL AND z.geom && ST_MakeEnvelope($1, $2, $3, $4, 4490)
+		WHERE z.retired_at IS NULL AND z.scenario_id = $10 AND z.geom && ST_MakeEnvelope($1, $2, $3, $4, 4490)
 		GROUP BY p.id, p.name) g`
 
 	// The layer name as a scalar subquery: cheaper to plan than a join,
@@ -264,6 +264,7 @@ func (s *Store) TileFeatures(ctx context.Context, layer string, q TileQuery) ([]
 		if sub {
 			sql = zoneTileSubSQL
 		}
+		args = append(args, s.scenario)
 		var name, kind, disp, county string
 		var platform *int64
 		extra = []any{&name, &kind, &disp, &county, &platform}
@@ -276,6 +277,7 @@ func (s *Store) TileFeatures(ctx context.Context, layer string, q TileQuery) ([]
 	case TilePlatforms:
 		sql = platformTileSQL
 		args[8] = 0.0
+		args = append(args, s.scenario)
 		var name string
 		extra = []any{&name}
 		props = func(f *TileFeature) { f.Props = map[string]any{"name": name} }

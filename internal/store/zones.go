@@ -37,6 +37,7 @@ type Zone struct {
 	UpdatedAt      time.Time
 	UpdatedBy      string
 	RetiredAt      *time.Time
+	ScenarioID     int64 // 0: the official data
 }
 
 // ZoneFields are the writable fields of a zone. Nil pointers mean "unchanged"
@@ -75,7 +76,7 @@ type Change struct {
 const zoneColumns = `z.id, z.kind, z.name, z.county_adcode, z.disposition, z.approved_area_ha,
 	coalesce(z.document_no, ''), z.attributes, ST_AsBinary(z.geom), z.area_m2,
 	m.platform_id, coalesce(p.name, ''), z.version, z.merged_into, z.created_at, coalesce(z.created_by, ''),
-	z.updated_at, coalesce(z.updated_by, ''), z.retired_at`
+	z.updated_at, coalesce(z.updated_by, ''), z.retired_at, z.scenario_id`
 
 const zoneFrom = ` FROM zone z LEFT JOIN platform_member m ON m.zone_id = z.id LEFT JOIN platform p ON p.id = m.platform_id`
 
@@ -85,7 +86,7 @@ func scanZone(row pgx.Row) (Zone, error) {
 	var g []byte
 	err := row.Scan(&z.ID, &z.Kind, &z.Name, &z.CountyAdcode, &z.Disposition, &z.ApprovedAreaHa,
 		&z.DocumentNo, &attrs, &g, &z.AreaM2, &z.PlatformID, &z.PlatformName, &z.Version, &z.MergedInto,
-		&z.CreatedAt, &z.CreatedBy, &z.UpdatedAt, &z.UpdatedBy, &z.RetiredAt)
+		&z.CreatedAt, &z.CreatedBy, &z.UpdatedAt, &z.UpdatedBy, &z.RetiredAt, &z.ScenarioID)
 	if err != nil {
 		return z, err
 	}
@@ -107,7 +108,7 @@ func (s *Store) ListZones(ctx context.Context, f ZoneFilter) ([]Zone, error) {
 // arrive: a caller that encodes them one by one holds one zone at a time.
 // fn's error stops the walk and is returned.
 func (s *Store) EachZone(ctx context.Context, f ZoneFilter, fn func(Zone) error) error {
-	q, args := zoneQuery(f)
+	q, args := zoneQuery(s.scenario, f)
 	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("list zones: %w", err)
@@ -128,11 +129,12 @@ func (s *Store) EachZone(ctx context.Context, f ZoneFilter, fn func(Zone) error)
 	return nil
 }
 
-// zoneQuery is the SQL of a zone filter, with its arguments.
-func zoneQuery(f ZoneFilter) (string, []any) {
+// zoneQuery is the SQL of a zone filter in a scenario, with its arguments.
+func zoneQuery(scenario int64, f ZoneFilter) (string, []any) {
 	var where []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	where = append(where, "z.scenario_id = "+arg(scenario))
 	switch {
 	case f.RetiredOnly:
 		where = append(where, "z.retired_at IS NOT NULL")
@@ -204,13 +206,14 @@ func (s *Store) CreateZone(ctx context.Context, f ZoneFields, c Change) (Zone, e
 	var z Zone
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		z, err = createZone(ctx, tx, f, c, "create")
+		z, err = createZone(ctx, tx, s.scenario, f, c, "create")
 		return err
 	})
 	return z, err
 }
 
-func createZone(ctx context.Context, tx pgx.Tx, f ZoneFields, c Change, action string) (Zone, error) {
+// createZone stores a new zone in a scenario (0: the official data).
+func createZone(ctx context.Context, tx pgx.Tx, scenario int64, f ZoneFields, c Change, action string) (Zone, error) {
 	if f.Kind == nil || f.Name == nil || f.CountyAdcode == nil || f.Geom == nil {
 		return Zone{}, fmt.Errorf("create zone: kind, name, county_adcode and geometry are required: %w", ErrInvalid)
 	}
@@ -236,10 +239,10 @@ func createZone(ctx context.Context, tx pgx.Tx, f ZoneFields, c Change, action s
 	attrs := encodeAttributes(f.Attributes)
 	var id int64
 	err = tx.QueryRow(ctx, `
-		INSERT INTO zone (kind, name, county_adcode, disposition, approved_area_ha, document_no, attributes, geom, created_by, updated_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, ST_Multi(ST_GeomFromWKB($8, 4490)), $9, $9)
+		INSERT INTO zone (kind, name, county_adcode, disposition, approved_area_ha, document_no, attributes, geom, created_by, updated_by, scenario_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, ST_Multi(ST_GeomFromWKB($8, 4490)), $9, $9, $10)
 		RETURNING id`,
-		*f.Kind, *f.Name, *f.CountyAdcode, disp, approved, doc, attrs, g, nullable(c.Actor)).Scan(&id)
+		*f.Kind, *f.Name, *f.CountyAdcode, disp, approved, doc, attrs, g, nullable(c.Actor), scenario).Scan(&id)
 	if err != nil {
 		return Zone{}, fmt.Errorf("create zone: %w", classify(err))
 	}
@@ -462,7 +465,7 @@ func (s *Store) SplitZone(ctx context.Context, id int64, version int, line orb.L
 			name := fmt.Sprintf("%s-%d", src.Name, i+1)
 			attrs := provenanceFree(src.Attributes)
 			attrs["split_from"] = src.ID
-			z, err := createZone(ctx, tx, ZoneFields{Kind: &src.Kind, Name: &name, CountyAdcode: &src.CountyAdcode,
+			z, err := createZone(ctx, tx, src.ScenarioID, ZoneFields{Kind: &src.Kind, Name: &name, CountyAdcode: &src.CountyAdcode,
 				Disposition: &src.Disposition, DocumentNo: &src.DocumentNo, Attributes: attrs, Geom: p}, c, "split")
 			if err != nil {
 				return err
@@ -555,7 +558,7 @@ type ZoneSummary struct {
 // it loads the ones in view.
 func (s *Store) SummarizeZones(ctx context.Context) (ZoneSummary, error) {
 	sum := ZoneSummary{ByKind: map[string]int{}, ByDisposition: map[string]int{}}
-	rows, err := s.db.Query(ctx, `SELECT kind, disposition, count(*), sum(area_m2) FROM zone WHERE retired_at IS NULL GROUP BY 1, 2`)
+	rows, err := s.db.Query(ctx, `SELECT kind, disposition, count(*), sum(area_m2) FROM zone WHERE retired_at IS NULL AND scenario_id = $1 GROUP BY 1, 2`, s.scenario)
 	if err != nil {
 		return sum, fmt.Errorf("zone summary: %w", err)
 	}
@@ -579,7 +582,7 @@ func (s *Store) SummarizeZones(ctx context.Context) (ZoneSummary, error) {
 	}
 	var w, so, e, n *float64
 	err = s.db.QueryRow(ctx, `SELECT ST_XMin(ext), ST_YMin(ext), ST_XMax(ext), ST_YMax(ext)
-		FROM (SELECT ST_Extent(geom)::box3d AS ext FROM zone WHERE retired_at IS NULL) x`).Scan(&w, &so, &e, &n)
+		FROM (SELECT ST_Extent(geom)::box3d AS ext FROM zone WHERE retired_at IS NULL AND scenario_id = $1) x`, s.scenario).Scan(&w, &so, &e, &n)
 	if err != nil {
 		return sum, fmt.Errorf("zone summary: %w", err)
 	}

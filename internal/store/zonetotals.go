@@ -11,7 +11,7 @@ import (
 // The filter's page (After, Limit) is ignored.
 func (s *Store) ZoneTotals(ctx context.Context, f ZoneFilter) (count int64, areaM2 float64, err error) {
 	f.After, f.Limit = 0, 0
-	q, args := zoneQuery(f)
+	q, args := zoneQuery(s.scenario, f)
 	// The same FROM and WHERE as the list, so the totals match it row for row.
 	rest := strings.TrimSuffix(strings.TrimPrefix(q, "SELECT "+zoneColumns), " ORDER BY z.id")
 	if rest == q || !strings.HasPrefix(rest, zoneFrom) {
