@@ -201,6 +201,7 @@ func (s *Server) Routes() chi.Router {
 func (s *Server) config(w http.ResponseWriter, r *http.Request) error {
 	cfg := map[string]any{"basemap_url": s.basemapURL, "public_read": s.publicRead}
 	s.basemapConfig(r, cfg)
+	s.sampleConfig(r, cfg)
 	writeJSON(w, http.StatusOK, cfg)
 	return nil
 }

@@ -105,11 +105,13 @@
 		map.getPane('wanmuLabels').style.pointerEvents = 'none';
 		L.control.zoom({ position: 'topleft', zoomInTitle: t('map.zoomIn'), zoomOutTitle: t('map.zoomOut') }).addTo(map);
 		L.control.scale({ position: 'bottomleft', imperial: false, maxWidth: 140 }).addTo(map);
-		var attribution = L.control.attribution({ position: 'bottomright', prefix: false }).addAttribution(t('map.attribution')).addTo(map);
-		var attributionText = t('map.attribution');
+		// "示例数据" only on the sample data loaded at first start.
+		var attributionKey = this.config.sample_data ? 'map.attribution' : 'map.attributionOwn';
+		var attribution = L.control.attribution({ position: 'bottomright', prefix: false }).addAttribution(t(attributionKey)).addTo(map);
+		var attributionText = t(attributionKey);
 		wanmu.i18n.on('langchange', function () {
 			attribution.removeAttribution(attributionText);
-			attributionText = t('map.attribution');
+			attributionText = t(attributionKey);
 			attribution.addAttribution(attributionText);
 		});
 		new wanmu.StatusBar().addTo(map);
@@ -594,7 +596,10 @@
 		var e = this.zoneSummary && this.zoneSummary.bbox;
 		var b = e ? L.latLngBounds([e[1], e[0]], [e[3], e[2]]) : this.zones.boundsOf([]);
 		if (b.isValid()) {
-			this.map.fitBounds(b, { padding: [30, 30], animate: false });
+			// The zones (and the platform labels above them) clear of the toolbar.
+			var bar = this.toolbar && this.toolbar.el;
+			var top = bar && bar.offsetHeight ? bar.offsetTop + bar.offsetHeight + 12 : 30;
+			this.map.fitBounds(b, { paddingTopLeft: [30, top], paddingBottomRight: [30, 30], animate: false });
 		}
 	};
 

@@ -128,6 +128,7 @@
 		'map.zoneOverview': '视图内要素过多，显示为概览：放大地图即可选择和编辑',
 		'map.zoomOut': '缩小',
 		'map.attribution': '示例数据，非测绘成果 · CGCS2000 · Leaflet',
+		'map.attributionOwn': 'CGCS2000 · Leaflet',
 		'status.crs': 'CGCS2000 经纬度',
 		'status.zoom': '级别 {z}',
 		// measuring tool and coordinates (MeasureTool.js, StatusBar.js)
@@ -880,6 +881,7 @@
 		'map.zoneOverview': 'Too many zones in view to edit: shown as an overview. Zoom in to select and edit them',
 		'map.zoomOut': 'Zoom out',
 		'map.attribution': 'Sample data, not surveyed · CGCS2000 · Leaflet',
+		'map.attributionOwn': 'CGCS2000 · Leaflet',
 		'status.crs': 'CGCS2000 lon/lat',
 		'status.zoom': 'Zoom {z}',
 		// measuring tool and coordinates (MeasureTool.js, StatusBar.js)

@@ -223,9 +223,9 @@
 		return h('footer', { className: 'print-foot' },
 			h('span', { text: t('print.date', { d: wanmu.i18n.datetime(new Date().toISOString()) }) }),
 			h('span', { text: t('print.source') }),
-			// The page shows this note with every dataset (the layers panel,
-			// the map's attribution): the server does not say which are surveyed.
-			h('strong', { className: 'print-note', i18n: 'layers.sampleNote' }));
+			// Only on the sample data loaded at first start (the server's config
+			// says so): an installation's own data are its own to qualify.
+			this.app.config.sample_data ? h('strong', { className: 'print-note', i18n: 'layers.sampleNote' }) : null);
 	};
 
 	// _controls is the preview's panel: paper, orientation, scale, grid, title.

@@ -36,6 +36,7 @@
 			this._haloGroup.addTo(map);
 			this._labelGroup.addTo(map);
 			map.on('zoomend', this._zoomClass, this);
+			map.on('movestart moveend resize', this._viewChanged, this);
 			wanmu.i18n.on('langchange', this._refreshPlatformLabels, this);
 			wanmu.units.on('unitchange', this._refreshPlatformLabels, this);
 			this._zoomClass();
@@ -43,6 +44,7 @@
 
 		onRemove: function (map) {
 			map.off('zoomend', this._zoomClass, this);
+			map.off('movestart moveend resize', this._viewChanged, this);
 			wanmu.i18n.off('langchange', this._refreshPlatformLabels, this);
 			wanmu.units.off('unitchange', this._refreshPlatformLabels, this);
 			map.removeLayer(this._zoneGroup);
@@ -56,7 +58,6 @@
 			this._features = {};
 			features.forEach(function (f) { this._features[f.properties.id] = f; this._build(f); }, this);
 			this._refreshPlatformLabels();
-			this._fitLabels();
 		},
 
 		// upsert adds or replaces one zone (after a write).
@@ -70,7 +71,6 @@
 				this._build(f);
 			}
 			this._refreshPlatformLabels();
-			this._fitLabels();
 		},
 
 		// addMany adds or replaces the zones loaded for a view, keeping the
@@ -83,7 +83,6 @@
 				this._build(f);
 			}, this);
 			this._refreshPlatformLabels();
-			this._fitLabels();
 		},
 
 		// prune drops zones outside bounds that are not selected or kept,
@@ -143,6 +142,7 @@
 			var changed = Object.keys(L.extend({}, this._selected, sel));
 			this._selected = sel;
 			changed.forEach(function (id) { this._restyle(id); }, this);
+			this.placeLabels(); // a selected zone's name is always shown
 		},
 
 		// setPassive lets clicks through to the map (while Geoman draws).
@@ -246,6 +246,7 @@
 					this._halos[zid].setStyle(this._haloStyle(f.properties.platform_id));
 				}
 			}, this);
+			this.placeLabels(); // and the open platform's label
 		},
 
 		_haloStyle: function (pid) {
@@ -286,6 +287,7 @@
 		_refreshPlatformLabels: function () {
 			this._labelGroup.clearLayers();
 			if (!this._filter.platformLabels) {
+				this.placeLabels();
 				return;
 			}
 			this._platforms.forEach(function (pl) {
@@ -310,39 +312,82 @@
 					L.DomEvent.stop(e);
 					this.fire('platformclick', { id: pl.id });
 				}, this);
+				m.platformId = pl.id;
 				this._labelGroup.addLayer(m);
 			}, this);
+			this.placeLabels();
 		},
 
 		refreshLabels: function () { this._refreshPlatformLabels(); },
 
-		// _fitLabels hides a zone's name where it is wider than the zone on
-		// screen, so small neighbours do not print over each other.
-		_fitLabels: function () {
-			if (!this._map || !this._filter.labels) {
+		// placeLabels keeps the labels apart and clear of the controls
+		// (LabelPlacer.js). Asked for many times in one change (new data,
+		// zoom, move, resize, selection), it runs once, at the end of it.
+		placeLabels: function () {
+			if (this._labelsDue || !this._map) {
 				return;
 			}
+			this._labelsDue = true;
+			var self = this;
+			Promise.resolve().then(function () {
+				self._labelsDue = false;
+				self._placeLabelsNow();
+			});
+		},
+
+		// labelsSettled says no label placement is waiting (for tests).
+		labelsSettled: function () {
+			return !this._labelsDue && !this._moving && !!this._map && !this._map._animatingZoom && this._labelView === this._viewKey();
+		},
+
+		_viewKey: function () {
+			var m = this._map, c = m.getPixelOrigin(), s = m.getSize();
+			return [m.getZoom(), c.x, c.y, s.x, s.y, m._getMapPanePos().x, m._getMapPanePos().y].join(',');
+		},
+
+		_viewChanged: function (e) {
+			this._moving = e.type === 'movestart';
+			if (!this._moving) {
+				this.placeLabels();
+			}
+		},
+
+		_placeLabelsNow: function () {
 			var map = this._map;
+			if (!map || map._animatingZoom) {
+				return; // the labels are moving: the zoom's end places them
+			}
+			var labels = [];
+			this._labelGroup.eachLayer(function (m) {
+				var el = m.getElement() && m.getElement().firstChild;
+				if (el) {
+					labels.push({ el: el, at: map.latLngToContainerPoint(m.getLatLng()).round(), platform: true, pinned: m.platformId === this._active });
+				}
+			}, this);
 			Object.keys(this._layers).forEach(function (id) {
 				var l = this._layers[id];
 				var tip = l.getTooltip && l.getTooltip();
 				var el = tip && tip.getElement && tip.getElement();
-				if (!el) {
+				if (!el || !this._zoneGroup.hasLayer(l)) {
 					return;
 				}
+				// A zone's name may not be much wider than the zone on screen;
+				// parks are few and named on the policy map: they get more room.
 				var b = l.getBounds();
 				var w = map.latLngToContainerPoint(b.getNorthEast()).x - map.latLngToContainerPoint(b.getSouthWest()).x;
-				// Parks are few and named on the policy map: allow them more room.
 				var room = l.feature.properties.kind === 'park' ? 2.2 : 1.15;
-				el.style.visibility = el.offsetWidth > w * room + 8 ? 'hidden' : '';
+				labels.push({ el: el, at: map.latLngToContainerPoint(tip.getLatLng()).round(), platform: false,
+					pinned: !!this._selected[id], area: l.feature.properties.area_mu || 0, room: w * room + 8 });
 			}, this);
+			wanmu.labelPlacer.place(map.getContainer(), labels);
+			this._labelView = this._viewKey();
 		},
 
 		_zoomClass: function () {
 			if (!this._map) {
 				return;
 			}
-			this._fitLabels();
+			this.placeLabels();
 			var c = this._map.getContainer();
 			var z = this._map.getZoom();
 			L.DomUtil[z < 11 ? 'addClass' : 'removeClass'](c, 'wanmu-far');
