@@ -87,6 +87,11 @@ func accessRules(zone, platform, layer int64) map[string]accessRule {
 		"PUT /settings/basemap":        {min: "admin", body: `{"tianditu_key":"not-a-key"}`, status: 422},
 
 		"GET /platforms/{id}/developable": {min: "viewer", path: "/platforms/" + p + "/developable", status: 200},
+
+		"GET /scenarios":         {min: "viewer", status: 200},
+		"POST /scenarios":        {min: "editor", body: `{}`, status: 422},
+		"GET /scenarios/{id}":    {min: "viewer", path: "/scenarios/999999", status: 404},
+		"DELETE /scenarios/{id}": {min: "editor", path: "/scenarios/999999", ifm: `"99"`, status: 404},
 	}
 }
 

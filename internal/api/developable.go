@@ -24,7 +24,7 @@ func (s *Server) developable(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	land, err := s.store.DevelopableLand(r.Context(), id)
+	land, err := s.st(r).DevelopableLand(r.Context(), id)
 	if err != nil {
 		return err
 	}

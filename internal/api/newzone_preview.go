@@ -27,7 +27,7 @@ func (s *Server) previewNewZone(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pv, err := s.store.PreviewNewZone(r.Context(), platformID, wkb)
+	pv, err := s.st(r).PreviewNewZone(r.Context(), platformID, wkb)
 	if err != nil {
 		return err
 	}

@@ -134,7 +134,7 @@ func (s *Server) listPlatforms(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return problem.New(http.StatusBadRequest, "bad-parameter", "retired must be true or false")
 	}
-	ps, err := s.store.ListPlatforms(r.Context(), retired)
+	ps, err := s.st(r).ListPlatforms(r.Context(), retired)
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func (s *Server) getPlatform(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.store.GetPlatform(r.Context(), id)
+	p, err := s.st(r).GetPlatform(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func (s *Server) createPlatform(w http.ResponseWriter, r *http.Request) error {
 	if f.Name == nil {
 		return fieldProblem("name", "is required")
 	}
-	p, err := s.store.CreatePlatform(r.Context(), f, b.ZoneIDs, s.change(r, b.Reason))
+	p, err := s.st(r).CreatePlatform(r.Context(), f, b.ZoneIDs, s.change(r, b.Reason))
 	if err != nil {
 		return err
 	}
@@ -231,7 +231,7 @@ func (s *Server) putPlatform(w http.ResponseWriter, r *http.Request) error {
 	if b.ZoneIDs != nil {
 		return fieldProblem("zone_ids", "are changed with PUT /api/v1/platforms/%d/members", id)
 	}
-	p, err := s.store.UpdatePlatform(r.Context(), id, version, f, s.change(r, b.Reason))
+	p, err := s.st(r).UpdatePlatform(r.Context(), id, version, f, s.change(r, b.Reason))
 	if err != nil {
 		return err
 	}
@@ -241,7 +241,7 @@ func (s *Server) putPlatform(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deletePlatform(w http.ResponseWriter, r *http.Request) error {
-	return s.retire(w, r, s.store.RetirePlatform)
+	return s.retire(w, r, s.st(r).RetirePlatform)
 }
 
 type membersBody struct {
@@ -267,7 +267,7 @@ func (s *Server) setMembers(w http.ResponseWriter, r *http.Request) error {
 	if err := checkText("reason", b.Reason, 2000); err != nil {
 		return err
 	}
-	p, err := s.store.SetMembers(r.Context(), id, version, b.ZoneIDs, s.change(r, b.Reason))
+	p, err := s.st(r).SetMembers(r.Context(), id, version, b.ZoneIDs, s.change(r, b.Reason))
 	if err != nil {
 		return err
 	}
@@ -403,7 +403,7 @@ func (s *Server) previewZone(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pv, err := s.store.PreviewZone(r.Context(), id, wkb)
+	pv, err := s.st(r).PreviewZone(r.Context(), id, wkb)
 	if err != nil {
 		return err
 	}

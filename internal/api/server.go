@@ -127,9 +127,10 @@ func (s *Server) Heavy(next http.Handler) http.Handler { return s.heavy.Heavy(ne
 // rule fails it.
 func (s *Server) Routes() chi.Router {
 	r := chi.NewRouter()
-	r.Use(s.Authenticate)
+	r.Use(s.Authenticate, s.scope) // scope: ?scenario= (scenarios.go)
 	viewer, editor, admin := s.Require(auth.Viewer), s.Require(auth.Editor), s.Require(auth.Admin)
 	heavy := s.heavy.Heavy
+	zone, platform := s.inScope("zone"), s.inScope("platform") // the {id} is of the request's scenario
 
 	r.Post("/auth/login", s.handle(s.login))
 	r.Post("/auth/logout", s.handle(s.logout))
@@ -143,27 +144,32 @@ func (s *Server) Routes() chi.Router {
 	r.With(editor).Post("/zones", s.handle(s.createZone))
 	r.With(editor, heavy).Post("/zones/merge", s.handle(s.mergeZones))
 	r.With(editor, heavy).Post("/zones/preview", s.handleRead(s.previewNewZone)) // a new zone's effect on its platform
-	r.With(viewer).Get("/zones/{id}", s.handle(s.getZone))
-	r.With(editor).Put("/zones/{id}", s.handle(s.putZone))
-	r.With(editor).Patch("/zones/{id}", s.handle(s.patchZone))
-	r.With(editor).Delete("/zones/{id}", s.handle(s.deleteZone))
-	r.With(editor).Post("/zones/{id}/split", s.handle(s.splitZone))
-	r.With(viewer).Get("/zones/{id}/history", s.handle(s.zoneHistory))
-	r.With(viewer, heavy).Get("/zones/{id}/developable", s.handle(s.zoneDevelopable))
-	r.With(editor, heavy).Post("/zones/{id}/preview", s.handleRead(s.previewZone)) // a draft geometry's figures
-	r.With(editor).Post("/zones/{id}/restore", s.handle(s.restoreZone))            // editors: undo of their own latest change
+	r.With(viewer, zone).Get("/zones/{id}", s.handle(s.getZone))
+	r.With(editor, zone).Put("/zones/{id}", s.handle(s.putZone))
+	r.With(editor, zone).Patch("/zones/{id}", s.handle(s.patchZone))
+	r.With(editor, zone).Delete("/zones/{id}", s.handle(s.deleteZone))
+	r.With(editor, zone).Post("/zones/{id}/split", s.handle(s.splitZone))
+	r.With(viewer, zone).Get("/zones/{id}/history", s.handle(s.zoneHistory))
+	r.With(viewer, zone, heavy).Get("/zones/{id}/developable", s.handle(s.zoneDevelopable))
+	r.With(editor, zone, heavy).Post("/zones/{id}/preview", s.handleRead(s.previewZone)) // a draft geometry's figures
+	r.With(editor, zone).Post("/zones/{id}/restore", s.handle(s.restoreZone))            // editors: undo of their own latest change
 
 	r.With(viewer).Get("/platforms", s.handle(s.listPlatforms))
 	r.With(editor).Post("/platforms", s.handle(s.createPlatform))
-	r.With(viewer).Get("/platforms/{id}", s.handle(s.getPlatform))
-	r.With(editor).Put("/platforms/{id}", s.handle(s.putPlatform))
-	r.With(editor).Patch("/platforms/{id}", s.handle(s.putPlatform))
-	r.With(editor).Delete("/platforms/{id}", s.handle(s.deletePlatform))
-	r.With(editor).Put("/platforms/{id}/members", s.handle(s.setMembers))
-	r.With(viewer, heavy).Get("/platforms/{id}/report", s.handle(s.report))
-	r.With(viewer, heavy).Get("/platforms/{id}/developable", s.handle(s.developable)) // the report's land as GeoJSON
-	r.With(viewer).Get("/platforms/{id}/history", s.handle(s.platformHistory))
-	r.With(editor).Post("/platforms/{id}/restore", s.handle(s.restorePlatform)) // editors: undo of their own latest change
+	r.With(viewer, platform).Get("/platforms/{id}", s.handle(s.getPlatform))
+	r.With(editor, platform).Put("/platforms/{id}", s.handle(s.putPlatform))
+	r.With(editor, platform).Patch("/platforms/{id}", s.handle(s.putPlatform))
+	r.With(editor, platform).Delete("/platforms/{id}", s.handle(s.deletePlatform))
+	r.With(editor, platform).Put("/platforms/{id}/members", s.handle(s.setMembers))
+	r.With(viewer, platform, heavy).Get("/platforms/{id}/report", s.handle(s.report))
+	r.With(viewer, platform, heavy).Get("/platforms/{id}/developable", s.handle(s.developable)) // the report's land as GeoJSON
+	r.With(viewer, platform).Get("/platforms/{id}/history", s.handle(s.platformHistory))
+	r.With(editor, platform).Post("/platforms/{id}/restore", s.handle(s.restorePlatform)) // editors: undo of their own latest change
+
+	r.With(viewer).Get("/scenarios", s.handle(s.listScenarios)) // consolidation plans (scenarios.go)
+	r.With(editor, heavy).Post("/scenarios", s.handle(s.createScenario))
+	r.With(viewer).Get("/scenarios/{id}", s.handle(s.getScenario))
+	r.With(editor).Delete("/scenarios/{id}", s.handle(s.retireScenario)) // its author or an administrator
 
 	r.With(editor).Get("/undo", s.handle(s.undoStacks)) // the caller's own undo and redo stacks
 	r.With(editor).Post("/undo", s.handle(s.undo))
@@ -174,12 +180,12 @@ func (s *Server) Routes() chi.Router {
 	r.With(viewer, heavy).Post("/measure", s.handleRead(s.measure))
 	r.With(viewer, heavy).Post("/measure/length", s.handleRead(s.measureLength)) // the measuring tool's distances
 
-	r.With(editor).Post("/imports", s.handle(s.startImport))
+	r.With(editor, officialOnly).Post("/imports", s.handle(s.startImport))
 	r.With(editor).Get("/imports/{id}", s.handle(s.getImport))
-	r.With(editor).Post("/imports/{id}/commit", s.handle(s.commitImport))
+	r.With(editor, officialOnly).Post("/imports/{id}/commit", s.handle(s.commitImport))
 	r.With(editor).Delete("/imports/{id}", s.handle(s.cancelImport))
-	r.With(viewer).Get("/exports", s.handle(s.export))
-	r.With(viewer).Get("/exports/handover", s.handle(s.handover))
+	r.With(viewer, officialOnly).Get("/exports", s.handle(s.export))
+	r.With(viewer, officialOnly).Get("/exports/handover", s.handle(s.handover))
 	r.With(viewer).Get("/exports/formats", s.handle(s.formats))
 
 	r.With(admin).Get("/users", s.handle(s.listUsers))

@@ -17,7 +17,7 @@ const undoDepth = 50
 // kept by the server so that they survive a reload and cover every
 // operation, made in any page or client.
 func (s *Server) undoStacks(w http.ResponseWriter, r *http.Request) error {
-	undo, redo, err := s.store.UndoStacks(r.Context(), actorName(r.Context()))
+	undo, redo, err := s.st(r).UndoStacks(r.Context(), actorName(r.Context()))
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (s *Server) takeBack(w http.ResponseWriter, r *http.Request, redo bool) err
 		return err
 	}
 	ctx := r.Context()
-	res, err := s.store.Undo(ctx, redo, req.Op, s.change(r, req.Reason))
+	res, err := s.st(r).Undo(ctx, redo, req.Op, s.change(r, req.Reason))
 	if errors.Is(err, store.ErrUndoMovedOn) {
 		return problem.New(http.StatusConflict, "undo-moved-on",
 			"operation %d is no longer the next to undo or redo (another tab or client changed the stacks): reload the list", *req.Op)
@@ -74,7 +74,7 @@ func (s *Server) takeBack(w http.ResponseWriter, r *http.Request, redo bool) err
 	}
 	fc := geojson.NewFeatureCollection()
 	for _, id := range res.Zones {
-		z, err := s.store.GetZone(ctx, id)
+		z, err := s.st(r).GetZone(ctx, id)
 		if err != nil {
 			return err
 		}

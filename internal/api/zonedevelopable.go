@@ -17,7 +17,7 @@ func (s *Server) zoneDevelopable(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	z, rep, err := s.store.ZoneDevelopable(r.Context(), id)
+	z, rep, err := s.st(r).ZoneDevelopable(r.Context(), id)
 	if err != nil {
 		return err
 	}

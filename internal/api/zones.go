@@ -188,7 +188,7 @@ func (s *Server) listZones(w http.ResponseWriter, r *http.Request) error {
 	limit := f.Limit
 	f.Limit++ // one more tells whether there is a next page
 	lw := &zoneListWriter{w: w}
-	err = s.store.EachZone(r.Context(), f, func(z store.Zone) error {
+	err = s.st(r).EachZone(r.Context(), f, func(z store.Zone) error {
 		if lw.n == limit {
 			lw.more = true
 			return errPageFull
@@ -219,7 +219,7 @@ var errPageFull = errors.New("page full")
 // zoneSummary answers the counts and box of all live zones, which the map
 // shows without loading them all.
 func (s *Server) zoneSummary(w http.ResponseWriter, r *http.Request) error {
-	sum, err := s.store.SummarizeZones(r.Context())
+	sum, err := s.st(r).SummarizeZones(r.Context())
 	if err != nil {
 		return err
 	}
@@ -364,7 +364,7 @@ func (s *Server) getZone(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	z, err := s.store.GetZone(r.Context(), id)
+	z, err := s.st(r).GetZone(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -382,7 +382,7 @@ func (s *Server) createZone(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	z, err := s.store.CreateZone(r.Context(), zf, s.change(r, f.Reason))
+	z, err := s.st(r).CreateZone(r.Context(), zf, s.change(r, f.Reason))
 	if err != nil {
 		return err
 	}
@@ -412,7 +412,7 @@ func (s *Server) updateZone(w http.ResponseWriter, r *http.Request, full bool) e
 	if err != nil {
 		return err
 	}
-	z, err := s.store.UpdateZone(r.Context(), id, version, zf, s.change(r, f.Reason))
+	z, err := s.st(r).UpdateZone(r.Context(), id, version, zf, s.change(r, f.Reason))
 	if err != nil {
 		return err
 	}
@@ -422,7 +422,7 @@ func (s *Server) updateZone(w http.ResponseWriter, r *http.Request, full bool) e
 }
 
 func (s *Server) deleteZone(w http.ResponseWriter, r *http.Request) error {
-	return s.retire(w, r, s.store.RetireZone)
+	return s.retire(w, r, s.st(r).RetireZone)
 }
 
 // retire answers a DELETE: the object is retired at the version the client
@@ -501,7 +501,7 @@ func (s *Server) mergeZones(w http.ResponseWriter, r *http.Request) error {
 				"versions must give the version you saw of every zone to merge (its ETag); zone %d has none", id)
 		}
 	}
-	res, err := s.store.MergeZones(r.Context(), m.ZoneIDs, versions,
+	res, err := s.st(r).MergeZones(r.Context(), m.ZoneIDs, versions,
 		store.MergeOptions{Fields: zf, PlatformID: m.PlatformID, AllowGapM: m.AllowGapM, DryRun: m.DryRun}, s.change(r, m.Reason))
 	if err != nil {
 		return err
@@ -553,7 +553,7 @@ func (s *Server) splitZone(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	zs, err := s.store.SplitZone(r.Context(), id, version, line, s.change(r, req.Reason))
+	zs, err := s.st(r).SplitZone(r.Context(), id, version, line, s.change(r, req.Reason))
 	if err != nil {
 		return err
 	}
@@ -595,7 +595,7 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, entity string) 
 	if err != nil {
 		return err
 	}
-	rs, err := s.store.History(r.Context(), entity, id)
+	rs, err := s.st(r).History(r.Context(), entity, id)
 	if err != nil {
 		return err
 	}

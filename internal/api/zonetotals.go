@@ -14,7 +14,7 @@ func (s *Server) zoneTotals(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	n, m2, err := s.store.ZoneTotals(r.Context(), f)
+	n, m2, err := s.st(r).ZoneTotals(r.Context(), f)
 	if err != nil {
 		return err
 	}

@@ -110,8 +110,8 @@ func (s *Store) MergeZones(ctx context.Context, ids []int64, versions map[int64]
 			if z.RetiredAt != nil {
 				return &FieldError{Field: "zone_ids", Message: fmt.Sprintf("zone %d (%s) is retired: merge only live zones", id, z.Name)}
 			}
-			if z.ScenarioID != locked[ids[0]].ScenarioID {
-				return &FieldError{Field: "zone_ids", Message: fmt.Sprintf("zone %d (%s) is of another scenario: merge zones of one scenario", id, z.Name)}
+			if z.ScenarioID != s.scenario {
+				return &FieldError{Field: "zone_ids", Message: fmt.Sprintf("zone %d (%s) is not in this scenario: merge zones of the scenario you work in", id, z.Name)}
 			}
 			if v, ok := versions[id]; ok && v != z.Version {
 				return &ConflictError{Entity: "zone", ID: id, Expected: v, Current: z.Version}

@@ -112,3 +112,47 @@ func (s *Store) GetScenario(ctx context.Context, id int64) (Scenario, error) {
 	}
 	return sc, nil
 }
+
+// ScenarioOf is the scenario a zone or platform belongs to (entity "zone"
+// or "platform"), retired or not.
+func (s *Store) ScenarioOf(ctx context.Context, entity string, id int64) (int64, error) {
+	table := map[string]string{"zone": "zone", "platform": "platform"}[entity]
+	if table == "" {
+		return 0, fmt.Errorf("scenario of %s %d: unknown entity: %w", entity, id, ErrInvalid)
+	}
+	var sc int64
+	err := s.db.QueryRow(ctx, `SELECT scenario_id FROM `+table+` WHERE id = $1`, id).Scan(&sc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("%s %d: %w", entity, id, ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("scenario of %s %d: %w", entity, id, err)
+	}
+	return sc, nil
+}
+
+// RetireScenario ends a draft whose version is still version: it is no
+// longer listed nor reachable; its rows stay for the record.
+func (s *Store) RetireScenario(ctx context.Context, id int64, version int, c Change) error {
+	if id == Official {
+		return fmt.Errorf("the official data cannot be retired: %w", ErrInvalid)
+	}
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		sc, err := scanScenario(tx.QueryRow(ctx, `SELECT `+scenarioColumns+` FROM scenario WHERE id = $1 FOR UPDATE`, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("scenario %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("retire scenario %d: %w", id, err)
+		}
+		if sc.RetiredAt != nil {
+			return fmt.Errorf("scenario %d (%s) is retired: %w", id, sc.Name, ErrGone)
+		}
+		if sc.Version != version {
+			return &ConflictError{Entity: "scenario", ID: id, Expected: version, Current: sc.Version}
+		}
+		_, err = tx.Exec(ctx, `UPDATE scenario SET retired_at = now(), version = version + 1, updated_at = now(), updated_by = $2
+			WHERE id = $1`, id, nullable(c.Actor))
+		return err
+	})
+}

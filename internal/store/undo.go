@@ -85,20 +85,22 @@ const maxOps = 500
 
 // UndoStacks returns a user's undo and redo stacks, the next one last.
 func (s *Store) UndoStacks(ctx context.Context, actor string) (undo, redo []Operation, err error) {
-	return undoStacks(ctx, s.db, actor)
+	return undoStacks(ctx, s.db, actor, s.scenario)
 }
 
-func undoStacks(ctx context.Context, q dbtx, actor string) (undo, redo []Operation, err error) {
+// undoStacks are an actor's operations in a scenario (0: the official data).
+func undoStacks(ctx context.Context, q dbtx, actor string, scenario int64) (undo, redo []Operation, err error) {
 	if actor == "" {
 		return nil, nil, nil
 	}
 	rows, err := q.Query(ctx, `
 		SELECT r.op, r.undoes, r.at, r.entity, r.entity_id, r.action, coalesce(r.after->>'name', r.before->>'name', '')
 		FROM (SELECT op, undoes, at, entity, entity_id, action, before, after, id
-		      FROM revision WHERE actor = $1 AND op IN (
-		          SELECT o FROM (SELECT op AS o, max(id) AS last FROM revision WHERE actor = $1 AND op IS NOT NULL
+		      FROM revision WHERE actor = $1 AND scenario_id = $3 AND op IN (
+		          SELECT o FROM (SELECT op AS o, max(id) AS last FROM revision
+		                         WHERE actor = $1 AND scenario_id = $3 AND op IS NOT NULL
 		                         GROUP BY 1 ORDER BY 2 DESC LIMIT $2) recent)) r
-		ORDER BY r.id`, actor, maxOps)
+		ORDER BY r.id`, actor, maxOps, scenario)
 	if err != nil {
 		return nil, nil, fmt.Errorf("undo stacks of %s: %w", actor, err)
 	}
@@ -154,7 +156,7 @@ func (s *Store) Undo(ctx context.Context, redo bool, expectedOp *int64, c Change
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('wanmu-undo:' || $1))`, c.Actor); err != nil {
 			return err
 		}
-		undoStack, redoStack, err := undoStacks(ctx, tx, c.Actor)
+		undoStack, redoStack, err := undoStacks(ctx, tx, c.Actor, s.scenario)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,206 @@
+package api
+
+// Scenarios (方案): consolidation plans drafted beside the official data
+// (store/scenarios.go). Every route of the API works inside a scenario when
+// the request says ?scenario=ID (absent or 0: the official data): lists,
+// figures and new zones are the scenario's, and a zone or platform of any
+// other scenario is not found there, so a page that thinks it is in a
+// draft can never write to the official data.
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"wanmu/internal/auth"
+	"wanmu/internal/problem"
+	"wanmu/internal/store"
+)
+
+type scopeKey struct{}
+
+// scope reads ?scenario= and takes it out of the query string, so that each
+// route reads its own parameters as before. A signed-in caller's scenario
+// must exist and be live; an anonymous caller meets the route's own 401.
+func (s *Server) scope(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		v, ok := q["scenario"]
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		id, err := strconv.ParseInt(v[0], 10, 64)
+		if err != nil || id < 0 {
+			s.writeProblem(w, r, problem.New(http.StatusBadRequest, "bad-parameter",
+				"scenario must be a scenario's id (0 or none: the official data), not %q", truncate(v[0], 40)))
+			return
+		}
+		q.Del("scenario")
+		u := *r.URL
+		u.RawQuery = q.Encode()
+		r = r.WithContext(context.WithValue(r.Context(), scopeKey{}, id))
+		r.URL = &u
+		if id != store.Official && currentUser(r.Context()) != nil {
+			sc, err := s.store.GetScenario(r.Context(), id)
+			if err == nil && sc.RetiredAt != nil {
+				err = problem.New(http.StatusGone, "retired", "scenario %d (%s) was retired", id, truncate(sc.Name, 40))
+			}
+			if err != nil {
+				s.writeProblem(w, r, err)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// scenarioOf is the request's scenario (0: the official data).
+func scenarioOf(r *http.Request) int64 {
+	id, _ := r.Context().Value(scopeKey{}).(int64)
+	return id
+}
+
+// st is the store scoped to the request's scenario.
+func (s *Server) st(r *http.Request) *store.Store { return s.store.In(scenarioOf(r)) }
+
+// inScope guards a route on one zone or platform ({id}): one of another
+// scenario is not found in this one.
+func (s *Server) inScope(entity string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			id, err := pathID(r)
+			if err != nil { // the handler says what is wrong with the id
+				next.ServeHTTP(w, r)
+				return
+			}
+			sc, err := s.store.ScenarioOf(r.Context(), entity, id)
+			switch {
+			case errors.Is(err, store.ErrNotFound): // the handler answers 404
+			case err != nil:
+				s.writeProblem(w, r, err)
+				return
+			case sc != scenarioOf(r):
+				s.writeProblem(w, r, problem.New(http.StatusNotFound, "not-in-scenario", "%s %d is not in %s: it belongs to %s; switch to it first",
+					entity, id, scenarioName(scenarioOf(r)), scenarioName(sc)))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func scenarioName(id int64) string {
+	if id == store.Official {
+		return "the official data"
+	}
+	return "scenario " + strconv.FormatInt(id, 10)
+}
+
+// scenarioJSON is a scenario as the API sends it.
+func scenarioJSON(sc store.Scenario) map[string]any {
+	return map[string]any{"id": sc.ID, "name": sc.Name, "description": sc.Description,
+		"base_at": sc.BaseAt.UTC().Format(time.RFC3339), "version": sc.Version,
+		"created_at": sc.CreatedAt.UTC().Format(time.RFC3339), "created_by": sc.CreatedBy,
+		"updated_at": sc.UpdatedAt.UTC().Format(time.RFC3339), "updated_by": sc.UpdatedBy,
+		"adopted_at": sc.AdoptedAt, "adopted_by": sc.AdoptedBy, "retired_at": sc.RetiredAt}
+}
+
+func (s *Server) listScenarios(w http.ResponseWriter, r *http.Request) error {
+	if len(r.URL.Query()) > 0 {
+		return problem.New(http.StatusBadRequest, "unknown-parameter", "GET /scenarios takes no query parameters")
+	}
+	list, err := s.store.ListScenarios(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]any, len(list))
+	for i, sc := range list {
+		out[i] = scenarioJSON(sc)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"scenarios": out})
+	return nil
+}
+
+type scenarioBody struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// createScenario copies the official data into a new draft.
+func (s *Server) createScenario(w http.ResponseWriter, r *http.Request) error {
+	var b scenarioBody
+	if err := decodeJSON(w, r, &b); err != nil {
+		return err
+	}
+	b.Name = strings.TrimSpace(b.Name)
+	if b.Name == "" {
+		return fieldProblem("name", "is required: name the plan (e.g. 云和平台并入三个乡镇功能区)")
+	}
+	if err := checkText("name", b.Name, MaxNameLength); err != nil {
+		return err
+	}
+	if err := checkText("description", b.Description, 2000); err != nil {
+		return err
+	}
+	sc, err := s.store.CreateScenario(r.Context(), b.Name, b.Description, s.change(r, ""))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", strconv.Quote(strconv.Itoa(sc.Version)))
+	writeJSON(w, http.StatusCreated, scenarioJSON(sc))
+	return nil
+}
+
+func (s *Server) getScenario(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	sc, err := s.store.GetScenario(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", strconv.Quote(strconv.Itoa(sc.Version)))
+	writeJSON(w, http.StatusOK, scenarioJSON(sc))
+	return nil
+}
+
+// retireScenario ends a draft: its author or an administrator.
+func (s *Server) retireScenario(w http.ResponseWriter, r *http.Request) error {
+	id, version, err := target(r)
+	if err != nil {
+		return err
+	}
+	sc, err := s.store.GetScenario(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if u := currentUser(r.Context()); u == nil || (u.Role != auth.Admin && u.Name != sc.CreatedBy) {
+		return problem.New(http.StatusForbidden, "forbidden", "only its author (%s) or an administrator may retire scenario %d", truncate(sc.CreatedBy, 40), id)
+	}
+	if err := s.store.RetireScenario(r.Context(), id, version, s.change(r, "")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// officialOnly guards the routes that do not yet work inside a scenario:
+// files in and out. An export of a draft must say it is one (its name and
+// base date in every file), and an import must land in the draft; until
+// they do, a scenario's request is refused rather than served the
+// official data.
+func officialOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if scenarioOf(r) != store.Official {
+			problem.Write(w, r, problem.New(http.StatusConflict, "not-in-scenario",
+				"imports and exports work on the official data only for now: leave the scenario (scenario=0) to use them"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
