@@ -11,7 +11,7 @@ ADDR      ?= 127.0.0.1:8080
 # the time runs out mid-execution (golang/go#75804, fixed in Go 1.27).
 FUZZTIME  ?= 20000x
 
-.PHONY: run deps web build serve check fmt vet test fuzz browser bench bench-hostile bench-tiles bench-dxf clean
+.PHONY: run deps web build serve check fmt vet test fuzz browser bench bench-hostile bench-tiles bench-dxf bench-browser clean
 
 ## run: install what is missing, build, and serve the map with the sample data
 run: deps build serve
@@ -57,7 +57,7 @@ browser: web
 BENCH_PARCELS ?= 200000
 
 ## bench: scale benchmark (issue 7); make bench BENCH_PARCELS=200000,1000000 adds the province-scale run
-bench: bench-hostile bench-dxf
+bench: bench-hostile bench-dxf bench-browser
 	WANMU_BENCH_PARCELS=$(BENCH_PARCELS) $(GO) test ./internal/store -run '^$$' -bench '^BenchmarkScale$$' -benchtime 1x -count=1 -v -timeout 120m
 
 ## bench-hostile: peak memory under 50 concurrent worst-case viewer requests on 50,000 zones (issue 13)
@@ -67,6 +67,11 @@ bench-hostile:
 ## bench-dxf: time and peak memory of a 146,000-feature DXF export, the Go writer against ogr2ogr (issue 14)
 bench-dxf:
 	$(GO) test ./internal/exchange -run '^$$' -bench '^BenchmarkDXFExport$$' -benchtime 1x -count=1 -v -timeout 30m
+
+## bench-browser: sign-in to a drawn map and frames while panning with 永久基本农田, in headless
+## Chromium, on the sample data and on BENCH_PARCELS parcels from `wanmu gen` (issue 15)
+bench-browser: web
+	WANMU_BENCH_PARCELS=$(BENCH_PARCELS) $(GO) test ./web/browser -run '^$$' -bench '^Benchmark(SignInToMap|PanFrames)$$' -benchtime 1x -count=1 -v -timeout 40m
 
 bench-tiles:
 	$(GO) test ./internal/tiles -run '^$$' -bench '^BenchmarkTiles$$' -benchtime 1x -count=1 -v -timeout 30m

@@ -30,10 +30,17 @@ func Static() fs.FS {
 func Handler() http.Handler {
 	static := Static()
 	files := http.FileServerFS(static)
+	pages, err := bundle(static)
+	if err != nil {
+		panic(err) // the embedded pages cannot be read: a build error
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
 		if name == "" {
 			name = "index.html"
+		}
+		if pages.serve(w, r, name) {
+			return
 		}
 		if st, err := fs.Stat(static, name); err != nil || st.IsDir() {
 			problem.Write(w, r, problem.New(http.StatusNotFound, "not-found",

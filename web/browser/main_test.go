@@ -57,6 +57,7 @@ func TestMain(m *testing.M) {
 		os.Exit(code)
 	}
 	code = m.Run()
+	benchCleanup() // the servers of the benchmarks on generated data
 	cleanup()
 	os.Exit(code)
 }

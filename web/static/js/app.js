@@ -30,17 +30,28 @@
 		wanmu.i18n.apply(document);
 		this._wireSwitches();
 		wanmu.api.on('unauthorized', function () { self.toLogin(); });
+		// The settings and the session are asked for together, the data as
+		// soon as the session is known, while the map is built: each step
+		// waiting for the one before cost a new visitor half a second (issue 15).
+		var me = wanmu.api.get('/auth/me', null, { quiet401: true });
+		me.catch(function () { /* read by _whoAmI */ });
 		return wanmu.api.get('/config', null, { quiet401: true }).catch(function () { return {}; }).then(function (cfg) {
 			self.config = cfg || {};
-			return self._whoAmI();
+			return self._whoAmI(me);
 		}).then(function (ok) {
 			if (!ok) {
 				return;
 			}
+			var data = self.fetchAll();
 			self._build();
-			return self.loadAll({ fit: true }).then(function () {
+			return self.loadAll({ fit: true, data: data }).then(function () {
 				self.ready = true;
 				document.body.classList.add('ready');
+				// The constraint layers' tiles come after the zones and the
+				// platform figures, not in their way.
+				(self._tilesAfterReady || []).forEach(function (tl) { tl.addTo(self.map); });
+				self._tilesAfterReady = null;
+				self.fire('layers');
 				self.fire('ready');
 			});
 		}).catch(function (err) {
@@ -52,9 +63,9 @@
 	};
 
 	// _whoAmI asks for the session; resolves false when leaving for sign-in.
-	App.prototype._whoAmI = function () {
+	App.prototype._whoAmI = function (asked) {
 		var self = this;
-		return wanmu.api.get('/auth/me', null, { quiet401: true }).then(function (me) {
+		return (asked || wanmu.api.get('/auth/me', null, { quiet401: true })).then(function (me) {
 			self.user = me.user;
 			wanmu.api.setCsrf(me.csrf_token);
 			return true;
@@ -358,13 +369,40 @@
 	// asks to zoom in to select and edit; panning loads the new view's zones.
 	var ZONE_KEEP = 6000;
 
+	// fetchAll asks at once for the layers, the zone counts, the platforms
+	// and the zones, unless the count seen last time says they are drawn by
+	// view (then the zones wait for the counts; the counts decide).
+	App.prototype.fetchAll = function () {
+		var self = this;
+		var limit = this.zoneViewLimit;
+		var seen = 0;
+		try {
+			seen = +window.localStorage.getItem('wanmu.zoneCount') || 0;
+		} catch (e) { /* no storage: ask at once */ }
+		var early = seen > limit ? null : wanmu.api.get('/zones', { limit: limit });
+		var summary = wanmu.api.get('/zones/summary');
+		var d = {
+			layers: wanmu.api.get('/layers'),
+			summary: summary,
+			platforms: wanmu.api.get('/platforms'),
+			zones: summary.then(function (sum) {
+				try {
+					window.localStorage.setItem('wanmu.zoneCount', String(sum.count || 0));
+				} catch (e) { /* ignore */ }
+				return (sum.count || 0) > limit ? null : early || wanmu.api.get('/zones', { limit: limit });
+			})
+		};
+		if (early) {
+			early.catch(function () { /* d.zones reports it */ });
+		}
+		Object.keys(d).forEach(function (k) { d[k].catch(function () { /* loadAll reports it */ }); });
+		return d;
+	};
+
 	App.prototype.loadAll = function (opts) {
 		var self = this;
-		return Promise.all([
-			wanmu.api.get('/layers'),
-			wanmu.api.get('/zones/summary'),
-			wanmu.api.get('/platforms')
-		]).then(function (res) {
+		var d = (opts && opts.data) || this.fetchAll();
+		return Promise.all([d.layers, d.summary, d.platforms]).then(function (res) {
 			self.setLayers(res[0].layers || []);
 			self.zoneSummary = res[1];
 			self._setPlatforms(res[2].platforms || []);
@@ -380,8 +418,8 @@
 				return self.loadZonesInView(true);
 			}
 			self._setZoneOverview(false);
-			return wanmu.api.get('/zones', { limit: self.zoneViewLimit }).then(function (fc) {
-				self.zones.setData(fc.features || []);
+			return d.zones.then(function (fc) {
+				self.zones.setData((fc && fc.features) || []);
 				self.fire('zones');
 			});
 		});
@@ -514,8 +552,10 @@
 				if (tj && tj.maxzoom) {
 					tl.options.maxNativeZoom = tj.maxzoom;
 				}
-				if (!big) {
+				if (!big && self.ready) {
 					tl.addTo(self.map);
+				} else if (!big) {
+					(self._tilesAfterReady = self._tilesAfterReady || []).push(tl);
 				}
 				self.fire('layers');
 			}, function () {

@@ -5,6 +5,26 @@
 (function (wanmu) {
 	'use strict';
 
+	// One worker fetches, parses and projects the tiles of every layer.
+	var worker = null, jobs = {}, jobSeq = 0;
+	function tileWorker() {
+		if (!worker) {
+			worker = new Worker('js/layer/tileworker.js');
+			worker.onmessage = function (e) {
+				var job = jobs[e.data.id];
+				delete jobs[e.data.id];
+				if (job) {
+					job(e.data);
+				}
+			};
+		}
+		return worker;
+	}
+	function abortJob(id) {
+		delete jobs[id];
+		tileWorker().postMessage({ abort: id });
+	}
+
 	wanmu.TileGeoJSONLayer = L.GridLayer.extend({
 		options: {
 			layer: '',           // tile layer name, e.g. "layer-3"
@@ -29,7 +49,7 @@
 
 		onRemove: function (map) {
 			this.off('tileunload', this._abortTile, this);
-			Object.keys(this._controllers).forEach(function (k) { this._controllers[k].abort(); }, this);
+			Object.keys(this._controllers).forEach(function (k) { abortJob(this._controllers[k]); }, this);
 			this._controllers = {};
 			L.GridLayer.prototype.onRemove.call(this, map);
 		},
@@ -56,44 +76,33 @@
 			tile.style.width = size.x + 'px';
 			tile.style.height = size.y + 'px';
 			var key = this._tileCoordsToKey(coords);
-			var ctrl = new AbortController();
-			this._controllers[key] = ctrl;
+			var id = ++jobSeq;
+			this._controllers[key] = id;
 			var self = this;
-			fetch(this.tileUrl(coords), { credentials: 'same-origin', signal: ctrl.signal })
-				.then(function (res) {
-					if (res.status === 204) {
-						return null;
-					}
-					if (!res.ok) {
-						var err = new Error('tile ' + res.status);
-						err.status = res.status;
-						throw err;
-					}
-					return res.json();
-				})
-				.then(function (fc) {
-					delete self._controllers[key];
-					if (fc && self._map) {
-						self._draw(tile, fc, coords, ratio);
-					}
-					done(null, tile);
-				})
-				.catch(function (err) {
-					delete self._controllers[key];
-					if (err && err.name === 'AbortError') {
-						return;
-					}
+			jobs[id] = function (r) {
+				delete self._controllers[key];
+				if (r.aborted) {
+					return;
+				}
+				if (r.error) {
 					// A missing tile service is reported once; the map goes on.
-					self.fire('tilefailed', { status: err.status || 0 });
-					done(null, tile);
-				});
+					self.fire('tilefailed', { status: r.status });
+				} else if (r.n && self._map) {
+					self._draw(tile, r, ratio);
+				}
+				done(null, tile);
+			};
+			tileWorker().postMessage({
+				id: id, url: new URL(this.tileUrl(coords), window.location.href).href,
+				z: coords.z, x: coords.x, y: coords.y, size: size.x, props: typeof this.options.style === 'function'
+			});
 			return tile;
 		},
 
 		_abortTile: function (e) {
 			var key = this._tileCoordsToKey(e.coords);
 			if (this._controllers[key]) {
-				this._controllers[key].abort();
+				abortJob(this._controllers[key]);
 				delete this._controllers[key];
 			}
 		},
@@ -118,98 +127,87 @@
 			return ctx.createPattern(this._patterns[color], 'repeat');
 		},
 
-		_draw: function (canvas, fc, coords, ratio) {
-			var map = this._map;
-			var size = this.getTileSize();
-			var origin = coords.scaleBy(size);
-			var z = coords.z;
+		// _draw paints a tile the worker packed (see tileworker.js). With one
+		// symbol for the layer, all its shapes make one path, filled and
+		// stroked once: thousands of parcels cost a few calls, not thousands.
+		_draw: function (canvas, r, ratio) {
 			var ctx = canvas.getContext('2d');
 			ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
 			// style is one symbol for the layer, or a function of a
 			// feature's properties (the zones' overview: by disposition).
 			var styleOf = typeof this.options.style === 'function' ? this.options.style : null;
 			var st = styleOf ? {} : this.options.style;
-			var hatch = st.hatch ? this._pattern(ctx, st.hatch) : null;
+			var hatch = null;
 			var self = this;
-			function use(props) {
-				st = styleOf(props || {});
+			function use(s) {
+				st = s;
 				hatch = st.hatch ? self._pattern(ctx, st.hatch) : null;
 				ctx.lineWidth = st.width || 1;
 				ctx.strokeStyle = st.stroke || 'transparent';
 				ctx.setLineDash(st.dash || []);
 			}
-			function pt(c) {
-				var p = map.project([c[1], c[0]], z);
-				return [p.x - origin.x, p.y - origin.y];
-			}
-			function ring(r) {
-				for (var i = 0; i < r.length; i++) {
-					var p = pt(r[i]);
-					if (i === 0) {
-						ctx.moveTo(p[0], p[1]);
-					} else {
-						ctx.lineTo(p[0], p[1]);
-					}
-				}
-			}
-			function polygon(rings) {
-				ctx.beginPath();
-				rings.forEach(function (r) { ring(r); ctx.closePath(); });
-				if (st.fill) {
+			function paint(fill) {
+				if (fill && st.fill) {
 					ctx.fillStyle = st.fill;
-					ctx.fill('evenodd');
+					ctx.fill(styleOf ? 'evenodd' : 'nonzero');
 				}
-				if (hatch) {
+				if (fill && hatch) {
 					ctx.fillStyle = hatch;
-					ctx.fill('evenodd');
+					ctx.fill(styleOf ? 'evenodd' : 'nonzero');
 				}
 				if (st.stroke) {
 					ctx.stroke();
 				}
 			}
-			function line(coordsList) {
-				ctx.beginPath();
-				ring(coordsList);
-				ctx.stroke();
-			}
-			function point(c) {
-				var p = pt(c);
-				ctx.fillStyle = st.stroke || '#555';
-				ctx.fillRect(p[0] - 1.5, p[1] - 1.5, 3, 3);
-			}
-			ctx.lineWidth = st.width || 1;
-			ctx.strokeStyle = st.stroke || 'transparent';
-			ctx.setLineDash(st.dash || []);
 			ctx.lineJoin = 'round';
-			(fc.features || []).forEach(function (f) {
-				var g = f.geometry;
-				if (!g) {
-					return;
-				}
+			if (!styleOf) {
+				use(st);
+			}
+			var ops = r.ops, c = r.coords, o = 0, p = 0;
+			var polys = false, lines = false;
+			if (!styleOf) {
+				ctx.beginPath();
+			}
+			for (var f = 0; f < r.n; f++) {
 				if (styleOf) {
-					use(f.properties);
+					use(styleOf(r.props[f] || {}));
 				}
-				switch (g.type) {
-				case 'Polygon':
-					polygon(g.coordinates);
-					break;
-				case 'MultiPolygon':
-					g.coordinates.forEach(polygon);
-					break;
-				case 'LineString':
-					line(g.coordinates);
-					break;
-				case 'MultiLineString':
-					g.coordinates.forEach(line);
-					break;
-				case 'Point':
-					point(g.coordinates);
-					break;
-				case 'MultiPoint':
-					g.coordinates.forEach(point);
-					break;
+				var shapes = ops[o++];
+				for (var s = 0; s < shapes; s++) {
+					var kind = ops[o++], rings = ops[o++];
+					if (styleOf && kind !== 3) {
+						ctx.beginPath();
+					}
+					for (var k = 0; k < rings; k++) {
+						var len = ops[o++];
+						if (kind === 3) {
+							ctx.fillStyle = st.stroke || '#555';
+							for (var q = 0; q < len; q++, p += 2) {
+								ctx.fillRect(c[p] - 1.5, c[p + 1] - 1.5, 3, 3);
+							}
+							continue;
+						}
+						for (var i = 0; i < len; i++, p += 2) {
+							if (i === 0) {
+								ctx.moveTo(c[p], c[p + 1]);
+							} else {
+								ctx.lineTo(c[p], c[p + 1]);
+							}
+						}
+						if (kind === 1) {
+							ctx.closePath();
+						}
+					}
+					if (styleOf && kind !== 3) {
+						paint(kind === 1);
+					}
+					polys = polys || kind === 1;
+					lines = lines || kind === 2;
 				}
-			});
+			}
+			if (!styleOf && (polys || lines)) {
+				paint(polys);
+			}
 		}
 	});
 })(window.wanmu = window.wanmu || {});
