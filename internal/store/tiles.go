@@ -47,6 +47,9 @@ type TileQuery struct {
 	// is returned without Geom but with Area. Zero returns every geometry
 	// (and saves the database the per-row box arithmetic).
 	SubPixel float64
+	// Scenario is whose zones and platforms a tile shows (0: the official
+	// data); constraint layers are everyone's.
+	Scenario int64
 }
 
 // TileFeature is one feature of a tile, in lon/lat.
@@ -264,7 +267,7 @@ func (s *Store) TileFeatures(ctx context.Context, layer string, q TileQuery) ([]
 		if sub {
 			sql = zoneTileSubSQL
 		}
-		args = append(args, s.scenario)
+		args = append(args, q.Scenario)
 		var name, kind, disp, county string
 		var platform *int64
 		extra = []any{&name, &kind, &disp, &county, &platform}
@@ -277,7 +280,7 @@ func (s *Store) TileFeatures(ctx context.Context, layer string, q TileQuery) ([]
 	case TilePlatforms:
 		sql = platformTileSQL
 		args[8] = 0.0
-		args = append(args, s.scenario)
+		args = append(args, q.Scenario)
 		var name string
 		extra = []any{&name}
 		props = func(f *TileFeature) { f.Props = map[string]any{"name": name} }

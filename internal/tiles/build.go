@@ -46,8 +46,8 @@ type layerTile struct {
 }
 
 // query returns what to ask the source for tile t.
-func query(t Tile) store.TileQuery {
-	q := store.TileQuery{Bound: t.Bound(Buffer), Clip: t.Bound(2 * Buffer)}
+func query(t Tile, scenario int64) store.TileQuery {
+	q := store.TileQuery{Bound: t.Bound(Buffer), Clip: t.Bound(2 * Buffer), Scenario: scenario}
 	if t.Z <= subPixelZoom {
 		q.SubPixel = PixelDegrees(t.Z)
 	}

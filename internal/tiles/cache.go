@@ -28,9 +28,10 @@ func (f format) String() string {
 }
 
 type cacheKey struct {
-	layer  string
-	tile   Tile
-	format format
+	layer    string
+	tile     Tile
+	format   format
+	scenario int64 // zones and platforms: whose (0: the official data)
 }
 
 // entry is one encoded tile. body is nil for an empty tile.

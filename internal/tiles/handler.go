@@ -302,7 +302,12 @@ func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, layer, err)
 		return
 	}
-	e, err := h.tile(r.Context(), cacheKey{layer: layer, tile: t, format: f})
+	scenario, perr := scenarioParam(r, layer)
+	if perr != nil {
+		problem.Write(w, r, perr)
+		return
+	}
+	e, err := h.tile(r.Context(), cacheKey{layer: layer, tile: t, format: f, scenario: scenario})
 	if err != nil {
 		h.fail(w, r, layer, err)
 		return
@@ -359,7 +364,7 @@ func (h *Handler) tile(ctx context.Context, k cacheKey) (*entry, error) {
 }
 
 func (h *Handler) build(ctx context.Context, k cacheKey) (*entry, error) {
-	src, err := h.src.TileFeatures(ctx, k.layer, query(k.tile))
+	src, err := h.src.TileFeatures(ctx, k.layer, query(k.tile, k.scenario))
 	if err != nil {
 		return nil, err
 	}
