@@ -613,3 +613,21 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, layer string, err
 	}
 	problem.Fail(w, r, h.log, err)
 }
+
+// scenarioParam reads ?scenario= of a tile of the zones or platforms: the
+// consolidation plan whose zones it shows (none or 0: the official data).
+// Constraint layers are the same in every scenario and take no parameter.
+func scenarioParam(r *http.Request, layer string) (int64, *problem.Problem) {
+	v, ok := r.URL.Query()["scenario"]
+	if !ok {
+		return 0, nil
+	}
+	if layer != change.Zones && layer != change.Platforms {
+		return 0, problem.New(http.StatusBadRequest, "bad-parameter", "scenario applies to the zones and platforms tiles only, not %q", problem.Clip(layer, 40))
+	}
+	id, err := strconv.ParseInt(v[0], 10, 64)
+	if err != nil || id < 0 {
+		return 0, problem.New(http.StatusBadRequest, "bad-parameter", "scenario must be a scenario's id (0 or none: the official data), not %q", problem.Clip(v[0], 40))
+	}
+	return id, nil
+}
