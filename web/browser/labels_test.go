@@ -50,8 +50,8 @@ const labelOverlaps = `(function () {
 // and after zooming in and out, no two visible labels overlap and none lies
 // under a control (the toolbar hid two platform labels on the first view);
 // at 1440×900 every platform's label shows on the first view; a selected
-// zone's name shows even where it would collide; collapsing a panel places
-// the labels again.
+// zone's name shows even where it would collide; collapsing a panel or
+// opening the basemap switcher places the labels again.
 func TestLabels(t *testing.T) {
 	for _, s := range []screen{
 		{name: "desktop", width: 1440, height: 900, shot: "labels-desktop"},
@@ -105,6 +105,13 @@ func checkLabels(t *testing.T, s screen) {
 		p.click(`[data-panel-toggle="right"]`)
 		p.waitJS("the map narrowed", fmt.Sprintf(`document.getElementById('map').getBoundingClientRect().width < %v`, w+1))
 		check("right panel expanded")
+		// Opening the basemap switcher (bottom left) takes room from the labels there.
+		p.click(`[data-basemap-switcher] summary`)
+		p.waitJS("the switcher open", `document.querySelector('[data-basemap-switcher] details').open`)
+		check("basemap switcher open")
+		p.screenshot(s.shot + "-basemap-open")
+		p.click(`[data-basemap-switcher] summary`)
+		p.waitJS("the switcher closed", `!document.querySelector('[data-basemap-switcher] details').open`)
 	}
 
 	z := eval[float64](p, `wanmu.app.map.getZoom()`)

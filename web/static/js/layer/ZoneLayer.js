@@ -39,12 +39,18 @@
 			map.on('movestart moveend resize', this._viewChanged, this);
 			wanmu.i18n.on('langchange', this._refreshPlatformLabels, this);
 			wanmu.units.on('unitchange', this._refreshPlatformLabels, this);
+			// A control over the map that shows, hides or opens (the editing
+			// session's bar, the basemap switcher) makes room or takes it.
+			var self = this;
+			this._controlWatch = new MutationObserver(function () { self.placeLabels(); });
+			this._controlWatch.observe(map.getContainer(), { subtree: true, attributes: true, attributeFilter: ['hidden', 'open'] });
 			this._zoomClass();
 		},
 
 		onRemove: function (map) {
 			map.off('zoomend', this._zoomClass, this);
 			map.off('movestart moveend resize', this._viewChanged, this);
+			this._controlWatch.disconnect();
 			wanmu.i18n.off('langchange', this._refreshPlatformLabels, this);
 			wanmu.units.off('unitchange', this._refreshPlatformLabels, this);
 			map.removeLayer(this._zoneGroup);
