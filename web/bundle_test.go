@@ -68,3 +68,13 @@ func TestBundle(t *testing.T) {
 		t.Errorf("GET /js/app.js: %d", w.Code)
 	}
 }
+
+// TestLoginPrefetch: the sign-in page prefetches the map's bundles.
+func TestLoginPrefetch(t *testing.T) {
+	w := httptest.NewRecorder()
+	Handler().ServeHTTP(w, httptest.NewRequest("GET", "/login.html", nil))
+	n := len(regexp.MustCompile(`<link rel="prefetch" href="(css/)?bundle-[0-9a-f]+\.(js|css)">`).FindAllString(w.Body.String(), -1))
+	if n != 2 {
+		t.Errorf("the sign-in page prefetches %d bundles, want 2 (the map's script and style sheet)", n)
+	}
+}

@@ -7,6 +7,13 @@
 
 	var BASE = '/api/v1';
 	var csrf = '';
+	// scenario is the consolidation plan the page works in: ?scenario=ID in
+	// the page's address (none: the official data). Every API request carries
+	// it unless it names its own (ScenarioSwitcher.js).
+	var scenario = (function () {
+		var v = parseInt(new URLSearchParams(window.location.search).get('scenario') || '', 10);
+		return v > 0 ? v : 0;
+	})();
 	var events = new wanmu.Emitter();
 
 	// ApiError is a failed request: status, the problem body (RFC 9457) and a
@@ -68,7 +75,12 @@
 		if (opts.ifMatch !== undefined && opts.ifMatch !== null) {
 			headers['If-Match'] = '"' + opts.ifMatch + '"';
 		}
-		var url = (path.charAt(0) === '/' && path.indexOf(BASE) !== 0 && path.indexOf('/tiles') !== 0 ? BASE + path : path) + query(opts.query);
+		var url = (path.charAt(0) === '/' && path.indexOf(BASE) !== 0 && path.indexOf('/tiles') !== 0 ? BASE + path : path);
+		var q = opts.query;
+		if (scenario && url.indexOf(BASE) === 0 && !(q && 'scenario' in q)) {
+			q = L_extend({ scenario: scenario }, q);
+		}
+		url += query(q);
 		return fetch(url, init).then(function (res) {
 			var ct = res.headers.get('Content-Type') || '';
 			var parse = res.status === 204 ? Promise.resolve(null) :
@@ -109,7 +121,13 @@
 		},
 		setCsrf: function (token) { csrf = token || ''; },
 		csrf: function () { return csrf; },
-		url: function (path, q) { return (path.indexOf(BASE) === 0 ? path : BASE + path) + query(q); },
+		scenario: function () { return scenario; },
+		url: function (path, q) {
+			if (scenario && !(q && 'scenario' in q)) {
+				q = L_extend({ scenario: scenario }, q);
+			}
+			return (path.indexOf(BASE) === 0 ? path : BASE + path) + query(q);
+		},
 		on: function (type, fn, ctx) { events.on(type, fn, ctx); }
 	};
 })(window.wanmu = window.wanmu || {});
