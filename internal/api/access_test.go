@@ -91,6 +91,7 @@ func accessRules(zone, platform, layer int64) map[string]accessRule {
 		"GET /scenarios":         {min: "viewer", status: 200},
 		"POST /scenarios":        {min: "editor", body: `{}`, status: 422},
 		"GET /scenarios/{id}":    {min: "viewer", path: "/scenarios/999999", status: 404},
+		"GET /scenarios/compare": {min: "viewer", path: "/scenarios/compare?ids=0", status: 400},
 		"DELETE /scenarios/{id}": {min: "editor", path: "/scenarios/999999", ifm: `"99"`, status: 404},
 	}
 }

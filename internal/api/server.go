@@ -168,6 +168,7 @@ func (s *Server) Routes() chi.Router {
 
 	r.With(viewer).Get("/scenarios", s.handle(s.listScenarios)) // consolidation plans (scenarios.go)
 	r.With(editor, heavy).Post("/scenarios", s.handle(s.createScenario))
+	r.With(viewer, heavy).Get("/scenarios/compare", s.handle(s.compareScenarios)) // side by side (compare.go)
 	r.With(viewer).Get("/scenarios/{id}", s.handle(s.getScenario))
 	r.With(editor).Delete("/scenarios/{id}", s.handle(s.retireScenario)) // its author or an administrator
 

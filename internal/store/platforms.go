@@ -32,7 +32,8 @@ type Platform struct {
 	UpdatedAt   time.Time
 	UpdatedBy   string
 	RetiredAt   *time.Time
-	ScenarioID  int64 // 0: the official data
+	ScenarioID  int64  // 0: the official data
+	OriginID    *int64 // in a scenario: the official platform this one is a copy of
 }
 
 // PlatformFields are the writable fields of a platform; nil means unchanged
@@ -49,13 +50,13 @@ type PlatformFields struct {
 
 const platformColumns = `p.id, p.name, p.role, p.counties, p.threshold_mu, p.targets, p.indicators, p.note,
 	coalesce((SELECT array_agg(m.zone_id ORDER BY m.zone_id) FROM platform_member m WHERE m.platform_id = p.id), '{}'),
-	p.version, p.created_at, coalesce(p.created_by, ''), p.updated_at, coalesce(p.updated_by, ''), p.retired_at, p.scenario_id`
+	p.version, p.created_at, coalesce(p.created_by, ''), p.updated_at, coalesce(p.updated_by, ''), p.retired_at, p.scenario_id, p.origin_id`
 
 func scanPlatform(row pgx.Row) (Platform, error) {
 	var p Platform
 	var targets, indicators []byte
 	err := row.Scan(&p.ID, &p.Name, &p.Role, &p.Counties, &p.ThresholdMu, &targets, &indicators, &p.Note,
-		&p.ZoneIDs, &p.Version, &p.CreatedAt, &p.CreatedBy, &p.UpdatedAt, &p.UpdatedBy, &p.RetiredAt, &p.ScenarioID)
+		&p.ZoneIDs, &p.Version, &p.CreatedAt, &p.CreatedBy, &p.UpdatedAt, &p.UpdatedBy, &p.RetiredAt, &p.ScenarioID, &p.OriginID)
 	if err != nil {
 		return p, err
 	}

@@ -37,7 +37,8 @@ type Zone struct {
 	UpdatedAt      time.Time
 	UpdatedBy      string
 	RetiredAt      *time.Time
-	ScenarioID     int64 // 0: the official data
+	ScenarioID     int64  // 0: the official data
+	OriginID       *int64 // in a scenario: the official zone this one is a copy of
 }
 
 // ZoneFields are the writable fields of a zone. Nil pointers mean "unchanged"
@@ -76,7 +77,7 @@ type Change struct {
 const zoneColumns = `z.id, z.kind, z.name, z.county_adcode, z.disposition, z.approved_area_ha,
 	coalesce(z.document_no, ''), z.attributes, ST_AsBinary(z.geom), z.area_m2,
 	m.platform_id, coalesce(p.name, ''), z.version, z.merged_into, z.created_at, coalesce(z.created_by, ''),
-	z.updated_at, coalesce(z.updated_by, ''), z.retired_at, z.scenario_id`
+	z.updated_at, coalesce(z.updated_by, ''), z.retired_at, z.scenario_id, z.origin_id`
 
 const zoneFrom = ` FROM zone z LEFT JOIN platform_member m ON m.zone_id = z.id LEFT JOIN platform p ON p.id = m.platform_id`
 
@@ -86,7 +87,7 @@ func scanZone(row pgx.Row) (Zone, error) {
 	var g []byte
 	err := row.Scan(&z.ID, &z.Kind, &z.Name, &z.CountyAdcode, &z.Disposition, &z.ApprovedAreaHa,
 		&z.DocumentNo, &attrs, &g, &z.AreaM2, &z.PlatformID, &z.PlatformName, &z.Version, &z.MergedInto,
-		&z.CreatedAt, &z.CreatedBy, &z.UpdatedAt, &z.UpdatedBy, &z.RetiredAt, &z.ScenarioID)
+		&z.CreatedAt, &z.CreatedBy, &z.UpdatedAt, &z.UpdatedBy, &z.RetiredAt, &z.ScenarioID, &z.OriginID)
 	if err != nil {
 		return z, err
 	}
