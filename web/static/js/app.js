@@ -199,6 +199,7 @@
 		document.getElementById('btn-overview').addEventListener('click', function () { self.toggleOverview(); });
 		document.getElementById('btn-export').addEventListener('click', function () { self.openExport(false); });
 		this.printLayout = new wanmu.PrintLayout(this);
+		this.scenarios = new wanmu.ScenarioSwitcher(this, document.getElementById('scenario'));
 		document.getElementById('btn-print').addEventListener('click', function () { self.printLayout.open(); });
 		var imp = document.getElementById('btn-import');
 		imp.hidden = !canEdit;

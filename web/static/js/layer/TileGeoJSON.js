@@ -63,8 +63,12 @@
 
 		tileUrl: function (coords) {
 			var t = this.options.template || '/tiles/{layer}/{z}/{x}/{y}.geojson';
-			return t.replace('{layer}', encodeURIComponent(this.options.layer))
+			var url = t.replace('{layer}', encodeURIComponent(this.options.layer))
 				.replace('{z}', coords.z).replace('{x}', coords.x).replace('{y}', coords.y);
+			// The zones and platforms of the scenario the page is in.
+			var sc = wanmu.api.scenario();
+			var own = this.options.layer === 'zones' || this.options.layer === 'platforms';
+			return sc && own ? url + (url.indexOf('?') < 0 ? '?' : '&') + 'scenario=' + sc : url;
 		},
 
 		createTile: function (coords, done) {
