@@ -40,6 +40,9 @@ func TestScenarioSwitcher(t *testing.T) {
 		(document.querySelector('#scenario .scenario-button') || {}).textContent === '方案：' + %q`, name))
 	p.waitReady()
 	sid := eval[int64](p, `wanmu.api.scenario()`)
+	if !eval[bool](p, `document.getElementById('btn-export').disabled`) {
+		t.Error("the export button is enabled in a plan (exports refuse plans for now)")
+	}
 	t.Cleanup(func() {
 		// The test's own plan goes, whatever happened.
 		var sc struct {

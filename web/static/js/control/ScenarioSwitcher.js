@@ -19,6 +19,15 @@
 		this.list = [];
 		this._open = false;
 		document.body.classList.toggle('in-scenario', this.id > 0);
+		if (this.id > 0) { // files in and out are the official data's only, for now
+			['btn-import', 'btn-export'].forEach(function (b) {
+				var el = document.getElementById(b);
+				if (el) {
+					el.disabled = true;
+					el.title = t('scenario.noFiles');
+				}
+			});
+		}
 		wanmu.i18n.on('langchange', this.render, this);
 		var self = this;
 		document.addEventListener('click', function (e) {
