@@ -144,7 +144,8 @@ func scaleServer(b *testing.B, n int) (string, string) {
 	pwFile := filepath.Join(dir, "admin-password")
 	pwb, _ := os.ReadFile(pwFile)
 	pw := strings.TrimSpace(string(pwb))
-	if _, err := os.Stat(filepath.Join(data, "PG_VERSION")); err != nil || pw == "" {
+	loaded := filepath.Join(dir, "loaded")
+	if _, err := os.Stat(loaded); err != nil || pw == "" {
 		_ = os.RemoveAll(data)
 		pw = "Admin-" + randomHex(8)
 		if err := os.WriteFile(pwFile, []byte(pw), 0o600); err != nil {
@@ -156,6 +157,9 @@ func scaleServer(b *testing.B, n int) (string, string) {
 			b.Fatalf("wanmu gen --load --parcels %d: %v\n%s", n, err, tailString(string(out), 3000))
 		}
 		fmt.Printf("generated and loaded %d parcels in %s\n", n, time.Since(start).Round(time.Second))
+		if err := os.WriteFile(loaded, nil, 0o644); err != nil {
+			b.Fatal(err)
+		}
 	}
 	port, err := freePort()
 	if err != nil {
