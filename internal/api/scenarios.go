@@ -204,3 +204,43 @@ func officialOnly(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+type adoptBody struct {
+	// Choices answer the conflicts of a previous attempt: "zone:12" →
+	// "scenario" or "official".
+	Choices map[string]string `json:"choices"`
+	Reason  string            `json:"reason"`
+}
+
+// adoptScenario makes a scenario the official data (administrators, If-Match
+// the scenario's version). Conflicts come back as a 409 problem listing
+// each (conflicts); nothing is written until every one has a choice.
+func (s *Server) adoptScenario(w http.ResponseWriter, r *http.Request) error {
+	id, version, err := target(r)
+	if err != nil {
+		return err
+	}
+	var b adoptBody
+	if err := decodeJSON(w, r, &b); err != nil {
+		return err
+	}
+	for k, v := range b.Choices {
+		if v != store.KeepScenario && v != store.KeepOfficial {
+			return fieldProblem("choices."+truncate(k, 40), "must be %q or %q", store.KeepScenario, store.KeepOfficial)
+		}
+	}
+	if err := checkText("reason", b.Reason, 2000); err != nil {
+		return err
+	}
+	res, err := s.store.AdoptScenario(r.Context(), id, version, b.Choices, s.change(r, b.Reason))
+	if errors.Is(err, store.ErrUnresolved) {
+		p := problem.New(http.StatusConflict, "adopt-conflicts", "%d zones or platforms were changed both in the official data and in the scenario since its base: choose for each (choices: {\"zone:12\": \"scenario\" | \"official\"}) and adopt again", len(res.Conflicts))
+		p.Extra = map[string]any{"conflicts": res.Conflicts}
+		return p
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
