@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"wanmu/internal/api"
@@ -33,6 +34,11 @@ func TestAdoptRoute(t *testing.T) {
 	}
 	if _, err := e.st.UpdateZone(ctx, a.ID, a.Version, store.ZoneFields{Name: ptr("甲（正式）")}, c); err != nil {
 		t.Fatal(err)
+	}
+	// Rebasing meets the same conflict, listed the same way.
+	rr := e.do(req{method: "POST", path: "/api/v1/scenarios/" + itoa(sc.ID) + "/rebase", role: "editor", body: `{}`, header: map[string]string{"If-Match": `"1"`}})
+	if rr.status != 409 || !strings.Contains(string(rr.body), `"official_id":`+itoa(a.ID)) {
+		t.Errorf("rebase over a conflict: %d %s", rr.status, rr.body)
 	}
 	path := "/api/v1/scenarios/" + itoa(sc.ID) + "/adopt"
 	ifm := map[string]string{"If-Match": `"1"`}

@@ -212,31 +212,62 @@ type adoptBody struct {
 	Reason  string            `json:"reason"`
 }
 
+// rebaseScenario brings a scenario up to date with the official data
+// (editors, If-Match the scenario's version); conflicts as for adopting.
+func (s *Server) rebaseScenario(w http.ResponseWriter, r *http.Request) error {
+	id, version, b, err := readChoices(w, r)
+	if err != nil {
+		return err
+	}
+	res, err := s.store.RebaseScenario(r.Context(), id, version, b.Choices, s.change(r, b.Reason))
+	if errors.Is(err, store.ErrUnresolved) {
+		return conflictsProblem(res.Conflicts, "rebase")
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// readChoices reads the target scenario, its If-Match version and the
+// choices for conflicts.
+func readChoices(w http.ResponseWriter, r *http.Request) (int64, int, adoptBody, error) {
+	var b adoptBody
+	id, version, err := target(r)
+	if err != nil {
+		return 0, 0, b, err
+	}
+	if err := decodeJSON(w, r, &b); err != nil {
+		return 0, 0, b, err
+	}
+	for k, v := range b.Choices {
+		if v != store.KeepScenario && v != store.KeepOfficial {
+			return 0, 0, b, fieldProblem("choices."+truncate(k, 40), "must be %q or %q", store.KeepScenario, store.KeepOfficial)
+		}
+	}
+	return id, version, b, checkText("reason", b.Reason, 2000)
+}
+
+// conflictsProblem lists the rows both sides changed (409): the client
+// chooses for each and asks again.
+func conflictsProblem(cs []store.AdoptConflict, what string) *problem.Problem {
+	p := problem.New(http.StatusConflict, what+"-conflicts", "%d zones or platforms were changed both in the official data and in the scenario since its base: choose for each (choices: {\"zone:12\": \"scenario\" | \"official\"}) and %s again", len(cs), what)
+	p.Extra = map[string]any{"conflicts": cs}
+	return p
+}
+
 // adoptScenario makes a scenario the official data (administrators, If-Match
 // the scenario's version). Conflicts come back as a 409 problem listing
 // each (conflicts); nothing is written until every one has a choice.
 func (s *Server) adoptScenario(w http.ResponseWriter, r *http.Request) error {
-	id, version, err := target(r)
+	id, version, b, err := readChoices(w, r)
 	if err != nil {
-		return err
-	}
-	var b adoptBody
-	if err := decodeJSON(w, r, &b); err != nil {
-		return err
-	}
-	for k, v := range b.Choices {
-		if v != store.KeepScenario && v != store.KeepOfficial {
-			return fieldProblem("choices."+truncate(k, 40), "must be %q or %q", store.KeepScenario, store.KeepOfficial)
-		}
-	}
-	if err := checkText("reason", b.Reason, 2000); err != nil {
 		return err
 	}
 	res, err := s.store.AdoptScenario(r.Context(), id, version, b.Choices, s.change(r, b.Reason))
 	if errors.Is(err, store.ErrUnresolved) {
-		p := problem.New(http.StatusConflict, "adopt-conflicts", "%d zones or platforms were changed both in the official data and in the scenario since its base: choose for each (choices: {\"zone:12\": \"scenario\" | \"official\"}) and adopt again", len(res.Conflicts))
-		p.Extra = map[string]any{"conflicts": res.Conflicts}
-		return p
+		return conflictsProblem(res.Conflicts, "adopt")
 	}
 	if err != nil {
 		return err

@@ -170,8 +170,9 @@ func (s *Server) Routes() chi.Router {
 	r.With(editor, heavy).Post("/scenarios", s.handle(s.createScenario))
 	r.With(viewer, heavy).Get("/scenarios/compare", s.handle(s.compareScenarios)) // side by side (compare.go)
 	r.With(viewer).Get("/scenarios/{id}", s.handle(s.getScenario))
-	r.With(editor).Delete("/scenarios/{id}", s.handle(s.retireScenario)) // its author or an administrator
-	r.With(admin, heavy).Post("/scenarios/{id}/adopt", s.handle(s.adoptScenario)) // the scenario becomes the official data
+	r.With(editor).Delete("/scenarios/{id}", s.handle(s.retireScenario))             // its author or an administrator
+	r.With(admin, heavy).Post("/scenarios/{id}/adopt", s.handle(s.adoptScenario))    // the scenario becomes the official data
+	r.With(editor, heavy).Post("/scenarios/{id}/rebase", s.handle(s.rebaseScenario)) // brought up to date with the official data
 
 	r.With(editor).Get("/undo", s.handle(s.undoStacks)) // the caller's own undo and redo stacks
 	r.With(editor).Post("/undo", s.handle(s.undo))

@@ -215,3 +215,88 @@ func TestAdoptConflicts(t *testing.T) {
 		t.Errorf("乙's history does not end with the adoption: %+v %v", h, err)
 	}
 }
+
+// TestRebase: official changes since a scenario's base come into the
+// scenario where it left things alone (a renamed zone, a new zone joining a
+// platform, a deleted zone); the scenario's own changes stay; a zone both
+// changed is a conflict, resolved either way; adopting afterwards writes
+// the scenario's kept change over the official one.
+func TestRebase(t *testing.T) {
+	st, ctx := newStore(t)
+	c := store.Change{Actor: "test"}
+	a := mustZone(t, st, "甲", rect(119.90, 28.40, 119.91, 28.41))
+	mustZone(t, st, "乙", rect(119.92, 28.40, 119.93, 28.41))
+	cz := mustZone(t, st, "丙", rect(119.94, 28.40, 119.95, 28.41))
+	d := mustZone(t, st, "丁", rect(119.96, 28.40, 119.97, 28.41))
+	p := mustPlatform(t, st, "平台", a.ID)
+	sc, err := st.CreateScenario(ctx, "方案", "", c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := st.In(sc.ID)
+	copyOf := func(name string) store.Zone {
+		t.Helper()
+		zs, err := in.ListZones(ctx, store.ZoneFilter{Text: name})
+		if err != nil || len(zs) != 1 {
+			t.Fatalf("the scenario's %s: %v %v", name, zs, err)
+		}
+		return zs[0]
+	}
+	// The scenario renames 乙 and 丙; the official data renames 甲 and 丙,
+	// deletes 丁 and adds 戊 to the platform.
+	for _, n := range []string{"乙", "丙"} {
+		z := copyOf(n)
+		if _, err := in.UpdateZone(ctx, z.ID, z.Version, store.ZoneFields{Name: ptr(n + "（方案）")}, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.UpdateZone(ctx, a.ID, a.Version, store.ZoneFields{Name: ptr("甲（正式）")}, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.UpdateZone(ctx, cz.ID, cz.Version, store.ZoneFields{Name: ptr("丙（正式）")}, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RetireZone(ctx, d.ID, d.Version, c); err != nil {
+		t.Fatal(err)
+	}
+	e := mustZone(t, st, "戊", rect(119.98, 28.40, 119.99, 28.41))
+	pl, _ := st.GetPlatform(ctx, p.ID)
+	if _, err := st.SetMembers(ctx, p.ID, pl.Version, []int64{a.ID, e.ID}, c); err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := st.RebaseScenario(ctx, sc.ID, sc.Version, nil, c)
+	if !errors.Is(err, store.ErrUnresolved) || len(res.Conflicts) != 1 || res.Conflicts[0].OfficialID != cz.ID {
+		t.Fatalf("rebase over a conflict: %v %+v; want ErrUnresolved naming 丙", err, res)
+	}
+	if res, err = st.RebaseScenario(ctx, sc.ID, sc.Version, map[string]string{"zone:" + fmt.Sprint(cz.ID): store.KeepScenario}, c); err != nil {
+		t.Fatalf("rebase keeping the scenario's 丙: %v", err)
+	}
+	want := []string{"丙（方案）", "乙（方案）", "戊", "甲（正式）"}
+	zs, err := in.ListZones(ctx, store.ZoneFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, z := range zs {
+		got = append(got, z.Name)
+	}
+	slices.Sort(got)
+	if fmt.Sprint(got) != fmt.Sprint(want) || res.Added != 1 || res.Retired != 1 {
+		t.Errorf("the scenario after rebasing: %v (%+v), want %v with 戊 added and 丁 retired", got, res, want)
+	}
+	ps, err := in.ListPlatforms(ctx, false)
+	if err != nil || len(ps) != 1 || len(ps[0].ZoneIDs) != 2 {
+		t.Fatalf("the scenario's platform after rebasing: %+v %v; want 甲 and 戊", ps, err)
+	}
+	sc, _ = st.GetScenario(ctx, sc.ID)
+	if _, err := st.AdoptScenario(ctx, sc.ID, sc.Version, nil, c); err != nil {
+		t.Fatalf("adopting after the rebase: %v (no conflict is left)", err)
+	}
+	if z, _ := st.GetZone(ctx, cz.ID); z.Name != "丙（方案）" {
+		t.Errorf("丙 after adopting: %s, want the scenario's", z.Name)
+	}
+	if z, _ := st.GetZone(ctx, a.ID); z.Name != "甲（正式）" {
+		t.Errorf("甲 after adopting: %s, want the official rename kept", z.Name)
+	}
+}
