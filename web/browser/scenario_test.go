@@ -93,3 +93,93 @@ func TestScenarioSwitcher(t *testing.T) {
 		t.Errorf("the deleted plan's zones answer %d, want 410: %s", st, strings.TrimSpace(string(b)))
 	}
 }
+
+// TestCompareAndAdopt: an administrator compares a plan with the official
+// data (the platform the plan shrank shows one zone less), then adopts it; a
+// zone renamed on both sides since the plan began is asked about, the
+// plan's name is kept, and the official data ends as the plan had it.
+func TestCompareAndAdopt(t *testing.T) {
+	admin := mustAPI(t, adminUser)
+	lng, lat := freeSpot(t, admin)
+	a := createZone(t, admin, "比较甲"+randomHex(2), lng, lat, 500)
+	b := createZone(t, admin, "比较乙"+randomHex(2), lng+0.01, lat, 500)
+	var pl struct {
+		ID      int64 `json:"id"`
+		Version int   `json:"version"`
+	}
+	platformName := "比较平台" + randomHex(2)
+	admin.must(t, http.StatusCreated, "POST", "/api/v1/platforms", map[string]any{"name": platformName, "zone_ids": []int64{a.Properties.ID, b.Properties.ID}, "reason": "browser test"}, 0, &pl)
+	var sc struct {
+		ID      int64 `json:"id"`
+		Version int   `json:"version"`
+	}
+	admin.must(t, http.StatusCreated, "POST", "/api/v1/scenarios", map[string]any{"name": "比较方案" + randomHex(2)}, 0, &sc)
+	copyOf := func(name string) zoneFeature {
+		var fc struct {
+			Features []zoneFeature `json:"features"`
+		}
+		admin.must(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/zones?scenario=%d&q=%s", sc.ID, name), nil, 0, &fc)
+		if len(fc.Features) != 1 {
+			t.Fatalf("the plan's copy of %s: %d found", name, len(fc.Features))
+		}
+		return fc.Features[0]
+	}
+	// The plan drops 乙 and renames 甲; the official data renames 甲 too.
+	aName, bName := a.Properties.Name, b.Properties.Name
+	cb := copyOf(bName)
+	admin.must(t, http.StatusNoContent, "DELETE", fmt.Sprintf("/api/v1/zones/%d?scenario=%d&reason=test", cb.Properties.ID, sc.ID), nil, cb.Properties.Version, nil)
+	ca := copyOf(aName)
+	admin.must(t, http.StatusOK, "PATCH", fmt.Sprintf("/api/v1/zones/%d?scenario=%d", ca.Properties.ID, sc.ID),
+		map[string]any{"type": "Feature", "properties": map[string]any{"name": aName + "（方案）"}}, ca.Properties.Version, nil)
+	admin.must(t, http.StatusOK, "PATCH", fmt.Sprintf("/api/v1/zones/%d", a.Properties.ID),
+		map[string]any{"type": "Feature", "properties": map[string]any{"name": aName + "（正式）"}}, a.Properties.Version, nil)
+
+	p := newPage(t)
+	p.login(adminUser)
+	p.do(chromedpNavigate(fmt.Sprintf("%s/?scenario=%d", suite.base, sc.ID)))
+	p.waitReady()
+	p.waitJS("the plan", `document.body.classList.contains('in-scenario')`)
+	p.click(`#scenario .scenario-button`)
+	p.click(`#scenario [data-action="compare-scenarios"]`)
+	p.waitJS("the comparison", fmt.Sprintf(`(function () {
+		var th = Array.prototype.filter.call(document.querySelectorAll('.compare-grid tbody th'), function (e) { return e.textContent === %q; })[0];
+		if (!th) { return false; }
+		var td = th.parentNode.querySelectorAll('td');
+		return td.length === 6 && /^2（/.test(td[2].textContent) && td[5].textContent === '1';
+	})()`, platformName))
+	if n := eval[int](p, `document.querySelectorAll('.compare-grid thead th.scenario-col').length`); n < 2 {
+		t.Errorf("the comparison has %d columns, want the official data and the plan at least", n)
+	}
+	p.screenshot("71-compare-plans")
+	p.click(`dialog.compare-dialog .dialog-x`)
+
+	p.click(`#scenario .scenario-button`)
+	p.click(`#scenario [data-action="adopt-scenario"]`)
+	p.waitJS("the confirmation", `!!document.querySelector('dialog.confirm[open]')`)
+	p.click(`dialog.confirm[open] footer .btn-primary`)
+	p.waitJS("the conflicts", `!!document.querySelector('dialog.scenario-conflicts-dialog[open] input[data-conflict]')`)
+	p.screenshot("72-adopt-conflicts")
+	p.click(fmt.Sprintf(`dialog.scenario-conflicts-dialog[open] input[data-conflict="zone:%d"][value="scenario"]`, a.Properties.ID))
+	p.click(`dialog.scenario-conflicts-dialog[open] footer .btn-primary`)
+	p.waitJS("back in the official data", `!/scenario=/.test(location.search) && !document.body.classList.contains('in-scenario')`)
+
+	var za, zb zoneFeature
+	admin.must(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/zones/%d", a.Properties.ID), nil, 0, &za)
+	if got := za.Properties.Name; got != aName+"（方案）" {
+		t.Errorf("after adopting, 甲 is called %v, want the plan's name", got)
+	}
+	if st, _, _ := admin.do("GET", fmt.Sprintf("/api/v1/zones/%d", b.Properties.ID), nil, 0); st != http.StatusOK {
+		t.Fatalf("zone 乙: %d", st)
+	}
+	admin.must(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/zones/%d", b.Properties.ID), nil, 0, &zb)
+	if zb.Properties.RetiredAt == nil {
+		t.Errorf("after adopting, 乙 is live; the plan had deleted it")
+	}
+	var after struct {
+		ZoneIDs []int64 `json:"zone_ids"`
+	}
+	admin.must(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/platforms/%d", pl.ID), nil, 0, &after)
+	if len(after.ZoneIDs) != 1 || after.ZoneIDs[0] != a.Properties.ID {
+		t.Errorf("after adopting, the platform's members are %v, want only 甲 (%d)", after.ZoneIDs, a.Properties.ID)
+	}
+}

@@ -103,10 +103,29 @@
 			rows.push(self._row(s.id, s.name, t('scenario.meta', { at: wanmu.i18n.datetime(s.base_at), by: s.created_by || '—' })));
 		});
 		var menu = h('div', { className: 'scenario-menu', attrs: { role: 'menu' } }, rows);
+		var cur = this.current, u = this.app.user;
+		var action = function (key, name, fn) {
+			return h('button', { className: 'btn btn-small', attrs: { type: 'button', 'data-action': name }, on: { click: fn } }, t(key));
+		};
+		var actions = [];
+		if (this.list.length) {
+			actions.push(action('scenario.compare', 'compare-scenarios', function () {
+				self._setOpen(false);
+				wanmu.CompareDialog.open(self.list, self.id);
+			}));
+		}
+		if (cur && this.app.editor && this.app.editor.canEdit()) {
+			actions.push(action('scenario.rebase', 'rebase-scenario', function () { self._setOpen(false); self._settle('rebase', {}); }));
+		}
+		if (cur && u && u.role === 'admin') {
+			actions.push(action('scenario.adopt', 'adopt-scenario', function () { self._setOpen(false); self._settle('adopt', {}); }));
+		}
+		if (actions.length) {
+			menu.appendChild(h('div', { className: 'scenario-actions' }, actions));
+		}
 		if (this.app.editor && this.app.editor.canEdit()) {
 			menu.appendChild(this._createForm());
 		}
-		var cur = this.current, u = this.app.user;
 		if (cur && u && (u.role === 'admin' || u.name === cur.created_by)) {
 			menu.appendChild(h('button', { className: 'btn btn-small btn-danger', attrs: { type: 'button', 'data-action': 'retire-scenario' },
 				on: { click: function () { self._retire(cur); } } }, t('scenario.retire')));
@@ -148,6 +167,78 @@
 				}
 			}
 		}, h('label', {}, h('span', {}, t('scenario.new')), name), h('small', { className: 'muted' }, t('scenario.newHelp')), submit, error);
+	};
+
+	// _settle adopts the plan as the official data or brings it up to date
+	// (kind 'adopt' | 'rebase'). Rows both sides changed come back as
+	// conflicts: the planner chooses for each, and it is asked again.
+	ScenarioSwitcher.prototype._settle = function (kind, choices) {
+		var self = this, cur = this.current;
+		var ask = Object.keys(choices).length ? Promise.resolve({ reason: '' }) :
+			wanmu.Dialog.confirm({ title: 'scenario.' + kind + 'Title', text: t('scenario.' + kind + 'Text', { name: cur.name }), ok: 'scenario.' + kind, withReason: kind === 'adopt' });
+		ask.then(function (ok) {
+			if (!ok) {
+				return;
+			}
+			wanmu.api.request('POST', '/scenarios/' + cur.id + '/' + kind, { body: { choices: choices, reason: ok.reason || '' }, ifMatch: cur.version, query: { scenario: 0 } })
+				.then(function (res) {
+					var r = res.data;
+					if (kind === 'adopt') {
+						wanmu.notify(t('scenario.adopted', { name: cur.name, c: r.created, u: r.updated, r: r.retired }), 'ok');
+						self.go(0);
+					} else {
+						wanmu.notify(t('scenario.rebased', { a: r.added, u: r.updated, r: r.retired }), 'ok');
+						self.go(cur.id);
+					}
+				}, function (err) {
+					var cs = err.problem && err.problem.conflicts;
+					if (err.status === 409 && cs && cs.length) {
+						self._choose(kind, cs, choices);
+					} else {
+						wanmu.notifyError(err);
+					}
+				});
+		});
+	};
+
+	// _choose lists the conflicts, each with the two versions to keep.
+	ScenarioSwitcher.prototype._choose = function (kind, conflicts, choices) {
+		var self = this;
+		var rows = conflicts.map(function (c) {
+			var key = c.entity + ':' + c.official_id;
+			var radio = function (value, label) {
+				var r = h('input', { type: 'radio', name: key, attrs: { value: value, 'data-conflict': key } });
+				return h('label', {}, r, h('span', { text: label }));
+			};
+			return h('tr', {},
+				h('td', { text: t('scenario.conflictEntity.' + c.entity) + ' ' + c.name }),
+				h('td', { text: t('scenario.conflictState', { official: t('scenario.state.' + c.official), scenario: t('scenario.state.' + c.scenario) }) }),
+				h('td', {}, radio('scenario', t('scenario.keepScenario')), radio('official', t('scenario.keepOfficial'))));
+		});
+		var body = h('div', {}, h('p', { className: 'dialog-text', text: t('scenario.conflictsText', { n: conflicts.length }) }),
+			h('table', { className: 'data scenario-conflicts' }, h('tbody', {}, rows)));
+		var d = new wanmu.Dialog({
+			title: 'scenario.conflictsTitle', body: body, className: 'scenario-conflicts-dialog',
+			buttons: [
+				{ label: 'action.cancel', value: null },
+				{ label: 'scenario.' + kind, kind: 'primary', value: 'go', action: function () {
+					var picked = L.Util.extend({}, choices);
+					var missing = conflicts.filter(function (c) {
+						var key = c.entity + ':' + c.official_id;
+						var r = body.querySelector('input[data-conflict="' + key + '"]:checked');
+						if (r) {
+							picked[key] = r.value;
+						}
+						return !r;
+					});
+					if (missing.length) {
+						throw new Error(t('scenario.chooseAll', { n: missing.length }));
+					}
+					self._settle(kind, picked);
+				} }
+			]
+		});
+		d.open();
 	};
 
 	ScenarioSwitcher.prototype._retire = function (cur) {
