@@ -85,6 +85,27 @@ func zoneProperties(z store.Zone) map[string]any {
 	}
 }
 
+// layerProperties are a constraint or reference feature's attributes with
+// its ellipsoidal area added as a zone's (area_m2, area_mu, area_ha), so a
+// table can show and total it; an attribute of the source data with one of
+// those names is kept as it was.
+func layerProperties(it store.LayerItem) map[string]any {
+	props := map[string]any{}
+	var attrs map[string]json.RawMessage
+	if err := json.Unmarshal(it.Attributes, &attrs); err == nil {
+		for k, v := range attrs {
+			props[k] = v
+		}
+	}
+	area := store.AreaOf(it.AreaM2)
+	for k, v := range map[string]real{"area_m2": real(area.M2), "area_mu": real(area.Mu), "area_ha": real(area.Ha)} {
+		if _, ok := props[k]; !ok {
+			props[k] = v
+		}
+	}
+	return props
+}
+
 // platformProperties are the properties of a live platform of the REST API
 // (GET /api/v1/platforms/{id}), plus more of its report's figures.
 func platformProperties(p store.Platform, r store.Report) map[string]any {
@@ -161,7 +182,7 @@ func (h *Handler) items(w http.ResponseWriter, r *http.Request) error {
 		var items []store.LayerItem
 		items, page, err = h.st.LayerPage(r.Context(), layerID, fq)
 		for _, it := range items {
-			features = append(features, newFeature(it.ID, it.Geom, it.Attributes))
+			features = append(features, newFeature(it.ID, it.Geom, layerProperties(it)))
 		}
 	}
 	if err != nil {
@@ -289,7 +310,7 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 		} else if err != nil {
 			return err
 		}
-		f = newFeature(it.ID, it.Geom, json.RawMessage(it.Attributes))
+		f = newFeature(it.ID, it.Geom, layerProperties(it))
 	}
 	collection := h.base(r) + "/collections/" + c.ID
 	f.Links = []link{

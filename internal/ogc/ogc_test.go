@@ -3,6 +3,7 @@ package ogc_test
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http/httptest"
 	"net/url"
 	"reflect"
@@ -13,8 +14,10 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"wanmu/internal/geodesy"
 	"wanmu/internal/ogc"
 	"wanmu/internal/store"
 )
@@ -222,12 +225,21 @@ func TestItemsPaging(t *testing.T) {
 		t.Errorf("first page links: %+v", first.Links)
 	}
 	props := first.Features[0].Properties
-	if props["地类"] != "水田" || props["编号"] != "0-0" || props["备注"] != "<b>田</b>" || len(props) != 3 {
+	if props["地类"] != "水田" || props["编号"] != "0-0" || props["备注"] != "<b>田</b>" || len(props) != 6 {
 		t.Errorf("parcel properties %v", props)
 	}
 	var g geojson.Geometry
 	if err := json.Unmarshal(first.Features[0].Geometry, &g); err != nil || g.Geometry().GeoJSONType() != "MultiPolygon" {
-		t.Errorf("parcel geometry %s (%v)", first.Features[0].Geometry, err)
+		t.Fatalf("parcel geometry %s (%v)", first.Features[0].Geometry, err)
+	}
+	// Each feature carries its ellipsoidal area, as a zone does: the
+	// survey formula on the vertices agrees with PostGIS's to a ppm here.
+	want := geodesy.EllipsoidalAreaMulti(g.Geometry().(orb.MultiPolygon))
+	m2, _ := props["area_m2"].(float64)
+	mu, _ := props["area_mu"].(float64)
+	ha, _ := props["area_ha"].(float64)
+	if want <= 0 || math.Abs(m2-want) > want*1e-6 || math.Abs(mu-geodesy.Mu(m2)) > 1e-9*mu || math.Abs(ha-m2/10000) > 1e-9*ha {
+		t.Errorf("parcel area: %v m², %v mu, %v ha; want %v m²", props["area_m2"], props["area_mu"], props["area_ha"], want)
 	}
 
 	// Walk the whole layer by the next links, 30 at a time.

@@ -76,6 +76,7 @@ type LayerItem struct {
 	ID         int64
 	Geom       orb.MultiPolygon
 	Attributes json.RawMessage // a JSON object, "{}" when there are none
+	AreaM2     float64         // ellipsoidal, as the report measures it
 }
 
 // The extent of each collection, from fixed fragments. A layer's is kept by
@@ -416,7 +417,8 @@ func platformOutlines(ctx context.Context, tx pgx.Tx, ids []int64) ([]PlatformIt
 // layerItemSQL reads features of layer $1 by id ($2, an array); attributes
 // that are not a JSON object read as none.
 const layerItemSQL = `SELECT f.id, ST_AsBinary(f.geom),
-	CASE WHEN jsonb_typeof(f.attributes) = 'object' THEN f.attributes ELSE '{}'::jsonb END::text
+	CASE WHEN jsonb_typeof(f.attributes) = 'object' THEN f.attributes ELSE '{}'::jsonb END::text,
+	ellipsoidal_area(f.geom)
 	FROM constraint_feature f WHERE f.layer_id = $1 AND f.id = ANY($2) ORDER BY f.id`
 
 // LayerPage returns one page of a constraint or reference layer's features,
@@ -468,13 +470,14 @@ func layerItems(ctx context.Context, q rowQuerier, layerID int64, ids []int64) (
 		id    int64
 		g     []byte
 		attrs string
+		area  float64
 	)
-	_, err = pgx.ForEachRow(rows, []any{&id, &g, &attrs}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&id, &g, &attrs, &area}, func() error {
 		geom, err := decodeMulti(g)
 		if err != nil {
 			return fmt.Errorf("feature %d: %w", id, err)
 		}
-		items = append(items, LayerItem{ID: id, Geom: geom, Attributes: json.RawMessage(attrs)})
+		items = append(items, LayerItem{ID: id, Geom: geom, Attributes: json.RawMessage(attrs), AreaM2: area})
 		return nil
 	})
 	return items, err

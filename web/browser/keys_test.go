@@ -59,12 +59,13 @@ func TestSearchKeys(t *testing.T) {
 		t.Errorf("leaving the search box searched again: %d searches", n)
 	}
 
-	// County: 景宁 finds the zones of 景宁畲族自治县, and only those.
+	// County: 景宁畲族自治县 finds the county's zones, and only those (景宁
+	// alone opens the one platform named with it: TestDeskSearch).
 	var fc struct {
 		Features []zoneFeature `json:"features"`
 	}
 	a.must(t, 200, "GET", "/api/v1/zones?county=331127&limit=200", nil, 0, &fc)
-	p.search("景宁")
+	p.search("景宁畲族自治县")
 	p.waitJS("the county's zones selected", fmt.Sprintf(`wanmu.app.selection.count() === %d && wanmu.app.selection.ids().indexOf(%d) >= 0`, len(fc.Features), z.Properties.ID))
 	if n := eval[int](p, `window.__searches`); n != 1 {
 		t.Errorf("one Enter made %d zone searches", n)
@@ -195,7 +196,7 @@ func TestNewZoneEffect(t *testing.T) {
 	if got := eval[string](p, fmt.Sprintf(`document.querySelector('%s .delta').textContent`, row)); !strings.Contains(got, "将由未达标变为达标") {
 		t.Errorf("the change reads %q, want it to say the platform would now meet 10,000 mu", got)
 	}
-	if got := eval[string](p, `document.querySelector('.wanmu-livearea .platforms .caption').textContent`); got != "加入相邻平台后（保存并加入）" {
+	if got := eval[string](p, `document.querySelector('.wanmu-livearea .platforms .caption').textContent`); got != "若加入相邻平台（保存不会加入，须另行加入）" {
 		t.Errorf("the caption reads %q", got)
 	}
 	// The figure is the platform's area plus the new zone's (no constraints).

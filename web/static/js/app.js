@@ -260,22 +260,26 @@
 			});
 			return;
 		}
-		// A platform by its full name; then a county's name (莲都 or 莲都区,
-		// either language) finds its zones; then a platform by part of its
-		// name when only one has it; else zones by name or document number.
+		// A platform by its full name, or by part of its name when only one
+		// has it (saying so if a county matched too); then a county's name
+		// (莲都 or 莲都区, either language) finds its zones; else zones by
+		// name or document number.
 		var lq = q.toLowerCase();
 		var ps = this.platforms.filter(function (x) { return x.name === q; });
-		var county = ps.length || lq.length < 2 ? null : wanmu.style.counties.filter(function (c) {
+		var county = lq.length < 2 ? null : wanmu.style.counties.filter(function (c) {
 			return ['zh', 'en'].some(function (l) {
 				var n = (wanmu.messages[l]['county.' + c] || '').toLowerCase();
 				return n && (n.indexOf(lq) === 0 || lq === n);
 			});
 		})[0];
-		if (!ps.length && !county) {
+		if (!ps.length) {
 			ps = this.platforms.filter(function (x) { return x.name.toLowerCase().indexOf(lq) >= 0; });
 		}
 		if (ps.length === 1) {
 			this.showPlatform(ps[0].id, true);
+			if (county) {
+				wanmu.notify(t('search.alsoCounty', { name: ps[0].name, county: t('county.' + county) }), 'info');
+			}
 			return;
 		}
 		// Zones are searched on the server too: the map holds only those

@@ -15,6 +15,10 @@
 	// 天地图's base and annotation layers (Web Mercator tile matrix "w").
 	var TDT = { 'tdt-vec': ['vec', 'cva'], 'tdt-img': ['img', 'cia'], 'tdt-ter': ['ter', 'cta'] };
 	var KEY_RE = /^[0-9a-fA-F]{32}$/;
+	// Tiles failing in a row, none loading in between, before the planner is
+	// told: a wrong 天地图 key (403) or no internet otherwise looks like a
+	// blank map.
+	var FAILS = 4;
 
 	function stored() {
 		try { return localStorage.getItem(STORE); } catch (e) { return null; }
@@ -69,7 +73,11 @@
 			}
 			this.current = id;
 			this._layer = this._make(id);
+			this._fails = 0;
+			this._warned = false;
+			this._failNote(false);
 			if (this._layer) {
+				this._watch(this._layer, id);
 				this._layer.addTo(map);
 			}
 			if (!initial) {
@@ -101,6 +109,37 @@
 			return null;
 		},
 
+		// _watch counts the basemap's failing tiles (any loaded tile resets
+		// the count) and says once per choice that they do not load.
+		_watch: function (layer, id) {
+			var self = this;
+			var tiles = layer instanceof L.TileLayer ? [layer] : layer.getLayers();
+			tiles.forEach(function (tl) {
+				tl.on('tileload', function () { self._fails = 0; });
+				tl.on('tileerror', function () {
+					if (self._layer !== layer || self._warned || ++self._fails < FAILS) {
+						return;
+					}
+					self._warned = true;
+					var msg = t(TDT[id] ? 'basemap.failedTdt' : 'basemap.failed');
+					self._failNote(msg);
+					wanmu.notify(msg, 'warn');
+				});
+			});
+		},
+
+		// _failNote shows (text) or hides (false) the note in the switcher.
+		_failNote: function (text) {
+			var el = this._el && this._el.querySelector('.tiles-failed');
+			if (el) {
+				el.hidden = !text;
+				el.textContent = text || '';
+				if (text) {
+					el.parentNode.open = true; // where the choice can be changed
+				}
+			}
+		},
+
 		_render: function () {
 			var self = this;
 			var el = wanmu.dom.clear(this._el);
@@ -114,6 +153,7 @@
 			el.appendChild(h('details', { className: 'basemap-box', open: stored() !== null && stored() !== 'none' },
 				h('summary', { i18n: 'basemap.title' }),
 				list,
+				h('div', { className: 'tiles-failed', hidden: true, attrs: { role: 'alert', 'data-basemap-failed': '' } }),
 				h('div', { className: 'note', i18n: this.tianditu() ? 'basemap.gcjNote' : 'basemap.noKey' }),
 				this._admin()));
 		},

@@ -126,7 +126,7 @@
 				return;
 			}
 			var joins = this._last && this._last.joins;
-			this._platforms.appendChild(h('div', { className: 'caption', text: t(joins ? 'live.joins.' + joins : 'live.platforms') }));
+			this._platforms.appendChild(h('div', { className: 'caption', text: t(joins ? 'live.ifJoins.' + joins : 'live.platforms') }));
 			platforms.forEach(function (p) {
 				var r = p.preview;
 				var verdict = r.meets ? t('bar.meets') : t('bar.shortfall', { v: units.area(r.shortfall.mu) });

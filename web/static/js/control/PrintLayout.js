@@ -53,6 +53,12 @@
 		document.body.classList.add('print-mode');
 		this._onMove = function () { self._decorate(); };
 		map.on('moveend zoomend resize', this._onMove);
+		// The legend lists what is drawn: redo it when a layer comes or goes.
+		this._onLayers = function () { self._redoLegend(); };
+		app.on('layers', this._onLayers);
+		map.on('layeradd layerremove', this._onLayers);
+		// No editor's selection outline on paper; the selection itself stays.
+		app.zones.setSelection([]);
 		this._onResize = function () { self._fitStage(); };
 		window.addEventListener('resize', this._onResize);
 		this.layout();
@@ -64,6 +70,9 @@
 			return;
 		}
 		map.off('moveend zoomend resize', this._onMove);
+		map.off('layeradd layerremove', this._onLayers);
+		app.off('layers', this._onLayers);
+		app.zones.setSelection(app.selection.ids());
 		window.removeEventListener('resize', this._onResize);
 		this.home.parent.insertBefore(app.mapEl, this.home.next);
 		map.options.zoomSnap = this.home.snap;
@@ -104,7 +113,7 @@
 			h('h1', { className: 'print-title', text: o.title }),
 			h('div', { className: 'print-sub' }, this.scaleEl, h('span', { text: ' · ' + t('print.gridName.' + o.grid) }))));
 		this.sheet.appendChild(h('div', { className: 'print-body' }, this.frame,
-			h('aside', { className: 'print-side' }, this._legend(), this._areas(), this.barEl)));
+			h('aside', { className: 'print-side' }, this.legendEl = this._legend(), this._areas(), this.barEl)));
 		this.sheet.appendChild(this._footer());
 		this._fitStage();
 		map.invalidateSize({ animate: false });
@@ -157,7 +166,27 @@
 			h('span', { text: '0' }), h('span', { text: step >= 1000 ? wanmu.i18n.number(step / 1000, step % 1000 ? 1 : 0) + ' km' : step + ' m' })));
 	};
 
-	// _legend lists what is switched on in the layers panel.
+	// _redoLegend replaces the legend once the map's layers have settled
+	// (layeradd fires for every tile's shapes: one redo per frame).
+	PrintLayout.prototype._redoLegend = function () {
+		var self = this;
+		if (!this.el || this._legendQueued) {
+			return;
+		}
+		this._legendQueued = true;
+		window.requestAnimationFrame(function () {
+			self._legendQueued = false;
+			if (self.el && self.legendEl && self.legendEl.parentNode) {
+				var l = self._legend();
+				self.legendEl.parentNode.replaceChild(l, self.legendEl);
+				self.legendEl = l;
+			}
+		});
+	};
+
+	// _legend lists what is drawn on the map: the zones by the layers
+	// panel's filter, the constraint layers on the map, and the developable
+	// land with its deductions when the platform panel shows them.
 	PrintLayout.prototype._legend = function () {
 		var app = this.app, f = app.zones.filter(), st = wanmu.style, rows = [];
 		if (f.halos) {
@@ -172,9 +201,10 @@
 				rows.push(row(h('span', { className: 'swatch', style: { background: c, 'border-color': st.shade(c, -0.25) } }), t('kind.township') + ' · ' + t('disp.' + d)));
 			}
 		});
+		developableRows(app).forEach(function (r) { rows.push(row(r[0], r[1])); });
 		app.layers.forEach(function (l) {
 			var tl = app.tileLayers[l.id];
-			if (tl && app.map.hasLayer(tl)) {
+			if (tl && app.map.hasLayer(tl) && tl.options.opacity > 0) {
 				var s = st.layerStyle(l);
 				rows.push(row(h('span', { className: 'swatch' + (s.hatch ? ' hatch' : '') + (l.kind === 'reference' ? ' line' : ''),
 					style: { background: s.fill || 'transparent', 'border-color': s.stroke, color: s.hatch || s.stroke } }), l.name));
@@ -187,6 +217,31 @@
 		}
 	};
 
+	// developableRows are the developable layer's legend (swatch, label) when
+	// it is drawn, in DevelopableLayer.js's colours: green land, hatched
+	// deductions in their layer's colour, grey outside the include layers.
+	function developableRows(app) {
+		var d = app.developable;
+		if (!d || !d.on || !d.data || !d.group || !app.map.hasLayer(d.group)) {
+			return [];
+		}
+		return d.data.features.map(function (f) {
+			var pr = f.properties, c, label;
+			if (pr.kind === 'developable') {
+				c = '#2f8a57';
+				label = t('developable.land');
+			} else if (pr.kind === 'exclude') {
+				c = wanmu.style.layerStyle({ kind: 'exclude', name: pr.layer }).stroke;
+				label = t('print.deducted', { layer: pr.layer });
+			} else {
+				c = '#6b7785';
+				label = t('developable.outside', { layers: (pr.layers || []).join(t('list.separator')) });
+			}
+			var bg = pr.kind === 'developable' ? c : 'repeating-linear-gradient(45deg, ' + c + ' 0 1.5px, #fff 1.5px 4px)';
+			return [h('span', { className: 'swatch', dataset: { developable: pr.kind }, style: { background: bg, 'border-color': c } }), label];
+		});
+	}
+
 	// _areas is the active platform's report as its panel shows it.
 	PrintLayout.prototype._areas = function () {
 		var pp = this.app.platformPanel, p = pp.platform, r = pp.report;
@@ -194,6 +249,7 @@
 			return null;
 		}
 		var a = function (mu) { return wanmu.units.area(mu, { bare: true }); };
+		var km = function (m) { return m >= 1000 ? wanmu.i18n.number(m / 1000, 2) + ' km' : wanmu.i18n.number(m, 0) + ' m'; };
 		var minus = function (mu) { return mu > 0.005 ? '−' + a(mu) : a(0); };
 		var rows = [
 			row('report.gross', a(r.gross.mu)),
@@ -206,7 +262,7 @@
 			row('report.threshold', a(r.threshold_mu)),
 			r.meets ? row('report.margin', a(r.margin ? r.margin.mu : r.developable.mu - r.threshold_mu)) :
 				row('report.shortfall', a(r.shortfall ? r.shortfall.mu : r.threshold_mu - r.developable.mu)),
-			row('report.parts', String(r.parts))
+			row('report.parts', r.parts > 1 ? t('print.partsGap', { n: r.parts, gap: km(r.largest_gap_m) }) : String(r.parts))
 		]);
 		return h('section', { className: 'print-areas' },
 			h('h2', { text: t('print.areas') + '（' + wanmu.units.symbol() + '）' }),
@@ -314,7 +370,8 @@
 			fwd: function (ll) { var p = wanmu.gk.toZone40(ll.lng, ll.lat, prefixed); return [p.y, p.x]; },
 			inv: function (a, b) { var q = wanmu.gk.fromZone40(b, a); return L.latLng(q.lat, q.lon); },
 			steps: [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000],
-			label: function (v) { return wanmu.i18n.number(v / 1000, v % 1000 ? 1 : 0) + ' km'; }
+			// No digit grouping: surveyors write 40462 km, not 40,462 km.
+			label: function (v) { return (v / 1000).toFixed(v % 1000 ? 1 : 0) + ' km'; }
 		};
 	}
 

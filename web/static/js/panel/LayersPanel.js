@@ -67,8 +67,9 @@
 			h('h3', { i18n: 'layers.reference' }),
 			reference.length ? reference.map(function (l) { return self._constraintItem(l); }) : h('div', { className: 'muted small', i18n: 'layers.none' }));
 		var note = app.tilesMissing ? h('div', { className: 'warn-box small', i18n: 'layers.tilesMissing' }) : null;
-		this.el.appendChild(h('div', { className: 'layers' }, planning, constraints, refs, note,
-			h('div', { className: 'sample-note muted small', i18n: 'layers.sampleNote' })));
+		this.el.appendChild(h('div', { className: 'layers' }, planning, constraints, refs, note, phoneSettings(this),
+			// Only on the sample data loaded at first start (GET /config).
+			app.config && app.config.sample_data ? h('div', { className: 'sample-note muted small', i18n: 'layers.sampleNote' }) : null));
 	};
 
 	LayersPanel.prototype._constraintItem = function (l) {
@@ -110,6 +111,37 @@
 		row.appendChild(h('div', { className: 'layer-opacity' }, h('span', { className: 'muted small', i18n: 'layers.opacity' }), opacity));
 		return row;
 	};
+
+	// phoneSettings: a phone's top bar has no room for the language switch
+	// and its status bar none for the coordinate format's, so the layers
+	// sheet offers both (responsive.css shows it on a phone only). The format
+	// is the status bar's: its switch button is stepped to the one chosen.
+	function phoneSettings(panel) {
+		var crs = function () { return document.querySelector('.wanmu-statusbar .crs'); };
+		var lang = wanmu.i18n.lang();
+		var cur = crs() ? crs().textContent : '';
+		function seg(name, values, isOn, label, choose) {
+			return h('div', { className: 'phone-setting' }, h('span', { className: 'muted small', i18n: 'phone.' + name }),
+				h('div', { className: 'seg', attrs: { role: 'group', 'data-setting': name } }, values.map(function (v) {
+					return h('button', { className: 'seg-btn' + (isOn(v) ? ' on' : ''), attrs: { type: 'button', 'data-value': v, 'aria-pressed': String(isOn(v)) },
+						text: label(v), on: { click: function () { choose(v); } } });
+				})));
+		}
+		return h('section', { className: 'layer-section phone-settings' }, h('h3', { i18n: 'phone.settings' }),
+			seg('lang', wanmu.i18n.languages, function (l) { return l === lang; }, function (l) { return t('lang.' + l); }, function (l) {
+				wanmu.i18n.setLang(l); // the panel is drawn again in the new language
+				document.querySelectorAll('#lang .seg-btn').forEach(function (b) {
+					b.classList.toggle('on', b.dataset.value === l);
+					b.setAttribute('aria-pressed', String(b.dataset.value === l));
+				});
+			}),
+			crs() ? seg('coords', wanmu.coords.FORMATS, function (f) { return t('coords.fmt.' + f) === cur; }, function (f) { return t('coords.fmt.' + f); }, function (f) {
+				for (var i = 0; i < wanmu.coords.FORMATS.length && crs().textContent !== t('coords.fmt.' + f); i++) {
+					crs().click();
+				}
+				panel.render();
+			}) : null);
+	}
 
 	// item is one legend row: checkbox, swatch, label, count.
 	function item(o) {

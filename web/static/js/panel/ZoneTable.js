@@ -223,13 +223,15 @@
 		this.more.hidden = !this.next;
 	};
 
-	// _renderLayerRows lists a layer's features: the id and the attributes
-	// of the first rows (at most eight), in id order.
+	// _renderLayerRows lists a layer's features: the id, the attributes of
+	// the first rows (at most eight), in id order, and the ellipsoidal area
+	// the server adds (area_mu) in the chosen unit, totalled over the rows.
 	ZoneTable.prototype._renderLayerRows = function () {
-		var self = this, keys = [];
+		var self = this, keys = [], total = 0;
+		var AREA = ['area_m2', 'area_mu', 'area_ha'];
 		this.rows.slice(0, 50).forEach(function (f) {
 			Object.keys(f.properties || {}).forEach(function (k) {
-				if (keys.indexOf(k) < 0 && keys.length < 8) {
+				if (keys.indexOf(k) < 0 && AREA.indexOf(k) < 0 && keys.length < 8) {
 					keys.push(k);
 				}
 			});
@@ -237,18 +239,24 @@
 		wanmu.dom.clear(this.head);
 		this.head.appendChild(h('th', { className: 'num', text: t('table.col.id') }));
 		keys.forEach(function (k) { self.head.appendChild(h('th', { text: k })); });
+		this.head.appendChild(h('th', { className: 'num', attrs: { 'data-col': 'area' }, text: t('table.col.area') + ' (' + wanmu.units.symbol() + ')' }));
 		wanmu.dom.clear(this.body);
 		this.rows.forEach(function (f) {
 			var p = f.properties || {};
+			var mu = typeof p.area_mu === 'number' ? p.area_mu : null;
+			total += mu || 0;
 			self.body.appendChild(h('tr', { dataset: { featureId: String(f.id) }, on: { click: function () { self._zoomFeature(f); } } },
 				h('td', { className: 'num', text: String(f.id) }),
 				keys.map(function (k) {
 					var v = p[k];
 					return h('td', { text: v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v) });
-				})));
+				}),
+				h('td', { className: 'num', text: mu === null ? '—' : wanmu.units.area(mu, { bare: true }) })));
 		});
-		this.totals.textContent = t('table.layerTotals', { n: wanmu.i18n.number(this.rows.length, 0), m: this.matched === null ? '?' : wanmu.i18n.number(this.matched, 0) });
+		this.totals.textContent = t('table.layerTotals', { n: wanmu.i18n.number(this.rows.length, 0), m: this.matched === null ? '?' : wanmu.i18n.number(this.matched, 0) }) +
+			' · ' + t(this.next ? 'table.layerAreaLoaded' : 'table.layerArea', { area: wanmu.units.area(total) });
 		this.totals.dataset.count = String(this.rows.length);
+		this.totals.dataset.loadedAreaMu = String(total);
 		this.note.textContent = '';
 		this.more.hidden = !this.next;
 	};
