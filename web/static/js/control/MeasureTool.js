@@ -146,7 +146,13 @@
 			if (this._done) {
 				this._reset(); // a click after a finished measurement starts a new one
 			}
-			this._points.push(this._map.mouseEventToLatLng(e));
+			// A click on the last point (the clicks of a double-click that
+			// finishes, or the last point clicked once more) adds no 0 m segment.
+			var ll = this._map.mouseEventToLatLng(e), p = this._points;
+			if (p.length && this._map.latLngToContainerPoint(p[p.length - 1]).distanceTo(this._map.latLngToContainerPoint(ll)) < 4) {
+				return;
+			}
+			p.push(ll);
 			this._changed();
 		},
 
@@ -156,12 +162,7 @@
 			}
 			e.stopPropagation(); // no double-click zoom
 			e.preventDefault();
-			// The double-click's second click added a point on top of the last.
-			var p = this._points, map = this._map;
-			if (p.length >= 2 && map.latLngToContainerPoint(p[p.length - 1]).distanceTo(map.latLngToContainerPoint(p[p.length - 2])) < 4) {
-				p.pop();
-			}
-			this.finish();
+			this.finish(); // its clicks added no point on top of the last (_click)
 		},
 
 		_key: function (e) {

@@ -88,15 +88,22 @@
 
 		// goTo reads a position in any of the formats, says what it took it
 		// for, and pans there with a marker. It returns the parse or null.
+		// A position outside China is refused: for a planner in 丽水, 0,0 or
+		// 40.7, -74.0 is a mistake, and the note says how it was read.
 		goTo: function (text) {
-			var r = wanmu.coords.parse(text);
+			var r = wanmu.coords.read(text), why = wanmu.coords.problem(r);
 			var note = this._gotoNote;
-			if (!r) {
-				note.textContent = t('coords.unknown');
+			if (why) {
+				note.textContent = why;
+				note.title = why;
 				note.className = 'goto-note error';
+				if (!r.error || r.error === 'zone') { // a long sentence: the note shows its start
+					wanmu.notify(why, 'warn');
+				}
 				return null;
 			}
-			note.textContent = t('coords.detected', { what: t('coords.kind.' + r.kind) });
+			note.title = '';
+			note.textContent = t('coords.detected', { what: wanmu.coords.kindText(r) });
 			note.className = 'goto-note ok';
 			var ll = L.latLng(r.lat, r.lon), map = this._map;
 			if (this._marker) {

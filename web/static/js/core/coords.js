@@ -73,12 +73,98 @@
 		return { lon: b.v, lat: a.v };
 	}
 
-	// parse reads a position from text. It answers {lon, lat, kind} where
-	// kind is 'dd', 'dms', '4528' or '4549', or null when it cannot tell.
-	function parse(text) {
-		text = String(text || '').trim();
-		if (!text) {
+	// China in CGCS2000 (roughly): a position outside is a typing mistake
+	// for a planner in 丽水 (0,0, or lat/lon of another country).
+	var CHINA = { west: 73, east: 136, south: 3, north: 54 };
+
+	function inChina(lon, lat) {
+		return lon >= CHINA.west && lon <= CHINA.east && lat >= CHINA.south && lat <= CHINA.north;
+	}
+
+	// normalize turns full-width digits and punctuation (２８．４５１，１１９．９２２,
+	// as a Chinese input method types them) and the ideographic space into
+	// ASCII, and a typographic minus into '-'.
+	function normalize(text) {
+		return String(text || '').replace(/[\uff01-\uff5e]/g, function (c) {
+			return String.fromCharCode(c.charCodeAt(0) - 0xfee0);
+		}).replace(/\u3000/g, ' ').replace(/[\u2212\u2013]/g, '-').replace(/、/g, ',').trim();
+	}
+
+	// A number, with a hemisphere or axis letter before or after it.
+	var NUM = /([NSEWXY]|北纬|南纬|东经|西经)?\s*[=:]?\s*(-?\d+(?:\.\d+)?)\s*([NSEW](?![A-Z]))?/gi;
+
+	function numbers(text) {
+		var out = [], m;
+		NUM.lastIndex = 0;
+		while ((m = NUM.exec(text)) !== null) {
+			out.push({ v: parseFloat(m[2]), letter: (m[1] || m[3] || '').toUpperCase() });
+		}
+		return out;
+	}
+
+	// groups splits the numbers of text into the two coordinates: at a comma
+	// or semicolon, else in halves (28 27 3.6 119 55 19.2). Null when it
+	// cannot be split so.
+	function groups(text) {
+		var parts = text.split(/[,;]/).map(function (p) { return p.trim(); }).filter(Boolean);
+		if (parts.length === 2) {
+			var a = numbers(parts[0]), b = numbers(parts[1]);
+			return a.length >= 1 && a.length <= 3 && b.length >= 1 && b.length <= 3 ? [a, b] : null;
+		}
+		if (parts.length !== 1) {
 			return null;
+		}
+		var all = numbers(parts[0]), n = all.length;
+		return n === 2 || n === 4 || n === 6 ? [all.slice(0, n / 2), all.slice(n / 2)] : null;
+	}
+
+	// angleOf reads degrees, minutes, seconds written as separate numbers
+	// (survey tables write 28 27 3.6): null when they are not an angle.
+	function angleOf(g) {
+		var d = g[0].v, m = g.length > 1 ? g[1].v : 0, s = g.length > 2 ? g[2].v : 0;
+		if ((g.length > 1 && d % 1 !== 0) || (g.length > 2 && m % 1 !== 0) || m < 0 || m >= 60 || s < 0 || s >= 60) {
+			return null;
+		}
+		var v = Math.abs(d) + m / 60 + s / 3600, hemi = '';
+		g.forEach(function (x) { hemi = hemi || x.letter; });
+		return { v: (1 / d < 0 || NEG[hemi]) ? -v : v, axis: HEMI[hemi] || '', ms: g.length > 1 };
+	}
+
+	// gaussKruger reads two large numbers as Gauss-Kruger X (northing, 7
+	// digits in China) and Y, in either order: Y with a 3-degree zone prefix
+	// (8 digits: zone 25–45, EPSG:4513–4533; 丽水 is zone 40, EPSG:4528, its
+	// west edge zone 39) or without one (6 digits: zone 40, EPSG:4549).
+	function gaussKruger(a, b) {
+		var x = Math.max(a, b), y = Math.min(a, b), prefixed = false;
+		if (x >= 1e7) { // the larger is a prefixed easting
+			prefixed = true;
+			y = x;
+			x = Math.min(a, b);
+		}
+		if (x < 1e6 || x >= 1e7 || y < 0 || (!prefixed && y >= 1e6)) {
+			return { error: 'unreadable' };
+		}
+		if (!prefixed) {
+			var ll = wanmu.gk.fromZone40(x, y);
+			return { lon: ll.lon, lat: ll.lat, kind: '4549', x: x, y: y, zone: wanmu.gk.ZONE };
+		}
+		var zone = Math.floor(y / 1e6);
+		if (zone < GK_ZONES[0] || zone > GK_ZONES[1]) {
+			return { error: 'zone', zone: zone };
+		}
+		var p = wanmu.gk.inverse(x, y - zone * 1e6, 3 * zone);
+		return { lon: p.lon, lat: p.lat, kind: zone === wanmu.gk.ZONE ? '4528' : 'gk3', epsg: 4488 + zone, x: x, y: y, zone: zone };
+	}
+	var GK_ZONES = [25, 45];
+
+	// read reads a position from text. It answers {lon, lat, kind, outside}
+	// where kind is 'dd', 'dms', '4528', '4549' or 'gk3' (another 3-degree
+	// zone: zone, epsg) and outside says it lies outside China; or {error}:
+	// 'unreadable', or 'zone' (a Gauss-Kruger zone prefix wanmu does not read).
+	function read(text) {
+		text = normalize(text);
+		if (!text) {
+			return { error: 'unreadable' };
 		}
 		var r = null;
 		var angles = /[°度′'"″分秒]/.test(text) ? parseDMS(text) : null;
@@ -86,40 +172,59 @@
 			r = pair(angles[0], angles[1]);
 			r.kind = angles[0].ms || angles[1].ms ? 'dms' : 'dd'; // 119.922°E is decimal
 		} else {
-			var nums = [], letters = [], re = /([NSEWXY]|北纬|南纬|东经|西经)?\s*[=:：]?\s*(-?\d+(?:\.\d+)?)\s*([NSEW])?/gi, m;
-			while ((m = re.exec(text)) !== null) {
-				nums.push(parseFloat(m[2]));
-				letters.push((m[1] || m[3] || '').toUpperCase());
+			var g = groups(text);
+			if (!g) {
+				return { error: 'unreadable' };
 			}
-			if (nums.length !== 2) {
-				return null;
-			}
-			var a = nums[0], b = nums[1];
-			if (Math.abs(a) <= 180 && Math.abs(b) <= 180) {
-				r = pair({ v: NEG[letters[0]] ? -a : a, axis: HEMI[letters[0]] || '' }, { v: NEG[letters[1]] ? -b : b, axis: HEMI[letters[1]] || '' });
-				r.kind = 'dd';
+			if (g[0].length === 1 && g[1].length === 1 && (Math.abs(g[0][0].v) > 180 || Math.abs(g[1][0].v) > 180)) {
+				r = gaussKruger(g[0][0].v, g[1][0].v);
+				if (r.error) {
+					return r;
+				}
 			} else {
-				// Gauss-Kruger: X (northing, 7 digits in China) and Y, with the
-				// zone prefix (8 digits, 40xxxxxx) or without (6 digits). Which
-				// is which follows from their size, so either order reads.
-				var x = Math.max(a, b), y = Math.min(a, b), prefixed = false;
-				if (x >= 1e7) { // the larger is a prefixed easting
-					prefixed = true;
-					y = x;
-					x = Math.min(a, b);
+				var a = angleOf(g[0]), b = angleOf(g[1]);
+				if (!a || !b) {
+					return { error: 'unreadable' };
 				}
-				if (x < 1e6 || x >= 1e7 || (prefixed ? Math.floor(y / 1e6) !== wanmu.gk.ZONE : y >= 1e6) || y % 1e6 < 0) {
-					return null;
-				}
-				var ll = wanmu.gk.fromZone40(x, y);
-				r = { lon: ll.lon, lat: ll.lat, kind: prefixed ? '4528' : '4549', x: x, y: y };
+				r = pair(a, b);
+				r.kind = a.ms || b.ms ? 'dms' : 'dd';
 			}
 		}
 		if (!(Math.abs(r.lat) <= 90 && Math.abs(r.lon) <= 180)) {
-			return null;
+			return { error: 'unreadable' };
 		}
+		r.outside = !inChina(r.lon, r.lat);
 		return r;
 	}
 
-	wanmu.coords = { FORMATS: FORMATS, format: format, parse: parse, dms: dms };
+	// parse is read without the errors' detail: the position, or null.
+	function parse(text) {
+		var r = read(text);
+		return r.error ? null : r;
+	}
+
+	// kindText names the form a position was read in, for the planner.
+	function kindText(r) {
+		var t = wanmu.i18n.t;
+		return r.kind === 'gk3' ? t('coords.kind.gk3', { zone: r.zone, epsg: r.epsg }) : t('coords.kind.' + r.kind);
+	}
+
+	// problem is the sentence for a position that cannot be used (null when
+	// it can): unreadable, a zone wanmu does not read, or outside China
+	// (saying how it was read, so the planner sees the mistake).
+	function problem(r) {
+		var t = wanmu.i18n.t;
+		if (r.error === 'zone') {
+			return t('coords.zoneUnknown', { zone: r.zone, from: GK_ZONES[0], to: GK_ZONES[1] });
+		}
+		if (r.error) {
+			return t('coords.unknown');
+		}
+		if (r.outside) {
+			return t('coords.outside', { what: kindText(r), pos: format(r.lon, r.lat, 'dd') });
+		}
+		return null;
+	}
+
+	wanmu.coords = { FORMATS: FORMATS, format: format, parse: parse, read: read, problem: problem, kindText: kindText, inChina: inChina, normalize: normalize, dms: dms };
 })(window.wanmu = window.wanmu || {});

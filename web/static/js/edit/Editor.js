@@ -1034,6 +1034,39 @@
 		this.bar.hidden = true;
 		L.DomEvent.disableClickPropagation(this.bar);
 		this.app.mapEl.appendChild(this.bar);
+		// The bar wraps onto more lines on a narrow map: the live area and
+		// the notes (snap.css) keep below its bottom edge, whatever its height,
+		// so that neither covers the other nor its buttons.
+		var mapEl = this.app.mapEl, bar = this.bar;
+		if (window.ResizeObserver) {
+			new ResizeObserver(function () {
+				var shown = !bar.hidden;
+				mapEl.style.setProperty('--sessionbar-bottom', shown ? (bar.offsetTop + bar.offsetHeight + 8) + 'px' : '0px');
+				document.documentElement.style.setProperty('--sessionbar-page-bottom', shown ? Math.ceil(bar.getBoundingClientRect().bottom + 8) + 'px' : '0px');
+			}).observe(bar);
+		}
+		window.addEventListener('beforeunload', this._beforeUnload.bind(this));
+	};
+
+	// unsaved tells whether leaving the page now would lose work: a session
+	// with changes, or a shape being drawn that has points.
+	Editor.prototype.unsaved = function () {
+		if (this.session && this.session.dirty) {
+			return true;
+		}
+		var w = this._working;
+		return !!(w && (this.mode === 'draw' || this.mode === 'split' || this.mode === 'cut') && this.map.pm.globalDrawModeEnabled() && w.getLatLngs().length > 0);
+	};
+
+	// _beforeUnload makes the browser ask before a reload or closing the tab
+	// loses unsaved work; with nothing unsaved the page leaves freely (the
+	// scenario switcher and signing out navigate the page).
+	Editor.prototype._beforeUnload = function (e) {
+		if (!this.unsaved()) {
+			return;
+		}
+		e.preventDefault();
+		e.returnValue = t('session.unsaved'); // older browsers ask only when this is set (their own words are shown)
 	};
 
 	Editor.prototype._renderBar = function () {

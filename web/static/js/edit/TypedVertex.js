@@ -1,6 +1,6 @@
 // TypedVertex.js: while drawing, a point can be typed (same forms as the
-// status bar's go-to: decimal, DMS, Gauss-Kruger EPSG:4528/4549, parsed by
-// wanmu.coords.parse) and is added as the next vertex, exactly.
+// status bar's go-to: decimal, DMS, Gauss-Kruger, read by wanmu.coords.read;
+// outside China refused) and is added as the next vertex, exactly.
 //
 // The vertex goes through Geoman's own _createVertex, the code a click runs
 // (self-intersection check, markers, pm:vertexadded, closing on the first
@@ -42,10 +42,16 @@
 	// add parses text and adds it as a vertex; false (with a warning) when
 	// it cannot be read or is not accepted.
 	TypedVertex.prototype.add = function (text) {
-		var r = wanmu.coords.parse(text);
 		var d = this.shape();
-		if (!r || !d) {
-			wanmu.notify(t('typed.unreadable'), 'warn');
+		if (!d) {
+			wanmu.notify(t('typed.notDrawing'), 'warn');
+			return false;
+		}
+		// A point outside China is a slip (0,0; lat/lon swapped or of
+		// another country): refused, saying how it was read.
+		var r = wanmu.coords.read(text), why = wanmu.coords.problem(r);
+		if (why) {
+			wanmu.notify(why, 'warn');
 			return false;
 		}
 		var ll = L.latLng(r.lat, r.lon);
