@@ -510,7 +510,8 @@ func compareRestored(t *testing.T, src, dst *pgxpool.Pool, m backup.Manifest) {
 
 	// Zones.
 	srcZones := hashes(t, src, `SELECT id::text, version || ' ' || md5(z::text) FROM zone z`)
-	rows, err := dst.Query(ctx, `SELECT id, version, md5(z::text), attributes->>'writer', attributes->>'k', attributes->>'v', ST_AsBinary(geom, 'NDR')
+	rows, err := dst.Query(ctx, `SELECT id, version, md5(z::text), attributes->>'writer', attributes->>'k', attributes->>'v', ST_AsBinary(geom, 'NDR'),
+		base_version IS NOT DISTINCT FROM version
 		FROM zone z ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
@@ -523,12 +524,13 @@ func compareRestored(t *testing.T, src, dst *pgxpool.Pool, m backup.Manifest) {
 		var hash string
 		var w, k, v *string
 		var geom []byte
-		if err := rows.Scan(&id, &version, &hash, &w, &k, &v, &geom); err != nil {
+		var asCopied bool // a scenario's copy as taken from the official data: no revision of its own yet
+		if err := rows.Scan(&id, &version, &hash, &w, &k, &v, &geom, &asCopied); err != nil {
 			t.Fatal(err)
 		}
 		zones++
 		restored[fmt.Sprintf("zone %d", id)] = true
-		if got := latest[fmt.Sprintf("zone %d", id)]; got != strconv.Itoa(version) {
+		if got := latest[fmt.Sprintf("zone %d", id)]; got != strconv.Itoa(version) && !(got == "" && asCopied) {
 			t.Errorf("zone %d restored at version %d, its latest restored revision is version %q", id, version, got)
 		}
 		if w != nil {
@@ -564,13 +566,14 @@ func compareRestored(t *testing.T, src, dst *pgxpool.Pool, m backup.Manifest) {
 	q = `SELECT p.id::text, p.version || ' ' || md5(p::text) || ' ' ||
 		coalesce((SELECT string_agg(zone_id::text, ',' ORDER BY zone_id) FROM platform_member m WHERE m.platform_id = p.id), '')
 		FROM platform p`
+	copied := hashes(t, dst, `SELECT id::text, 'copy' FROM platform WHERE base_version IS NOT DISTINCT FROM version`)
 	srcPlat, dstPlat := hashes(t, src, q), hashes(t, dst, q)
 	revMembers := hashes(t, dst, `SELECT DISTINCT ON (entity_id) entity_id::text,
 		coalesce((SELECT string_agg(x, ',' ORDER BY x::bigint) FROM jsonb_array_elements_text(after->'zone_ids') x), '')
 		FROM revision WHERE entity = 'platform' ORDER BY entity_id, id DESC`)
 	for id, h := range dstPlat {
 		f := strings.SplitN(h, " ", 3)
-		if got := latest["platform "+id]; got != f[0] {
+		if got := latest["platform "+id]; got != f[0] && !(got == "" && copied[id] != "") {
 			t.Errorf("platform %s restored at version %s, its latest restored revision is version %q", id, f[0], got)
 		}
 		if members, ok := revMembers[id]; ok && members != f[2] {

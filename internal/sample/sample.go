@@ -50,6 +50,9 @@ func LoadOnce(ctx context.Context, st *store.Store, log *slog.Logger) (bool, err
 		if err := Load(ctx, tx, d); err != nil {
 			return err
 		}
+		if err := loadScenarios(ctx, tx); err != nil {
+			return fmt.Errorf("sample plans: %w", err)
+		}
 		loaded = true
 		return tx.SetSetting(ctx, settingKey, true)
 	})
