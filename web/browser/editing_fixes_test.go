@@ -47,9 +47,10 @@ const barProblems = `(function () {
 // TestSessionBarFits: on a tablet (820×1180, detail panel open) and a
 // laptop (1440×900, both panels open), in draw and vertex-edit mode and in
 // both languages, every control of the session bar is inside the map and
-// can be tapped (elementFromPoint at its centre is the control), the
-// sentence is not cut, and the snapping button keeps readable text while
-// its popover is open.
+// can be tapped (elementFromPoint at its centre is the control), also with
+// the snapping popover open, the sentence is not cut, the live area is not
+// under the bar, and the snapping popover stays on the map and its button
+// keeps readable text while it is open.
 func TestSessionBarFits(t *testing.T) {
 	editor := mustAPI(t, editorUser)
 	lng, lat := freeSpot(t, editor)
@@ -79,6 +80,15 @@ func TestSessionBarFits(t *testing.T) {
 				// The snapping popover open, the pointer still on its button.
 				p.click(`.wanmu-sessionbar [data-action="snap-options"]`)
 				p.waitJS("the snapping popover", `!document.querySelector('.wanmu-sessionbar .snap-popover').hidden`)
+				if got := settledProblems(p, barProblems); len(got) > 0 {
+					t.Errorf("%s, drawing, snapping popover open: %s", lang, strings.Join(got, "; "))
+				}
+				if out := eval[bool](p, `(function () {
+					var r = document.querySelector('.wanmu-sessionbar .snap-popover').getBoundingClientRect(), m = document.getElementById('map').getBoundingClientRect();
+					return r.left < m.left || r.right > m.right || r.bottom > m.bottom;
+				})()`); out {
+					t.Errorf("%s: the snapping popover reaches outside the map", lang)
+				}
 				if c := eval[[]string](p, `(function () { var s = getComputedStyle(document.querySelector('.wanmu-sessionbar [data-action="snap-options"]')); return [s.color, s.backgroundColor]; })()`); contrast(c[0], c[1]) < 3 {
 					t.Errorf("%s: the snapping button's text %s on %s cannot be read while its popover is open", lang, c[0], c[1])
 				}
