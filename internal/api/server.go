@@ -16,6 +16,7 @@ import (
 	"wanmu/internal/auth"
 	"wanmu/internal/change"
 	"wanmu/internal/job"
+	"wanmu/internal/policy"
 	"wanmu/internal/problem"
 	"wanmu/internal/store"
 	"wanmu/internal/transfer"
@@ -208,7 +209,8 @@ func (s *Server) Routes() chi.Router {
 }
 
 func (s *Server) config(w http.ResponseWriter, r *http.Request) error {
-	cfg := map[string]any{"basemap_url": s.basemapURL, "public_read": s.publicRead}
+	// policy: the vocabulary the page shows and checks (internal/policy).
+	cfg := map[string]any{"basemap_url": s.basemapURL, "public_read": s.publicRead, "policy": policy.ForPage()}
 	s.basemapConfig(r, cfg)
 	s.sampleConfig(r, cfg)
 	writeJSON(w, http.StatusOK, cfg)

@@ -359,28 +359,31 @@
 		});
 	};
 
-	// policyTargets are the 2025 targets of 丽政办发〔2020〕55号 for p's role:
-	// 亩均增加值 120 and 亩均税收 30 万元/亩 for all; 产值 1000亿 for the 一心,
-	// 500亿 for the 两翼 (缙云, 青田) and the 遂松 片区; the rest double their
-	// own base, which the page cannot know, so their output stays empty.
-	function policyTargets(p) {
-		var out = { year: 2025, value_added_per_mu: 120, tax_per_mu: 30, output_yi: null };
-		if (p.role === '一心') {
-			out.output_yi = 1000;
-		} else if (p.role === '两翼' || isSuiSong(p)) {
-			out.output_yi = 500;
+	// targetRule is the first of the policy's 2025 target rules (from the
+	// server's vocabulary, internal/policy, in /config) that fits platform p:
+	// its role, and any of the rule's counties when it lists some.
+	function targetRule(p) {
+		var rules = ((wanmu.app.config || {}).policy || {}).target_rules || [];
+		var cs = p.counties || [];
+		for (var i = 0; i < rules.length; i++) {
+			var r = rules[i];
+			if ((r.role === '' || r.role === p.role) && (!r.counties || r.counties.some(function (c) { return cs.indexOf(c) >= 0; }))) {
+				return r.targets;
+			}
 		}
-		return out;
+		return null;
+	}
+
+	// policyTargets prefills the targets dialog; a platform asked to double
+	// its own base (which the page cannot know) gets no output figure.
+	function policyTargets(p) {
+		var r = targetRule(p) || {};
+		return { year: r.year || 2025, value_added_per_mu: r.value_added_per_mu || null, tax_per_mu: r.tax_per_mu || null, output_yi: r.output_yi || null };
 	}
 
 	function policyNote(p) {
-		return p.role === '一心' || p.role === '两翼' || isSuiSong(p) ? 'targets.policyNote' : 'targets.policyNoteDouble';
-	}
-
-	// isSuiSong: the 三片区 platform of 遂昌 (331123) and 松阳 (331124).
-	function isSuiSong(p) {
-		var cs = p.counties || [];
-		return p.role === '三片区' && (cs.indexOf('331123') >= 0 || cs.indexOf('331124') >= 0);
+		var r = targetRule(p);
+		return r && !r.doubling ? 'targets.policyNote' : 'targets.policyNoteDouble';
 	}
 
 	// mergeMeasures sets the dialog's values on a copy of obj: a number is
