@@ -86,7 +86,7 @@ func TestRoundTripAreas(t *testing.T) {
 func zoneAreas(t *testing.T, pool *pgxpool.Pool) map[string][2]float64 {
 	t.Helper()
 	rows, err := pool.Query(context.Background(),
-		`SELECT name, area_m2, ST_Area(geom::geography) FROM zone WHERE retired_at IS NULL`)
+		`SELECT name, area_m2, ST_Area(geom::geography) FROM zone WHERE retired_at IS NULL AND scenario_id = 0`)
 	if err != nil {
 		t.Fatal(err)
 	}
