@@ -248,3 +248,36 @@ func FuzzZoneFeature(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseCompared: the scenarios to compare (?ids=0,3,5) are 2 to
+// MaxCompared distinct ids, or a 400 problem.
+func FuzzParseCompared(f *testing.F) {
+	for _, s := range []string{"ids=0,3", "ids=0,3,5", "ids=0", "ids=", "ids=0,0", "ids=0,x", "ids=0,-1", "ids=0,1,2,3,4,5,6",
+		"ids=0,3&x=1", "ids=%200,%203", "ids=99999999999999999999,1", "x=1", "ids=1,,2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		r := &http.Request{URL: &url.URL{RawQuery: q.Encode()}}
+		ids, err := parseCompared(r)
+		if err != nil {
+			if p := checkProblem(t, raw, err); p.Status != http.StatusBadRequest {
+				t.Fatalf("%q: status %d, want 400", raw, p.Status)
+			}
+			return
+		}
+		if len(ids) < 2 || len(ids) > MaxCompared {
+			t.Fatalf("%q: %d ids accepted", raw, len(ids))
+		}
+		seen := map[int64]bool{}
+		for _, id := range ids {
+			if id < 0 || seen[id] {
+				t.Fatalf("%q: ids %v", raw, ids)
+			}
+			seen[id] = true
+		}
+	})
+}
