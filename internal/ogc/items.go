@@ -284,7 +284,8 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 	switch c.Kind {
 	case change.Zones:
 		z, err := h.st.GetZone(r.Context(), id)
-		if isNotFound(err) || (err == nil && z.RetiredAt != nil) {
+		// The collections are the official data's: a plan's zone is not one.
+		if isNotFound(err) || (err == nil && (z.RetiredAt != nil || z.ScenarioID != store.Official)) {
 			return missing
 		} else if err != nil {
 			return err
@@ -292,7 +293,7 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 		f = newFeature(z.ID, z.Geom, zoneProperties(z))
 	case change.Platforms:
 		p, err := h.st.LivePlatformItem(r.Context(), id)
-		if isNotFound(err) {
+		if isNotFound(err) || (err == nil && p.ScenarioID != store.Official) {
 			return missing
 		} else if err != nil {
 			return err
