@@ -18,6 +18,7 @@ import (
 	"wanmu/internal/auth"
 	"wanmu/internal/problem"
 	"wanmu/internal/store"
+	"wanmu/internal/transfer"
 )
 
 type scopeKey struct{}
@@ -66,6 +67,14 @@ func scenarioOf(r *http.Request) int64 {
 
 // st is the store scoped to the request's scenario.
 func (s *Server) st(r *http.Request) *store.Store { return s.store.In(scenarioOf(r)) }
+
+// transferIn is the file service working in the request's scenario: its
+// exports and handover are the scenario's, marked as a draft.
+func (s *Server) transferIn(r *http.Request) *transfer.Service {
+	t := *s.transfer
+	t.Store = s.transfer.Store.In(scenarioOf(r))
+	return &t
+}
 
 // inScope guards a route on one zone or platform ({id}): one of another
 // scenario is not found in this one.
@@ -190,15 +199,13 @@ func (s *Server) retireScenario(w http.ResponseWriter, r *http.Request) error {
 }
 
 // officialOnly guards the routes that do not yet work inside a scenario:
-// files in and out. An export of a draft must say it is one (its name and
-// base date in every file), and an import must land in the draft; until
-// they do, a scenario's request is refused rather than served the
-// official data.
+// imports, which run as jobs on the official data. An import meant for a
+// draft is refused rather than written to the official data.
 func officialOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if scenarioOf(r) != store.Official {
 			problem.Write(w, r, problem.New(http.StatusConflict, "not-in-scenario",
-				"imports and exports work on the official data only for now: leave the scenario (scenario=0) to use them"))
+				"imports go into the official data only for now: leave the scenario (scenario=0) to import"))
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -1,8 +1,11 @@
 package api_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
@@ -96,9 +99,21 @@ func TestScenarioRoutes(t *testing.T) {
 		t.Errorf("the new zone belongs to scenario %d (%v), want %s", sc, err, sid)
 	}
 
-	// Files in and out are the official data's only, for now; a bad or
-	// unknown scenario is refused; a retired one is gone.
-	expect(e.do(req{method: "GET", path: "/api/v1/exports" + in + "&format=geojson", role: "viewer"}), 409, "an export in a scenario")
+	// A bad or unknown scenario is refused; a retired one is gone.
+	// An export made in the scenario is its data, and every feature says so.
+	r = e.do(req{method: "GET", path: "/api/v1/exports" + in + "&format=geojson&layer=zones", role: "viewer"})
+	if r.status != 200 || !strings.Contains(string(r.body), `方案：方案甲（基于 `) || !strings.Contains(string(r.body), "新区") ||
+		!strings.Contains(r.header.Get("Content-Disposition"), "%E6%96%B9%E6%A1%88") {
+		t.Errorf("an export in a scenario: %d %s %.300s", r.status, r.header.Get("Content-Disposition"), r.body)
+	}
+	if r := e.do(req{method: "GET", path: "/api/v1/exports?format=geojson&layer=zones", role: "viewer"}); strings.Contains(string(r.body), `"plan"`) || strings.Contains(string(r.body), "新区") {
+		t.Errorf("the official export carries the plan: %.300s", r.body)
+	}
+	r = e.do(req{method: "GET", path: "/api/v1/exports/handover" + in, role: "viewer"})
+	if r.status != 200 || !strings.Contains(r.header.Get("Content-Disposition"), "_%E6%96%B9%E6%A1%88_") || !zipSays(t, r.body, "方案：方案甲（基于 ") {
+		t.Errorf("the handover package of a scenario: %d %s (%d bytes); want its name and README to name the plan", r.status, r.header.Get("Content-Disposition"), len(r.body))
+	}
+	expect(e.do(req{method: "POST", path: "/api/v1/imports" + in, role: "editor", body: `{}`}), 409, "an import in a scenario")
 	expect(e.do(req{method: "GET", path: "/api/v1/zones?scenario=x", role: "viewer"}), 400, "scenario=x")
 	expect(e.do(req{method: "GET", path: "/api/v1/zones?scenario=999999", role: "viewer"}), 404, "an unknown scenario")
 	expect(e.do(req{method: "GET", path: "/api/v1/zones?scenario=" + sid, role: ""}), 401, "an anonymous caller in a scenario")
@@ -107,4 +122,31 @@ func TestScenarioRoutes(t *testing.T) {
 	expect(e.do(req{method: "DELETE", path: "/api/v1/scenarios/" + other, role: "editor", header: map[string]string{"If-Match": `"1"`}}), 403, "retire someone else's scenario")
 	expect(e.do(req{method: "DELETE", path: "/api/v1/scenarios/" + sid, role: "editor", header: map[string]string{"If-Match": `"1"`}}), 204, "retire one's own scenario")
 	expect(e.do(req{method: "GET", path: "/api/v1/zones" + in, role: "viewer"}), 410, "a retired scenario's zones")
+}
+
+// zipSays says whether a text file (.txt, .xml) in the zip archive holds s.
+func zipSays(t *testing.T, archive []byte, s string) bool {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+	if err != nil {
+		t.Fatalf("not a zip archive: %v", err)
+	}
+	for _, f := range zr.File {
+		if !strings.HasSuffix(f.Name, ".txt") && !strings.HasSuffix(f.Name, ".xml") {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(s)) {
+			return true
+		}
+	}
+	return false
 }

@@ -188,8 +188,8 @@ func (s *Server) Routes() chi.Router {
 	r.With(editor).Get("/imports/{id}", s.handle(s.getImport))
 	r.With(editor, officialOnly).Post("/imports/{id}/commit", s.handle(s.commitImport))
 	r.With(editor).Delete("/imports/{id}", s.handle(s.cancelImport))
-	r.With(viewer, officialOnly).Get("/exports", s.handle(s.export))
-	r.With(viewer, officialOnly).Get("/exports/handover", s.handle(s.handover))
+	r.With(viewer).Get("/exports", s.handle(s.export))
+	r.With(viewer).Get("/exports/handover", s.handle(s.handover))
 	r.With(viewer).Get("/exports/formats", s.handle(s.formats))
 
 	r.With(admin).Get("/users", s.handle(s.listUsers))

@@ -531,7 +531,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer release()
-	d, err := s.transfer.PrepareExport(r.Context(), req, opts)
+	d, err := s.transferIn(r).PrepareExport(r.Context(), req, opts)
 	if err != nil {
 		return err
 	}
@@ -552,8 +552,16 @@ func (s *Server) handover(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer release()
-	return s.stream(w, r, "产业平台整合成果_"+time.Now().Format("20060102")+".zip", "application/zip",
-		func(w io.Writer) error { return s.transfer.Handover(r.Context(), w, opts) })
+	name := "产业平台整合成果_" + time.Now().Format("20060102")
+	if sid := scenarioOf(r); sid != store.Official {
+		sc, err := s.store.GetScenario(r.Context(), sid)
+		if err != nil {
+			return err
+		}
+		name += "_方案_" + sc.Name // a draft's package says so by its name too
+	}
+	return s.stream(w, r, name+".zip", "application/zip",
+		func(w io.Writer) error { return s.transferIn(r).Handover(r.Context(), w, opts) })
 }
 
 // stream answers with the file send writes, as it writes it: the file is

@@ -189,6 +189,10 @@ func (s *Service) zonesLayer(ctx context.Context, ids []int64) (exchange.ExportL
 		return exchange.ExportLayer{}, err
 	}
 	want := idSet(ids)
+	mark, err := s.planMark(ctx)
+	if err != nil {
+		return exchange.ExportLayer{}, err
+	}
 	l := exchange.ExportLayer{Name: "zones", Title: "园区与乡镇工业功能区"}
 	attrs := newAttributeColumns(zoneFields)
 	for _, z := range zs {
@@ -202,11 +206,45 @@ func (s *Service) zonesLayer(ctx context.Context, ids []int64) (exchange.ExportL
 		if z.ApprovedAreaHa != nil {
 			props["approved_area_ha"] = *z.ApprovedAreaHa
 		}
+		if mark != "" {
+			props["plan"] = mark
+		}
 		attrs.add(z.Attributes, props)
 		l.Features = append(l.Features, exchange.Feature{Geometry: z.Geom, Properties: props})
 	}
 	l.Fields = append(append([]exchange.Field{}, zoneFields...), attrs.fields()...)
+	if mark != "" {
+		l.Fields = append(l.Fields, planField)
+	}
 	return l, nil
+}
+
+// planField marks every feature of an export made in a consolidation plan
+// (方案): whichever file or feature is forwarded, it says it is a draft.
+var planField = exchange.Field{Name: "plan", Title: "方案", Type: exchange.FieldString}
+
+// planMark is "方案：name（基于 … 的正式数据，非正式成果）" when the service
+// works in a scenario, "" on the official data.
+func (s *Service) planMark(ctx context.Context) (string, error) {
+	if s.Store.Scenario() == store.Official {
+		return "", nil
+	}
+	sc, err := s.Store.GetScenario(ctx, s.Store.Scenario())
+	if err != nil {
+		return "", err
+	}
+	return "方案：" + sc.Name + "（基于 " + sc.BaseAt.In(beijing).Format("2006-01-02 15:04") + " 的正式数据，非正式成果）", nil
+}
+
+// beijing is China Standard Time, in which planners read dates.
+var beijing = time.FixedZone("UTC+8", 8*3600)
+
+// titleMark is a layer or file title's addition for a plan.
+func titleMark(mark string) string {
+	if mark == "" {
+		return ""
+	}
+	return "（" + mark + "）"
 }
 
 // zoneFields are the known columns of a zones export, in order; the names
@@ -236,8 +274,15 @@ func (s *Service) platformsLayer(ctx context.Context, ids []int64) (exchange.Exp
 	if err != nil {
 		return exchange.ExportLayer{}, nil, err
 	}
+	mark, err := s.planMark(ctx)
+	if err != nil {
+		return exchange.ExportLayer{}, nil, err
+	}
 	want := idSet(ids)
 	l := exchange.ExportLayer{Name: "platforms", Title: "产业平台", Fields: platformFields}
+	if mark != "" {
+		l.Fields = append(append([]exchange.Field{}, platformFields...), planField)
+	}
 	var rows []exchange.PlatformRow
 	for _, p := range ps {
 		if len(want) > 0 && !want[p.ID] {
@@ -271,6 +316,9 @@ func (s *Service) platformsLayer(ctx context.Context, ids []int64) (exchange.Exp
 		setAreaAs(props, "deduct", r.Deducted.M2)
 		setAreaAs(props, "dev", r.Developable.M2)
 		setAreaAs(props, "short", r.Shortfall.M2)
+		if mark != "" {
+			props["plan"] = mark
+		}
 		l.Features = append(l.Features, exchange.Feature{Geometry: geom, Properties: props})
 	}
 	return l, rows, nil
@@ -325,9 +373,17 @@ func (s *Service) PrepareExport(ctx context.Context, req ExportRequest, opts exc
 			return nil, err
 		}
 		illustrative := ver.IllustrativeZones > 0 || len(ver.IllustrativeLayers) > 0
-		return &Download{Name: "产业平台可开发空间汇总.xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		mark, err := s.planMark(ctx)
+		if err != nil {
+			return nil, err
+		}
+		title := ""
+		if mark != "" {
+			title = "产业平台可开发空间面积表" + titleMark(mark)
+		}
+		return &Download{Name: "产业平台可开发空间汇总" + titleMark(mark) + ".xlsx", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 			write: func(w io.Writer) error {
-				return exchange.AreaTable(w, rows, exchange.AreaTableOptions{Definition: def, Date: time.Now(), Illustrative: illustrative})
+				return exchange.AreaTable(w, rows, exchange.AreaTableOptions{Title: title, Definition: def, Date: time.Now(), Illustrative: illustrative})
 			}}, nil
 	}
 	l, err := s.Layer(ctx, req)
@@ -336,6 +392,13 @@ func (s *Service) PrepareExport(ctx context.Context, req ExportRequest, opts exc
 	}
 	if opts.TempDir == "" {
 		opts.TempDir = s.Scratch.Dir()
+	}
+	if sid := s.Store.Scenario(); sid != store.Official && opts.Name == "" {
+		sc, err := s.Store.GetScenario(ctx, sid)
+		if err != nil {
+			return nil, err
+		}
+		opts.Name = l.Title + "_方案_" + sc.Name // a draft's file says so by its name too
 	}
 	layers := []exchange.ExportLayer{l}
 	name, ctype, err := exchange.ExportTarget(layers, opts)

@@ -39,6 +39,13 @@ func (s *Service) Handover(ctx context.Context, w io.Writer, opts exchange.Hando
 			return err
 		}
 		if before == after {
+			mark, err := s.planMark(ctx)
+			if err != nil {
+				return err
+			}
+			if mark != "" && opts.Title == "" {
+				opts.Title = "产业平台整合成果" + titleMark(mark)
+			}
 			if opts.Definition == "" {
 				opts.Definition, _ = s.definition(ctx)
 			}

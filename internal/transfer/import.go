@@ -514,7 +514,7 @@ var (
 // not keep as free attributes: they are recomputed (areas, version), ids
 // of this installation, or names of codes that are mapped (county).
 var computedColumns = map[string][]string{
-	"zones":      {"id", "county", "platform", "area_m2", "area_mu", "area_ha", "version"},
+	"zones":      {"id", "county", "platform", "area_m2", "area_mu", "area_ha", "version", "plan"},
 	"constraint": {"fid", "area_m2", "area_mu", "area_ha"},
 }
 

@@ -40,8 +40,8 @@ func TestScenarioSwitcher(t *testing.T) {
 		(document.querySelector('#scenario .scenario-button') || {}).textContent === '方案：' + %q`, name))
 	p.waitReady()
 	sid := eval[int64](p, `wanmu.api.scenario()`)
-	if !eval[bool](p, `document.getElementById('btn-export').disabled`) {
-		t.Error("the export button is enabled in a plan (exports refuse plans for now)")
+	if !eval[bool](p, `document.getElementById('btn-import').disabled`) || eval[bool](p, `document.getElementById('btn-export').disabled`) {
+		t.Error("in a plan the import button must be disabled (imports go to the official data) and the export button enabled")
 	}
 	t.Cleanup(func() {
 		// The test's own plan goes, whatever happened.

@@ -19,8 +19,8 @@
 		this.list = [];
 		this._open = false;
 		document.body.classList.toggle('in-scenario', this.id > 0);
-		if (this.id > 0) { // files in and out are the official data's only, for now
-			['btn-import', 'btn-export'].forEach(function (b) {
+		if (this.id > 0) { // imports go into the official data only, for now
+			['btn-import'].forEach(function (b) {
 				var el = document.getElementById(b);
 				if (el) {
 					el.disabled = true;
