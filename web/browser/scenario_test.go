@@ -184,3 +184,24 @@ func TestCompareAndAdopt(t *testing.T) {
 		t.Errorf("after adopting, the platform's members are %v, want only 甲 (%d)", after.ZoneIDs, a.Properties.ID)
 	}
 }
+
+// TestGoneScenario: a link to a plan that no longer exists (deleted, or
+// adopted and closed) opens the page, says so and shows the official data.
+func TestGoneScenario(t *testing.T) {
+	editor := mustAPI(t, editorUser)
+	var sc struct {
+		ID      int64 `json:"id"`
+		Version int   `json:"version"`
+	}
+	editor.must(t, http.StatusCreated, "POST", "/api/v1/scenarios", map[string]any{"name": "已删除方案" + randomHex(2)}, 0, &sc)
+	editor.must(t, http.StatusNoContent, "DELETE", fmt.Sprintf("/api/v1/scenarios/%d", sc.ID), nil, sc.Version, nil)
+	p := newPage(t)
+	p.login(editorUser)
+	p.do(chromedpNavigate(fmt.Sprintf("%s/?scenario=%d", suite.base, sc.ID)))
+	p.waitJS("back on the official data", `!/scenario=/.test(location.search) && !document.body.classList.contains('in-scenario') &&
+		(document.querySelector('#scenario .scenario-button') || {}).textContent === '正式数据'`)
+	p.waitReady()
+	if got := eval[string](p, `wanmu.app.user ? wanmu.app.user.name : ''`); got != editorUser {
+		t.Errorf("the page signed in as %q, want %q", got, editorUser)
+	}
+}

@@ -77,7 +77,10 @@
 		}
 		var url = (path.charAt(0) === '/' && path.indexOf(BASE) !== 0 && path.indexOf('/tiles') !== 0 ? BASE + path : path);
 		var q = opts.query;
-		if (scenario && url.indexOf(BASE) === 0 && !(q && 'scenario' in q)) {
+		// The session and the settings are not a scenario's: a plan that is
+		// gone must not keep the page from starting (ScenarioSwitcher then
+		// says so and returns to the official data).
+		if (scenario && url.indexOf(BASE) === 0 && !/^\/api\/v1\/(auth\/|config)/.test(url) && !(q && 'scenario' in q)) {
 			q = L_extend({ scenario: scenario }, q);
 		}
 		url += query(q);
