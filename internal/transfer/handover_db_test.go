@@ -221,7 +221,7 @@ func TestHandoverSample(t *testing.T) {
 		}
 	}
 	for _, l := range used {
-		if line := l.Name + "（"; !strings.Contains(readme, line) || !strings.Contains(readme, strconv.Itoa(l.Features)+" 个要素，导入于 "+l.ImportedAt.UTC().Format("2006-01-02")) {
+		if line := l.Name + "（"; !strings.Contains(readme, line) || !strings.Contains(readme, strconv.Itoa(l.Features)+" 个要素，导入于 "+l.ImportedAt.In(time.FixedZone("UTC+8", 8*3600)).Format("2006-01-02")) { // the README dates in Beijing time
 			t.Errorf("README lacks the provenance of %s (%d features, imported %v)", l.Name, l.Features, l.ImportedAt)
 		}
 	}
