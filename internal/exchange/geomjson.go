@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 
@@ -22,6 +23,17 @@ func parseGeometryJSON(b []byte) (orb.Geometry, error) {
 }
 
 var errJSON = errors.New("malformed geometry JSON")
+
+// member is the name among names that key matches, ignoring case as
+// encoding/json (and so every other GeoJSON reader in Go) does, or "".
+func member(key []byte, names ...string) string {
+	for _, n := range names {
+		if bytes.EqualFold(key, []byte(n)) {
+			return n
+		}
+	}
+	return ""
+}
 
 // point reads [x, y, …], keeping x and y; a non-zero z (an elevation)
 // sets *z, for the import to say that it was dropped.
@@ -109,7 +121,7 @@ func geometry(s *jsonscan.Scanner, z *bool) (orb.Geometry, error) {
 	var coords, geoms []byte
 	err := s.Object(func(key []byte) error {
 		var err error
-		switch string(key) {
+		switch member(key, "type", "coordinates", "geometries") {
 		case "type":
 			typ, err = s.Str()
 		case "coordinates":
@@ -161,7 +173,7 @@ func parseFeatureJSON(b []byte) (g orb.Geometry, props map[string]any, keys []st
 	props = map[string]any{}
 	err = s.Object(func(key []byte) error {
 		var err error
-		switch string(key) {
+		switch member(key, "geometry", "properties") {
 		case "geometry":
 			g, err = geometry(s, &hasZ)
 		case "properties":
