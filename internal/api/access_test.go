@@ -92,6 +92,8 @@ func accessRules(zone, platform, layer int64) map[string]accessRule {
 		"POST /scenarios":             {min: "editor", body: `{}`, status: 422},
 		"GET /scenarios/{id}":         {min: "viewer", path: "/scenarios/999999", status: 404},
 		"GET /scenarios/compare":      {min: "viewer", path: "/scenarios/compare?ids=0", status: 400},
+		"GET /scenarios/compare.xlsx": {min: "viewer", path: "/scenarios/compare.xlsx?ids=0", status: 400},
+		"GET /scenarios/diff":         {min: "viewer", path: "/scenarios/diff?a=0&b=0", status: 400},
 		"POST /scenarios/{id}/adopt":  {min: "admin", path: "/scenarios/999999/adopt", body: `{}`, ifm: `"1"`, status: 404},
 		"POST /scenarios/{id}/rebase": {min: "editor", path: "/scenarios/999999/rebase", body: `{}`, ifm: `"1"`, status: 404},
 		"DELETE /scenarios/{id}":      {min: "editor", path: "/scenarios/999999", ifm: `"99"`, status: 404},

@@ -281,3 +281,29 @@ func FuzzParseCompared(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseDiffed: ?a=&b= of GET /scenarios/diff is two distinct ids ≥ 0
+// or a 400 problem.
+func FuzzParseDiffed(f *testing.F) {
+	for _, s := range []string{"a=0&b=3", "a=3&b=0", "a=0&b=0", "a=0", "b=1", "a=x&b=1", "a=-1&b=2", "a=0&b=3&c=1",
+		"a=%200&b=1", "a=99999999999999999999&b=1", "a=1&a=2&b=3", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		r := &http.Request{URL: &url.URL{RawQuery: q.Encode()}}
+		a, b, err := parseDiffed(r)
+		if err != nil {
+			if p := checkProblem(t, raw, err); p.Status != http.StatusBadRequest {
+				t.Fatalf("%q: status %d, want 400", raw, p.Status)
+			}
+			return
+		}
+		if a < 0 || b < 0 || a == b {
+			t.Fatalf("%q: accepted a=%d b=%d", raw, a, b)
+		}
+	})
+}

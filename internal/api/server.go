@@ -170,6 +170,8 @@ func (s *Server) Routes() chi.Router {
 	r.With(viewer).Get("/scenarios", s.handle(s.listScenarios)) // consolidation plans (scenarios.go)
 	r.With(editor, heavy).Post("/scenarios", s.handle(s.createScenario))
 	r.With(viewer, heavy).Get("/scenarios/compare", s.handle(s.compareScenarios)) // side by side (compare.go)
+	r.With(viewer, heavy).Get("/scenarios/compare.xlsx", s.handle(s.compareXLSX)) // the same as a workbook (compare_xlsx.go)
+	r.With(viewer, heavy).Get("/scenarios/diff", s.handle(s.diffScenarios))       // what differs on the map (diff.go)
 	r.With(viewer).Get("/scenarios/{id}", s.handle(s.getScenario))
 	r.With(editor).Delete("/scenarios/{id}", s.handle(s.retireScenario))             // its author or an administrator
 	r.With(admin, heavy).Post("/scenarios/{id}/adopt", s.handle(s.adoptScenario))    // the scenario becomes the official data
