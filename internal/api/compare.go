@@ -6,6 +6,7 @@ package api
 // dispositions of the township zones.
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"sort"
@@ -84,21 +85,37 @@ func parseCompared(r *http.Request) ([]int64, error) {
 	return ids, nil
 }
 
+// comparison is the answer of GET /scenarios/compare, and what the XLSX
+// of compare.xlsx is made of.
+type comparison struct {
+	Scenarios []compareScenario `json:"scenarios"`
+	Platforms []*compareRow     `json:"platforms"`
+}
+
 func (s *Server) compareScenarios(w http.ResponseWriter, r *http.Request) error {
 	ids, err := parseCompared(r)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
+	c, err := s.compare(r.Context(), ids)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+// compare computes the figures of the scenarios ids, side by side.
+func (s *Server) compare(ctx context.Context, ids []int64) (*comparison, error) {
 	cols := make([]compareScenario, len(ids))
 	platforms := make([][]store.Platform, len(ids))
 	for i, id := range ids {
 		sc, err := s.store.GetScenario(ctx, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if sc.RetiredAt != nil {
-			return problem.New(http.StatusGone, "retired", "scenario %d (%s) was retired", id, truncate(sc.Name, 40))
+			return nil, problem.New(http.StatusGone, "retired", "scenario %d (%s) was retired", id, truncate(sc.Name, 40))
 		}
 		cols[i] = compareScenario{ID: id, Name: sc.Name, Dispositions: map[string]int{}}
 		if id != store.Official {
@@ -106,11 +123,11 @@ func (s *Server) compareScenarios(w http.ResponseWriter, r *http.Request) error 
 		}
 		st := s.store.In(id)
 		if platforms[i], err = st.ListPlatforms(ctx, false); err != nil {
-			return err
+			return nil, err
 		}
 		sum, err := st.SummarizeZones(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		cols[i].Dispositions, cols[i].Zones = sum.ByDisposition, sum.Count
 	}
@@ -132,7 +149,7 @@ func (s *Server) compareScenarios(w http.ResponseWriter, r *http.Request) error 
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return err
+		return nil, err
 	}
 	for i, p := range all {
 		reports[p.ID] = &got[i]
@@ -172,6 +189,5 @@ func (s *Server) compareScenarios(w http.ResponseWriter, r *http.Request) error 
 	for i, k := range order {
 		out[i] = rows[k]
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"scenarios": cols, "platforms": out})
-	return nil
+	return &comparison{Scenarios: cols, Platforms: out}, nil
 }
