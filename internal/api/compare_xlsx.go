@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -71,12 +72,9 @@ func compareLabel(sc compareScenario) string {
 	return sc.Name
 }
 
-// compareMark says what a compared column is: a plan is a draft, based on
-// the official data of its base date (as the exports of a plan say it).
+// compareMark says what a plan is: a draft, based on the official data of
+// its base date (as the exports of a plan say it).
 func compareMark(sc compareScenario) string {
-	if sc.ID == store.Official {
-		return "正式数据：生成时的正式成果"
-	}
 	base := ""
 	if t, ok := sc.BaseAt.(time.Time); ok {
 		base = "基于 " + t.In(beijing).Format("2006-01-02 15:04") + " 的正式数据，"
@@ -152,12 +150,19 @@ func writeHead(f *excelize.File, st compareStyles, sh, title, last string, c *co
 	_ = f.SetCellValue(sh, "A1", title)
 	_ = f.MergeCell(sh, "A1", last+"1")
 	_ = f.SetCellStyle(sh, "A1", "A1", st.title)
-	row := 2
-	for _, sc := range c.Scenarios {
-		_ = f.SetCellValue(sh, fmt.Sprintf("A%d", row), "比较的"+compareMark(sc))
-		row++
+	labels := make([]string, len(c.Scenarios))
+	for i, sc := range c.Scenarios {
+		labels[i] = compareLabel(sc)
 	}
-	_ = f.SetCellValue(sh, fmt.Sprintf("A%d", row), "生成时间："+now.Format("2006-01-02 15:04")+"（北京时间）。方案为草案，其数字不是正式成果。")
+	_ = f.SetCellValue(sh, "A2", "比较："+strings.Join(labels, "；"))
+	row := 3
+	for _, sc := range c.Scenarios {
+		if sc.ID != store.Official {
+			_ = f.SetCellValue(sh, fmt.Sprintf("A%d", row), compareMark(sc))
+			row++
+		}
+	}
+	_ = f.SetCellValue(sh, fmt.Sprintf("A%d", row), "生成时间："+now.Format("2006-01-02 15:04")+"（北京时间）；正式数据为生成时的正式成果。")
 	return row + 2
 }
 
