@@ -60,7 +60,7 @@ func (b *platformBody) fields() (store.PlatformFields, error) {
 	seen := map[string]bool{}
 	for _, c := range b.Counties {
 		if !validAdcode(c) {
-			return f, fieldProblem("counties", "%q is not a county code of 丽水 (3311xx)", truncate(c, 40))
+			return f, fieldProblem("counties", "%q is not a county code: 6 digits, such as 331102", truncate(c, 40))
 		}
 		if seen[c] {
 			return f, fieldProblem("counties", "lists %s twice", c)
@@ -193,6 +193,9 @@ func (s *Server) createPlatform(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f, err := b.fields()
+	if err == nil {
+		err = s.checkCounties(f.Counties)
+	}
 	if err != nil {
 		return err
 	}
@@ -222,6 +225,9 @@ func (s *Server) putPlatform(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f, err := b.fields()
+	if err == nil {
+		err = s.checkCounties(f.Counties)
+	}
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"wanmu/internal/job"
 	"wanmu/internal/policy"
 	"wanmu/internal/problem"
+	"wanmu/internal/region"
 	"wanmu/internal/store"
 	"wanmu/internal/transfer"
 )
@@ -69,6 +70,9 @@ type Options struct {
 	// Bus, if set, carries credential revocations from every instance:
 	// sessions and tokens are then checked in memory (see signin).
 	Bus *change.Bus
+	// Region is the city and its counties (internal/region); defaults to
+	// 丽水. Zone and platform counties must be its counties.
+	Region *region.Region
 }
 
 // Server serves the REST API.
@@ -85,13 +89,17 @@ type Server struct {
 	afterWrite func(ctx context.Context) error
 	exports    chan struct{} // a token per running export
 	heavy      *gate
+	region     *region.Region
 }
 
 // New returns a Server over st.
 func New(st *store.Store, opts Options) *Server {
 	s := &Server{store: st, reports: opts.Reports, log: opts.Logger, publicRead: opts.PublicRead,
 		trustProxy: opts.TrustProxy, basemapURL: opts.BasemapURL, signin: newSignin(opts.Bus),
-		transfer: opts.Transfer, jobs: opts.Jobs, afterWrite: opts.AfterWrite}
+		transfer: opts.Transfer, jobs: opts.Jobs, afterWrite: opts.AfterWrite, region: opts.Region}
+	if s.region == nil {
+		s.region = region.Default()
+	}
 	if opts.Exports <= 0 {
 		opts.Exports = runtime.NumCPU()
 	}
@@ -107,7 +115,7 @@ func New(st *store.Store, opts Options) *Server {
 		s.reports = st
 	}
 	if s.transfer == nil {
-		s.transfer = &transfer.Service{Store: st, Reports: s.reports}
+		s.transfer = &transfer.Service{Store: st, Reports: s.reports, Region: s.region}
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -212,7 +220,8 @@ func (s *Server) Routes() chi.Router {
 
 func (s *Server) config(w http.ResponseWriter, r *http.Request) error {
 	// policy: the vocabulary the page shows and checks (internal/policy).
-	cfg := map[string]any{"basemap_url": s.basemapURL, "public_read": s.publicRead, "policy": policy.ForPage()}
+	cfg := map[string]any{"basemap_url": s.basemapURL, "public_read": s.publicRead, "policy": policy.ForPage(),
+		"region": s.region.ForPage()} // the city and its counties (internal/region)
 	s.basemapConfig(r, cfg)
 	s.sampleConfig(r, cfg)
 	writeJSON(w, http.StatusOK, cfg)

@@ -103,7 +103,7 @@ func (f *zoneFeature) fields(full bool) (store.ZoneFields, error) {
 		case p.Name == nil:
 			return zf, fieldProblem("properties.name", "is required")
 		case p.CountyAdcode == nil:
-			return zf, fieldProblem("properties.county_adcode", "is required: the county's 6-digit code, 3311xx")
+			return zf, fieldProblem("properties.county_adcode", "is required: the county's 6-digit code (GET /api/v1/config lists the region's counties)")
 		}
 	}
 	if p.Kind != nil && !policy.Valid(policy.Kinds, *p.Kind) {
@@ -120,7 +120,7 @@ func (f *zoneFeature) fields(full bool) (store.ZoneFields, error) {
 		p.Name = &name
 	}
 	if p.CountyAdcode != nil && !validAdcode(*p.CountyAdcode) {
-		return zf, fieldProblem("properties.county_adcode", "%q is not a county of 丽水: use a 6-digit code 3311xx (e.g. 331102 莲都区)", truncate(*p.CountyAdcode, 40))
+		return zf, fieldProblem("properties.county_adcode", "%q is not a county code: 6 digits, such as 331102", truncate(*p.CountyAdcode, 40))
 	}
 	if p.Disposition != nil && !policy.Valid(policy.Dispositions, *p.Disposition) {
 		return zf, fieldProblem("properties.disposition", "must be one of %s, not %q", strings.Join(policy.Codes(policy.Dispositions), " "), truncate(*p.Disposition, 40))
@@ -151,12 +151,18 @@ func (f *zoneFeature) fields(full bool) (store.ZoneFields, error) {
 	return zf, nil
 }
 
+// validAdcode checks a county code's form (6 digits); whether it is a
+// county of the server's region is checkCounty's question.
 func validAdcode(s string) bool {
-	if len(s) != 6 || !strings.HasPrefix(s, "3311") {
+	if len(s) != 6 {
 		return false
 	}
-	_, err := strconv.Atoi(s)
-	return err == nil
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // zoneJSON renders a zone as a GeoJSON feature.
@@ -182,6 +188,9 @@ func zoneJSON(z store.Zone) *geojson.Feature {
 // after the last id.
 func (s *Server) listZones(w http.ResponseWriter, r *http.Request) error {
 	f, err := ParseZoneFilter(r.URL.Query())
+	if err == nil {
+		err = s.checkCountyParam(f.County)
+	}
 	if err != nil {
 		return err
 	}
@@ -295,7 +304,7 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 	}
 	if c := get("county"); c != "" {
 		if !validAdcode(c) {
-			return f, problem.New(http.StatusBadRequest, "bad-parameter", "county must be a 6-digit code 3311xx, not %q", truncate(c, 40))
+			return f, problem.New(http.StatusBadRequest, "bad-parameter", "county must be a 6-digit county code, not %q", truncate(c, 40))
 		}
 		f.County = c
 	}
@@ -379,6 +388,9 @@ func (s *Server) createZone(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	zf, err := f.fields(true)
+	if err == nil {
+		err = s.checkCounty("properties.county_adcode", zf.CountyAdcode)
+	}
 	if err != nil {
 		return err
 	}
@@ -409,6 +421,9 @@ func (s *Server) updateZone(w http.ResponseWriter, r *http.Request, full bool) e
 		return err
 	}
 	zf, err := f.fields(full)
+	if err == nil {
+		err = s.checkCounty("properties.county_adcode", zf.CountyAdcode)
+	}
 	if err != nil {
 		return err
 	}
@@ -490,6 +505,9 @@ func (s *Server) mergeZones(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := zoneFeature{Type: "Feature", Properties: m.Properties, Reason: m.Reason}
 	zf, err := f.fields(false)
+	if err == nil {
+		err = s.checkCounty("properties.county_adcode", zf.CountyAdcode)
+	}
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,9 @@ import (
 // while it loads them a page at a time.
 func (s *Server) zoneTotals(w http.ResponseWriter, r *http.Request) error {
 	f, err := ParseZoneFilter(r.URL.Query())
+	if err == nil {
+		err = s.checkCountyParam(f.County)
+	}
 	if err != nil {
 		return err
 	}

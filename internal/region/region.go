@@ -213,3 +213,37 @@ func Parse(data []byte) (*Region, error) {
 	}
 	return &r, nil
 }
+
+// Find reads a county as a file's attribute may give it: its adcode, a
+// longer code that starts with it (a township's 9- or 12-digit code), its
+// name, short name or English name (letter case and spaces ignored).
+func (r *Region) Find(s string) (County, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return County{}, false
+	}
+	if c, ok := r.County(s); ok {
+		return c, true
+	}
+	if (len(s) == 9 || len(s) == 12) && isDigits(s) {
+		return r.County(s[:6])
+	}
+	key := strings.ToLower(strings.ReplaceAll(s, " ", ""))
+	for _, c := range r.Counties {
+		for _, n := range []string{c.Name, c.Short, c.NameEn} {
+			if n != "" && strings.ToLower(strings.ReplaceAll(n, " ", "")) == key {
+				return c, true
+			}
+		}
+	}
+	return County{}, false
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

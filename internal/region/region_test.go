@@ -168,3 +168,18 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestFind(t *testing.T) {
+	r := Default()
+	for in, want := range map[string]string{"331102": "331102", " 331127 ": "331127", "331102001": "331102", "331181100200": "331181",
+		"莲都区": "331102", "莲都": "331102", "Jingning": "331127", "jingning": "331127", "景宁畲族自治县": "331127"} {
+		if c, ok := r.Find(in); !ok || c.Adcode != want {
+			t.Errorf("Find(%q) = %q, %v; want %s", in, c.Adcode, ok, want)
+		}
+	}
+	for _, in := range []string{"", "3311", "330302", "330302001", "3311020", "丽水", "lian"} {
+		if c, ok := r.Find(in); ok {
+			t.Errorf("Find(%q) = %s, want none", in, c.Adcode)
+		}
+	}
+}

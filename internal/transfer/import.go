@@ -20,6 +20,7 @@ import (
 	"wanmu/internal/exchange"
 	"wanmu/internal/geodesy"
 	"wanmu/internal/policy"
+	"wanmu/internal/region"
 	"wanmu/internal/store"
 )
 
@@ -30,6 +31,16 @@ type Service struct {
 	// Scratch holds uploads and the files conversions work on; nil works in
 	// os.TempDir(), and nothing is cleaned after a crash.
 	Scratch *Scratch
+	// Region is the city whose counties imported zones lie in (default 丽水).
+	Region *region.Region
+}
+
+// region is the service's region, 丽水 unless set.
+func (s *Service) region() *region.Region {
+	if s.Region != nil {
+		return s.Region
+	}
+	return region.Default()
 }
 
 // Reports returns a platform's report (normally the report cache).
@@ -124,7 +135,7 @@ type Mapping struct {
 	// county name), guessed when the file is a wanmu export.
 	Skip          []string `json:"skip"`
 	DefaultKind   string   `json:"default_kind"`   // park | township
-	DefaultCounty string   `json:"default_county"` // 3311xx; else the reference county holding the feature
+	DefaultCounty string   `json:"default_county"` // a county of the region; else the reference county holding the feature
 	Repair        bool     `json:"repair"`         // store ST_MakeValid's repair of invalid features
 }
 
@@ -154,6 +165,7 @@ type Preview struct {
 	Checks      []store.FeatureCheck `json:"-"`
 	dataset     *exchange.Dataset
 	target      Target
+	region      *region.Region // whose counties the zones must be in
 }
 
 // FeatureIssue is one feature the planner should look at.
@@ -185,7 +197,7 @@ func (s *Service) Inspect(ctx context.Context, path string, t Target, opts excha
 	}
 	p := &Preview{Format: d.Format, SourceCRS: d.SourceCRS, CRSAssumed: d.CRSAssumed, CRSNote: d.CRSNote,
 		Encoding: d.Encoding, Fields: d.Fields, Features: len(d.Features), Warnings: d.Warnings, dataset: d, target: t,
-		SourceLayer: d.Layer, Layers: d.Layers,
+		SourceLayer: d.Layer, Layers: d.Layers, region: s.region(),
 		Invalid: []FeatureIssue{}, Overlaps: []FeatureIssue{}, Unplaced: []FeatureIssue{}, Sample: []map[string]any{},
 		Bounds: [4]float64{d.Bounds.Min[0], d.Bounds.Min[1], d.Bounds.Max[0], d.Bounds.Max[1]}}
 	if t.Zones {
@@ -309,19 +321,31 @@ func (p *Preview) zoneFields(i int) (store.ZoneFields, error) {
 	if kind == "" {
 		return store.ZoneFields{}, errors.New("kind unknown: choose a default kind (park or township) or map a kind attribute")
 	}
-	county := strings.TrimSpace(text(f.Properties[m.CountyField]))
-	if len(county) > 6 && strings.HasPrefix(county, "3311") { // township codes: keep the county part
-		county = county[:6]
+	// The county: the mapped attribute (a code, a township's code or a
+	// name), else the default, else the reference county holding the
+	// feature — each only if it is a county of the region.
+	rg := p.region
+	if rg == nil {
+		rg = region.Default()
 	}
-	if county == "" {
-		county = m.DefaultCounty
+	raw := strings.TrimSpace(text(f.Properties[m.CountyField]))
+	c, ok := rg.Find(raw)
+	if !ok && raw == "" {
+		c, ok = rg.County(m.DefaultCounty)
 	}
-	if county == "" && i < len(p.Checks) {
-		county = p.Checks[i].County
+	if !ok && raw == "" && m.DefaultCounty == "" && i < len(p.Checks) {
+		c, ok = rg.Find(p.Checks[i].County)
 	}
-	if len(county) != 6 || !strings.HasPrefix(county, "3311") {
-		return store.ZoneFields{}, errors.New("county unknown: map a county code attribute (3311xx) or choose a default county")
+	if !ok {
+		what := "county unknown"
+		if raw != "" {
+			what = fmt.Sprintf("county %q is not a county of %s", clip(raw, 40), rg.ShortName())
+		} else if m.DefaultCounty != "" {
+			what = fmt.Sprintf("default county %q is not a county of %s", clip(m.DefaultCounty, 40), rg.ShortName())
+		}
+		return store.ZoneFields{}, fmt.Errorf("%s: map a county attribute (code or name) or choose a default county, one of %s", what, rg.CountyList())
 	}
+	county := c.Adcode
 	disp := normaliseDisposition(text(f.Properties[m.DispositionField]))
 	zf := store.ZoneFields{Name: &name, Kind: &kind, CountyAdcode: &county, Disposition: &disp}
 	if m.DocumentNoField != "" {
@@ -623,3 +647,4 @@ func (e *FeatureError) WhereZH() string {
 	}
 	return fmt.Sprintf("第 %d 个要素", e.Number)
 }
+
