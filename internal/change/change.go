@@ -23,6 +23,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,6 +62,16 @@ type Change struct {
 	Bounds []orb.Bound `json:"bounds,omitempty"`
 	// Platforms are the ids of platforms whose outline or figures changed.
 	Platforms []int64 `json:"platforms,omitempty"`
+	// Scenarios are the scenarios whose zones or platforms changed (0: the
+	// official data); empty means every scenario, as for a constraint
+	// layer, which all of them share. A listener that does not know the
+	// field treats the change as touching every scenario, which is safe.
+	Scenarios []int64 `json:"scenarios,omitempty"`
+}
+
+// Touches reports whether c concerns scenario (always, when c names none).
+func (c Change) Touches(scenario int64) bool {
+	return len(c.Scenarios) == 0 || slices.Contains(c.Scenarios, scenario)
 }
 
 // ConstraintLayer returns the Layer name of constraint layer id.
@@ -134,8 +145,15 @@ func encode(c Change) (string, error) {
 		}
 	}
 	if len(data) > maxPayload {
-		// Too many platforms: say "the whole layer", which is always true.
+		// Too many platforms: say "the whole layer", which is always true
+		// (in every scenario, should the list of them be long too).
 		c.Platforms, c.Bounds = nil, nil
+		if data, err = json.Marshal(c); err != nil {
+			return "", err
+		}
+	}
+	if len(data) > maxPayload {
+		c.Scenarios = nil
 		if data, err = json.Marshal(c); err != nil {
 			return "", err
 		}

@@ -3,6 +3,7 @@ package change_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -99,7 +100,7 @@ func TestPublishDeliversOnCommitOnly(t *testing.T) {
 		t.Fatalf("after connecting: got %+v, want one %q", got, change.All)
 	}
 
-	want := change.Change{Layer: "zones", Bounds: []orb.Bound{{Min: orb.Point{119.1, 28.1}, Max: orb.Point{119.2, 28.2}}}, Platforms: []int64{3}}
+	want := change.Change{Layer: "zones", Bounds: []orb.Bound{{Min: orb.Point{119.1, 28.1}, Max: orb.Point{119.2, 28.2}}}, Platforms: []int64{3}, Scenarios: []int64{0, 5}}
 	tx, err := pool.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +181,7 @@ func TestLongChangeIsWidened(t *testing.T) {
 	for i := range 2000 {
 		ids = append(ids, int64(1_000_000+i))
 	}
-	if err := change.Publish(ctx, pool, change.Change{Layer: "platforms", Platforms: ids}); err != nil {
+	if err := change.Publish(ctx, pool, change.Change{Layer: "platforms", Platforms: ids, Scenarios: []int64{7}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := bus.Sync(ctx, pool); err != nil {
@@ -195,6 +196,36 @@ func TestLongChangeIsWidened(t *testing.T) {
 	}
 	if len(got[1].Platforms) != 0 || len(got[1].Bounds) != 0 {
 		t.Errorf("too many platforms: got %d ids, want the whole layer", len(got[1].Platforms))
+	}
+	if !slices.Equal(got[1].Scenarios, []int64{7}) {
+		t.Errorf("widened change's scenarios = %v, want [7]: widening the layer keeps its scenario", got[1].Scenarios)
+	}
+}
+
+// A change names the scenarios it touches; one naming none (a constraint
+// layer, or a payload from an instance that predates scenarios) touches
+// every scenario.
+func TestChangeTouches(t *testing.T) {
+	var old change.Change
+	if err := json.Unmarshal([]byte(`{"layer":"zones","platforms":[3]}`), &old); err != nil {
+		t.Fatal(err)
+	}
+	scoped := change.Change{Layer: "zones", Scenarios: []int64{0, 4}}
+	for _, tc := range []struct {
+		c        change.Change
+		scenario int64
+		want     bool
+	}{
+		{old, 0, true}, {old, 9, true},
+		{scoped, 0, true}, {scoped, 4, true}, {scoped, 5, false},
+		{change.Change{Layer: "layer-2"}, 3, true},
+	} {
+		if got := tc.c.Touches(tc.scenario); got != tc.want {
+			t.Errorf("%+v.Touches(%d) = %v, want %v", tc.c, tc.scenario, got, tc.want)
+		}
+	}
+	if b, _ := json.Marshal(change.Change{Layer: "zones"}); string(b) != `{"layer":"zones"}` {
+		t.Errorf("a change without scenarios encodes as %s: older listeners read it as before", b)
 	}
 }
 
