@@ -254,10 +254,17 @@ func (s *Store) AdoptScenario(ctx context.Context, id int64, version int, choice
 			version = version + 1, updated_at = now(), updated_by = $2 WHERE id = $1`, id, nullable(c.Actor)); err != nil {
 			return err
 		}
-		if err := publishZones(ctx, tx, nil); err != nil {
-			return err
+		// The official data changed, and the scenario ended: the other
+		// scenarios' tiles stay.
+		for _, sc := range []int64{Official, id} {
+			if err := publishZones(ctx, tx, sc, nil); err != nil {
+				return err
+			}
+			if err := publishPlatforms(ctx, tx, sc, nil, nil); err != nil {
+				return err
+			}
 		}
-		return publishPlatforms(ctx, tx, nil, nil)
+		return nil
 	})
 	return res, err
 }

@@ -181,7 +181,7 @@ func (s *Store) MergeZones(ctx context.Context, ids []int64, versions map[int64]
 		if target != nil {
 			affected = append(affected, *target)
 		}
-		return publishZones(ctx, tx, sortedUnique(affected), bounds...)
+		return publishZones(ctx, tx, res.Zone.ScenarioID, sortedUnique(affected), bounds...)
 	})
 	if errors.Is(err, errDryRun) {
 		err = nil

@@ -153,7 +153,7 @@ func (s *Store) CreatePlatform(ctx context.Context, f PlatformFields, zoneIDs []
 		if err := addRevision(ctx, tx, "platform", id, p.Version, "create", c, nil, platformSnapshot(p)); err != nil {
 			return err
 		}
-		return publishPlatforms(ctx, tx, []int64{id}, bounds)
+		return publishPlatforms(ctx, tx, p.ScenarioID, []int64{id}, bounds)
 	})
 	return p, err
 }
@@ -188,7 +188,7 @@ func (s *Store) UpdatePlatform(ctx context.Context, id int64, version int, f Pla
 		if err := addRevision(ctx, tx, "platform", id, p.Version, "update", c, platformSnapshot(before), platformSnapshot(p)); err != nil {
 			return err
 		}
-		return publishPlatforms(ctx, tx, []int64{id}, nil)
+		return publishPlatforms(ctx, tx, p.ScenarioID, []int64{id}, nil)
 	})
 	return p, err
 }
@@ -230,7 +230,7 @@ func (s *Store) SetMembers(ctx context.Context, id int64, version int, zoneIDs [
 		if p, err = getPlatform(ctx, tx, id, false); err != nil {
 			return err
 		}
-		return publishPlatforms(ctx, tx, []int64{id}, bounds)
+		return publishPlatforms(ctx, tx, p.ScenarioID, []int64{id}, bounds)
 	})
 	return p, err
 }
@@ -256,7 +256,7 @@ func (s *Store) RetirePlatform(ctx context.Context, id int64, version int, c Cha
 		if err := addRevision(ctx, tx, "platform", id, after.Version, "retire", c, platformSnapshot(before), platformSnapshot(after)); err != nil {
 			return err
 		}
-		return publishPlatforms(ctx, tx, []int64{id}, nil)
+		return publishPlatforms(ctx, tx, after.ScenarioID, []int64{id}, nil)
 	})
 }
 
@@ -321,8 +321,10 @@ func lockLivePlatform(ctx context.Context, tx pgx.Tx, id int64, version int) (Pl
 	return p, nil
 }
 
-func publishPlatforms(ctx context.Context, tx pgx.Tx, ids []int64, bounds []orb.Bound) error {
-	return change.Publish(ctx, tx, change.Change{Layer: "platforms", Bounds: bounds, Platforms: ids})
+// publishPlatforms announces a change to platforms of one scenario (0: the
+// official data), the scenario of the rows written.
+func publishPlatforms(ctx context.Context, tx pgx.Tx, scenario int64, ids []int64, bounds []orb.Bound) error {
+	return change.Publish(ctx, tx, change.Change{Layer: "platforms", Bounds: bounds, Platforms: ids, Scenarios: []int64{scenario}})
 }
 
 func platformSnapshot(p Platform) map[string]any {

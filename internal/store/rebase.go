@@ -144,10 +144,11 @@ func (s *Store) RebaseScenario(ctx context.Context, id int64, version int, choic
 			WHERE id = $1`, id, nullable(c.Actor)); err != nil {
 			return err
 		}
-		if err := publishZones(ctx, tx, nil); err != nil {
+		// Only the scenario's own rows were written.
+		if err := publishZones(ctx, tx, id, nil); err != nil {
 			return err
 		}
-		return publishPlatforms(ctx, tx, nil, nil)
+		return publishPlatforms(ctx, tx, id, nil, nil)
 	})
 	return res, err
 }

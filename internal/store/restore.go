@@ -136,7 +136,7 @@ func (s *Store) restoreZone(ctx context.Context, id int64, version int, revision
 		if err := addRevision(ctx, tx, "zone", id, z.Version, "restore", rc, zoneSnapshot(before), zoneSnapshot(z)); err != nil {
 			return err
 		}
-		return publishZones(ctx, tx, affected, before.Geom.Bound(), z.Geom.Bound())
+		return publishZones(ctx, tx, z.ScenarioID, affected, before.Geom.Bound(), z.Geom.Bound())
 	})
 	return z, err
 }
@@ -196,7 +196,7 @@ func (s *Store) restorePlatform(ctx context.Context, id int64, version int, revi
 		if p, err = getPlatform(ctx, tx, id, false); err != nil {
 			return err
 		}
-		return publishPlatforms(ctx, tx, []int64{id}, nil)
+		return publishPlatforms(ctx, tx, p.ScenarioID, []int64{id}, nil)
 	})
 	return p, err
 }

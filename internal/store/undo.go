@@ -333,7 +333,22 @@ func takeBack(ctx context.Context, tx pgx.Tx, op int64, action string, c Change,
 	}
 	slices.Sort(res.Platforms)
 	res.Platforms = slices.Compact(res.Platforms)
-	return publishZones(ctx, tx, res.Platforms, bounds...)
+	// Announced in the scenarios of the rows written (one, but for an
+	// operation such as an adoption that wrote to two).
+	var scenarios []int64
+	for _, z := range zones {
+		scenarios = append(scenarios, z.ScenarioID)
+	}
+	for _, p := range platforms {
+		scenarios = append(scenarios, p.ScenarioID)
+	}
+	slices.Sort(scenarios)
+	for _, sc := range slices.Compact(scenarios) {
+		if err := publishZones(ctx, tx, sc, res.Platforms, bounds...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkUnchangedSince refuses to undo an operation when one of its entities

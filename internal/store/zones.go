@@ -254,7 +254,7 @@ func createZone(ctx context.Context, tx pgx.Tx, scenario int64, f ZoneFields, c 
 	if err := addRevision(ctx, tx, "zone", id, z.Version, action, c, nil, zoneSnapshot(z)); err != nil {
 		return z, err
 	}
-	return z, publishZones(ctx, tx, nil, z.Geom.Bound())
+	return z, publishZones(ctx, tx, z.ScenarioID, nil, z.Geom.Bound())
 }
 
 // UpdateZone changes a live zone whose version is still version. A change
@@ -312,7 +312,7 @@ func (s *Store) UpdateZone(ctx context.Context, id int64, version int, f ZoneFie
 		if err := addRevision(ctx, tx, "zone", id, z.Version, "update", c, zoneSnapshot(before), zoneSnapshot(z)); err != nil {
 			return err
 		}
-		return publishZones(ctx, tx, platformsOf(before, z), before.Geom.Bound(), z.Geom.Bound())
+		return publishZones(ctx, tx, z.ScenarioID, platformsOf(before, z), before.Geom.Bound(), z.Geom.Bound())
 	})
 	return z, err
 }
@@ -375,7 +375,7 @@ func (s *Store) RetireZone(ctx context.Context, id int64, version int, c Change)
 		if err := recordMembership(ctx, tx, platforms, "member_retired", c); err != nil {
 			return err
 		}
-		return publishZones(ctx, tx, platformsOf(before), before.Geom.Bound())
+		return publishZones(ctx, tx, before.ScenarioID, platformsOf(before), before.Geom.Bound())
 	})
 }
 
@@ -485,7 +485,7 @@ func (s *Store) SplitZone(ctx context.Context, id int64, version int, line orb.L
 		if err := recordMembership(ctx, tx, platforms, "member_split", c); err != nil {
 			return err
 		}
-		return publishZones(ctx, tx, platformsOf(src), src.Geom.Bound())
+		return publishZones(ctx, tx, src.ScenarioID, platformsOf(src), src.Geom.Bound())
 	})
 	return pieces, err
 }
@@ -499,12 +499,17 @@ func addMembership(ctx context.Context, tx pgx.Tx, zoneID, platformID int64, c C
 	return nil
 }
 
-func publishZones(ctx context.Context, tx pgx.Tx, platforms []int64, bounds ...orb.Bound) error {
-	if err := change.Publish(ctx, tx, change.Change{Layer: "zones", Bounds: bounds, Platforms: platforms}); err != nil {
+// publishZones announces a change to the zones of one scenario (0: the
+// official data), the scenario of the rows written: the tiles of the
+// other scenarios stay cached.
+func publishZones(ctx context.Context, tx pgx.Tx, scenario int64, platforms []int64, bounds ...orb.Bound) error {
+	c := change.Change{Layer: "zones", Bounds: bounds, Platforms: platforms, Scenarios: []int64{scenario}}
+	if err := change.Publish(ctx, tx, c); err != nil {
 		return err
 	}
 	if len(platforms) > 0 {
-		return change.Publish(ctx, tx, change.Change{Layer: "platforms", Bounds: bounds, Platforms: platforms})
+		c.Layer = "platforms"
+		return change.Publish(ctx, tx, c)
 	}
 	return nil
 }
