@@ -78,30 +78,43 @@ func (e *entry) gzipped() (gz []byte, made bool) {
 	return e.gz, made
 }
 
-// cache is a size-bounded LRU of encoded tiles with per-layer
-// generations: a tile built while its layer changed is not stored, so a
-// slow build can never put pre-change data back after an invalidation.
+// cache is a size-bounded LRU of encoded tiles with generations per
+// layer and per scenario of a layer: a tile built while its layer changed
+// (in its scenario) is not stored, so a slow build can never put
+// pre-change data back after an invalidation.
 type cache struct {
 	mu    sync.Mutex
 	max   int64
 	used  int64
 	lru   *list.List // front = most recent
 	m     map[cacheKey]*entry
-	gen   map[string]uint64
+	gen   map[string]uint64   // changes of a layer in every scenario
+	scGen map[scopeKey]uint64 // changes of a layer in one scenario
 	epoch uint64
 
 	hits, misses uint64
 }
 
 func newCache(maxBytes int64) *cache {
-	return &cache{max: maxBytes, lru: list.New(), m: map[cacheKey]*entry{}, gen: map[string]uint64{}}
+	return &cache{max: maxBytes, lru: list.New(), m: map[cacheKey]*entry{}, gen: map[string]uint64{}, scGen: map[scopeKey]uint64{}}
 }
 
-// generation returns a token that changes whenever layer is invalidated.
-func (c *cache) generation(layer string) [2]uint64 {
+// scopeKey is a layer in one scenario.
+type scopeKey struct {
+	layer    string
+	scenario int64
+}
+
+// generation returns a token that changes whenever the tiles of k's layer
+// in k's scenario are invalidated.
+func (c *cache) generation(k cacheKey) [3]uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return [2]uint64{c.epoch, c.gen[layer]}
+	return c.genLocked(k)
+}
+
+func (c *cache) genLocked(k cacheKey) [3]uint64 {
+	return [3]uint64{c.epoch, c.gen[k.layer], c.scGen[scopeKey{k.layer, k.scenario}]}
 }
 
 func (c *cache) get(k cacheKey) *entry {
@@ -118,13 +131,13 @@ func (c *cache) get(k cacheKey) *entry {
 }
 
 // put stores e unless its layer changed since generation gen was taken.
-func (c *cache) put(e *entry, gen [2]uint64) {
+func (c *cache) put(e *entry, gen [3]uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.max <= 0 || e.size > c.max/8 {
 		return
 	}
-	if [2]uint64{c.epoch, c.gen[e.key.layer]} != gen {
+	if c.genLocked(e.key) != gen {
 		return
 	}
 	if old := c.m[e.key]; old != nil {
@@ -167,15 +180,21 @@ func (c *cache) clear() {
 	c.used = 0
 }
 
-// invalidate drops the tiles of layer that reach one of bounds or hold
-// one of platforms; with neither given, the whole layer.
-func (c *cache) invalidate(layer string, bounds []orb.Bound, platforms []int64) {
+// invalidate drops the tiles of layer in scenarios (none given: in every
+// scenario) that reach one of bounds or hold one of platforms; with
+// neither given, all of them.
+func (c *cache) invalidate(layer string, scenarios []int64, bounds []orb.Bound, platforms []int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen[layer]++
+	if len(scenarios) == 0 {
+		c.gen[layer]++
+	}
+	for _, sc := range scenarios {
+		c.scGen[scopeKey{layer, sc}]++
+	}
 	all := len(bounds) == 0 && len(platforms) == 0
 	for k, e := range c.m {
-		if k.layer != layer {
+		if k.layer != layer || len(scenarios) > 0 && !slices.Contains(scenarios, k.scenario) {
 			continue
 		}
 		hit := all

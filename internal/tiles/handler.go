@@ -97,7 +97,7 @@ type Handler struct {
 // must not join a build that started before it.
 type flightKey struct {
 	key cacheKey
-	gen [2]uint64
+	gen [3]uint64
 }
 
 // flight is one tile build that concurrent requests for it share.
@@ -168,9 +168,11 @@ func (h *Handler) CacheStats() (hits, misses uint64, tiles int, bytes int64) {
 }
 
 // apply invalidates what a change touches. Tiles of a layer are dropped
-// where they reach the change's bounds; platform outlines derive from
-// zones and carry figures that depend on constraint layers, and zone
-// tiles carry the platform id, so those follow along.
+// where they reach the change's bounds, in the scenarios it names (all
+// when it names none); platform outlines derive from zones and carry
+// figures that depend on constraint layers, and zone tiles carry the
+// platform id, so those follow along. A constraint layer is shared by
+// every scenario: its change reaches the platforms of all of them.
 func (h *Handler) apply(c change.Change) {
 	h.metaMu.Lock()
 	h.metaGen++
@@ -197,18 +199,18 @@ func (h *Handler) apply(c change.Change) {
 	case change.All:
 		h.cache.clear()
 	case change.Zones:
-		h.cache.invalidate(change.Zones, c.Bounds, nil)
+		h.cache.invalidate(change.Zones, c.Scenarios, c.Bounds, nil)
 		if len(c.Bounds) > 0 || len(c.Platforms) > 0 {
-			h.cache.invalidate(change.Platforms, c.Bounds, c.Platforms)
+			h.cache.invalidate(change.Platforms, c.Scenarios, c.Bounds, c.Platforms)
 		} else {
-			h.cache.invalidate(change.Platforms, nil, nil)
+			h.cache.invalidate(change.Platforms, c.Scenarios, nil, nil)
 		}
 	case change.Platforms:
-		h.cache.invalidate(change.Platforms, c.Bounds, c.Platforms)
-		h.cache.invalidate(change.Zones, c.Bounds, nil)
+		h.cache.invalidate(change.Platforms, c.Scenarios, c.Bounds, c.Platforms)
+		h.cache.invalidate(change.Zones, c.Scenarios, c.Bounds, nil)
 	default:
-		h.cache.invalidate(c.Layer, c.Bounds, nil)
-		h.cache.invalidate(change.Platforms, nil, nil)
+		h.cache.invalidate(c.Layer, nil, c.Bounds, nil)
+		h.cache.invalidate(change.Platforms, nil, nil, nil)
 	}
 }
 
@@ -324,7 +326,7 @@ func (h *Handler) tile(ctx context.Context, k cacheKey) (*entry, error) {
 			return e, nil
 		}
 	}
-	gen := h.cache.generation(k.layer)
+	gen := h.cache.generation(k)
 	fk := flightKey{k, gen}
 	h.flightMu.Lock()
 	if fl, ok := h.flights[fk]; ok {

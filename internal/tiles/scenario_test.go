@@ -8,6 +8,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"wanmu/internal/change"
 	"wanmu/internal/store"
 	"wanmu/internal/testdb"
 )
@@ -61,6 +62,118 @@ func TestScenarioTiles(t *testing.T) {
 	}
 	if rec := get(t, srv, "/layer-1/12/1/1.geojson?scenario=1"); rec.Code != 400 && rec.Code != 404 {
 		t.Errorf("a constraint layer's tile with a scenario: %d, want 400 (or 404 without the layer)", rec.Code)
+	}
+}
+
+// An edit invalidates the tiles of its own scenario only: an official edit
+// leaves a scenario's zones and platforms tiles cached, and a scenario's
+// edit leaves the official ones cached. A constraint layer, shared by all,
+// drops the platforms tiles of every scenario.
+func TestEditInvalidatesItsScenarioOnly(t *testing.T) {
+	ctx := context.Background()
+	pool := testdb.New(t)
+	st := store.New(pool)
+	official := insertZone(t, pool, "正式区块", box(119.90, 28.40, 119.95, 28.45))
+	if _, err := st.CreatePlatform(ctx, store.PlatformFields{Name: ptr("平台")}, []int64{official}, store.Change{Actor: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := st.CreateScenario(ctx, "方案", "", store.Change{Actor: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zs, err := st.In(sc.ID).ListZones(ctx, store.ZoneFilter{})
+	if err != nil || len(zs) != 1 {
+		t.Fatalf("the scenario's zones: %v, %v", zs, err)
+	}
+	copyZone := zs[0]
+	h, bus := newHandler(t, pool, st)
+	srv := mount(h)
+	tl := tileOf(12, orb.Point{119.92, 28.42})
+	tile := func(layer string, scenario int64) string {
+		return fmt.Sprintf("/%s/%d/%d/%d.geojson?scenario=%d", layer, tl.Z, tl.X, tl.Y, scenario)
+	}
+	// cached fetches path and reports whether the cache answered it.
+	cached := func(path string) (bool, string) {
+		t.Helper()
+		_, before, _, _ := h.CacheStats()
+		rec := get(t, srv, path)
+		if rec.Code != 200 {
+			t.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
+		}
+		_, after, _, _ := h.CacheStats()
+		return after == before, rec.Body.String()
+	}
+	all := []string{tile("zones", 0), tile("platforms", 0), tile("zones", sc.ID), tile("platforms", sc.ID)}
+	for _, p := range all {
+		cached(p)
+		if hit, _ := cached(p); !hit {
+			t.Fatalf("%s is not cached", p)
+		}
+	}
+	sync := func() {
+		t.Helper()
+		if err := bus.Sync(ctx, pool); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// An official edit (the zone is a platform's member: both layers change).
+	z, err := st.GetZone(ctx, official)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.UpdateZone(ctx, official, z.Version, store.ZoneFields{Name: ptr("正式区块（改）")}, store.Change{Actor: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	sync()
+	for _, p := range all[2:] {
+		if hit, _ := cached(p); !hit {
+			t.Errorf("an official edit dropped the scenario's tile %s", p)
+		}
+	}
+	for _, p := range all[:2] {
+		if hit, _ := cached(p); hit {
+			t.Errorf("an official edit left the official tile %s cached", p)
+		}
+	}
+	if _, body := cached(all[0]); !strings.Contains(body, "正式区块（改）") {
+		t.Errorf("the official tile after the edit: %s", body)
+	}
+
+	// A scenario's edit, moving a vertex.
+	moved := orb.MultiPolygon{{{{119.90, 28.40}, {119.96, 28.40}, {119.96, 28.45}, {119.90, 28.45}, {119.90, 28.40}}}}
+	if _, err := st.In(sc.ID).UpdateZone(ctx, copyZone.ID, copyZone.Version, store.ZoneFields{Geom: moved}, store.Change{Actor: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	sync()
+	for _, p := range all[:2] {
+		if hit, _ := cached(p); !hit {
+			t.Errorf("a scenario's edit dropped the official tile %s", p)
+		}
+	}
+	for _, p := range all[2:] {
+		if hit, _ := cached(p); hit {
+			t.Errorf("a scenario's edit left its tile %s cached", p)
+		}
+	}
+	if _, body := cached(all[0]); !strings.Contains(body, "正式区块（改）") || strings.Contains(body, "119.96") {
+		t.Errorf("the official tile shows the scenario's edit: %s", body)
+	}
+
+	// A constraint layer is every scenario's: all platforms tiles go.
+	if err := change.Publish(ctx, pool, change.Change{Layer: change.ConstraintLayer(1)}); err != nil {
+		t.Fatal(err)
+	}
+	sync()
+	for _, p := range []string{all[1], all[3]} {
+		if hit, _ := cached(p); hit {
+			t.Errorf("a constraint layer's change left %s cached", p)
+		}
+	}
+	for _, p := range []string{all[0], all[2]} {
+		if hit, _ := cached(p); !hit {
+			t.Errorf("a constraint layer's change dropped the zones tile %s", p)
+		}
 	}
 }
 
