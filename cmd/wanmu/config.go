@@ -22,6 +22,7 @@ type config struct {
 	PublicRead  bool
 	TrustProxy  bool
 	NoSample    bool
+	Region      string // region file; "" = 丽水
 }
 
 func envOr(key, def string) string {
@@ -63,6 +64,7 @@ func parseServe(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.PublicRead, "public-read", envBool("WANMU_PUBLIC_READ"), "let anonymous visitors read (env WANMU_PUBLIC_READ)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", envBool("WANMU_TRUST_PROXY"), "trust X-Forwarded-Proto from a TLS-terminating proxy (env WANMU_TRUST_PROXY)")
 	fs.BoolVar(&c.NoSample, "no-sample", envBool("WANMU_NO_SAMPLE"), "do not load the sample data on first start (env WANMU_NO_SAMPLE)")
+	regionFlag(fs, &c.Region)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

@@ -19,6 +19,7 @@ import (
 	"wanmu/internal/change"
 	"wanmu/internal/job"
 	"wanmu/internal/ogc"
+	"wanmu/internal/region"
 	"wanmu/internal/report"
 	"wanmu/internal/sample"
 	"wanmu/internal/store"
@@ -32,6 +33,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	log := newLogger(stderr, slog.LevelInfo)
+	rg, err := loadRegion(c.Region)
+	if err != nil {
+		return err
+	}
 	if c.MemoryMB > 0 && os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(int64(c.MemoryMB) << 20)
 	}
@@ -45,7 +50,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// restarts itself after a crash. Serving goes on through both.
 	db.watch.Start(db.pool)
 	st := store.New(db.pool)
-	if !c.NoSample {
+	if !c.NoSample && rg.Adcode != region.Default().Adcode {
+		log.Info("no sample data: it is 丽水's, and the region is " + rg.Name)
+	} else if !c.NoSample {
 		loaded, err := sample.LoadOnce(ctx, st, log)
 		if err != nil {
 			return fmt.Errorf("load sample data: %w", err)
@@ -53,6 +60,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if loaded {
 			log.Info("sample data of 丽水 loaded (示例数据, illustrative, not surveyed)")
 		}
+	}
+	if err := checkStoredCounties(ctx, st, rg, stderr, log); err != nil {
+		return err
 	}
 	if err := ensureAdmin(ctx, st, c.DataDir, stdout, log); err != nil {
 		return fmt.Errorf("first administrator: %w", err)
@@ -78,6 +88,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer closeScratch()
+	xfer.Region = rg
 	// Imports are jobs shared through the database: any instance shows,
 	// commits or cancels them; the one that read the file does the work.
 	// Closed after the HTTP server: its jobs then fail ("upload it again").
@@ -88,7 +99,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			defer cancel()
 			return bus.Sync(ctx, db.pool)
-		}, Bus: bus, PublicRead: c.PublicRead, TrustProxy: c.TrustProxy, BasemapURL: c.BasemapURL})
+		}, Bus: bus, PublicRead: c.PublicRead, TrustProxy: c.TrustProxy, BasemapURL: c.BasemapURL, Region: rg})
 
 	r := chi.NewRouter()
 	r.Use(api.Middleware(log)...)

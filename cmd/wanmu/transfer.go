@@ -19,7 +19,7 @@ import (
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c config
-	var layer, sourceLayer, kind, crs, encoding, defaultKind, county, reason string
+	var layer, sourceLayer, kind, crs, encoding, defaultKind, county, reason, regionFile string
 	var gcj02, dryRun, repair bool
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -31,7 +31,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&encoding, "encoding", "", "text encoding of DBF/DXF/CSV: GBK or UTF-8 (default: detect)")
 	fs.BoolVar(&gcj02, "gcj02", false, "coordinates are GCJ-02 (奥维, Amap): convert them")
 	fs.StringVar(&defaultKind, "zone-kind", "", "kind of imported zones without one: park or township")
-	fs.StringVar(&county, "county", "", "county adcode (3311xx) of imported zones without one")
+	fs.StringVar(&county, "county", "", "county adcode of imported zones without one (a county of the region)")
+	regionFlag(fs, &regionFile)
 	fs.BoolVar(&repair, "repair", false, "store ST_MakeValid's repair of invalid features instead of refusing the import")
 	fs.BoolVar(&dryRun, "dry-run", false, "show the preview and write nothing")
 	fs.StringVar(&reason, "reason", "", "why, for the history")
@@ -49,12 +50,17 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	rg, err := loadRegion(regionFile)
+	if err != nil {
+		return err
+	}
 	return withStore(ctx, &c, stderr, func(st *store.Store) error {
 		svc, closeScratch, err := newTransfer(st, report.New(st), newLogger(stderr, slog.LevelWarn))
 		if err != nil {
 			return err
 		}
 		defer closeScratch()
+		svc.Region = rg
 		bar := stepProgress(stderr)
 		p, err := svc.Inspect(ctx, file, target, exchange.ImportOptions{CRS: crs, Encoding: encoding, GCJ02: gcj02,
 			SourceLayer: sourceLayer, Zones: target.Zones}, bar)
