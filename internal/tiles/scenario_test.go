@@ -177,4 +177,101 @@ func TestEditInvalidatesItsScenarioOnly(t *testing.T) {
 	}
 }
 
+// Rebasing a scenario drops its own tiles only; adopting one drops the
+// official data's (and the adopted scenario's), not another scenario's.
+func TestRebaseAndAdoptInvalidate(t *testing.T) {
+	ctx := context.Background()
+	pool := testdb.New(t)
+	st := store.New(pool)
+	id := insertZone(t, pool, "正式区块", box(119.90, 28.40, 119.95, 28.45))
+	a, err := st.CreateScenario(ctx, "甲", "", store.Change{Actor: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := st.CreateScenario(ctx, "乙", "", store.Change{Actor: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, bus := newHandler(t, pool, st)
+	srv := mount(h)
+	tl := tileOf(12, orb.Point{119.92, 28.42})
+	tile := func(scenario int64) string {
+		return fmt.Sprintf("/zones/%d/%d/%d.geojson?scenario=%d", tl.Z, tl.X, tl.Y, scenario)
+	}
+	cached := func(path string) bool {
+		t.Helper()
+		_, before, _, _ := h.CacheStats()
+		if rec := get(t, srv, path); rec.Code != 200 {
+			t.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
+		}
+		_, after, _, _ := h.CacheStats()
+		return after == before
+	}
+	warm := func(ids ...int64) {
+		t.Helper()
+		for _, sc := range ids {
+			cached(tile(sc))
+			if !cached(tile(sc)) {
+				t.Fatalf("%s is not cached", tile(sc))
+			}
+		}
+	}
+	sync := func() {
+		t.Helper()
+		if err := bus.Sync(ctx, pool); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An official edit, then scenario a brought up to date with it.
+	z, err := st.GetZone(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.UpdateZone(ctx, id, z.Version, store.ZoneFields{Name: ptr("正式区块（改）")}, store.Change{Actor: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	sync()
+	warm(0, a.ID, other.ID)
+	if _, err := st.RebaseScenario(ctx, a.ID, a.Version, nil, store.Change{Actor: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	sync()
+	for sc, want := range map[int64]bool{0: true, a.ID: false, other.ID: true} {
+		if got := cached(tile(sc)); got != want {
+			t.Errorf("after rebasing scenario %d: %s cached = %v, want %v", a.ID, tile(sc), got, want)
+		}
+	}
+
+	// Scenario a renames its copy and is adopted.
+	a, err = st.GetScenario(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zs, err := st.In(a.ID).ListZones(ctx, store.ZoneFilter{})
+	if err != nil || len(zs) != 1 {
+		t.Fatalf("scenario %d's zones: %v, %v", a.ID, zs, err)
+	}
+	if _, err := st.In(a.ID).UpdateZone(ctx, zs[0].ID, zs[0].Version, store.ZoneFields{Name: ptr("采纳名称")}, store.Change{Actor: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	sync()
+	warm(0, other.ID)
+	if a, err = st.GetScenario(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AdoptScenario(ctx, a.ID, a.Version, nil, store.Change{Actor: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	sync()
+	if !cached(tile(other.ID)) {
+		t.Errorf("adopting scenario %d dropped scenario %d's tile", a.ID, other.ID)
+	}
+	if cached(tile(0)) {
+		t.Errorf("adopting scenario %d left the official tile cached", a.ID)
+	}
+	if body := get(t, srv, tile(0)).Body.String(); !strings.Contains(body, "采纳名称") {
+		t.Errorf("the official tile after adopting: %s", body)
+	}
+}
+
 func ptr[T any](v T) *T { return &v }
