@@ -44,13 +44,14 @@
 			});
 			return h('label', {}, box, h('span', { text: s.name }));
 		}));
-		var body = h('div', { className: 'compare' }, picks, table, h('p', { className: 'muted small', text: t('compare.note') }));
+		var body = h('div', { className: 'compare' }, picks, table, h('p', { className: 'muted small', text: t('compare.note') }),
+			diffPicker(choices, current, function (a, b) {
+				d.close(null);
+				wanmu.app.diff.show(a, b, { back: { label: t('compare.title'), fn: function () { open(scenarios, current); } } });
+			}));
 		var d = new wanmu.Dialog({
 			title: 'compare.title', body: body, className: 'compare-dialog',
 			buttons: [
-				{ label: 'compare.xlsx', action: function () {
-					return downloadXLSX(choices.filter(function (s) { return ticked[s.id]; }).map(function (s) { return s.id; })).then(function () { return false; });
-				} },
 				{ label: 'compare.print', action: function () { document.body.classList.add('printing-compare'); window.print(); document.body.classList.remove('printing-compare'); return false; } },
 				{ label: 'action.close', value: null }
 			]
@@ -82,31 +83,25 @@
 		return d.open().then(function () { wanmu.units.off('unitchange', load); });
 	}
 
-	// downloadXLSX fetches the comparison as a workbook (GET
-	// /scenarios/compare.xlsx) with the session cookie, as the export dialog
-	// does (no credential in the address), and saves it under the server's
-	// file name.
-	function downloadXLSX(ids) {
-		if (ids.length < 2) {
-			return Promise.reject(new Error(t('compare.pickTwo')));
-		}
-		var url = wanmu.api.url('/scenarios/compare.xlsx', { ids: ids.join(','), scenario: 0 });
-		return fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(function (res) {
-			if (!res.ok) {
-				return res.json().catch(function () { return null; }).then(function (p) {
-					throw new wanmu.ApiError(res.status, p);
-				});
+	// diffPicker chooses two of the compared states to see their
+	// differences on the map (layer/DiffView.js): the official data and the
+	// current plan, or the first plan, to begin with.
+	function diffPicker(choices, current, show) {
+		var select = function (name, picked) {
+			return h('select', { attrs: { 'data-diff-side': name } }, choices.map(function (s) {
+				return h('option', { value: String(s.id), selected: s.id === picked, text: s.name });
+			}));
+		};
+		var a = select('a', 0);
+		var b = select('b', current || (choices[1] && choices[1].id));
+		var go = h('button', { className: 'btn btn-small', attrs: { type: 'button', 'data-action': 'show-diff' }, on: { click: function () {
+			if (a.value === b.value) {
+				wanmu.notify(t('compare.pickTwo'), 'warn');
+				return;
 			}
-			return res.blob().then(function (blob) {
-				var m = /filename\*=UTF-8''([^;]+)/i.exec(res.headers.get('Content-Disposition') || '');
-				var name = m ? decodeURIComponent(m[1]) : 'wanmu-compare.xlsx';
-				var a = h('a', { href: URL.createObjectURL(blob), attrs: { download: name } });
-				document.body.appendChild(a);
-				a.click();
-				setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-				wanmu.notify(t('export.done', { name: name }), 'ok');
-			});
-		});
+			show(Number(a.value), Number(b.value));
+		} } }, t('compare.diffShow'));
+		return h('div', { className: 'compare-diff' }, h('span', { text: t('compare.diff') }), a, h('span', { text: '→' }), b, go);
 	}
 
 	function area(mu, sign) {
