@@ -49,7 +49,8 @@ func (s *Server) liveScenario(ctx context.Context, id int64) (store.Scenario, er
 }
 
 // diffScenarios answers GeoJSON: one feature per side of each zone that
-// differs (side "a" and/or "b"), with what changed and the area gained and
+// differs (side "a" and/or "b": both for a changed zone, though only a new
+// outline needs both drawn), with what changed and the area gained and
 // lost; the two scenarios and the counts by status come alongside.
 func (s *Server) diffScenarios(w http.ResponseWriter, r *http.Request) error {
 	a, b, err := parseDiffed(r)
@@ -79,8 +80,7 @@ func (s *Server) diffScenarios(w http.ResponseWriter, r *http.Request) error {
 			name string
 			z    *store.DiffSide
 		}{{"a", d.A}, {"b", d.B}} {
-			// A change of attributes or platform only is drawn once, as b has it.
-			if side.z == nil || (side.name == "a" && d.Status == "changed" && d.Changes[0] != "outline") {
+			if side.z == nil {
 				continue
 			}
 			f := geojson.NewFeature(side.z.Geom)

@@ -95,12 +95,12 @@ func TestDiffScenarios(t *testing.T) {
 		if p.Name == "新区" && (p.ZoneID != extra.ID || p.Status != "added") {
 			t.Errorf("新区: %+v", p)
 		}
-		if p.ZoneID == other.ID {
-			t.Errorf("乙区's attribute change is drawn as the official zone %d, not the scenario's", other.ID)
+		if p.Name == "乙区" && (p.Side == "a") != (p.ZoneID == other.ID) {
+			t.Errorf("乙区's side %s is zone %d; the official zone is %d", p.Side, p.ZoneID, other.ID)
 		}
 	}
-	if len(sides["甲区"]) != 2 || len(sides["乙区"]) != 1 || sides["乙区"][0] != "b" || len(sides["新区"]) != 1 {
-		t.Errorf("features by zone and side: %v; want 甲区 a+b, 乙区 b, 新区 b", sides)
+	if len(sides["甲区"]) != 2 || len(sides["乙区"]) != 2 || len(sides["新区"]) != 1 || sides["新区"][0] != "b" {
+		t.Errorf("features by zone and side: %v; want 甲区 a+b, 乙区 a+b, 新区 b", sides)
 	}
 
 	if r := e.do(req{method: "GET", path: "/api/v1/scenarios/diff?a=0&b=999999", role: "viewer"}); r.status != 404 {

@@ -3,6 +3,7 @@ package browser
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -152,6 +153,28 @@ func TestCompareAndAdopt(t *testing.T) {
 		t.Errorf("the comparison has %d columns, want the official data and the plan at least", n)
 	}
 	p.screenshot("71-compare-plans")
+
+	// The differences on the map: from the official data to the plan, 乙
+	// removed and 甲 renamed; then back to the comparison.
+	p.setValue(`dialog.compare-dialog select[data-diff-side="a"]`, "0")
+	p.setValue(`dialog.compare-dialog select[data-diff-side="b"]`, strconv.FormatInt(sc.ID, 10))
+	p.click(`dialog.compare-dialog [data-action="show-diff"]`)
+	p.waitJS("the differences", fmt.Sprintf(`(function () {
+		var card = document.querySelector('.diff-card[data-diff-a="0"][data-diff-b="%d"]');
+		if (!card) { return false; }
+		var items = Array.prototype.map.call(card.querySelectorAll('.diff-list li'), function (li) { return li.textContent; });
+		return items.some(function (s) { return s.indexOf(%q) === 0 && s.indexOf('删除') > 0; }) &&
+			items.some(function (s) { return s.indexOf(%q) === 0 && s.indexOf(%q) > 0; });
+	})()`, sc.ID, bName, aName+"（方案）", aName+"（正式） → "+aName+"（方案）"))
+	if n := eval[int](p, `wanmu.app.diff.group.getLayers().length`); n < 2 {
+		t.Errorf("%d differences drawn on the map, want 乙 removed and 甲 renamed at least", n)
+	}
+	if !eval[bool](p, `!document.querySelector('dialog.compare-dialog[open]')`) {
+		t.Error("the comparison stays open over the differences")
+	}
+	p.screenshot("73-plan-differences")
+	p.click(`.diff-card [data-action="diff-back"]`)
+	p.waitJS("the comparison again", `!!document.querySelector('dialog.compare-dialog[open]') && !document.querySelector('.diff-card')`)
 	p.click(`dialog.compare-dialog .dialog-x`)
 
 	p.click(`#scenario .scenario-button`)
@@ -160,6 +183,16 @@ func TestCompareAndAdopt(t *testing.T) {
 	p.click(`dialog.confirm[open] footer .btn-primary`)
 	p.waitJS("the conflicts", `!!document.querySelector('dialog.scenario-conflicts-dialog[open] input[data-conflict]')`)
 	p.screenshot("72-adopt-conflicts")
+	// Both versions on the map, then back to the choice.
+	p.click(`dialog.scenario-conflicts-dialog[open] footer button[data-value="map"]`)
+	p.waitJS("the conflict on the map", fmt.Sprintf(`(function () {
+		var card = document.querySelector('.diff-card');
+		return !!card && !document.querySelector('dialog.scenario-conflicts-dialog[open]') &&
+			card.querySelectorAll('.diff-list li').length === 1 && card.querySelector('.diff-list li').textContent.indexOf(%q) > 0;
+	})()`, aName+"（正式） → "+aName+"（方案）"))
+	p.screenshot("74-adopt-conflict-on-map")
+	p.click(`.diff-card [data-action="diff-back"]`)
+	p.waitJS("the conflicts again", `!!document.querySelector('dialog.scenario-conflicts-dialog[open] input[data-conflict]') && !document.querySelector('.diff-card')`)
 	p.click(fmt.Sprintf(`dialog.scenario-conflicts-dialog[open] input[data-conflict="zone:%d"][value="scenario"]`, a.Properties.ID))
 	p.click(`dialog.scenario-conflicts-dialog[open] footer .btn-primary`)
 	p.waitJS("back in the official data", `!/scenario=/.test(location.search) && !document.body.classList.contains('in-scenario')`)

@@ -133,6 +133,7 @@
 		this.basemaps = new wanmu.BasemapSwitcher({ app: this }).addTo(map); // includes --basemap
 		this.zones = new wanmu.ZoneLayer().addTo(map);
 		this.compare = new wanmu.CompareLayer().addTo(map);
+		this.diff = new wanmu.DiffView(this); // what differs between two plans (layer/DiffView.js)
 		this.selection = new wanmu.Selection(this);
 		this.editor = new wanmu.Editor(this);
 		this.measure = new wanmu.MeasureTool({ app: this }).addTo(map); // under the zoom buttons, every role

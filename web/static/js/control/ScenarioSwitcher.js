@@ -207,7 +207,7 @@
 		var rows = conflicts.map(function (c) {
 			var key = c.entity + ':' + c.official_id;
 			var radio = function (value, label) {
-				var r = h('input', { type: 'radio', name: key, attrs: { value: value, 'data-conflict': key } });
+				var r = h('input', { type: 'radio', name: key, checked: choices[key] === value, attrs: { value: value, 'data-conflict': key } });
 				return h('label', {}, r, h('span', { text: label }));
 			};
 			return h('tr', {},
@@ -217,20 +217,27 @@
 		});
 		var body = h('div', {}, h('p', { className: 'dialog-text', text: t('scenario.conflictsText', { n: conflicts.length }) }),
 			h('table', { className: 'data scenario-conflicts' }, h('tbody', {}, rows)));
+		var pick = function () { // the choices so far, and the conflicts still without one
+			var picked = L.Util.extend({}, choices);
+			var missing = conflicts.filter(function (c) {
+				var key = c.entity + ':' + c.official_id;
+				var r = body.querySelector('input[data-conflict="' + key + '"]:checked');
+				if (r) {
+					picked[key] = r.value;
+				}
+				return !r;
+			});
+			return { picked: picked, missing: missing };
+		};
 		var d = new wanmu.Dialog({
 			title: 'scenario.conflictsTitle', body: body, className: 'scenario-conflicts-dialog',
 			buttons: [
 				{ label: 'action.cancel', value: null },
+				{ label: 'scenario.conflictsMap', value: 'map', action: function () {
+					self._showConflicts(kind, conflicts, pick().picked);
+				} },
 				{ label: 'scenario.' + kind, kind: 'primary', value: 'go', action: function () {
-					var picked = L.Util.extend({}, choices);
-					var missing = conflicts.filter(function (c) {
-						var key = c.entity + ':' + c.official_id;
-						var r = body.querySelector('input[data-conflict="' + key + '"]:checked');
-						if (r) {
-							picked[key] = r.value;
-						}
-						return !r;
-					});
+					var p = pick(), picked = p.picked, missing = p.missing;
 					if (missing.length) {
 						throw new Error(t('scenario.chooseAll', { n: missing.length }));
 					}
@@ -239,6 +246,25 @@
 			]
 		});
 		d.open();
+	};
+
+	// _showConflicts draws both versions of the conflicting zones (and of the
+	// zones of conflicting platforms) on the map, the official one first,
+	// with a way back to the choices made so far.
+	ScenarioSwitcher.prototype._showConflicts = function (kind, conflicts, choices) {
+		var self = this, zones = {}, platforms = {};
+		conflicts.forEach(function (c) {
+			if (c.entity === 'zone') {
+				zones[c.official_id] = zones[c.copy_id] = true;
+			} else {
+				platforms[c.name] = true;
+			}
+		});
+		this.app.diff.show(0, this.current.id, {
+			title: t('scenario.conflictsMapTitle'),
+			only: function (p) { return zones[p.zone_id] || platforms[p.platform]; },
+			back: { label: t('scenario.conflictsBack'), fn: function () { self._choose(kind, conflicts, choices); } }
+		});
 	};
 
 	ScenarioSwitcher.prototype._retire = function (cur) {

@@ -52,6 +52,9 @@
 		var d = new wanmu.Dialog({
 			title: 'compare.title', body: body, className: 'compare-dialog',
 			buttons: [
+				{ label: 'compare.xlsx', action: function () {
+					return downloadXLSX(choices.filter(function (s) { return ticked[s.id]; }).map(function (s) { return s.id; })).then(function () { return false; });
+				} },
 				{ label: 'compare.print', action: function () { document.body.classList.add('printing-compare'); window.print(); document.body.classList.remove('printing-compare'); return false; } },
 				{ label: 'action.close', value: null }
 			]
@@ -102,6 +105,33 @@
 			show(Number(a.value), Number(b.value));
 		} } }, t('compare.diffShow'));
 		return h('div', { className: 'compare-diff' }, h('span', { text: t('compare.diff') }), a, h('span', { text: '→' }), b, go);
+	}
+
+	// downloadXLSX fetches the comparison as a workbook (GET
+	// /scenarios/compare.xlsx) with the session cookie, as the export dialog
+	// does (no credential in the address), and saves it under the server's
+	// file name.
+	function downloadXLSX(ids) {
+		if (ids.length < 2) {
+			return Promise.reject(new Error(t('compare.pickTwo')));
+		}
+		var url = wanmu.api.url('/scenarios/compare.xlsx', { ids: ids.join(','), scenario: 0 });
+		return fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(function (res) {
+			if (!res.ok) {
+				return res.json().catch(function () { return null; }).then(function (p) {
+					throw new wanmu.ApiError(res.status, p);
+				});
+			}
+			return res.blob().then(function (blob) {
+				var m = /filename\*=UTF-8''([^;]+)/i.exec(res.headers.get('Content-Disposition') || '');
+				var name = m ? decodeURIComponent(m[1]) : 'wanmu-compare.xlsx';
+				var a = h('a', { href: URL.createObjectURL(blob), attrs: { download: name } });
+				document.body.appendChild(a);
+				a.click();
+				setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+				wanmu.notify(t('export.done', { name: name }), 'ok');
+			});
+		});
 	}
 
 	function area(mu, sign) {
