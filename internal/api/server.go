@@ -174,6 +174,9 @@ func (s *Server) Routes() chi.Router {
 	r.With(viewer, platform, heavy).Get("/platforms/{id}/developable", s.handle(s.developable)) // the report's land as GeoJSON
 	r.With(viewer, platform).Get("/platforms/{id}/history", s.handle(s.platformHistory))
 	r.With(editor, platform).Post("/platforms/{id}/restore", s.handle(s.restorePlatform)) // editors: undo of their own latest change
+	// 缺口补足建议 (shortfall.go); adding works in a plan only.
+	r.With(viewer, platform, heavy).Get("/platforms/{id}/shortfall", s.handle(s.shortfall))
+	r.With(editor, platform).Post("/platforms/{id}/shortfall/add", s.handle(s.shortfallAdd))
 
 	r.With(viewer).Get("/scenarios", s.handle(s.listScenarios)) // consolidation plans (scenarios.go)
 	r.With(editor, heavy).Post("/scenarios", s.handle(s.createScenario))
