@@ -167,25 +167,22 @@ const (
 // classifyPoint says which CRS the pair (x, y), as written in the file,
 // looks like: lon/lat inside China, or Gauss-Kruger. Lon/lat, northings and eastings (with or without a zone prefix)
 // occupy disjoint ranges, so the answer is unambiguous; only an unprefixed
-// easting cannot tell its zone, and is taken as CM 120°E (EPSG:4549), the
-// zone of 丽水.
-func classifyPoint(x, y float64) (pointClass, bool) {
+// easting cannot tell its zone, and is taken as EPSG unprefixed (the
+// region's main zone, see unprefixedEPSG; pickZone may move it).
+func classifyPoint(x, y float64, unprefixed int) (pointClass, bool) {
 	if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
 		return pointClass{}, false
 	}
 	if x >= chinaMinLon && x <= chinaMaxLon && y >= chinaMinLat && y <= chinaMaxLat {
 		return pointClass{EPSG: geodesy.EPSGCGCS2000}, true
 	}
-	if epsg, swapped, ok := geodesy.LooksLikeGaussKruger(x, y); ok {
-		return pointClass{EPSG: epsg, Swapped: swapped}, true
-	}
 	if isNorthing(y) {
-		if epsg, ok := eastingEPSG(x); ok {
+		if epsg, ok := eastingEPSG(x, unprefixed); ok {
 			return pointClass{EPSG: epsg}, true
 		}
 	}
 	if isNorthing(x) {
-		if epsg, ok := eastingEPSG(y); ok {
+		if epsg, ok := eastingEPSG(y, unprefixed); ok {
 			return pointClass{EPSG: epsg, Swapped: true}, true
 		}
 	}
@@ -195,11 +192,11 @@ func classifyPoint(x, y float64) (pointClass, bool) {
 func isNorthing(v float64) bool { return v >= minNorthing && v <= maxNorthing }
 
 // eastingEPSG returns the CGCS2000 GK code an easting belongs to: the zone
-// from its prefix (3-degree zones 25–45, 6-degree zones 13–23), or EPSG:4549
-// when it has none.
-func eastingEPSG(v float64) (int, bool) {
+// from its prefix (3-degree zones 25–45, 6-degree zones 13–23), or
+// unprefixed when it has none.
+func eastingEPSG(v float64, unprefixed int) (int, bool) {
 	if v >= minEasting && v <= maxEasting {
-		return geodesy.EPSGGK3Zone40, true
+		return unprefixed, true
 	}
 	if v < 13e6 || v >= 46e6 {
 		return 0, false
@@ -234,12 +231,12 @@ type coordSample struct {
 
 // guessCRS picks the CRS most coordinates fit. It fails when no coordinate
 // fits any, or when fewer than half fit the most common one.
-func guessCRS(samples []coordSample) (crsGuess, bool) {
+func guessCRS(samples []coordSample, unprefixed int) (crsGuess, bool) {
 	votes := map[pointClass]int{}
 	classes := make([]pointClass, len(samples))
 	fits := make([]bool, len(samples))
 	for i, s := range samples {
-		c, ok := classifyPoint(s.P[0], s.P[1])
+		c, ok := classifyPoint(s.P[0], s.P[1], unprefixed)
 		classes[i], fits[i] = c, ok
 		if ok {
 			votes[c]++
@@ -284,7 +281,7 @@ func describeGuess(g crsGuess, c knownCRS) string {
 	case c.Prefix != 0:
 		fmt.Fprintf(&b, "（东坐标带 %d 带号的高斯-克吕格坐标）", int(c.Prefix/1e6))
 	default:
-		b.WriteString("（东坐标不带带号，无法判断带号，按丽水所在的中央经线 120°E 处理）")
+		fmt.Fprintf(&b, "（东坐标不带带号，无法判断带号，按本地区所在的中央经线 %.0f°E 处理）", c.CM)
 	}
 	if g.Swapped {
 		b.WriteString("；X/Y 互换（X 为北坐标、Y 为东坐标，测量和 CAD 习惯），已按此读取")

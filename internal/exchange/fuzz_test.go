@@ -64,7 +64,7 @@ func FuzzClassifyPoint(f *testing.F) {
 	f.Add(0.0, 0.0)
 	f.Add(math.MaxFloat64, -math.MaxFloat64)
 	f.Fuzz(func(t *testing.T, x, y float64) {
-		c, ok := classifyPoint(x, y)
+		c, ok := classifyPoint(x, y, unprefixedEPSG(40))
 		if !ok {
 			return
 		}
@@ -81,7 +81,7 @@ func FuzzClassifyPoint(f *testing.F) {
 		if math.IsNaN(ll[0]) || math.IsNaN(ll[1]) || ll[0] < 60 || ll[0] > 150 || ll[1] < 0 || ll[1] > 60 {
 			t.Fatalf("(%v, %v) as %+v lands at %v", x, y, c, ll)
 		}
-		g, ok := guessCRS([]coordSample{{orb.Point{x, y}, 0}})
+		g, ok := guessCRS([]coordSample{{orb.Point{x, y}, 0}}, unprefixedEPSG(40))
 		if !ok || g.pointClass != c {
 			t.Fatalf("guessCRS of a single point %+v, want %+v", g, c)
 		}

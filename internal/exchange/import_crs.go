@@ -7,6 +7,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"wanmu/internal/geodesy"
+	"wanmu/internal/region"
 )
 
 // crsPlan says how a layer's coordinates become EPSG:4490.
@@ -108,7 +109,7 @@ func applyPlan(plan crsPlan, ds *Dataset, features []Feature, offset int, o impo
 		}
 	} else {
 		samples := samplePoints(features, 20000)
-		g, ok := guessCRS(samples)
+		g, ok := guessCRS(samples, unprefixedEPSG(o.rg.MainZone()))
 		var use knownCRS
 		swapped := false
 		switch {
@@ -130,10 +131,11 @@ func applyPlan(plan crsPlan, ds *Dataset, features []Feature, offset int, o impo
 			setCRS(use.label(), note, false)
 		default:
 			if !ok {
-				return noCRSError(features, ds.Format)
+				return noCRSError(features, ds.Format, o.rg)
 			}
 			use, _ = lookupCRS(g.EPSG)
 			swapped = g.Swapped
+			use = pickZone(samples, swapped, use, o.rg)
 			prefix := "文件无坐标系"
 			if f := formatByID(ds.Format); f != nil && f.NoCRSNote != "" {
 				prefix = f.NoCRSNote
@@ -201,7 +203,7 @@ func compatibleCRS(k, g knownCRS) bool {
 }
 
 // noCRSError describes coordinates that fit no known CRS.
-func noCRSError(features []Feature, format string) error {
+func noCRSError(features []Feature, format string, rg *region.Region) error {
 	var b orb.Bound
 	first := true
 	for _, f := range features {
@@ -215,8 +217,11 @@ func noCRSError(features []Feature, format string) error {
 		}
 	}
 	rng := fmt.Sprintf("X %.3f–%.3f，Y %.3f–%.3f", b.Min[0], b.Max[0], b.Min[1], b.Max[1])
-	zh := "文件没有坐标系，坐标范围（" + rng + "）既不像经纬度也不像 CGCS2000 高斯-克吕格坐标（EPSG:4528/4549），可能是 CAD 的局部坐标；请指定坐标系（如 EPSG:4528）"
-	en := "the file has no CRS and its coordinates (" + rng + ") look neither like lon/lat nor like CGCS2000 Gauss-Kruger (EPSG:4528/4549), perhaps local CAD coordinates; name the CRS (e.g. EPSG:4528)"
+	z := rg.MainZone()
+	gk := fmt.Sprintf("EPSG:%d/%d", prefixedEPSG(z), unprefixedEPSG(z))
+	eg := fmt.Sprintf("EPSG:%d", prefixedEPSG(z))
+	zh := "文件没有坐标系，坐标范围（" + rng + "）既不像经纬度也不像 CGCS2000 高斯-克吕格坐标（" + gk + "），可能是 CAD 的局部坐标；请指定坐标系（如 " + eg + "）"
+	en := "the file has no CRS and its coordinates (" + rng + ") look neither like lon/lat nor like CGCS2000 Gauss-Kruger (" + gk + "), perhaps local CAD coordinates; name the CRS (e.g. " + eg + ")"
 	if f := formatByID(format); f != nil && f.rebuild != nil { // a drawing, not a GIS file
 		zh = strings.ToUpper(format) + " " + zh[len("文件"):]
 	}

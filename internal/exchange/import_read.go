@@ -88,7 +88,7 @@ func (im *importer) readLayers(ctx context.Context, layers []selected) error {
 	if err := checkLonLat(ds.Features, 0); err != nil {
 		return err
 	}
-	if err := checkRegion(ds); err != nil {
+	if err := checkRegion(ds, o.rg); err != nil {
 		return err
 	}
 	if im.zFeatures > 0 {

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+
+	"wanmu/internal/region"
 )
 
 // squaresGeoJSON is a FeatureCollection of n small named squares, the
@@ -187,7 +189,7 @@ func TestKmFromRegion(t *testing.T) {
 		{orb.Point{119.5, 29.9}, 110, 112}, // 1° of latitude ≈ 111 km
 		{orb.Point{116.4, 39.9}, 1200, 1300},
 	} {
-		if got := kmFromRegion(tc.p); got < tc.lo || got > tc.hi {
+		if got := kmFromRegion(region.Default().Extent, tc.p); got < tc.lo || got > tc.hi {
 			t.Errorf("kmFromRegion(%v) = %.1f, want %v–%v", tc.p, got, tc.lo, tc.hi)
 		}
 	}

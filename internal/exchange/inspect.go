@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	"github.com/paulmach/orb"
+
+	"wanmu/internal/region"
 )
 
 // Default limits of ImportOptions.
@@ -50,6 +52,10 @@ type ImportOptions struct {
 	TempDir string
 	// Progress, if set, is called with done/ProgressTotal as work proceeds.
 	Progress func(done, total int64)
+	// Region is the city the data must lie in (nil: 丽水): features far
+	// from its extent are refused, and eastings without a zone prefix are
+	// read in its Gauss-Kruger zone.
+	Region *region.Region
 }
 
 // Feature is one feature: geometry in EPSG:4490 lon/lat (nil when the file
@@ -100,6 +106,7 @@ type importOpts struct {
 	ImportOptions
 	epsg int
 	enc  string
+	rg   *region.Region
 }
 
 func (o ImportOptions) check() (importOpts, error) {
@@ -123,7 +130,11 @@ func (o ImportOptions) check() (importOpts, error) {
 	o.MaxBytes = def(o.MaxBytes, DefaultMaxBytes)
 	o.MaxFeatures = def(o.MaxFeatures, DefaultMaxFeatures)
 	o.MaxUncompressed = def(o.MaxUncompressed, DefaultMaxUncompressed)
-	return importOpts{ImportOptions: o, epsg: epsg, enc: enc}, nil
+	rg := o.Region
+	if rg == nil {
+		rg = region.Default()
+	}
+	return importOpts{ImportOptions: o, epsg: epsg, enc: enc, rg: rg}, nil
 }
 
 // source is one readable data source found in the upload.

@@ -86,7 +86,7 @@ func TestClassifyPoint(t *testing.T) {
 		{math.Inf(1), 28, 0, false, false},
 		{40950000, 3148425, 0, false, false}, // 450 km east of the meridian: no zone that wide
 	} {
-		c, ok := classifyPoint(tc.x, tc.y)
+		c, ok := classifyPoint(tc.x, tc.y, unprefixedEPSG(40))
 		if ok != tc.ok || (ok && (c.EPSG != tc.epsg || c.Swapped != tc.swapped)) {
 			t.Errorf("classifyPoint(%v, %v) = %+v, %v; want %d swapped %v ok %v", tc.x, tc.y, c, ok, tc.epsg, tc.swapped, tc.ok)
 		}
@@ -99,11 +99,11 @@ func TestGuessCRSOutliers(t *testing.T) {
 		samples = append(samples, coordSample{orb.Point{40492359.95 + float64(i), 3148425.44}, i})
 	}
 	samples = append(samples, coordSample{orb.Point{0, 0}, 20}) // a stray CAD entity at the origin
-	g, ok := guessCRS(samples)
+	g, ok := guessCRS(samples, unprefixedEPSG(40))
 	if !ok || g.EPSG != 4528 || len(g.Outliers) != 1 || g.Outliers[0] != 20 {
 		t.Errorf("guess %+v ok %v", g, ok)
 	}
-	if _, ok := guessCRS(samples[19:]); ok {
+	if _, ok := guessCRS(samples[19:], unprefixedEPSG(40)); ok {
 		t.Error("one good point against one bad one must not decide")
 	}
 }
@@ -137,7 +137,7 @@ func TestKnownCRSRoundTrip(t *testing.T) {
 		if math.Abs(p[0]-lon) > 1e-9 || math.Abs(p[1]-lat) > 1e-9 {
 			t.Errorf("EPSG:%d %s: %v, want %v, %v", code, k.Name, p, lon, lat)
 		}
-		if c, ok := classifyPoint(e+k.Prefix, n); !ok || (k.Prefix != 0 && c.EPSG != code) {
+		if c, ok := classifyPoint(e+k.Prefix, n, unprefixedEPSG(40)); !ok || (k.Prefix != 0 && c.EPSG != code) {
 			t.Errorf("EPSG:%d coordinates classified as %+v %v", code, c, ok)
 		}
 	}

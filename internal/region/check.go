@@ -16,6 +16,8 @@ const (
 	maxSpan     = 8.0
 	maxCounties = 200
 	maxName     = 40 // characters
+	// The CGCS2000 3-degree Gauss-Kruger zones with EPSG codes (4513–4554).
+	minZone, maxZone = 25, 45
 )
 
 // check validates a parsed region.
@@ -87,6 +89,10 @@ func (r *Region) check() error {
 		if math.IsNaN(c.Lon) || c.Lon < e.MinLon || c.Lon > e.MaxLon || math.IsNaN(c.Lat) || c.Lat < e.MinLat || c.Lat > e.MaxLat {
 			return fmt.Errorf("%s: lon/lat %v, %v is outside the region's extent (%v–%v°E, %v–%v°N); give the county seat's longitude and latitude",
 				at, c.Lon, c.Lat, e.MinLon, e.MaxLon, e.MinLat, e.MaxLat)
+		}
+		if z := c.Zone(); z < minZone || z > maxZone {
+			return fmt.Errorf("%s: lon %v lies in Gauss-Kruger zone %d; CGCS2000 has 3-degree zones %d–%d (%v–%v°E)",
+				at, c.Lon, z, minZone, maxZone, 3*minZone-1.5, 3*maxZone+1.5)
 		}
 	}
 	return nil

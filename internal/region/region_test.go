@@ -105,6 +105,8 @@ func TestParseRefuses(t *testing.T) {
 		{"long short", sub(`"short": "鹿城"`, `"short": "`+strings.Repeat("鹿", 41)+`"`), "counties[0] (330302): short:"},
 		{"county outside", sub(`"lon": 119.7`, `"lon": 122.5`), "counties[1] (330329): lon/lat 122.5, 27.56 is outside the region's extent"},
 		{"missing lat", sub(`, "lat": 27.79`, ``), "counties[2] (330328): lon/lat 120.09, 0 is outside"},
+		{"zone", `{"adcode":"653100","name":"喀什地区","extent":{"min_lon":73.1,"min_lat":35,"max_lon":80,"max_lat":40},` +
+			`"counties":[{"adcode":"653101","name":"甲","lon":73.2,"lat":39}]}`, "counties[0] (653101): lon 73.2 lies in Gauss-Kruger zone 24; CGCS2000 has 3-degree zones 25–45"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Parse([]byte(c.json))
@@ -157,7 +159,7 @@ func FuzzParse(f *testing.F) {
 			if c.Lon < r.Extent.MinLon || c.Lon > r.Extent.MaxLon {
 				t.Fatalf("county %q outside extent", c.Adcode)
 			}
-			if z := c.Zone(); z < 24 || z > 46 {
+			if z := c.Zone(); z < 25 || z > 45 {
 				t.Fatalf("county %q zone %d is not a zone of China", c.Adcode, z)
 			}
 		}

@@ -191,6 +191,9 @@ func (s *Service) Inspect(ctx context.Context, path string, t Target, opts excha
 	if opts.TempDir == "" {
 		opts.TempDir = s.Scratch.Dir()
 	}
+	if opts.Region == nil {
+		opts.Region = s.region() // its extent and GK zone(s) guide CRS guessing
+	}
 	d, err := exchange.Inspect(ctx, path, opts)
 	if err != nil {
 		return nil, err
