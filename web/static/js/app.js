@@ -37,6 +37,7 @@
 		me.catch(function () { /* read by _whoAmI */ });
 		return wanmu.api.get('/config', null, { quiet401: true }).catch(function () { return {}; }).then(function (cfg) {
 			self.config = cfg || {};
+			wanmu.style.setRegion(self.config.region); // the city's counties (internal/region)
 			return self._whoAmI(me);
 		}).then(function (ok) {
 			if (!ok) {
@@ -108,7 +109,7 @@
 		this.mapEl = document.getElementById('map');
 		var map = this.map = L.map(this.mapEl, {
 			zoomControl: false, boxZoom: false, attributionControl: false, minZoom: 5, maxZoom: 19,
-			center: [28.2, 119.7], zoom: 9, zoomSnap: 0.5, wheelPxPerZoomLevel: 90
+			center: wanmu.style.regionCenter(), zoom: 9, zoomSnap: 0.5, wheelPxPerZoomLevel: 90
 		});
 		[['wanmuHalo', 380], ['wanmuZones', 410], ['wanmuCompare', 420], ['wanmuEdit', 430], ['wanmuLabels', 450]].forEach(function (p) {
 			map.createPane(p[0]).style.zIndex = p[1];

@@ -16,8 +16,32 @@
 	var park = { color: '#0f5e72', fill: '#2e8fa6' };
 	var platformPalette = ['#1d4f91', '#b5522b', '#2b7a4b', '#7a3f8f', '#9c7a16', '#0f6d78', '#a13d63', '#4d5b6b', '#5d7f1f', '#6a4a2f'];
 
-	// Counties of 丽水 (adcode → message key).
-	var counties = ['331102', '331121', '331122', '331123', '331124', '331125', '331126', '331127', '331181'];
+	// The region's counties (adcodes, in the server's order), filled from
+	// /api/v1/config by setRegion; each is also the message key county.<adcode>.
+	var counties = [];
+
+	// setRegion takes the city and its counties from the server's region
+	// (internal/region): the county lists of the selects and filters, and
+	// the counties' names in both languages (English falls back to Chinese).
+	function setRegion(region) {
+		if (!region || !region.counties) {
+			return;
+		}
+		counties.length = 0;
+		region.counties.forEach(function (c) {
+			counties.push(c.adcode);
+			wanmu.messages.zh['county.' + c.adcode] = c.name;
+			wanmu.messages.en['county.' + c.adcode] = c.name_en || c.name;
+		});
+		wanmu.style.region = region;
+	}
+
+	// regionCenter is [lat, lon] of the middle of the region's extent, where
+	// the map opens before it has data to fit (丽水 without a region).
+	function regionCenter() {
+		var e = wanmu.style.region && wanmu.style.region.extent;
+		return e ? [(e.min_lat + e.max_lat) / 2, (e.min_lon + e.max_lon) / 2] : [28.2, 119.7];
+	}
 
 	// layerStyle gives a constraint or reference layer its look: exclusions
 	// hatched (red for the ecological red line, ochre for farmland), the
@@ -79,6 +103,9 @@
 		dispositionColor: dispositionColor,
 		park: park,
 		counties: counties,
+		region: null,
+		setRegion: setRegion,
+		regionCenter: regionCenter,
 		layerStyle: layerStyle,
 		platformColor: platformColor,
 		zoneStyle: zoneStyle,

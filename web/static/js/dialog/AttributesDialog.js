@@ -17,7 +17,7 @@
 		var kind = D.select('kind', [{ value: 'township', label: 'kind.township' }, { value: 'park', label: 'kind.park' }], props.kind || 'township');
 		var county = D.select('county_adcode', wanmu.style.counties.map(function (c) {
 			return { value: c, text: t('county.' + c) + ' ' + c };
-		}), props.county_adcode || opts.county || '331102');
+		}), props.county_adcode || opts.county || wanmu.style.counties[0]);
 		var disposition = D.select('disposition', wanmu.style.dispositions.map(function (d) {
 			return { value: d, label: 'disp.' + d };
 		}), props.disposition || '待定');
