@@ -66,4 +66,29 @@ func TestAdoptRoute(t *testing.T) {
 	if r := e.do(req{method: "GET", path: "/api/v1/zones?scenario=" + itoa(sc.ID), role: "viewer"}); r.status != 410 {
 		t.Errorf("an adopted scenario is closed: %d, want 410", r.status)
 	}
+	// It is no longer a draft; the record of adopted plans names it.
+	var drafts, adopted struct {
+		Scenarios []struct {
+			ID        int64   `json:"id"`
+			AdoptedBy string  `json:"adopted_by"`
+			AdoptedAt *string `json:"adopted_at"`
+		} `json:"scenarios"`
+	}
+	for path, into := range map[string]any{"/api/v1/scenarios": &drafts, "/api/v1/scenarios?state=adopted": &adopted} {
+		r := e.do(req{method: "GET", path: path, role: "viewer"})
+		if err := json.Unmarshal([]byte(r.body), into); r.status != 200 || err != nil {
+			t.Fatalf("GET %s: %d %s", path, r.status, r.body)
+		}
+	}
+	for _, d := range drafts.Scenarios {
+		if d.ID == sc.ID {
+			t.Errorf("the adopted scenario is still listed as a draft")
+		}
+	}
+	if len(adopted.Scenarios) != 1 || adopted.Scenarios[0].ID != sc.ID || adopted.Scenarios[0].AdoptedBy != "admin1" || adopted.Scenarios[0].AdoptedAt == nil {
+		t.Errorf("adopted scenarios: %+v, want scenario %d adopted by admin1", adopted.Scenarios, sc.ID)
+	}
+	if r := e.do(req{method: "GET", path: "/api/v1/scenarios?state=retired", role: "viewer"}); r.status != 400 {
+		t.Errorf("state=retired: %d, want 400", r.status)
+	}
 }

@@ -69,9 +69,9 @@ func TestDiffScenarios(t *testing.T) {
 				GainedMu float64  `json:"gained_mu"`
 			} `json:"properties"`
 		} `json:"features"`
-		A      struct{ ID int64 } `json:"a"`
+		A      struct{ ID int64 }    `json:"a"`
 		B      struct{ Name string } `json:"b"`
-		Counts map[string]int       `json:"counts"`
+		Counts map[string]int        `json:"counts"`
 	}
 	if err := json.Unmarshal([]byte(r.body), &got); err != nil {
 		t.Fatal(err)

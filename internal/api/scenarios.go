@@ -119,15 +119,26 @@ func scenarioJSON(sc store.Scenario) map[string]any {
 }
 
 func (s *Server) listScenarios(w http.ResponseWriter, r *http.Request) error {
-	if len(r.URL.Query()) > 0 {
-		return problem.New(http.StatusBadRequest, "unknown-parameter", "GET /scenarios takes no query parameters")
+	q := r.URL.Query()
+	for k := range q {
+		if k != "state" {
+			return problem.New(http.StatusBadRequest, "unknown-parameter", "unknown query parameter %q: only state is accepted", truncate(k, 40))
+		}
 	}
-	list, err := s.store.ListScenarios(r.Context())
+	list := s.store.ListScenarios
+	switch q.Get("state") {
+	case "", "draft":
+	case "adopted":
+		list = s.store.ListAdopted
+	default:
+		return problem.New(http.StatusBadRequest, "bad-parameter", "state must be draft (the default: the plans being drafted) or adopted (the plans that became the official data), not %q", truncate(q.Get("state"), 40))
+	}
+	scenarios, err := list(r.Context())
 	if err != nil {
 		return err
 	}
-	out := make([]map[string]any, len(list))
-	for i, sc := range list {
+	out := make([]map[string]any, len(scenarios))
+	for i, sc := range scenarios {
 		out[i] = scenarioJSON(sc)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"scenarios": out})

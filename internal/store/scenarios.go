@@ -83,7 +83,11 @@ func (s *Store) CreateScenario(ctx context.Context, name, description string, c 
 			JOIN platform pc ON pc.origin_id = m.platform_id AND pc.scenario_id = $1`, sc.ID); err != nil {
 			return fmt.Errorf("create scenario: copy memberships: %w", err)
 		}
-		return nil
+		// Tiles asked for this id before it existed were empty: drop them.
+		if err := publishZones(ctx, tx, sc.ID, nil); err != nil {
+			return err
+		}
+		return publishPlatforms(ctx, tx, sc.ID, nil, nil)
 	})
 	return sc, err
 }
@@ -97,6 +101,20 @@ func (s *Store) ListScenarios(ctx context.Context) ([]Scenario, error) {
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Scenario, error) { return scanScenario(r) })
 	if err != nil {
 		return nil, fmt.Errorf("list scenarios: %w", err)
+	}
+	return out, nil
+}
+
+// ListAdopted returns the scenarios adopted as the official data, the
+// latest first: the record of which plan became official, when and by whom.
+func (s *Store) ListAdopted(ctx context.Context) ([]Scenario, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+scenarioColumns+` FROM scenario WHERE adopted_at IS NOT NULL ORDER BY adopted_at DESC, id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("list adopted scenarios: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Scenario, error) { return scanScenario(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list adopted scenarios: %w", err)
 	}
 	return out, nil
 }

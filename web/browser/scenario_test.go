@@ -196,6 +196,15 @@ func TestCompareAndAdopt(t *testing.T) {
 	p.click(fmt.Sprintf(`dialog.scenario-conflicts-dialog[open] input[data-conflict="zone:%d"][value="scenario"]`, a.Properties.ID))
 	p.click(`dialog.scenario-conflicts-dialog[open] footer .btn-primary`)
 	p.waitJS("back in the official data", `!/scenario=/.test(location.search) && !document.body.classList.contains('in-scenario')`)
+	p.waitReady()
+	// The switcher keeps the record: this plan was adopted, by admin.
+	p.click(`#scenario .scenario-button`)
+	p.waitJS("the adopted plan on record", fmt.Sprintf(`(function () {
+		var li = document.querySelector('#scenario .scenario-adopted li[data-adopted-id="%d"]');
+		return !!li && li.textContent.indexOf(%q) >= 0 && !document.querySelector('#scenario .scenario-item[data-scenario-id="%d"]');
+	})()`, sc.ID, adminUser, sc.ID))
+	p.click(`#scenario .scenario-adopted summary`)
+	p.screenshot("76-adopted-plans")
 
 	var za, zb zoneFeature
 	admin.must(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/zones/%d", a.Properties.ID), nil, 0, &za)

@@ -17,6 +17,7 @@
 		this.id = wanmu.api.scenario();
 		this.current = null; // the scenario when in one
 		this.list = [];
+		this.adopted = []; // plans that became the official data, latest first
 		this._open = false;
 		document.body.classList.toggle('in-scenario', this.id > 0);
 		if (this.id > 0) { // imports go into the official data only, for now
@@ -45,6 +46,10 @@
 	// exists sends the page back to the official data, saying why.
 	ScenarioSwitcher.prototype.load = function () {
 		var self = this;
+		wanmu.api.request('GET', '/scenarios', { query: { scenario: 0, state: 'adopted' }, quiet401: true }).then(function (res) {
+			self.adopted = (res.data && res.data.scenarios) || [];
+			self.render();
+		}, function () { /* the drafts' request below says what is wrong */ });
 		return wanmu.api.request('GET', '/scenarios', { query: { scenario: 0 }, quiet401: true }).then(function (res) {
 			self.list = (res.data && res.data.scenarios) || [];
 			self.current = null;
@@ -103,6 +108,14 @@
 			rows.push(self._row(s.id, s.name, t('scenario.meta', { at: wanmu.i18n.datetime(s.base_at), by: s.created_by || '—' })));
 		});
 		var menu = h('div', { className: 'scenario-menu', attrs: { role: 'menu' } }, rows);
+		if (this.adopted.length) { // the record: which plan became official, when, by whom
+			menu.appendChild(h('details', { className: 'scenario-adopted' },
+				h('summary', { text: t('scenario.adoptedList', { n: this.adopted.length }) }),
+				h('ul', {}, this.adopted.map(function (s) {
+					return h('li', { attrs: { 'data-adopted-id': String(s.id) } }, h('span', { text: s.name }),
+						h('small', { className: 'muted', text: ' ' + t('scenario.adoptedMeta', { at: wanmu.i18n.datetime(s.adopted_at), by: s.adopted_by || '—' }) }));
+				}))));
+		}
 		var cur = this.current, u = this.app.user;
 		var action = function (key, name, fn) {
 			return h('button', { className: 'btn btn-small', attrs: { type: 'button', 'data-action': name }, on: { click: fn } }, t(key));
