@@ -650,4 +650,3 @@ func (e *FeatureError) WhereZH() string {
 	}
 	return fmt.Sprintf("第 %d 个要素", e.Number)
 }
-
