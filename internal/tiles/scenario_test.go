@@ -274,4 +274,37 @@ func TestRebaseAndAdoptInvalidate(t *testing.T) {
 	}
 }
 
+// A tile asked for with a scenario id before that scenario exists is empty;
+// once the scenario is created it shows the scenario's copies.
+func TestNewScenarioTiles(t *testing.T) {
+	ctx := context.Background()
+	pool := testdb.New(t)
+	st := store.New(pool)
+	insertZone(t, pool, "正式区块", box(119.90, 28.40, 119.95, 28.45))
+	h, bus := newHandler(t, pool, st)
+	srv := mount(h)
+	var next int64
+	if err := pool.QueryRow(ctx, `SELECT coalesce(max(id), 0) + 1 FROM scenario`).Scan(&next); err != nil {
+		t.Fatal(err)
+	}
+	tl := tileOf(12, orb.Point{119.92, 28.42})
+	path := fmt.Sprintf("/zones/%d/%d/%d.geojson?scenario=%d", tl.Z, tl.X, tl.Y, next)
+	if rec := get(t, srv, path); rec.Code != 204 {
+		t.Fatalf("a scenario that does not exist yet: %d %s, want an empty tile", rec.Code, rec.Body)
+	}
+	sc, err := st.CreateScenario(ctx, "新方案", "", store.Change{Actor: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.ID != next {
+		t.Fatalf("the scenario is %d, want %d", sc.ID, next)
+	}
+	if err := bus.Sync(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	if rec := get(t, srv, path); rec.Code != 200 || !strings.Contains(rec.Body.String(), "正式区块") {
+		t.Errorf("the new scenario's tile: %d %s", rec.Code, rec.Body)
+	}
+}
+
 func ptr[T any](v T) *T { return &v }
