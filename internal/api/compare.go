@@ -110,12 +110,9 @@ func (s *Server) compare(ctx context.Context, ids []int64) (*comparison, error) 
 	cols := make([]compareScenario, len(ids))
 	platforms := make([][]store.Platform, len(ids))
 	for i, id := range ids {
-		sc, err := s.store.GetScenario(ctx, id)
+		sc, err := s.liveScenario(ctx, id)
 		if err != nil {
 			return nil, err
-		}
-		if sc.RetiredAt != nil {
-			return nil, problem.New(http.StatusGone, "retired", "scenario %d (%s) was retired", id, truncate(sc.Name, 40))
 		}
 		cols[i] = compareScenario{ID: id, Name: sc.Name, Dispositions: map[string]int{}}
 		if id != store.Official {

@@ -5,7 +5,6 @@ package api
 // another plan or the official data, as GeoJSON for the map.
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 
@@ -37,15 +36,6 @@ func parseDiffed(r *http.Request) (a, b int64, err error) {
 		return 0, 0, problem.New(http.StatusBadRequest, "bad-parameter", "a and b are both %d: choose two different scenarios", ids[0])
 	}
 	return ids[0], ids[1], nil
-}
-
-// liveScenario is scenario id (0: the official data), if it is not retired.
-func (s *Server) liveScenario(ctx context.Context, id int64) (store.Scenario, error) {
-	sc, err := s.store.GetScenario(ctx, id)
-	if err == nil && sc.RetiredAt != nil {
-		err = problem.New(http.StatusGone, "retired", "scenario %d (%s) was retired", id, truncate(sc.Name, 40))
-	}
-	return sc, err
 }
 
 // diffScenarios answers GeoJSON: one feature per side of each zone that

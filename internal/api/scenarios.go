@@ -46,17 +46,23 @@ func (s *Server) scope(next http.Handler) http.Handler {
 		r = r.WithContext(context.WithValue(r.Context(), scopeKey{}, id))
 		r.URL = &u
 		if id != store.Official && currentUser(r.Context()) != nil {
-			sc, err := s.store.GetScenario(r.Context(), id)
-			if err == nil && sc.RetiredAt != nil {
-				err = problem.New(http.StatusGone, "retired", "scenario %d (%s) was retired", id, truncate(sc.Name, 40))
-			}
-			if err != nil {
+			if _, err := s.liveScenario(r.Context(), id); err != nil {
 				s.writeProblem(w, r, err)
 				return
 			}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// liveScenario is scenario id (0: the official data): 404 when unknown,
+// 410 when retired (deleted, or adopted and closed).
+func (s *Server) liveScenario(ctx context.Context, id int64) (store.Scenario, error) {
+	sc, err := s.store.GetScenario(ctx, id)
+	if err == nil && sc.RetiredAt != nil {
+		err = problem.New(http.StatusGone, "retired", "scenario %d (%s) was retired", id, truncate(sc.Name, 40))
+	}
+	return sc, err
 }
 
 // scenarioOf is the request's scenario (0: the official data).
