@@ -17,6 +17,7 @@
 		this.history = null;
 		this.loading = false;
 		this._seq = 0;
+		this.shortfall = new wanmu.ShortfallPanel(app); // 缺口补足建议 (ShortfallPanel.js)
 		app.on('platforms', this.render, this);
 		app.selection.on('change', this.render, this);
 		wanmu.i18n.on('langchange', this.render, this);
@@ -28,6 +29,7 @@
 	PlatformPanel.prototype.show = function (id) {
 		this.app.activePlatformId = id || null;
 		this.app.zones.setActivePlatform(this.app.activePlatformId);
+		this.shortfall.close();
 		this.platform = null;
 		this.report = null;
 		this.history = null;
@@ -203,6 +205,7 @@
 			warnings,
 			table,
 			definition,
+			this.shortfall.section(p, r, canEdit),
 			this._targets(canEdit),
 			h('h4', { className: 'section-title', text: t('platform.members') + ' (' + members.length + ')' }),
 			memberActions,
