@@ -229,11 +229,28 @@ func TestRebase(t *testing.T) {
 	cz := mustZone(t, st, "丙", rect(119.94, 28.40, 119.95, 28.41))
 	d := mustZone(t, st, "丁", rect(119.96, 28.40, 119.97, 28.41))
 	p := mustPlatform(t, st, "平台", a.ID)
+	// 己 is retired when the scenario begins and restored afterwards: it is
+	// new to the scenario as much as 戊.
+	g := mustZone(t, st, "己", rect(119.90, 28.50, 119.91, 28.51))
+	if err := st.RetireZone(ctx, g.ID, g.Version, c); err != nil {
+		t.Fatal(err)
+	}
 	sc, err := st.CreateScenario(ctx, "方案", "", c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	in := st.In(sc.ID)
+	hist, err := st.History(ctx, "zone", g.ID)
+	if err != nil || len(hist) != 2 {
+		t.Fatalf("己's history: %+v %v", hist, err)
+	}
+	first := hist[0]
+	if hist[1].ID < first.ID {
+		first = hist[1]
+	}
+	if _, err := st.RestoreZone(ctx, g.ID, g.Version+1, first.ID, c); err != nil {
+		t.Fatalf("restoring 己: %v", err)
+	}
 	copyOf := func(name string) store.Zone {
 		t.Helper()
 		zs, err := in.ListZones(ctx, store.ZoneFilter{Text: name})
@@ -272,7 +289,7 @@ func TestRebase(t *testing.T) {
 	if res, err = st.RebaseScenario(ctx, sc.ID, sc.Version, map[string]string{"zone:" + fmt.Sprint(cz.ID): store.KeepScenario}, c); err != nil {
 		t.Fatalf("rebase keeping the scenario's 丙: %v", err)
 	}
-	want := []string{"丙（方案）", "乙（方案）", "戊", "甲（正式）"}
+	want := []string{"丙（方案）", "乙（方案）", "己", "戊", "甲（正式）"}
 	zs, err := in.ListZones(ctx, store.ZoneFilter{})
 	if err != nil {
 		t.Fatal(err)
@@ -282,8 +299,8 @@ func TestRebase(t *testing.T) {
 		got = append(got, z.Name)
 	}
 	slices.Sort(got)
-	if fmt.Sprint(got) != fmt.Sprint(want) || res.Added != 1 || res.Retired != 1 {
-		t.Errorf("the scenario after rebasing: %v (%+v), want %v with 戊 added and 丁 retired", got, res, want)
+	if fmt.Sprint(got) != fmt.Sprint(want) || res.Added != 2 || res.Retired != 1 {
+		t.Errorf("the scenario after rebasing: %v (%+v), want %v with 戊 and 己 added and 丁 retired", got, res, want)
 	}
 	ps, err := in.ListPlatforms(ctx, false)
 	if err != nil || len(ps) != 1 || len(ps[0].ZoneIDs) != 2 {

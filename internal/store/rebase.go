@@ -86,14 +86,15 @@ func (s *Store) RebaseScenario(ctx context.Context, id int64, version int, choic
 				res.Updated++
 			}
 		}
+		// Every official zone live at the base has a copy (live or not), so
+		// a live one without a copy is new since: created, or restored.
 		n, err := tx.Exec(ctx, `
 			INSERT INTO zone (scenario_id, origin_id, base_version, kind, name, county_adcode, disposition, approved_area_ha,
 				document_no, attributes, geom, version, created_at, created_by, updated_at, updated_by)
 			SELECT $1, o.id, o.version, o.kind, o.name, o.county_adcode, o.disposition, o.approved_area_ha,
 				o.document_no, o.attributes, o.geom, o.version, o.created_at, o.created_by, o.updated_at, o.updated_by
 			FROM zone o WHERE o.scenario_id = 0 AND o.retired_at IS NULL
-			AND NOT EXISTS (SELECT 1 FROM zone cp WHERE cp.scenario_id = $1 AND cp.origin_id = o.id)
-			AND o.created_at > (SELECT base_at FROM scenario WHERE id = $1) ORDER BY o.id`, id)
+			AND NOT EXISTS (SELECT 1 FROM zone cp WHERE cp.scenario_id = $1 AND cp.origin_id = o.id) ORDER BY o.id`, id)
 		if err != nil {
 			return fmt.Errorf("rebase: new zones: %w", err)
 		}
@@ -121,8 +122,7 @@ func (s *Store) RebaseScenario(ctx context.Context, id int64, version int, choic
 			SELECT $1, o.id, o.version, o.name, o.role, o.counties, o.threshold_mu, o.targets, o.indicators,
 				o.note, o.version, o.created_at, o.created_by, o.updated_at, o.updated_by
 			FROM platform o WHERE o.scenario_id = 0 AND o.retired_at IS NULL
-			AND NOT EXISTS (SELECT 1 FROM platform cp WHERE cp.scenario_id = $1 AND cp.origin_id = o.id)
-			AND o.created_at > (SELECT base_at FROM scenario WHERE id = $1) ORDER BY o.id`, id)
+			AND NOT EXISTS (SELECT 1 FROM platform cp WHERE cp.scenario_id = $1 AND cp.origin_id = o.id) ORDER BY o.id`, id)
 		if err != nil {
 			return fmt.Errorf("rebase: new platforms: %w", err)
 		}
