@@ -86,8 +86,8 @@ func (s *Store) AdoptScenario(ctx context.Context, id int64, version int, choice
 		if err != nil {
 			return err
 		}
-		zoneKeep := decide("zone", zones, choices, &res)
-		platformKeep := decide("platform", platforms, choices, &res)
+		zoneKeep := winners("zone", KeepScenario, zones, choices, &res)
+		platformKeep := winners("platform", KeepScenario, platforms, choices, &res)
 		if len(res.Conflicts) > 0 {
 			return ErrUnresolved
 		}
@@ -317,30 +317,38 @@ func copyRows(ctx context.Context, tx pgx.Tx, table string, scenario int64) ([]c
 	return out, nil
 }
 
-// decide returns the copies with an official row whose scenario version is
-// to be written, and adds the unresolved conflicts to res.
-func decide(entity string, rows []copyRow, choices map[string]string, res *AdoptResult) []copyRow {
-	var keep []copyRow
+// winners returns the copies whose side's version is to be written — side
+// KeepScenario when adopting (the scenario's over the official row),
+// KeepOfficial when rebasing (the official row's over the copy): the rows
+// that side changed since the base and the other did not, and those both
+// changed (conflicts) that choices resolve for it. It adds the unresolved
+// conflicts to res.
+func winners(entity, side string, rows []copyRow, choices map[string]string, res *AdoptResult) []copyRow {
+	var out []copyRow
 	for _, r := range rows {
-		if r.origin == 0 || !r.scenarioMoved {
+		moved, otherMoved := r.scenarioMoved, r.officialMovedOnSide
+		if side == KeepOfficial {
+			moved, otherMoved = otherMoved, moved
+		}
+		if r.origin == 0 || !moved {
 			continue
 		}
-		if r.officialMovedOnSide {
+		if otherMoved {
 			cf := AdoptConflict{Entity: entity, OfficialID: r.origin, CopyID: r.id, Name: r.name,
 				Official: state(r.officialRetired), Scenario: state(r.retired)}
 			switch choices[cf.Key()] {
-			case KeepOfficial:
+			case side:
+			case KeepScenario, KeepOfficial: // the other side's
 				continue
-			case KeepScenario:
 			default:
 				res.Conflicts = append(res.Conflicts, cf)
 				continue
 			}
 		}
-		keep = append(keep, r)
+		out = append(out, r)
 	}
-	slices.SortFunc(keep, func(a, b copyRow) int { return int(a.id - b.id) })
-	return keep
+	slices.SortFunc(out, func(a, b copyRow) int { return int(a.id - b.id) })
+	return out
 }
 
 func state(retired bool) string {

@@ -44,8 +44,8 @@ func (s *Store) RebaseScenario(ctx context.Context, id int64, version int, choic
 			return err
 		}
 		var adopt AdoptResult
-		zoneTake := pull("zone", zones, choices, &adopt)
-		platformTake := pull("platform", platforms, choices, &adopt)
+		zoneTake := winners("zone", KeepOfficial, zones, choices, &adopt)
+		platformTake := winners("platform", KeepOfficial, platforms, choices, &adopt)
 		if len(adopt.Conflicts) > 0 {
 			res.Conflicts = adopt.Conflicts
 			return ErrUnresolved
@@ -151,30 +151,4 @@ func (s *Store) RebaseScenario(ctx context.Context, id int64, version int, choic
 		return publishPlatforms(ctx, tx, id, nil, nil)
 	})
 	return res, err
-}
-
-// pull returns the copies to replace by their official rows: those the
-// official data changed and the scenario did not, and conflicts resolved
-// for the official side; it adds the unresolved conflicts to res.
-func pull(entity string, rows []copyRow, choices map[string]string, res *AdoptResult) []copyRow {
-	var take []copyRow
-	for _, r := range rows {
-		if r.origin == 0 || !r.officialMovedOnSide {
-			continue
-		}
-		if r.scenarioMoved {
-			cf := AdoptConflict{Entity: entity, OfficialID: r.origin, CopyID: r.id, Name: r.name,
-				Official: state(r.officialRetired), Scenario: state(r.retired)}
-			switch choices[cf.Key()] {
-			case KeepScenario:
-				continue
-			case KeepOfficial:
-			default:
-				res.Conflicts = append(res.Conflicts, cf)
-				continue
-			}
-		}
-		take = append(take, r)
-	}
-	return take
 }
