@@ -58,12 +58,9 @@ func (b *platformBody) fields() (store.PlatformFields, error) {
 		return f, fieldProblem("role", "must be one of %s, not %q", strings.Join(policy.Codes(policy.PlatformRoles), " "), truncate(*b.Role, 40))
 	}
 	seen := map[string]bool{}
-	for _, c := range b.Counties {
-		if !validAdcode(c) {
-			return f, fieldProblem("counties", "%q is not a county code: 6 digits, such as 331102", truncate(c, 40))
-		}
+	for _, c := range b.Counties { // whether they are the region's: checkCounties
 		if seen[c] {
-			return f, fieldProblem("counties", "lists %s twice", c)
+			return f, fieldProblem("counties", "lists %s twice", truncate(c, 40))
 		}
 		seen[c] = true
 	}

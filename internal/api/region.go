@@ -15,14 +15,14 @@ func (s *Server) checkCounty(field string, adcode *string) error {
 	if adcode == nil || s.region.Has(*adcode) {
 		return nil
 	}
-	return fieldProblem(field, "%s", s.region.NotACounty(*adcode))
+	return fieldProblem(field, "%s", s.region.NotACounty(truncate(*adcode, 40)))
 }
 
 // checkCounties refuses a platform's counties the region does not have.
 func (s *Server) checkCounties(adcodes []string) error {
 	for _, c := range adcodes {
 		if !s.region.Has(c) {
-			return fieldProblem("counties", "%s", s.region.NotACounty(c))
+			return fieldProblem("counties", "%s", s.region.NotACounty(truncate(c, 40)))
 		}
 	}
 	return nil
@@ -33,5 +33,5 @@ func (s *Server) checkCountyParam(adcode string) error {
 	if adcode == "" || s.region.Has(adcode) {
 		return nil
 	}
-	return problem.New(http.StatusBadRequest, "bad-parameter", "county: %s", s.region.NotACounty(adcode))
+	return problem.New(http.StatusBadRequest, "bad-parameter", "county %s", s.region.NotACounty(adcode))
 }

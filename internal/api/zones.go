@@ -119,9 +119,6 @@ func (f *zoneFeature) fields(full bool) (store.ZoneFields, error) {
 		}
 		p.Name = &name
 	}
-	if p.CountyAdcode != nil && !validAdcode(*p.CountyAdcode) {
-		return zf, fieldProblem("properties.county_adcode", "%q is not a county code: 6 digits, such as 331102", truncate(*p.CountyAdcode, 40))
-	}
 	if p.Disposition != nil && !policy.Valid(policy.Dispositions, *p.Disposition) {
 		return zf, fieldProblem("properties.disposition", "must be one of %s, not %q", strings.Join(policy.Codes(policy.Dispositions), " "), truncate(*p.Disposition, 40))
 	}
@@ -151,8 +148,8 @@ func (f *zoneFeature) fields(full bool) (store.ZoneFields, error) {
 	return zf, nil
 }
 
-// validAdcode checks a county code's form (6 digits); whether it is a
-// county of the server's region is checkCounty's question.
+// validAdcode checks a county code's form (6 digits) in a query; whether
+// it is a county of the server's region is checkCountyParam's question.
 func validAdcode(s string) bool {
 	if len(s) != 6 {
 		return false
@@ -304,7 +301,7 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 	}
 	if c := get("county"); c != "" {
 		if !validAdcode(c) {
-			return f, problem.New(http.StatusBadRequest, "bad-parameter", "county must be a 6-digit county code, not %q", truncate(c, 40))
+			return f, problem.New(http.StatusBadRequest, "bad-parameter", "county must be a 6-digit code, not %q", truncate(c, 40))
 		}
 		f.County = c
 	}
