@@ -212,6 +212,10 @@ func suggest(ctx context.Context, tx pgx.Tx, p Platform, out *Shortfall) error {
 		}
 		used[best] = true
 		chosen = append(chosen, best)
+		if cs[best].Kind == "block" {
+			cur += gain[best] // a block overlaps nothing: its gain adds
+			continue
+		}
 		var err error
 		if cur, err = with(chosen); err != nil {
 			return err
@@ -255,13 +259,12 @@ func suggest(ctx context.Context, tx pgx.Tx, p Platform, out *Shortfall) error {
 			}
 		}
 	}
-	if closes { // the set's figure by one report, whatever the swaps added up
-		var err error
-		if cur, err = with(chosen); err != nil {
-			return err
-		}
-		closes = cur >= threshold
+	// The set's figure by one report, whatever was added up.
+	var err error
+	if cur, err = with(chosen); err != nil {
+		return err
 	}
+	closes = closes && cur >= threshold
 	// Minimal: no k−1 candidates can close it, since a candidate's gain
 	// never grows when others are added (the developable area of a union is
 	// submodular) and the k−1 largest single gains fall short.
