@@ -75,7 +75,7 @@ func TestShortfallSuggestions(t *testing.T) {
 		p.waitJS("the platform after the addition", fmt.Sprintf(`(function () {
 			var pp = wanmu.app.platformPanel, s = pp.shortfall;
 			return pp.platform && pp.platform.version > %d && pp.report && pp.report.platform_version === pp.platform.version &&
-				!!s.data && s.key === pp.platform.id + '@' + pp.platform.version; })()`, before))
+				!!s.data && s.key === pp.platform.id + '@' + pp.platform.version + '@' + s.radius; })()`, before))
 	}
 	if v := eval[float64](p, developable); v < 10000 {
 		t.Fatalf("after adding the suggestions 云和 has %.2f mu", v)
@@ -95,6 +95,12 @@ func TestShortfallSuggestions(t *testing.T) {
 	o.click(`#platform [data-action="shortfall"]`)
 	o.waitJS("the list with its note", `document.querySelectorAll('#platform tr.shortfall-row').length > 0 &&
 		!!document.querySelector('#platform [data-shortfall="plan-first"]')`)
+	// A wider search finds more land.
+	n5 := eval[int](o, `document.querySelectorAll('#platform tr.shortfall-row').length`)
+	o.click(`#platform .shortfall-radii [data-radius="20000"]`)
+	o.waitJS("the 20 km search", fmt.Sprintf(`(function () { var s = wanmu.app.platformPanel.shortfall;
+		return !!s.data && s.data.radius_m === 20000 && document.querySelectorAll('#platform tr.shortfall-row').length > %d &&
+			document.querySelector('#platform .shortfall-radii .active').dataset.radius === '20000'; })()`, n5))
 	if n := eval[int](o, `Array.prototype.filter.call(document.querySelectorAll('#platform [data-action="shortfall-add"]'), function (b) { return !b.disabled; }).length`); n != 0 {
 		t.Errorf("%d add buttons are enabled in the official data", n)
 	}

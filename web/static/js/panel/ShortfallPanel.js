@@ -14,6 +14,7 @@
 	var t = function (k, p) { return wanmu.i18n.t(k, p); };
 	var SUGGESTED = '#d9480f';
 	var OTHER = '#7048e8';
+	var RADII = [5000, 10000, 20000]; // the search radii offered (the server allows 100 m–20 km)
 
 	function ShortfallPanel(app) {
 		this.app = app;
@@ -23,6 +24,7 @@
 		this.data = null;  // the GET answer
 		this.failed = false;
 		this.busy = null;  // the key of the candidate being added
+		this.radius = RADII[0]; // metres searched around the platform
 		this.fitted = null; // the platform the map was fitted to
 		this.group = null;
 		this._seq = 0;
@@ -80,7 +82,7 @@
 	};
 
 	ShortfallPanel.prototype._load = function (p) {
-		var key = p.id + '@' + p.version;
+		var key = p.id + '@' + p.version + '@' + this.radius;
 		if (key === this.key) {
 			return;
 		}
@@ -88,7 +90,7 @@
 		this.key = key;
 		this.data = null;
 		this.failed = false;
-		wanmu.api.get('/platforms/' + p.id + '/shortfall').then(function (d) {
+		wanmu.api.get('/platforms/' + p.id + '/shortfall', { radius_m: this.radius }).then(function (d) {
 			if (seq === self._seq) {
 				self.data = d;
 				self.busy = null;
@@ -129,6 +131,14 @@
 						km: wanmu.i18n.number(d.radius_m / 1000, 0), block: wanmu.i18n.number(d.block_m, 0), min: wanmu.i18n.number(d.min_block_mu, 0)
 					}) })));
 		}
+		var radii = h('div', { className: 'shortfall-radii' }, h('span', { className: 'muted', i18n: 'shortfall.radius' }),
+			RADII.map(function (m) {
+				return h('button', {
+					className: 'btn btn-small' + (m === self.radius ? ' active' : ''), attrs: { type: 'button', 'data-radius': String(m) },
+					disabled: !!self.busy, text: wanmu.i18n.number(m / 1000, 0) + ' km',
+					on: { click: function () { self.setRadius(m, p); } }
+				});
+			}));
 		var note = inPlan ? null : h('div', { className: 'warn-box', attrs: { 'data-shortfall': 'plan-first' }, i18n: 'shortfall.planFirst' });
 		var rows = fs.map(function (f) {
 			var c = f.properties, n = number[c.key];
@@ -155,7 +165,16 @@
 				h('th', { className: 'num', text: t('shortfall.marginal', { unit: wanmu.units.symbol() }) }),
 				h('th', { className: 'num', i18n: 'shortfall.distance' }), canEdit ? h('th') : null)),
 			h('tbody', null, rows)) : null;
-		return h('div', { className: 'shortfall-body' }, summary, note, table);
+		return h('div', { className: 'shortfall-body' }, radii, summary, note, table);
+	};
+
+	// setRadius searches again within m metres.
+	ShortfallPanel.prototype.setRadius = function (m, p) {
+		if (m !== this.radius) {
+			this.radius = m;
+			this.fitted = null;
+			this.app.platformPanel.render(); // reloads
+		}
 	};
 
 	// add puts candidate c into the plan (If-Match: the platform's version),
