@@ -127,7 +127,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dbFlags(fs, &c)
 	fs.StringVar(&layer, "layer", "zones", "zones, platforms or layer-<id>")
 	fs.StringVar(&format, "format", "gpkg", "geojson, shp, gpkg, filegdb, kml, kmz, dxf, csv or xlsx")
-	fs.StringVar(&crs, "crs", "EPSG:4490", "EPSG:4490, EPSG:4326, EPSG:4549 or EPSG:4528")
+	fs.StringVar(&crs, "crs", "EPSG:4490", "EPSG:4490, EPSG:4326 or a CGCS2000 3-degree Gauss-Kruger code (丽水: EPSG:4549, or EPSG:4528 with the zone prefix)")
 	fs.StringVar(&encoding, "encoding", "UTF-8", "Shapefile/CSV text encoding: UTF-8 or GBK")
 	fs.BoolVar(&handover, "handover", false, "write the handover package for a land-use planner (zip)")
 	fs.StringVar(&out, "out", "", "output file (default: the suggested name in the current directory)")

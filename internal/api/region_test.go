@@ -54,6 +54,21 @@ func TestSecondRegion(t *testing.T) {
 		t.Errorf("zone list of 文成县: %d %s", r.status, r.body)
 	}
 
+	// Exports offer the region's Gauss-Kruger zones, 40 then 41.
+	var formats struct {
+		CRS []struct{ Code string } `json:"crs"`
+	}
+	if r := e.do(req{method: "GET", path: "/api/v1/exports/formats", role: "viewer"}); json.Unmarshal(r.body, &formats) != nil {
+		t.Fatalf("formats: %d %s", r.status, r.body)
+	}
+	var codes []string
+	for _, c := range formats.CRS {
+		codes = append(codes, c.Code)
+	}
+	if got := strings.Join(codes, " "); got != "EPSG:4490 EPSG:4326 EPSG:4549 EPSG:4528 EPSG:4550 EPSG:4529" {
+		t.Errorf("export CRSs: %s", got)
+	}
+
 	var cfg struct {
 		Region region.Page `json:"region"`
 	}

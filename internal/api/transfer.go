@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -237,7 +238,7 @@ func (s *Server) receiveField(r *http.Request, name string, part *multipart.Part
 		}
 	case "crs":
 		if v != "" && !validCRS(v) {
-			return fieldProblem("crs", "must be EPSG:4490, EPSG:4326, EPSG:4528 or EPSG:4549 (or empty to read it from the file)")
+			return fieldProblem("crs", "must be %s (or empty to read it from the file)", crsChoices)
 		}
 	case "encoding":
 		if v != "" && v != "GBK" && v != "UTF-8" {
@@ -465,13 +466,16 @@ func (s *Server) cancelImport(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// validCRS accepts "EPSG:n" for lon/lat (4490, 4326) and the CGCS2000
+// 3-degree Gauss-Kruger zones (4513–4554: 丽水's are 4528 and 4549).
 func validCRS(crs string) bool {
-	switch crs {
-	case exchange.CRS4490, "EPSG:4326", "EPSG:4528", "EPSG:4549":
-		return true
-	}
-	return false
+	n, ok := strings.CutPrefix(crs, "EPSG:")
+	code, err := strconv.Atoi(n)
+	return ok && err == nil && "EPSG:"+strconv.Itoa(code) == crs && exchange.ExportableEPSG(code)
 }
+
+// crsChoices names the CRSs validCRS accepts, for messages.
+const crsChoices = "EPSG:4490, EPSG:4326 or a CGCS2000 3-degree Gauss-Kruger code (EPSG:4513–4554, such as EPSG:4528 or EPSG:4549)"
 
 // ParseExportQuery reads the export parameters.
 func ParseExportQuery(q url.Values) (transfer.ExportRequest, exchange.ExportOptions, error) {
@@ -499,7 +503,7 @@ func ParseExportQuery(q url.Values) (transfer.ExportRequest, exchange.ExportOpti
 	}
 	opts.CRS = orDefault(q.Get("crs"), exchange.CRS4490)
 	if !validCRS(opts.CRS) {
-		return req, opts, problem.New(http.StatusBadRequest, "bad-parameter", "crs must be EPSG:4490, EPSG:4326, EPSG:4549 or EPSG:4528, not %q", truncate(opts.CRS, 40))
+		return req, opts, problem.New(http.StatusBadRequest, "bad-parameter", "crs must be %s, not %q", crsChoices, truncate(opts.CRS, 40))
 	}
 	opts.Encoding = orDefault(q.Get("encoding"), "UTF-8")
 	if opts.Encoding != "UTF-8" && opts.Encoding != "GBK" {
@@ -540,9 +544,11 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) handover(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	opts := exchange.HandoverOptions{CRS: orDefault(q.Get("crs"), "EPSG:4528"), Encoding: orDefault(q.Get("encoding"), "UTF-8"), Date: time.Now()}
+	// By default in the region's Gauss-Kruger zone with its prefix (丽水: EPSG:4528).
+	def := fmt.Sprintf("EPSG:%d", exchange.DefaultProjectedEPSG(s.region))
+	opts := exchange.HandoverOptions{CRS: orDefault(q.Get("crs"), def), Encoding: orDefault(q.Get("encoding"), "UTF-8"), Date: time.Now()}
 	if !validCRS(opts.CRS) {
-		return problem.New(http.StatusBadRequest, "bad-parameter", "crs must be EPSG:4490, EPSG:4326, EPSG:4549 or EPSG:4528")
+		return problem.New(http.StatusBadRequest, "bad-parameter", "crs must be %s", crsChoices)
 	}
 	if opts.Encoding != "UTF-8" && opts.Encoding != "GBK" {
 		return problem.New(http.StatusBadRequest, "bad-parameter", "encoding must be UTF-8 or GBK")
@@ -618,7 +624,7 @@ func (s *Server) exportTurn(ctx context.Context) (release func(), err error) {
 }
 
 func (s *Server) formats(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, map[string]any{"formats": exchange.ListFormats(), "crs": exchange.ListCRS()})
+	writeJSON(w, http.StatusOK, map[string]any{"formats": exchange.ListFormats(), "crs": exchange.ListCRS(s.region)})
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"wanmu/internal/geodesy"
+	"wanmu/internal/region"
 )
 
 // Export CRS codes. EPSG:4490 is the storage CRS; 4326 is accepted as equal
@@ -29,14 +30,29 @@ type CRSInfo struct {
 	Note string // Chinese description for the UI
 }
 
-// ListCRS returns the coordinate reference systems Export accepts.
-func ListCRS() []CRSInfo {
-	return []CRSInfo{
+// ListCRS returns the coordinate reference systems offered for export in
+// the region (nil: 丽水): lon/lat, then the Gauss-Kruger zone(s) of its
+// counties without and with the zone prefix. Export also accepts every
+// other CGCS2000 3-degree zone (ExportableEPSG).
+func ListCRS(rg *region.Region) []CRSInfo {
+	out := []CRSInfo{
 		{CRS4490, "CGCS2000", "CGCS2000 经纬度（入库坐标系）"},
 		{CRS4326, "WGS 84", "WGS84 经纬度（与 CGCS2000 相差厘米级，KML/奥维/网页地图）"},
-		{CRS4549, "CGCS2000 / 3-degree Gauss-Kruger CM 120E", "CGCS2000 3 度带高斯-克吕格，中央经线 120°E，东坐标不带带号"},
-		{CRS4528, "CGCS2000 / 3-degree Gauss-Kruger zone 40", "CGCS2000 3 度带高斯-克吕格 40 带，东坐标带 40 带号"},
 	}
+	for _, z := range regionOrDefault(rg).Zones() {
+		u, _ := lookupCRS(unprefixedEPSG(z))
+		p, _ := lookupCRS(prefixedEPSG(z))
+		out = append(out,
+			CRSInfo{fmt.Sprintf("EPSG:%d", u.EPSG), u.Name, fmt.Sprintf("CGCS2000 3 度带高斯-克吕格，中央经线 %g°E，东坐标不带带号", u.CM)},
+			CRSInfo{fmt.Sprintf("EPSG:%d", p.EPSG), p.Name, fmt.Sprintf("CGCS2000 3 度带高斯-克吕格 %d 带，东坐标带 %d 带号", z, z)})
+	}
+	return out
+}
+
+// ExportableEPSG reports whether exports accept the EPSG code: CGCS2000 or
+// WGS 84 lon/lat, or a CGCS2000 3-degree Gauss-Kruger zone.
+func ExportableEPSG(epsg int) bool {
+	return epsg == geodesy.EPSGCGCS2000 || epsg == geodesy.EPSGWGS84 || projectedEPSG(epsg)
 }
 
 // crsKind says how coordinates of a CRS are to be read.

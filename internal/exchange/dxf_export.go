@@ -88,13 +88,10 @@ func (j *exportJob) writeDXF(ctx context.Context, path string, prog *progress) e
 // dxfProjection returns the lon/lat → (x easting, y northing) projection
 // of the job's CRS.
 func (j *exportJob) dxfProjection() func(orb.Point) orb.Point {
-	to := geodesy.ToEPSG4528
-	if j.epsg == geodesy.EPSGGK3Zone40 {
-		to = geodesy.ToEPSG4549
-	}
+	k, _ := lookupCRS(j.epsg) // a Gauss-Kruger code: checked in newExportJob
 	return func(p orb.Point) orb.Point {
-		n, e := to(p[0], p[1])
-		return orb.Point{e, n}
+		n, e := geodesy.ToGaussKruger(p[0], p[1], k.CM)
+		return orb.Point{e + k.Prefix, n}
 	}
 }
 

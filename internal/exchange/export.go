@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"wanmu/internal/geodesy"
+	"wanmu/internal/region"
 )
 
 // ExportLayer is one layer to export: features with geometry in EPSG:4490
@@ -34,9 +35,13 @@ type ExportOptions struct {
 	// Format is a Format constant: geojson, shp, gpkg, filegdb, kml, kmz,
 	// dxf, csv or xlsx.
 	Format string
-	// CRS is EPSG:4490 (default), EPSG:4326, EPSG:4549 or EPSG:4528. KML/KMZ
-	// are always EPSG:4326; DXF must be EPSG:4528 (default) or EPSG:4549.
+	// CRS is EPSG:4490 (default), EPSG:4326 or a CGCS2000 3-degree
+	// Gauss-Kruger code (EPSG:4513–4554; 丽水's zone 40 is EPSG:4528 with
+	// the zone prefix, EPSG:4549 without). KML/KMZ are always EPSG:4326; DXF
+	// must be Gauss-Kruger, by default the region's zone with its prefix.
 	CRS string
+	// Region gives DXF's default zone (nil: 丽水, EPSG:4528).
+	Region *region.Region
 	// Encoding of Shapefile DBF and CSV text: UTF-8 (default) or GBK.
 	// Other formats are always UTF-8.
 	Encoding string
@@ -99,19 +104,21 @@ func newExportJob(layers []ExportLayer, opts ExportOptions) (*exportJob, error) 
 	switch {
 	case spec.FixedEPSG != 0:
 		epsg = spec.FixedEPSG // KML is WGS84 by its specification, whatever was asked
+	case epsg == 0 && spec.Projected:
+		epsg = DefaultProjectedEPSG(opts.Region)
 	case epsg == 0 && spec.DefaultEPSG != 0:
 		epsg = spec.DefaultEPSG
-	case spec.Projected && epsg != geodesy.EPSGGK3Zone40Prefixed && epsg != geodesy.EPSGGK3Zone40:
-		return nil, errorf(CodeInvalidOption, "%s 需要平面坐标：请选择 EPSG:4528（带 40 带号）或 EPSG:4549",
-			"%s needs projected coordinates: choose EPSG:4528 (zone prefix) or EPSG:4549", spec.Name)
+	case spec.Projected && !projectedEPSG(epsg):
+		z := regionOrDefault(opts.Region).MainZone()
+		return nil, errorf(CodeInvalidOption, "%s 需要平面坐标：请选择 CGCS2000 高斯-克吕格坐标，如 EPSG:%d（带 %d 带号）或 EPSG:%d",
+			"%s needs projected coordinates: choose CGCS2000 Gauss-Kruger, such as EPSG:%d (zone prefix %d) or EPSG:%d",
+			spec.Name, prefixedEPSG(z), z, unprefixedEPSG(z))
 	case epsg == 0:
 		epsg = geodesy.EPSGCGCS2000
 	}
-	switch epsg {
-	case geodesy.EPSGCGCS2000, geodesy.EPSGWGS84, geodesy.EPSGGK3Zone40, geodesy.EPSGGK3Zone40Prefixed:
-	default:
-		return nil, errorf(CodeInvalidOption, "导出坐标系只能是 EPSG:4490、4326、4549 或 4528，不能是 EPSG:%d",
-			"the export CRS must be EPSG:4490, 4326, 4549 or 4528, not EPSG:%d", epsg)
+	if !ExportableEPSG(epsg) {
+		return nil, errorf(CodeInvalidOption, "导出坐标系只能是 EPSG:4490、4326 或 CGCS2000 3 度带高斯-克吕格（EPSG:4513–4554，如 4528、4549），不能是 EPSG:%d",
+			"the export CRS must be EPSG:4490, 4326 or CGCS2000 3-degree Gauss-Kruger (EPSG:4513–4554, such as 4528 or 4549), not EPSG:%d", epsg)
 	}
 	j.epsg = epsg
 	enc, err := normalizeEncoding(opts.Encoding)

@@ -111,7 +111,9 @@ func fileGDBLCO(j *exportJob) []string {
 	return nil
 }
 
-// projectedEPSG reports whether an export CRS is in metres.
+// projectedEPSG reports whether epsg is a CGCS2000 3-degree Gauss-Kruger
+// CRS (EPSG:4513–4554, with or without the zone prefix): the projected
+// CRSs exports offer, in metres.
 func projectedEPSG(epsg int) bool {
-	return epsg == geodesy.EPSGGK3Zone40 || epsg == geodesy.EPSGGK3Zone40Prefixed
+	return epsg >= 4513 && epsg <= 4554
 }

@@ -280,7 +280,7 @@ func TestExportRefusesUnprojectable(t *testing.T) {
 		t.Errorf("lon/lat export of the same layer: %v", err)
 	}
 	for _, p := range []orb.Point{{120, 30}, {105, 60}, {-179, 10}, {-60, 10}} {
-		_, _, _, bad := firstUnprojectable(p)
+		_, _, _, bad := firstUnprojectable(p, 120)
 		if bad != (p[0] == -60) { // -179° is 61° east of 120°E across the antimeridian
 			t.Errorf("firstUnprojectable(%v) = %v", p, bad)
 		}

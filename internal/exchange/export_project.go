@@ -14,9 +14,6 @@ import (
 // only be errors in the data (the importer refuses them now; older data may
 // hold them), so the export is refused up front, naming the feature.
 
-// gkCentralMeridian is the central meridian of EPSG:4528 and EPSG:4549.
-const gkCentralMeridian = 120.0
-
 // checkProjectable returns an *Error for the first vertex of layer l that
 // cannot be projected to epsg.
 func checkProjectable(l ExportLayer, epsg int, nameField string) error {
@@ -24,7 +21,8 @@ func checkProjectable(l ExportLayer, epsg int, nameField string) error {
 		if f.Geometry == nil {
 			continue
 		}
-		p, zh, en, bad := firstUnprojectable(f.Geometry)
+		k, _ := lookupCRS(epsg)
+		p, zh, en, bad := firstUnprojectable(f.Geometry, k.CM)
 		if !bad {
 			continue
 		}
@@ -42,10 +40,10 @@ func checkProjectable(l ExportLayer, epsg int, nameField string) error {
 }
 
 // firstUnprojectable returns the first point of g a transverse Mercator on
-// 120°E cannot project, and why (in Chinese and English).
-func firstUnprojectable(g orb.Geometry) (bad orb.Point, zh, en string, found bool) {
+// cm (degrees east) cannot project, and why (in Chinese and English).
+func firstUnprojectable(g orb.Geometry, cm float64) (bad orb.Point, zh, en string, found bool) {
 	check := func(p orb.Point) bool {
-		dlon := math.Mod(p[0]-gkCentralMeridian+540, 360) - 180
+		dlon := math.Mod(p[0]-cm+540, 360) - 180
 		switch {
 		case math.IsNaN(p[0]) || math.IsNaN(p[1]) || math.IsInf(p[0], 0) || math.IsInf(p[1], 0):
 			zh, en = "坐标不是有限数值", "not a finite number"
@@ -54,8 +52,8 @@ func firstUnprojectable(g orb.Geometry) (bad orb.Point, zh, en string, found boo
 		case math.Abs(p[0]) > 180:
 			zh, en = "经度超出 ±180°", "longitude beyond ±180°"
 		case math.Abs(dlon) >= 90:
-			zh = fmt.Sprintf("距中央经线 %g° 达 90° 以上", gkCentralMeridian)
-			en = fmt.Sprintf("90° or more from the central meridian %g°", gkCentralMeridian)
+			zh = fmt.Sprintf("距中央经线 %g° 达 90° 以上", cm)
+			en = fmt.Sprintf("90° or more from the central meridian %g°", cm)
 		default:
 			return false
 		}

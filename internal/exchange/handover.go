@@ -15,7 +15,7 @@ import (
 
 // HandoverOptions choose the CRS, encoding and date of a handover package.
 type HandoverOptions struct {
-	CRS        string    // EPSG:4490 (default), 4326, 4549 or 4528
+	CRS        string    // EPSG:4490 (default), 4326 or a CGCS2000 3° Gauss-Kruger code (4528, 4549, …)
 	Encoding   string    // Shapefile DBF text: UTF-8 (default) or GBK
 	Date       time.Time // zero means now
 	Title      string    // "" means "产业平台整合成果"
@@ -243,11 +243,14 @@ func copyZipEntries(zw *zipWriter, path, prefix string) error {
 
 // crsDescription says in Chinese what an export CRS is.
 func crsDescription(epsg int) string {
+	if k, ok := lookupCRS(epsg); ok && k.Kind == kindGK {
+		if k.Prefix != 0 {
+			zone := int(k.Prefix / 1e6)
+			return fmt.Sprintf("%s（CGCS2000 国家大地坐标系 3 度带高斯-克吕格投影第 %d 带，中央经线 %g°E，东坐标带 %d 带号，单位米；X 为北坐标，Y 为东坐标）", k.label(), zone, k.CM, zone)
+		}
+		return fmt.Sprintf("%s（CGCS2000 国家大地坐标系 3 度带高斯-克吕格投影，中央经线 %g°E，东坐标不带带号，单位米；X 为北坐标，Y 为东坐标）", k.label(), k.CM)
+	}
 	switch epsg {
-	case geodesy.EPSGGK3Zone40Prefixed:
-		return "EPSG:4528 CGCS2000 / 3-degree Gauss-Kruger zone 40（CGCS2000 国家大地坐标系 3 度带高斯-克吕格投影第 40 带，中央经线 120°E，东坐标带 40 带号，单位米；X 为北坐标，Y 为东坐标）"
-	case geodesy.EPSGGK3Zone40:
-		return "EPSG:4549 CGCS2000 / 3-degree Gauss-Kruger CM 120E（CGCS2000 国家大地坐标系 3 度带高斯-克吕格投影，中央经线 120°E，东坐标不带带号，单位米；X 为北坐标，Y 为东坐标）"
 	case geodesy.EPSGWGS84:
 		return "EPSG:4326 WGS 84 经纬度（与 CGCS2000 相差厘米级）"
 	}

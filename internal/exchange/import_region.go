@@ -29,6 +29,22 @@ const regionFarKm = 300.0
 func unprefixedEPSG(zone int) int { return 4509 + zone }
 func prefixedEPSG(zone int) int   { return 4488 + zone }
 
+// regionOrDefault is rg, or 丽水 for nil.
+func regionOrDefault(rg *region.Region) *region.Region {
+	if rg == nil {
+		return region.Default()
+	}
+	return rg
+}
+
+// DefaultProjectedEPSG is the CRS projected exports (DXF, the handover
+// package) use unless asked otherwise: the region's main Gauss-Kruger zone,
+// eastings with the zone prefix, as local surveys write them (丽水:
+// EPSG:4528).
+func DefaultProjectedEPSG(rg *region.Region) int {
+	return prefixedEPSG(regionOrDefault(rg).MainZone())
+}
+
 // pickZone reads an unprefixed Gauss-Kruger file of a region spanning
 // several zones in the zone that puts it nearest the region: an easting
 // alone cannot tell its zone, but a wrong one moves the data about 300 km.

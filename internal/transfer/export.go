@@ -362,6 +362,9 @@ func (d *Download) Send(w io.Writer) error { return d.write(w) }
 // PrepareExport reads what an export of one layer in a format holds and
 // names the file; Download.Send makes and writes it.
 func (s *Service) PrepareExport(ctx context.Context, req ExportRequest, opts exchange.ExportOptions) (*Download, error) {
+	if opts.Region == nil {
+		opts.Region = s.region() // DXF's default Gauss-Kruger zone
+	}
 	if opts.Format == exchange.FormatXLSX && req.Layer == change.Platforms {
 		_, rows, err := s.platformsLayer(ctx, req.IDs)
 		if err != nil {
