@@ -309,7 +309,7 @@ func seed(t *testing.T, pool *pgxpool.Pool) {
 		t.Fatal(err)
 	}
 	for _, u := range []struct{ name, role string }{{"admin", "admin"}, {"planner", "editor"}} {
-		if _, err := st.CreateUser(ctx, u.name, u.role, []byte("hash of "+u.name)); err != nil {
+		if _, err := st.CreateUser(ctx, u.name, u.role, nil, []byte("hash of "+u.name)); err != nil {
 			t.Fatal(err)
 		}
 	}

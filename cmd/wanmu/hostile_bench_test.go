@@ -173,7 +173,7 @@ func viewerToken(b *testing.B, pool *pgxpool.Pool, name string) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := st.CreateUser(context.Background(), name, auth.Viewer, hash); err != nil {
+	if _, err := st.CreateUser(context.Background(), name, auth.Viewer, nil, hash); err != nil {
 		b.Fatal(err)
 	}
 	secret := auth.NewSecret()

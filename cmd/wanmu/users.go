@@ -46,7 +46,7 @@ func createFirstAdmin(ctx context.Context, st *store.Store, dataDir string, stdo
 	if err != nil {
 		return fmt.Errorf("WANMU_ADMIN_PASSWORD: %w", err)
 	}
-	if _, err := st.CreateUser(ctx, "admin", auth.Admin, hash); err != nil {
+	if _, err := st.CreateUser(ctx, "admin", auth.Admin, nil, hash); err != nil {
 		return err
 	}
 	if fromEnv {
@@ -122,7 +122,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			if err != nil {
 				return err
 			}
-			u, err := st.CreateUser(ctx, pos[0], role, hash)
+			u, err := st.CreateUser(ctx, pos[0], role, nil, hash)
 			if err != nil {
 				return err
 			}
@@ -136,7 +136,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			if err != nil {
 				return err
 			}
-			if _, err := st.UpdateUser(ctx, pos[0], nil, nil, hash); err != nil {
+			if _, err := st.UpdateUser(ctx, pos[0], nil, nil, nil, hash); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "password of %s changed; their sessions are signed out and their API tokens revoked\n", pos[0])
@@ -144,14 +144,14 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			if !auth.ValidRole(pos[1]) {
 				return errors.New("role must be viewer, editor or admin")
 			}
-			u, err := st.UpdateUser(ctx, pos[0], &pos[1], nil, nil)
+			u, err := st.UpdateUser(ctx, pos[0], &pos[1], nil, nil, nil)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "%s is now %s\n", u.Name, u.Role)
 		case "disable", "enable":
 			d := sub == "disable"
-			if _, err := st.UpdateUser(ctx, pos[0], nil, &d, nil); err != nil {
+			if _, err := st.UpdateUser(ctx, pos[0], nil, nil, &d, nil); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "%s %sd\n", pos[0], sub)

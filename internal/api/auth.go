@@ -116,6 +116,11 @@ func (s *Server) Authenticate(next http.Handler) http.Handler {
 				return
 			}
 		}
+		// A county-limited editor's writes are limited in the database
+		// (store/counties.go), whatever route they come through.
+		if u := ri.user; u != nil && u.Role == auth.Editor {
+			r = r.WithContext(store.WithCountyLimit(r.Context(), u.Counties))
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -140,13 +145,13 @@ func (s *Server) credential(ctx context.Context, kind, secret string) (credentia
 		if err != nil {
 			return c, err
 		}
-		c.user = User{ID: u.ID, Name: u.Name, Role: u.Role}
+		c.user = userOf(u)
 	} else {
 		se, err := s.store.SessionByHash(ctx, hash)
 		if err != nil {
 			return c, err
 		}
-		c.user, c.csrf, expires = User{ID: se.User.ID, Name: se.User.Name, Role: se.User.Role}, se.CSRF, se.Expires
+		c.user, c.csrf, expires = userOf(se.User), se.CSRF, se.Expires
 	}
 	if caching {
 		s.signin.creds.Put(gen, key, c.user.ID, c, expires)
@@ -283,8 +288,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: sid, Path: "/", Expires: expires, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
-	info(r.Context()).user = &User{ID: u.ID, Name: u.Name, Role: u.Role}
-	writeJSON(w, http.StatusOK, map[string]any{"user": User{ID: u.ID, Name: u.Name, Role: u.Role}, "csrf_token": csrf})
+	me := userOf(u)
+	info(r.Context()).user = &me
+	writeJSON(w, http.StatusOK, map[string]any{"user": me, "csrf_token": csrf})
 	return nil
 }
 
@@ -359,10 +365,38 @@ func (s *Server) clientAddr(r *http.Request) string {
 }
 
 type userBody struct {
-	Name     string  `json:"name"`
-	Role     *string `json:"role"`
-	Password *string `json:"password"`
-	Disabled *bool   `json:"disabled"`
+	Name     string    `json:"name"`
+	Role     *string   `json:"role"`
+	Counties *[]string `json:"counties"` // an editor's counties; [] every county
+	Password *string   `json:"password"`
+	Disabled *bool     `json:"disabled"`
+}
+
+// checkUserCounties validates an editor's counties against the region:
+// known codes, each once, and only for editors (administrators and viewers
+// are not limited). It returns the counties to store (none for the other
+// roles; nil: unchanged).
+func (s *Server) checkUserCounties(role string, counties *[]string) (*[]string, error) {
+	if counties == nil {
+		if role != auth.Editor {
+			return &[]string{}, nil
+		}
+		return nil, nil
+	}
+	if len(*counties) > 0 && role != auth.Editor {
+		return nil, fieldProblem("counties", "only an editor can be limited to counties (this user is %s)", role)
+	}
+	if err := s.checkCounties(*counties); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, c := range *counties {
+		if seen[c] {
+			return nil, fieldProblem("counties", "lists %s twice", c)
+		}
+		seen[c] = true
+	}
+	return counties, nil
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
@@ -388,11 +422,19 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	if b.Password == nil {
 		return fieldProblem("password", "is required")
 	}
+	counties, err := s.checkUserCounties(*b.Role, b.Counties)
+	if err != nil {
+		return err
+	}
 	hash, err := auth.HashPassword(*b.Password)
 	if err != nil {
 		return fieldProblem("password", "%v", err)
 	}
-	u, err := s.store.CreateUser(r.Context(), b.Name, *b.Role, hash)
+	var cs []string
+	if counties != nil {
+		cs = *counties
+	}
+	u, err := s.store.CreateUser(r.Context(), b.Name, *b.Role, cs, hash)
 	if err != nil {
 		return err
 	}
@@ -425,7 +467,24 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request) error {
 	if me := currentUser(r.Context()); me != nil && me.Name == name && ((b.Role != nil && *b.Role != auth.Admin) || (b.Disabled != nil && *b.Disabled)) {
 		return fieldProblem("role", "you cannot demote or disable yourself; ask another administrator")
 	}
-	u, err := s.store.UpdateUser(r.Context(), name, b.Role, b.Disabled, hash)
+	role := ""
+	if b.Role != nil {
+		role = *b.Role
+	} else if b.Counties != nil {
+		old, err := s.store.UserByName(r.Context(), name)
+		if err != nil {
+			return err
+		}
+		role = old.Role
+	}
+	var counties *[]string
+	if role != "" {
+		var err error
+		if counties, err = s.checkUserCounties(role, b.Counties); err != nil {
+			return err
+		}
+	}
+	u, err := s.store.UpdateUser(r.Context(), name, b.Role, counties, b.Disabled, hash)
 	if err != nil {
 		return err
 	}

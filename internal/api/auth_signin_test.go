@@ -70,7 +70,7 @@ func newInstance(t *testing.T, pool *pgxpool.Pool, opts api.Options, withBus, se
 			t.Fatal(err)
 		}
 		for _, role := range []string{auth.Viewer, auth.Editor, auth.Admin} {
-			if _, err := st.CreateUser(context.Background(), role+"1", role, hash); err != nil {
+			if _, err := st.CreateUser(context.Background(), role+"1", role, nil, hash); err != nil {
 				t.Fatal(err)
 			}
 			secret := auth.NewSecret()
@@ -487,7 +487,7 @@ func TestCredentialsCheckedInMemory(t *testing.T) {
 		t.Fatal("editor token refused")
 	}
 	hash, _ := auth.HashPassword("another new password")
-	if _, err := one.st.UpdateUser(ctx, "editor1", nil, nil, hash); err != nil {
+	if _, err := one.st.UpdateUser(ctx, "editor1", nil, nil, nil, hash); err != nil {
 		t.Fatal(err)
 	}
 	seenOnTwo("password change", 401, func() int { return get(two, one.tokens["editor"]) })

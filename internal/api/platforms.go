@@ -24,7 +24,10 @@ type platformBody struct {
 	Indicators  map[string]any `json:"indicators"`
 	Note        *string        `json:"note"`
 	ZoneIDs     []int64        `json:"zone_ids"`
-	Reason      string         `json:"reason"`
+	// CountyEditable: the editors of every county the platform spans may
+	// edit it, not only the city's (administrators decide).
+	CountyEditable *bool  `json:"county_editable"`
+	Reason         string `json:"reason"`
 
 	// Read-only, accepted and ignored.
 	ID            json.RawMessage `json:"id"`
@@ -90,6 +93,7 @@ func (b *platformBody) fields() (store.PlatformFields, error) {
 		}
 	}
 	f.Role, f.Counties, f.ThresholdMu, f.Targets, f.Indicators, f.Note = b.Role, b.Counties, b.ThresholdMu, b.Targets, b.Indicators, b.Note
+	f.CountyEditable = b.CountyEditable
 	return f, nil
 }
 
@@ -99,6 +103,7 @@ func platformJSON(p store.Platform, rep *store.Report) map[string]any {
 		"targets": p.Targets, "indicators": p.Indicators, "note": p.Note, "zone_ids": p.ZoneIDs,
 		"version": p.Version, "created_at": p.CreatedAt, "created_by": p.CreatedBy,
 		"updated_at": p.UpdatedAt, "updated_by": p.UpdatedBy, "retired_at": p.RetiredAt,
+		"county_editable": p.CountyEditable,
 	}
 	if p.Counties == nil {
 		m["counties"] = []string{}
@@ -435,6 +440,9 @@ func adminFields(r *http.Request, f store.PlatformFields) error {
 	}
 	if f.Targets != nil {
 		return requireAdminFor(r, "targets")
+	}
+	if f.CountyEditable != nil {
+		return requireAdminFor(r, "county_editable")
 	}
 	return nil
 }

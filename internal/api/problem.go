@@ -36,6 +36,11 @@ func (s *Server) toProblem(ctx context.Context, err error) *problem.Problem {
 		p.Extra = map[string]any{"location": []float64{ig.Location[0], ig.Location[1]}}
 		return p
 	}
+	if ce, ok := store.IsCountyRefusal(err); ok {
+		p := problem.New(http.StatusForbidden, "outside-counties", "%s: ask an editor of the city or of that county", ce.Message)
+		p.Extra = map[string]any{"entity": ce.Entity, "id": ce.ID}
+		return p
+	}
 	var uc *store.UndoConflictError
 	if errors.As(err, &uc) {
 		p := problem.New(http.StatusConflict, "undo-conflict", "%s", uc.Error())

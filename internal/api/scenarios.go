@@ -121,7 +121,8 @@ func scenarioJSON(sc store.Scenario) map[string]any {
 		"base_at": sc.BaseAt.UTC().Format(time.RFC3339), "version": sc.Version,
 		"created_at": sc.CreatedAt.UTC().Format(time.RFC3339), "created_by": sc.CreatedBy,
 		"updated_at": sc.UpdatedAt.UTC().Format(time.RFC3339), "updated_by": sc.UpdatedBy,
-		"adopted_at": sc.AdoptedAt, "adopted_by": sc.AdoptedBy, "retired_at": sc.RetiredAt}
+		"adopted_at": sc.AdoptedAt, "adopted_by": sc.AdoptedBy, "retired_at": sc.RetiredAt,
+		"counties": sc.Counties} // a county's draft: its owners; none: the city's
 }
 
 func (s *Server) listScenarios(w http.ResponseWriter, r *http.Request) error {
@@ -223,6 +224,19 @@ func officialOnly(next http.Handler) http.Handler {
 		if scenarioOf(r) != store.Official {
 			problem.Write(w, r, problem.New(http.StatusConflict, "not-in-scenario",
 				"imports go into the official data only for now: leave the scenario (scenario=0) to import"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cityEditors guards the routes a county-limited editor may not use:
+// imports, which run as background jobs writing zones of any county.
+func cityEditors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if lim := store.CountyLimit(r.Context()); lim != nil {
+			problem.Write(w, r, problem.New(http.StatusForbidden, "outside-counties",
+				"imports are for the city's editors: you edit the zones of %s only; draw them, or ask an editor of the city to import the file", strings.Join(lim, ", ")))
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -197,9 +197,9 @@ func (s *Server) Routes() chi.Router {
 	r.With(viewer, heavy).Post("/measure", s.handleRead(s.measure))
 	r.With(viewer, heavy).Post("/measure/length", s.handleRead(s.measureLength)) // the measuring tool's distances
 
-	r.With(editor, officialOnly).Post("/imports", s.handle(s.startImport))
+	r.With(editor, officialOnly, cityEditors).Post("/imports", s.handle(s.startImport))
 	r.With(editor).Get("/imports/{id}", s.handle(s.getImport))
-	r.With(editor, officialOnly).Post("/imports/{id}/commit", s.handle(s.commitImport))
+	r.With(editor, officialOnly, cityEditors).Post("/imports/{id}/commit", s.handle(s.commitImport))
 	r.With(editor).Delete("/imports/{id}", s.handle(s.cancelImport))
 	r.With(viewer).Get("/exports", s.handle(s.export))
 	r.With(viewer).Get("/exports/handover", s.handle(s.handover))

@@ -113,7 +113,7 @@ func platformProperties(p store.Platform, r store.Report) map[string]any {
 		"id": p.ID, "name": p.Name, "role": p.Role, "counties": p.Counties, "threshold_mu": real(p.ThresholdMu),
 		"targets": p.Targets, "indicators": p.Indicators, "note": p.Note, "zone_ids": p.ZoneIDs,
 		"version": p.Version, "created_at": p.CreatedAt, "created_by": p.CreatedBy,
-		"updated_at": p.UpdatedAt, "updated_by": p.UpdatedBy, "retired_at": p.RetiredAt,
+		"updated_at": p.UpdatedAt, "updated_by": p.UpdatedBy, "retired_at": p.RetiredAt, "county_editable": p.CountyEditable,
 		"gross_mu": real(r.Gross.Mu), "overlap_mu": real(r.Overlap.Mu), "developable_mu": real(r.Developable.Mu),
 		"meets": r.Meets, "shortfall_mu": real(r.Shortfall.Mu), "parts": r.Parts,
 		// Beyond the REST list: what the area table shows.

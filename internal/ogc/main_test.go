@@ -75,7 +75,7 @@ func newEnv(t *testing.T, publicRead bool) *env {
 		t.Fatal(err)
 	}
 	for _, role := range []string{auth.Viewer, auth.Editor, auth.Admin} {
-		if _, err := st.CreateUser(context.Background(), role+"1", role, hash); err != nil {
+		if _, err := st.CreateUser(context.Background(), role+"1", role, nil, hash); err != nil {
 			t.Fatal(err)
 		}
 		secret := auth.NewSecret()

@@ -167,8 +167,8 @@ func (s *Store) AdoptScenario(ctx context.Context, id int64, version int, choice
 				continue
 			}
 			var nid int64
-			if err := tx.QueryRow(ctx, `INSERT INTO platform (name, role, counties, threshold_mu, targets, indicators, note, created_by, updated_by)
-				SELECT name, role, counties, threshold_mu, targets, indicators, note, $2, $2 FROM platform WHERE id = $1 RETURNING id`,
+			if err := tx.QueryRow(ctx, `INSERT INTO platform (name, role, counties, county_editable, threshold_mu, targets, indicators, note, created_by, updated_by)
+				SELECT name, role, counties, county_editable, threshold_mu, targets, indicators, note, $2, $2 FROM platform WHERE id = $1 RETURNING id`,
 				p.id, nullable(c.Actor)).Scan(&nid); err != nil {
 				return fmt.Errorf("adopt: new platform %s: %w", p.name, classify(err))
 			}
@@ -216,7 +216,7 @@ func (s *Store) AdoptScenario(ctx context.Context, id int64, version int, choice
 			}
 		}
 		for _, t := range touched {
-			if _, err := tx.Exec(ctx, `UPDATE platform o SET name = cp.name, role = cp.role, counties = cp.counties,
+			if _, err := tx.Exec(ctx, `UPDATE platform o SET name = cp.name, role = cp.role, counties = cp.counties, county_editable = cp.county_editable,
 					threshold_mu = cp.threshold_mu, targets = cp.targets, indicators = cp.indicators, note = cp.note,
 					version = CASE WHEN $4 THEN o.version ELSE o.version + 1 END, updated_at = now(), updated_by = $3
 				FROM platform cp WHERE o.id = $1 AND cp.id = $2`, t.official, t.copy, nullable(c.Actor), t.isNew); err != nil {

@@ -550,7 +550,7 @@ func benchAPI(t testing.TB, ctx context.Context, st *store.Store) (*httptest.Ser
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.CreateUser(ctx, name, auth.Admin, hash); err != nil {
+	if _, err := st.CreateUser(ctx, name, auth.Admin, nil, hash); err != nil {
 		t.Fatal(err)
 	}
 	token := auth.NewSecret()

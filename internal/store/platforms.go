@@ -34,6 +34,9 @@ type Platform struct {
 	RetiredAt   *time.Time
 	ScenarioID  int64  // 0: the official data
 	OriginID    *int64 // in a scenario: the official platform this one is a copy of
+	// CountyEditable: the editors of every county it spans may edit it,
+	// not only the city's (an administrator decides; migration 0013).
+	CountyEditable bool
 }
 
 // PlatformFields are the writable fields of a platform; nil means unchanged
@@ -46,17 +49,19 @@ type PlatformFields struct {
 	Targets     map[string]any
 	Indicators  map[string]any
 	Note        *string
+	// CountyEditable: administrators only (the API checks).
+	CountyEditable *bool
 }
 
 const platformColumns = `p.id, p.name, p.role, p.counties, p.threshold_mu, p.targets, p.indicators, p.note,
 	coalesce((SELECT array_agg(m.zone_id ORDER BY m.zone_id) FROM platform_member m WHERE m.platform_id = p.id), '{}'),
-	p.version, p.created_at, coalesce(p.created_by, ''), p.updated_at, coalesce(p.updated_by, ''), p.retired_at, p.scenario_id, p.origin_id`
+	p.version, p.created_at, coalesce(p.created_by, ''), p.updated_at, coalesce(p.updated_by, ''), p.retired_at, p.scenario_id, p.origin_id, p.county_editable`
 
 func scanPlatform(row pgx.Row) (Platform, error) {
 	var p Platform
 	var targets, indicators []byte
 	err := row.Scan(&p.ID, &p.Name, &p.Role, &p.Counties, &p.ThresholdMu, &targets, &indicators, &p.Note,
-		&p.ZoneIDs, &p.Version, &p.CreatedAt, &p.CreatedBy, &p.UpdatedAt, &p.UpdatedBy, &p.RetiredAt, &p.ScenarioID, &p.OriginID)
+		&p.ZoneIDs, &p.Version, &p.CreatedAt, &p.CreatedBy, &p.UpdatedAt, &p.UpdatedBy, &p.RetiredAt, &p.ScenarioID, &p.OriginID, &p.CountyEditable)
 	if err != nil {
 		return p, err
 	}
@@ -137,9 +142,9 @@ func (s *Store) CreatePlatform(ctx context.Context, f PlatformFields, zoneIDs []
 		}
 		var id int64
 		err = tx.QueryRow(ctx, `
-			INSERT INTO platform (name, role, counties, threshold_mu, targets, indicators, note, created_by, updated_by, scenario_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id`,
-			*f.Name, role, counties, threshold, orEmpty(f.Targets), orEmpty(f.Indicators), note, nullable(c.Actor), s.scenario).Scan(&id)
+			INSERT INTO platform (name, role, counties, threshold_mu, targets, indicators, note, created_by, updated_by, scenario_id, county_editable)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, coalesce($10, false)) RETURNING id`,
+			*f.Name, role, counties, threshold, orEmpty(f.Targets), orEmpty(f.Indicators), note, nullable(c.Actor), s.scenario, f.CountyEditable).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("create platform: %w", classify(err))
 		}
@@ -177,8 +182,8 @@ func (s *Store) UpdatePlatform(ctx context.Context, id int64, version int, f Pla
 			UPDATE platform SET name = coalesce($2, name), role = coalesce($3, role), counties = coalesce($4, counties),
 				threshold_mu = coalesce($5, threshold_mu), targets = coalesce($6::jsonb, targets),
 				indicators = coalesce($7::jsonb, indicators), note = coalesce($8, note),
-				version = version + 1, updated_at = now(), updated_by = $9
-			WHERE id = $1`, id, f.Name, f.Role, f.Counties, f.ThresholdMu, targets, indicators, f.Note, nullable(c.Actor))
+				county_editable = coalesce($10, county_editable), version = version + 1, updated_at = now(), updated_by = $9
+			WHERE id = $1`, id, f.Name, f.Role, f.Counties, f.ThresholdMu, targets, indicators, f.Note, nullable(c.Actor), f.CountyEditable)
 		if err != nil {
 			return fmt.Errorf("update platform %d: %w", id, classify(err))
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -27,7 +28,16 @@ type RebaseResult struct {
 // scenario's base becomes now.
 func (s *Store) RebaseScenario(ctx context.Context, id int64, version int, choices map[string]string, c Change) (RebaseResult, error) {
 	var res RebaseResult
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	// The official rows come in whatever their county: a county-limited
+	// editor may rebase their counties' drafts, checked here.
+	owned, err := ownsScenario(ctx, s.db, id)
+	if err != nil {
+		return res, fmt.Errorf("scenario %d: %w", id, err)
+	}
+	if !owned {
+		return res, &CountyError{Entity: "scenario", ID: id, Message: fmt.Sprintf("plan %d is not a draft of your counties (%s)", id, strings.Join(CountyLimit(ctx), ", "))}
+	}
+	err = s.inTx(withoutCountyLimit(ctx), func(tx pgx.Tx) error {
 		res = RebaseResult{}
 		if _, err := lockLiveScenario(ctx, tx, id, version); err != nil {
 			return err
@@ -101,7 +111,7 @@ func (s *Store) RebaseScenario(ctx context.Context, id int64, version int, choic
 		res.Added += int(n.RowsAffected())
 
 		for _, p := range platformTake {
-			if _, err := tx.Exec(ctx, `UPDATE platform cp SET name = o.name, role = o.role, counties = o.counties,
+			if _, err := tx.Exec(ctx, `UPDATE platform cp SET name = o.name, role = o.role, counties = o.counties, county_editable = o.county_editable,
 					threshold_mu = o.threshold_mu, targets = o.targets, indicators = o.indicators, note = o.note,
 					retired_at = o.retired_at, version = o.version, base_version = o.version, updated_at = o.updated_at, updated_by = o.updated_by
 				FROM platform o WHERE cp.id = $1 AND o.id = $2`, p.id, p.origin); err != nil {
@@ -117,9 +127,9 @@ func (s *Store) RebaseScenario(ctx context.Context, id int64, version int, choic
 			}
 		}
 		n, err = tx.Exec(ctx, `
-			INSERT INTO platform (scenario_id, origin_id, base_version, name, role, counties, threshold_mu, targets, indicators,
+			INSERT INTO platform (scenario_id, origin_id, base_version, name, role, counties, county_editable, threshold_mu, targets, indicators,
 				note, version, created_at, created_by, updated_at, updated_by)
-			SELECT $1, o.id, o.version, o.name, o.role, o.counties, o.threshold_mu, o.targets, o.indicators,
+			SELECT $1, o.id, o.version, o.name, o.role, o.counties, o.county_editable, o.threshold_mu, o.targets, o.indicators,
 				o.note, o.version, o.created_at, o.created_by, o.updated_at, o.updated_by
 			FROM platform o WHERE o.scenario_id = 0 AND o.retired_at IS NULL
 			AND NOT EXISTS (SELECT 1 FROM platform cp WHERE cp.scenario_id = $1 AND cp.origin_id = o.id) ORDER BY o.id`, id)

@@ -25,18 +25,19 @@ type Scenario struct {
 	AdoptedAt   *time.Time
 	AdoptedBy   string
 	RetiredAt   *time.Time
+	Counties    []string // a county's draft: its owners; none: the city's
 }
 
 // Official is the scenario id of the official data.
 const Official int64 = 0
 
 const scenarioColumns = `id, name, description, base_at, version, created_at, coalesce(created_by, ''),
-	updated_at, coalesce(updated_by, ''), adopted_at, coalesce(adopted_by, ''), retired_at`
+	updated_at, coalesce(updated_by, ''), adopted_at, coalesce(adopted_by, ''), retired_at, counties`
 
 func scanScenario(row pgx.Row) (Scenario, error) {
 	var sc Scenario
 	err := row.Scan(&sc.ID, &sc.Name, &sc.Description, &sc.BaseAt, &sc.Version, &sc.CreatedAt, &sc.CreatedBy,
-		&sc.UpdatedAt, &sc.UpdatedBy, &sc.AdoptedAt, &sc.AdoptedBy, &sc.RetiredAt)
+		&sc.UpdatedAt, &sc.UpdatedBy, &sc.AdoptedAt, &sc.AdoptedBy, &sc.RetiredAt, &sc.Counties)
 	return sc, err
 }
 
@@ -45,13 +46,17 @@ func scanScenario(row pgx.Row) (Scenario, error) {
 // remembering the row it stands for and that row's version) and of their
 // memberships. The copies keep their versions, authors and dates, so the
 // scenario's figures are the official ones until it is edited.
+//
+// A county-limited editor's scenario is their counties' draft (Counties);
+// the copy itself is of every county.
 func (s *Store) CreateScenario(ctx context.Context, name, description string, c Change) (Scenario, error) {
 	var sc Scenario
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	owners := append([]string{}, CountyLimit(ctx)...)
+	err := s.inTx(withoutCountyLimit(ctx), func(tx pgx.Tx) error {
 		var err error
 		sc, err = scanScenario(tx.QueryRow(ctx, `
-			INSERT INTO scenario (name, description, created_by, updated_by) VALUES ($1, $2, $3, $3)
-			RETURNING `+scenarioColumns, name, description, nullable(c.Actor)))
+			INSERT INTO scenario (name, description, created_by, updated_by, counties) VALUES ($1, $2, $3, $3, $4)
+			RETURNING `+scenarioColumns, name, description, nullable(c.Actor), owners))
 		if err != nil {
 			return fmt.Errorf("create scenario: %w", classify(err))
 		}
@@ -69,9 +74,9 @@ func (s *Store) CreateScenario(ctx context.Context, name, description string, c 
 			return fmt.Errorf("create scenario: copy zones: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO platform (scenario_id, origin_id, base_version, name, role, counties, threshold_mu, targets, indicators,
+			INSERT INTO platform (scenario_id, origin_id, base_version, name, role, counties, county_editable, threshold_mu, targets, indicators,
 				note, version, created_at, created_by, updated_at, updated_by)
-			SELECT $1, id, version, name, role, counties, threshold_mu, targets, indicators,
+			SELECT $1, id, version, name, role, counties, county_editable, threshold_mu, targets, indicators,
 				note, version, created_at, created_by, updated_at, updated_by
 			FROM platform WHERE scenario_id = 0 AND retired_at IS NULL ORDER BY id`, sc.ID); err != nil {
 			return fmt.Errorf("create scenario: copy platforms: %w", err)

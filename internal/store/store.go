@@ -127,6 +127,9 @@ func runTx(ctx context.Context, db dbtx, fn func(tx pgx.Tx) error) error {
 		return err
 	}
 	defer tx.Rollback(context.Background())
+	if err := setCountyLimit(ctx, tx); err != nil { // county_limit.go
+		return err
+	}
 	if err := fn(tx); err != nil {
 		return err
 	}

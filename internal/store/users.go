@@ -16,7 +16,8 @@ import (
 type User struct {
 	ID        int64     `json:"id"`
 	Name      string    `json:"name"`
-	Role      string    `json:"role"` // viewer | editor | admin
+	Role      string    `json:"role"`     // viewer | editor | admin
+	Counties  []string  `json:"counties"` // an editor limited to these counties; none: every county
 	Disabled  bool      `json:"disabled"`
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -27,11 +28,11 @@ type Credentials struct {
 	PasswordHash []byte
 }
 
-const userColumns = `id, name, role, disabled, created_at`
+const userColumns = `id, name, role, counties, disabled, created_at`
 
 func scanUser(row pgx.Row) (User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.Name, &u.Role, &u.Disabled, &u.CreatedAt)
+	err := row.Scan(&u.ID, &u.Name, &u.Role, &u.Counties, &u.Disabled, &u.CreatedAt)
 	return u, err
 }
 
@@ -42,10 +43,11 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// CreateUser adds a user with an already hashed password.
-func (s *Store) CreateUser(ctx context.Context, name, role string, hash []byte) (User, error) {
-	u, err := scanUser(s.db.QueryRow(ctx, `INSERT INTO app_user (name, role, password_hash) VALUES ($1, $2, $3)
-		RETURNING `+userColumns, name, role, string(hash)))
+// CreateUser adds a user with an already hashed password, limited to
+// counties when it edits (none: every county).
+func (s *Store) CreateUser(ctx context.Context, name, role string, counties []string, hash []byte) (User, error) {
+	u, err := scanUser(s.db.QueryRow(ctx, `INSERT INTO app_user (name, role, password_hash, counties) VALUES ($1, $2, $3, $4)
+		RETURNING `+userColumns, name, role, string(hash), append([]string{}, counties...)))
 	if err != nil {
 		return u, fmt.Errorf("create user %s: %w", name, classify(err))
 	}
@@ -66,7 +68,7 @@ func (s *Store) UserByName(ctx context.Context, name string) (Credentials, error
 	var c Credentials
 	var hash string
 	err := s.db.QueryRow(ctx, `SELECT `+userColumns+`, password_hash FROM app_user WHERE name = $1`, name).
-		Scan(&c.ID, &c.Name, &c.Role, &c.Disabled, &c.CreatedAt, &hash)
+		Scan(&c.ID, &c.Name, &c.Role, &c.Counties, &c.Disabled, &c.CreatedAt, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, fmt.Errorf("user %s: %w", name, ErrNotFound)
 	}
@@ -74,12 +76,13 @@ func (s *Store) UserByName(ctx context.Context, name string) (Credentials, error
 	return c, err
 }
 
-// UpdateUser changes a user's role, disabled flag or password hash (nil = unchanged).
+// UpdateUser changes a user's role, counties, disabled flag or password hash
+// (nil = unchanged; an empty counties: every county).
 // Disabling a user or changing the password ends their sessions and
 // revokes their API tokens. Every instance hears of the change on the
 // change bus and drops what it cached of the user's credentials, so a new
 // role applies to the user's next request.
-func (s *Store) UpdateUser(ctx context.Context, name string, role *string, disabled *bool, hash []byte) (User, error) {
+func (s *Store) UpdateUser(ctx context.Context, name string, role *string, counties *[]string, disabled *bool, hash []byte) (User, error) {
 	var u User
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var h *string
@@ -88,8 +91,13 @@ func (s *Store) UpdateUser(ctx context.Context, name string, role *string, disab
 			h = &hs
 		}
 		var err error
+		var cs []string
+		if counties != nil {
+			cs = append([]string{}, *counties...)
+		}
 		u, err = scanUser(tx.QueryRow(ctx, `UPDATE app_user SET role = coalesce($2, role), disabled = coalesce($3, disabled),
-			password_hash = coalesce($4, password_hash), updated_at = now() WHERE name = $1 RETURNING `+userColumns, name, role, disabled, h))
+			password_hash = coalesce($4, password_hash), counties = coalesce($5, counties), updated_at = now()
+			WHERE name = $1 RETURNING `+userColumns, name, role, disabled, h, cs))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("user %s: %w", name, ErrNotFound)
 		}
@@ -132,10 +140,10 @@ type Session struct {
 func (s *Store) SessionByHash(ctx context.Context, idHash []byte) (Session, error) {
 	var se Session
 	u := &se.User
-	err := s.db.QueryRow(ctx, `SELECT u.id, u.name, u.role, u.disabled, u.created_at, s.csrf_token, s.expires_at
+	err := s.db.QueryRow(ctx, `SELECT u.id, u.name, u.role, u.counties, u.disabled, u.created_at, s.csrf_token, s.expires_at
 		FROM user_session s JOIN app_user u ON u.id = s.user_id
 		WHERE s.id_hash = $1 AND s.expires_at > now() AND NOT u.disabled`, idHash).
-		Scan(&u.ID, &u.Name, &u.Role, &u.Disabled, &u.CreatedAt, &se.CSRF, &se.Expires)
+		Scan(&u.ID, &u.Name, &u.Role, &u.Counties, &u.Disabled, &u.CreatedAt, &se.CSRF, &se.Expires)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return se, ErrNotFound
 	}
@@ -187,7 +195,7 @@ func (s *Store) CreateToken(ctx context.Context, userName string, hash []byte, l
 func (s *Store) TokenUser(ctx context.Context, hash []byte) (User, error) {
 	u, err := scanUser(s.db.QueryRow(ctx, `UPDATE api_token t SET last_used_at = now() FROM app_user u
 		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.id = t.user_id AND NOT u.disabled
-		RETURNING u.id, u.name, u.role, u.disabled, u.created_at`, hash))
+		RETURNING u.id, u.name, u.role, u.counties, u.disabled, u.created_at`, hash))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, ErrNotFound
 	}

@@ -307,7 +307,7 @@ func signedIn(t testing.TB, st *store.Store, h *tiles.Handler, bus *change.Bus, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := st.CreateUser(ctx, "bench", auth.Viewer, hash)
+	u, err := st.CreateUser(ctx, "bench", auth.Viewer, nil, hash)
 	if err != nil {
 		t.Fatal(err)
 	}
