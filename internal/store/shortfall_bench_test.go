@@ -26,11 +26,12 @@ import (
 //
 // On the scale data of BenchmarkScale (WANMU_BENCH_PARCELS, default
 // 200000; or WANMU_BENCH_DATABASE_URL) it computes the suggestions of every
-// platform below its threshold once, takes the heaviest (the slowest) and
-// times its suggestions cold (nothing is cached) benchRuns times; then, in
-// a plan, adds each of its candidates on its own (through the store's write
-// functions, rolled back) and compares the report's difference with the
-// candidate's marginal figure. Targets: < 2 s, ≤ 0.01 mu.
+// platform below its threshold three times, takes the heaviest (the slowest
+// p50) and times its suggestions cold (nothing is cached) benchRuns times,
+// and three times within the widest radius (20 km); then, in a plan, adds
+// each of its candidates on its own (through the store's write functions,
+// rolled back) and compares the report's difference with the candidate's
+// marginal figure. Targets: < 2 s, ≤ 0.01 mu.
 func BenchmarkShortfall(b *testing.B) {
 	n := 200000
 	if v := os.Getenv("WANMU_BENCH_PARCELS"); v != "" {
@@ -68,15 +69,23 @@ func BenchmarkShortfall(b *testing.B) {
 	var heavy store.Platform
 	var slowest time.Duration
 	for _, p := range ps {
-		t0 := time.Now()
-		sf, err := st.Shortfall(ctx, p.ID, 0)
-		if err != nil {
-			b.Fatal(err)
+		// The p50 of three, so that a busy moment does not pick the heaviest.
+		var three []time.Duration
+		var sf store.Shortfall
+		for range 3 {
+			t0 := time.Now()
+			if sf, err = st.Shortfall(ctx, p.ID, 0); err != nil {
+				b.Fatal(err)
+			}
+			three = append(three, time.Since(t0))
+			if sf.Report.Meets {
+				break
+			}
 		}
 		if sf.Report.Meets {
 			continue
 		}
-		d := time.Since(t0)
+		d := p50(three)
 		fmt.Printf("%-16s %9.2f mu, gap %8.2f: %3d candidates, set of %d (+%.2f mu, %.2f km, minimal %v) in %s\n", p.Name,
 			sf.Report.Developable.Mu, sf.Report.Shortfall.Mu, len(sf.Candidates), len(sf.Suggested), sf.SuggestedGain.Mu, sf.SuggestedKm, sf.Minimal, ms(d))
 		if d > slowest {
@@ -94,6 +103,16 @@ func BenchmarkShortfall(b *testing.B) {
 			b.Fatal(err)
 		}
 		runs = append(runs, time.Since(t0))
+	}
+	// The widest search the API allows.
+	var wide []time.Duration
+	var sfWide store.Shortfall
+	for range 3 {
+		t0 := time.Now()
+		if sfWide, err = st.Shortfall(ctx, heavy.ID, store.MaxShortfallRadiusM); err != nil {
+			b.Fatal(err)
+		}
+		wide = append(wide, time.Since(t0))
 	}
 	// Each candidate added alone, in a plan, rolled back.
 	sc, err := st.CreateScenario(ctx, fmt.Sprintf("bench-shortfall-%d", time.Now().UnixNano()%1e9), "", store.Change{Actor: "bench"})
@@ -151,6 +170,7 @@ func BenchmarkShortfall(b *testing.B) {
 	fmt.Printf("\nheaviest short platform: %s (%d members), gap %.2f mu; %d candidates (%d zones, %d blocks)\n",
 		heavy.Name, len(heavy.ZoneIDs), sf.Report.Shortfall.Mu, len(sf.Candidates), zones, len(sf.Candidates)-zones)
 	fmt.Printf("suggestions cold: p50 %s, min %s, max %s (target < 2 s: %s)\n", ms(p50(runs)), ms(slices.Min(runs)), ms(slices.Max(runs)), verdict(p50(runs) < 2*time.Second))
+	fmt.Printf("within %.0f km: %d candidates, set of %d, p50 %s\n", store.MaxShortfallRadiusM/1000, len(sfWide.Candidates), len(sfWide.Suggested), ms(p50(wide)))
 	fmt.Printf("suggested set: %d candidates, +%.2f mu, %.2f km, closes %v, minimal %v\n", len(sf.Suggested), sf.SuggestedGain.Mu, sf.SuggestedKm, sf.Closes, sf.Minimal)
 	fmt.Printf("max |marginal − report difference| over %d candidates in a plan: %.6f mu (target ≤ 0.01: %s)\n", len(mine.Candidates), worst, verdict(worst <= 0.01))
 	fmt.Printf("load average at the end: %s\n", loadAvg())
