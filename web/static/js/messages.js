@@ -777,6 +777,9 @@
 		'crs.EPSG:4326': 'WGS84 经纬度（EPSG:4326）',
 		'crs.EPSG:4549': 'CGCS2000 3度带 中央经线120°E（EPSG:4549）',
 		'crs.EPSG:4528': 'CGCS2000 3度带 第40带 带号（EPSG:4528）',
+		// The region's other Gauss-Kruger zones (style.setRegion fills crs.EPSG:n from these).
+		'crs.gkTemplate': 'CGCS2000 3度带 中央经线{cm}°E（EPSG:{epsg}）',
+		'crs.gkPrefixedTemplate': 'CGCS2000 3度带 第{zone}带 带号（EPSG:{epsg}）',
 		'encoding.auto': '自动识别',
 		'encoding.UTF-8': 'UTF-8',
 		'encoding.GBK': 'GBK（GB2312/GB18030）',
@@ -1647,6 +1650,9 @@
 		'crs.EPSG:4326': 'WGS84 lon/lat (EPSG:4326)',
 		'crs.EPSG:4549': 'CGCS2000 GK 3° CM 120°E (EPSG:4549)',
 		'crs.EPSG:4528': 'CGCS2000 GK 3° zone 40, prefixed (EPSG:4528)',
+		// The region's other Gauss-Kruger zones (style.setRegion fills crs.EPSG:n from these).
+		'crs.gkTemplate': 'CGCS2000 GK 3° CM {cm}°E (EPSG:{epsg})',
+		'crs.gkPrefixedTemplate': 'CGCS2000 GK 3° zone {zone}, prefixed (EPSG:{epsg})',
 		'encoding.auto': 'Detect',
 		'encoding.UTF-8': 'UTF-8',
 		'encoding.GBK': 'GBK (GB2312/GB18030)',

@@ -34,6 +34,27 @@
 			wanmu.messages.en['county.' + c.adcode] = c.name_en || c.name;
 		});
 		wanmu.style.region = region;
+		// Names of the region's Gauss-Kruger CRSs (丽水's have their own messages).
+		crsCodes().forEach(function (code) {
+			var epsg = Number(code.slice(5)), prefixed = epsg < 4534, zone = prefixed ? epsg - 4488 : epsg - 4509;
+			['zh', 'en'].forEach(function (l) {
+				var m = wanmu.messages[l], key = 'crs.' + code;
+				if (epsg !== 4490 && epsg !== 4326 && m[key] === undefined) {
+					m[key] = m[prefixed ? 'crs.gkPrefixedTemplate' : 'crs.gkTemplate']
+						.replace('{cm}', 3 * zone).replace('{zone}', zone).replace('{epsg}', epsg);
+				}
+			});
+		});
+	}
+
+	// crsCodes are the CRSs offered for imports and exports: lon/lat, then
+	// each Gauss-Kruger zone of the region without and with the zone prefix
+	// (EPSG 4509 + zone and 4488 + zone; 丽水's zone 40: 4549 and 4528).
+	function crsCodes() {
+		var zones = (wanmu.style.region && wanmu.style.region.zones) || [40];
+		var out = ['EPSG:4490', 'EPSG:4326'];
+		zones.forEach(function (z) { out.push('EPSG:' + (4509 + z), 'EPSG:' + (4488 + z)); });
+		return out;
 	}
 
 	// regionCenter is [lat, lon] of the middle of the region's extent, where
@@ -105,6 +126,7 @@
 		counties: counties,
 		region: null,
 		setRegion: setRegion,
+		crsCodes: crsCodes,
 		regionCenter: regionCenter,
 		layerStyle: layerStyle,
 		platformColor: platformColor,

@@ -8,7 +8,6 @@
 	var D = wanmu.Dialog;
 
 	var FORMATS = ['shp', 'gpkg', 'filegdb', 'kml', 'kmz', 'dxf', 'geojson', 'csv', 'xlsx'];
-	var CRS = ['EPSG:4490', 'EPSG:4326', 'EPSG:4549', 'EPSG:4528'];
 
 	// open(app, {selectionOnly}) shows the dialog.
 	function open(app, opts) {
@@ -19,7 +18,7 @@
 			.concat([{ value: 'handover', label: 'export.handover' }]);
 		var layer = D.select('layer', layerOptions, 'zones');
 		var format = D.select('format', FORMATS.map(function (f) { return { value: f, label: 'format.' + f }; }), 'shp');
-		var crs = D.select('crs', CRS.map(function (c) { return { value: c, label: 'crs.' + c }; }), 'EPSG:4490');
+		var crs = D.select('crs', wanmu.style.crsCodes().map(function (c) { return { value: c, label: 'crs.' + c }; }), 'EPSG:4490');
 		var encoding = D.select('encoding', ['UTF-8', 'GBK'].map(function (e) { return { value: e, label: 'encoding.' + e }; }), 'UTF-8');
 		var encodingRow = D.field('export.encoding', encoding, 'export.encodingHint');
 		var formatRow = D.field('export.format', format);

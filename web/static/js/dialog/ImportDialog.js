@@ -18,7 +18,6 @@
 
 	var h = wanmu.dom.h;
 	var D = wanmu.Dialog;
-	var CRS = ['auto', 'EPSG:4490', 'EPSG:4326', 'EPSG:4549', 'EPSG:4528'];
 	var ENCODINGS = ['auto', 'UTF-8', 'GBK'];
 
 	function open(app) {
@@ -43,7 +42,7 @@
 			newRow.hidden = target.value !== 'new';
 			reset();
 		});
-		var crs = D.select('crs', CRS.map(function (c) { return { value: c, label: 'crs.' + c }; }), 'auto');
+		var crs = D.select('crs', ['auto'].concat(wanmu.style.crsCodes()).map(function (c) { return { value: c, label: 'crs.' + c }; }), 'auto');
 		var encoding = D.select('encoding', ENCODINGS.map(function (e) { return { value: e, label: 'encoding.' + e }; }), 'auto');
 		var gcj = h('input', { type: 'checkbox', name: 'gcj02' });
 		[file, crs, encoding, gcj].forEach(function (el) { el.addEventListener('change', reset); });
