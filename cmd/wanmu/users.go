@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -88,25 +89,37 @@ func readPassword(stderr io.Writer) (string, error) {
 }
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	const usage = "usage: wanmu user add NAME --role viewer|editor|admin | passwd NAME | role NAME ROLE | disable NAME | enable NAME | list"
+	const usage = "usage: wanmu user add NAME --role viewer|editor|admin [--counties 331121,…] | passwd NAME | role NAME ROLE | counties NAME [331121,…] | disable NAME | enable NAME | list"
 	if len(args) == 0 {
 		return errors.New(usage)
 	}
 	var c config
-	var role string
+	var role, counties string
 	fs := flag.NewFlagSet("user "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dbFlags(fs, &c)
+	regionFlag(fs, &c.Region)
 	fs.StringVar(&role, "role", auth.Viewer, "role of a new user: viewer, editor or admin")
+	fs.StringVar(&counties, "counties", "", "an editor limited to these counties (adcodes, comma-separated); none: every county")
 	sub, rest := args[0], reorder(args[1:])
 	if err := fs.Parse(rest); err != nil {
 		return err
 	}
 	pos := fs.Args()
-	need := map[string]int{"add": 1, "passwd": 1, "role": 2, "disable": 1, "enable": 1, "list": 0}
+	need := map[string]int{"add": 1, "passwd": 1, "role": 2, "counties": 1, "disable": 1, "enable": 1, "list": 0}
 	n, ok := need[sub]
+	if sub == "counties" && len(pos) == 2 { // counties NAME LIST; without LIST: every county
+		counties, pos = pos[1], pos[:1]
+	}
 	if !ok || len(pos) != n {
 		return errors.New(usage)
+	}
+	limit, err := userCounties(c.Region, counties)
+	if err != nil {
+		return err
+	}
+	if len(limit) > 0 && sub == "add" && role != auth.Editor {
+		return errors.New("--counties limits an editor; this user would be " + role)
 	}
 	return withStore(ctx, &c, stderr, func(st *store.Store) error {
 		switch sub {
@@ -122,7 +135,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			if err != nil {
 				return err
 			}
-			u, err := st.CreateUser(ctx, pos[0], role, nil, hash)
+			u, err := st.CreateUser(ctx, pos[0], role, limit, hash)
 			if err != nil {
 				return err
 			}
@@ -144,11 +157,28 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			if !auth.ValidRole(pos[1]) {
 				return errors.New("role must be viewer, editor or admin")
 			}
-			u, err := st.UpdateUser(ctx, pos[0], &pos[1], nil, nil, nil)
+			var clear *[]string
+			if pos[1] != auth.Editor { // only editors are limited to counties
+				clear = &[]string{}
+			}
+			u, err := st.UpdateUser(ctx, pos[0], &pos[1], clear, nil, nil)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "%s is now %s\n", u.Name, u.Role)
+		case "counties":
+			old, err := st.UserByName(ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			if len(limit) > 0 && old.Role != auth.Editor {
+				return fmt.Errorf("%s is %s: only an editor is limited to counties", pos[0], old.Role)
+			}
+			u, err := st.UpdateUser(ctx, pos[0], nil, &limit, nil, nil)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s edits %s\n", u.Name, countiesText(u.Counties))
 		case "disable", "enable":
 			d := sub == "disable"
 			if _, err := st.UpdateUser(ctx, pos[0], nil, nil, &d, nil); err != nil {
@@ -161,9 +191,9 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				return err
 			}
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tROLE\tDISABLED\tCREATED")
+			fmt.Fprintln(tw, "NAME\tROLE\tCOUNTIES\tDISABLED\tCREATED")
 			for _, u := range us {
-				fmt.Fprintf(tw, "%s\t%s\t%v\t%s\n", u.Name, u.Role, u.Disabled, u.CreatedAt.Format("2006-01-02"))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\n", u.Name, u.Role, countiesText(u.Counties), u.Disabled, u.CreatedAt.Format("2006-01-02"))
 			}
 			return tw.Flush()
 		}
@@ -241,4 +271,34 @@ func reorder(args []string) []string {
 		pos = append(pos, a)
 	}
 	return append(flags, pos...)
+}
+
+// userCounties reads --counties: the region's adcodes, each once.
+func userCounties(regionFile, list string) ([]string, error) {
+	out := []string{}
+	if strings.TrimSpace(list) == "" {
+		return out, nil
+	}
+	rg, err := loadRegion(regionFile)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range strings.Split(list, ",") {
+		c = strings.TrimSpace(c)
+		if !rg.Has(c) {
+			return nil, errors.New(rg.NotACounty(c))
+		}
+		if slices.Contains(out, c) {
+			return nil, fmt.Errorf("--counties lists %s twice", c)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func countiesText(cs []string) string {
+	if len(cs) == 0 {
+		return "every county"
+	}
+	return strings.Join(cs, ",")
 }

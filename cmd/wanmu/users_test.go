@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -26,8 +27,27 @@ func TestUserAndTokenCommands(t *testing.T) {
 	if out, code := cli("user", "add", "li.ming", "--role", "viewer"); code == 0 {
 		t.Fatalf("adding a user twice succeeded: %s", out)
 	}
+	// County-limited editors (issue 17).
+	if out, code := cli("user", "add", "wang.qt", "--role", "editor", "--counties", "331121,331122"); code != 0 {
+		t.Fatalf("user add --counties: %d %s", code, out)
+	}
+	if out, code := cli("user", "add", "zhao", "--role", "viewer", "--counties", "331121"); code == 0 || !strings.Contains(out, "limits an editor") {
+		t.Fatalf("a viewer limited to counties: %d %s", code, out)
+	}
+	if out, code := cli("user", "counties", "li.ming", "331199"); code == 0 || !strings.Contains(out, "331199") {
+		t.Fatalf("an unknown county: %d %s", code, out)
+	}
+	if out, code := cli("user", "counties", "li.ming", "331102"); code != 0 || !strings.Contains(out, "li.ming edits 331102") {
+		t.Fatalf("user counties: %d %s", code, out)
+	}
+	if out, _ := cli("user", "list"); !strings.Contains(out, "331121,331122") || !strings.Contains(out, "331102") {
+		t.Fatalf("user list without the counties:\n%s", out)
+	}
 	if out, code := cli("user", "role", "li.ming", "admin"); code != 0 || !strings.Contains(out, "li.ming is now admin") {
 		t.Fatalf("user role: %d %s", code, out)
+	}
+	if out, _ := cli("user", "list"); !regexp.MustCompile(`li\.ming +admin +every county`).MatchString(out) {
+		t.Fatalf("an administrator keeps a county limit:\n%s", out)
 	}
 	out, code := cli("token", "create", "--user", "li.ming", "--label", "nightly export")
 	if code != 0 {
