@@ -106,4 +106,9 @@ func TestShortfallSuggestions(t *testing.T) {
 	}
 	eval[bool](o, `(document.querySelector('#platform [data-section="shortfall"]').scrollIntoView(), true)`)
 	o.screenshot("92-shortfall-official")
+	eval[bool](o, `(wanmu.i18n.setLang('en'), true)`)
+	o.waitJS("the list in English", `/Add to plan/.test(document.querySelector('#platform [data-section="shortfall"]').textContent) &&
+		/create or switch to a plan/.test(document.querySelector('#platform [data-shortfall="plan-first"]').textContent)`)
+	o.screenshot("93-shortfall-official-en")
+	eval[bool](o, `(wanmu.i18n.setLang('zh'), true)`)
 }
