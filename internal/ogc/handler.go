@@ -21,7 +21,8 @@ const (
 	typeOpenAPI = "application/vnd.oai.openapi+json;version=3.0"
 )
 
-// CRS84 is the coordinate reference system of every collection.
+// CRS84 is the default coordinate reference system of every collection
+// (Part 1); the others are those of crs.go.
 const CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
 // Conformance classes implemented.
@@ -29,6 +30,7 @@ var conformsTo = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+	"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 }
 
 // Reports computes (or returns cached) platform reports.
@@ -148,7 +150,8 @@ func (h *Handler) landing(w http.ResponseWriter, r *http.Request) error {
 		"title": "万亩 wanmu — 丽水产业平台整合 OGC API – Features",
 		"description": "The zones (园区与乡镇工业功能区), platforms (产业平台, with their developable area against the " +
 			"10,000-mu threshold) and constraint layers (约束图层) of wanmu, read-only. Coordinates are CGCS2000 " +
-			"longitude/latitude (EPSG:4490), served as CRS84; areas are CGCS2000 ellipsoidal, 1 mu = 2000/3 m².",
+			"longitude/latitude (EPSG:4490), served as CRS84 or, with crs=, as EPSG:4490, EPSG:4326 (taken as equal " +
+			"to CGCS2000) and the Gauss-Kruger zone 40 of EPSG:4528 and 4549 (Part 2); areas are CGCS2000 ellipsoidal, 1 mu = 2000/3 m².",
 		"links": []link{
 			{Href: base, Rel: "self", Type: typeJSON, Title: "this document"},
 			{Href: base + "/api", Rel: "service-desc", Type: typeOpenAPI, Title: "the API definition (OpenAPI 3.0)"},
@@ -181,6 +184,7 @@ type collectionJSON struct {
 	Extent      *extentJSON `json:"extent,omitempty"`
 	ItemType    string      `json:"itemType"`
 	CRS         []string    `json:"crs"`
+	StorageCRS  string      `json:"storageCrs"`
 }
 
 type extentJSON struct {
@@ -207,7 +211,7 @@ func (h *Handler) collectionJSON(base string, c store.FeatureCollection) collect
 		desc += " Switched off: it does not count at present."
 	}
 	out := collectionJSON{
-		ID: c.ID, Title: c.Title, Description: desc, ItemType: "feature", CRS: []string{CRS84},
+		ID: c.ID, Title: c.Title, Description: desc, ItemType: "feature", CRS: crsURIs(), StorageCRS: storage.URI,
 		Links: []link{
 			{Href: self, Rel: "self", Type: typeJSON, Title: "this collection"},
 			{Href: self + "/items", Rel: "items", Type: typeGeoJSON, Title: "the features of " + c.Title},

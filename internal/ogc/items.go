@@ -129,8 +129,9 @@ func platformProperties(p store.Platform, r store.Report) map[string]any {
 	return m
 }
 
-// platformFeatures adds each platform's report, four at a time.
-func (h *Handler) platformFeatures(r *http.Request, ps []store.PlatformItem) ([]featureJSON, error) {
+// platformFeatures adds each platform's report, four at a time, with the
+// outline in crs.
+func (h *Handler) platformFeatures(r *http.Request, ps []store.PlatformItem, crs outCRS) ([]featureJSON, error) {
 	out := make([]featureJSON, len(ps))
 	g, ctx := errgroup.WithContext(r.Context())
 	g.SetLimit(4)
@@ -140,7 +141,7 @@ func (h *Handler) platformFeatures(r *http.Request, ps []store.PlatformItem) ([]
 			if err != nil {
 				return fmt.Errorf("report of platform %d: %w", p.ID, err)
 			}
-			out[i] = newFeature(p.ID, p.Geom, platformProperties(p.Platform, rep))
+			out[i] = newFeature(p.ID, crs.multiPolygon(p.Geom), platformProperties(p.Platform, rep))
 			return nil
 		})
 	}
@@ -170,19 +171,19 @@ func (h *Handler) items(w http.ResponseWriter, r *http.Request) error {
 		var zs []store.Zone
 		zs, page, err = h.st.ZonePage(r.Context(), fq)
 		for _, z := range zs {
-			features = append(features, newFeature(z.ID, z.Geom, zoneProperties(z)))
+			features = append(features, newFeature(z.ID, q.crs.multiPolygon(z.Geom), zoneProperties(z)))
 		}
 	case change.Platforms:
 		var ps []store.PlatformItem
 		if ps, page, err = h.st.PlatformPage(r.Context(), fq); err == nil {
-			features, err = h.platformFeatures(r, ps)
+			features, err = h.platformFeatures(r, ps, q.crs)
 		}
 	default:
 		layerID, _ := change.LayerID(c.ID)
 		var items []store.LayerItem
 		items, page, err = h.st.LayerPage(r.Context(), layerID, fq)
 		for _, it := range items {
-			features = append(features, newFeature(it.ID, it.Geom, layerProperties(it)))
+			features = append(features, newFeature(it.ID, q.crs.multiPolygon(it.Geom), layerProperties(it)))
 		}
 	}
 	if err != nil {
@@ -198,6 +199,7 @@ func (h *Handler) items(w http.ResponseWriter, r *http.Request) error {
 		out.NumberMatched = &page.Matched
 	}
 	out.Links = pageLinks(base+"/collections/"+c.ID, q, r.URL.Query().Get("f"), features, page)
+	setContentCRS(w, q.crs)
 	return write(w, typeGeoJSON, out)
 }
 
@@ -209,11 +211,18 @@ func pageLinks(collection string, q ItemsQuery, format string, fs []featureJSON,
 		if at != "" {
 			params = append(params, at+"="+strconv.FormatInt(v, 10))
 		}
-		if b := q.BBox; b != nil {
+		if b := q.BBox; b != nil && q.BBoxCRS == "" {
 			params = append(params, "bbox="+strings.Join([]string{coord(b.Min[0]), coord(b.Min[1]), coord(b.Max[0]), coord(b.Max[1])}, ","))
+		} else if b != nil {
+			v := q.bboxRaw
+			params = append(params, "bbox="+strings.Join([]string{coord(v[0]), coord(v[1]), coord(v[2]), coord(v[3])}, ","),
+				"bbox-crs="+url.QueryEscape(q.BBoxCRS))
 		}
 		if q.Datetime != "" {
 			params = append(params, "datetime="+url.QueryEscape(q.Datetime))
+		}
+		if q.CRS != "" && q.CRS != CRS84 {
+			params = append(params, "crs="+url.QueryEscape(q.CRS))
 		}
 		if format != "" {
 			params = append(params, "f="+url.QueryEscape(format))
@@ -266,7 +275,8 @@ func pageLinks(collection string, q ItemsQuery, format string, fs []featureJSON,
 func coord(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
-	if err := ParseQuery(r.URL.Query()); err != nil {
+	crs, err := parseItemQuery(r.URL.Query())
+	if err != nil {
 		return err
 	}
 	c, err := h.findCollection(r)
@@ -290,7 +300,7 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 		} else if err != nil {
 			return err
 		}
-		f = newFeature(z.ID, z.Geom, zoneProperties(z))
+		f = newFeature(z.ID, crs.multiPolygon(z.Geom), zoneProperties(z))
 	case change.Platforms:
 		p, err := h.st.LivePlatformItem(r.Context(), id)
 		if isNotFound(err) || (err == nil && p.ScenarioID != store.Official) {
@@ -298,7 +308,7 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 		} else if err != nil {
 			return err
 		}
-		fs, err := h.platformFeatures(r, []store.PlatformItem{p})
+		fs, err := h.platformFeatures(r, []store.PlatformItem{p}, crs)
 		if err != nil {
 			return err
 		}
@@ -311,13 +321,18 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 		} else if err != nil {
 			return err
 		}
-		f = newFeature(it.ID, it.Geom, layerProperties(it))
+		f = newFeature(it.ID, crs.multiPolygon(it.Geom), layerProperties(it))
 	}
 	collection := h.base(r) + "/collections/" + c.ID
+	self := collection + "/items/" + strconv.FormatInt(f.ID, 10)
+	if crs.URI != CRS84 {
+		self += "?crs=" + url.QueryEscape(crs.URI)
+	}
 	f.Links = []link{
-		{Href: collection + "/items/" + strconv.FormatInt(f.ID, 10), Rel: "self", Type: typeGeoJSON, Title: "this feature"},
+		{Href: self, Rel: "self", Type: typeGeoJSON, Title: "this feature"},
 		{Href: collection, Rel: "collection", Type: typeJSON, Title: "the collection"},
 	}
+	setContentCRS(w, crs)
 	return write(w, typeGeoJSON, f)
 }
 

@@ -16,6 +16,9 @@ func openAPIDocument(base string) map[string]any {
 	f := param("f", "query", "The format of the answer: JSON (GeoJSON for features) only.", false,
 		m{"type": "string", "enum": []string{"json", "geojson"}, "default": "json"})
 	collectionID := param("collectionId", "path", "zones, platforms or layer-<id> (GET /collections lists them).", true, m{"type": "string"})
+	crs := param("crs", "query", "The CRS of the coordinates in the answer (Part 2), in the axis order of its EPSG definition: "+
+		"CRS84 longitude/latitude (the default); EPSG:4490 and 4326 latitude/longitude; EPSG:4528 and 4549 northing/easting in metres. "+
+		"The answer's Content-Crs header names it.", false, m{"type": "string", "format": "uri", "enum": crsURIs(), "default": CRS84})
 	featureID := param("featureId", "path", "The feature's id: the stable id of the zone, platform or layer feature.", true,
 		m{"type": "integer", "minimum": 1})
 	ok := func(desc, mediaType string) m {
@@ -32,7 +35,7 @@ func openAPIDocument(base string) map[string]any {
 		"info": m{
 			"title":       "万亩 wanmu — OGC API – Features",
 			"version":     "1.0.0",
-			"description": "Zones, platforms and constraint layers of wanmu, read-only, in CRS84 (CGCS2000 longitude/latitude).",
+			"description": "Zones, platforms and constraint layers of wanmu, read-only, in CRS84 (CGCS2000 longitude/latitude) or, with crs=, in EPSG:4490, 4326, 4528 or 4549.",
 		},
 		"servers": []m{{"url": base}},
 		"components": m{"securitySchemes": m{
@@ -57,13 +60,16 @@ func openAPIDocument(base string) map[string]any {
 					m{"type": "integer", "minimum": 1}),
 				param("before", "query", "Only the last features with a smaller id (the prev links use it).", false,
 					m{"type": "integer", "minimum": 1}),
-				param("bbox", "query", "Only features that intersect the box west,south,east,north (CRS84); six numbers west,south,bottom,east,north,top are accepted and the heights ignored.", false,
+				param("bbox", "query", "Only features that intersect the box west,south,east,north (CRS84), or in bbox-crs in its axis order (lower corner first); six numbers west,south,bottom,east,north,top are accepted and the heights ignored. "+
+					"A box in EPSG:4528 or 4549 selects the features that intersect the longitude/latitude box enclosing it.", false,
 					m{"type": "array", "minItems": 4, "maxItems": 6, "items": m{"type": "number"}}),
+				param("bbox-crs", "query", "The CRS of bbox (Part 2): one of the collection's crs; CRS84 by default.", false,
+					m{"type": "string", "format": "uri", "enum": crsURIs(), "default": CRS84}),
 				param("datetime", "query", "Only features last changed (a constraint layer's: imported) at this instant or in this interval: an RFC 3339 date-time or date, or start/end with .. for an open end, e.g. 2026-11-01/.. for the changes since 1 November.", false,
 					m{"type": "string"}),
-				f,
+				crs, f,
 			}, ok("A page of features (a GeoJSON FeatureCollection).", typeGeoJSON)),
-			"/collections/{collectionId}/items/{featureId}": get("getFeature", "One feature.", []m{collectionID, featureID, f},
+			"/collections/{collectionId}/items/{featureId}": get("getFeature", "One feature.", []m{collectionID, featureID, crs, f},
 				ok("The feature (a GeoJSON Feature).", typeGeoJSON)),
 		},
 	}

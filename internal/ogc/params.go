@@ -11,7 +11,6 @@ import (
 	"github.com/paulmach/orb"
 
 	"wanmu/internal/problem"
-	"wanmu/internal/query"
 )
 
 // Limits of the items query.
@@ -34,19 +33,31 @@ type ItemsQuery struct {
 	// nil leaves an end open. Datetime is the parameter as given, for links.
 	Since, Until *time.Time
 	Datetime     string
+	// CRS is the URI of the coordinates asked for (crs; CRS84 when not
+	// given); BBoxCRS that of the bbox (bbox-crs), "" when not given.
+	// BBox is always CGCS2000 lon/lat: the box enclosing the one given.
+	CRS, BBoxCRS string
+	crs          outCRS
+	bboxCRS      outCRS
+	bboxRaw      [4]float64 // the bbox as given, in bboxCRS
 }
 
 // itemsParams are the query parameters of the items, in the order links
 // carry them.
-var itemsParams = []string{"limit", "offset", "after", "before", "bbox", "datetime", "f"}
+var itemsParams = []string{"limit", "offset", "after", "before", "bbox", "bbox-crs", "datetime", "crs", "f"}
 
 // ParseItemsQuery reads the query parameters of /items. Unknown, repeated
 // or malformed parameters are a 400 *problem.Problem that says what to send.
 func ParseItemsQuery(q url.Values) (ItemsQuery, error) {
-	iq := ItemsQuery{Limit: DefaultLimit}
+	iq := ItemsQuery{Limit: DefaultLimit, CRS: CRS84, crs: crs84, bboxCRS: crs84}
 	if err := checkParams(q, itemsParams); err != nil {
 		return iq, err
 	}
+	c, err := parseCRSParam(q, "crs")
+	if err != nil {
+		return iq, err
+	}
+	iq.crs, iq.CRS = c, c.URI
 	if v, ok := single(q, "limit"); ok {
 		n, ok := wholeNumber(v)
 		if !ok || n < 1 || n > MaxLimit {
@@ -79,15 +90,23 @@ func ParseItemsQuery(q url.Values) (ItemsQuery, error) {
 	case iq.Offset > 0 && (iq.After > 0 || iq.Before > 0):
 		return iq, badParam("bad-paging", "give offset or after/before, not both")
 	}
+	if _, ok := single(q, "bbox-crs"); ok {
+		if iq.bboxCRS, err = parseCRSParam(q, "bbox-crs"); err != nil {
+			return iq, err
+		}
+		iq.BBoxCRS = iq.bboxCRS.URI
+	}
 	if v, ok := single(q, "bbox"); ok {
 		if strings.TrimSpace(v) == "" {
-			return iq, badParam("bad-bbox", "bbox is empty: give four numbers west,south,east,north in degrees (CRS84)")
+			return iq, badParam("bad-bbox", "bbox is empty: give four numbers west,south,east,north in degrees (CRS84), or in the axis order of bbox-crs")
 		}
-		b, err := query.ParseBBox(v)
+		b, raw, err := parseBBoxIn(iq.bboxCRS, v)
 		if err != nil {
 			return iq, err
 		}
-		iq.BBox = b
+		iq.BBox, iq.bboxRaw = b, raw
+	} else if iq.BBoxCRS != "" {
+		return iq, badParam("bad-bbox-crs", "bbox-crs is given without a bbox")
 	}
 	if v, ok := single(q, "datetime"); ok {
 		since, until, err := parseDatetime(v)
@@ -162,6 +181,32 @@ func ParseQuery(q url.Values) error {
 		return err
 	}
 	return checkFormat(q)
+}
+
+// ParseItemQuery reads the query parameters of one feature: f and crs. It
+// returns the URI of the CRS asked for (CRS84 by default).
+func ParseItemQuery(q url.Values) (string, error) {
+	c, err := parseItemQuery(q)
+	return c.URI, err
+}
+
+func parseItemQuery(q url.Values) (outCRS, error) {
+	if err := checkParams(q, []string{"crs", "f"}); err != nil {
+		return crs84, err
+	}
+	if err := checkFormat(q); err != nil {
+		return crs84, err
+	}
+	return parseCRSParam(q, "crs")
+}
+
+// parseCRSParam reads the crs or bbox-crs parameter; CRS84 when absent.
+func parseCRSParam(q url.Values, name string) (outCRS, error) {
+	v, ok := single(q, name)
+	if !ok {
+		return crs84, nil
+	}
+	return parseCRS(name, v)
 }
 
 // checkParams refuses unknown and repeated parameters.
