@@ -79,7 +79,7 @@ func Platforms(year int, platforms []PlatformInput, es []Enterprise, results []R
 		if !ok || !found || pl.Share <= 0 {
 			continue
 		}
-		e, w := &es[i], pl.Share
+		e, w := &es[i], min(pl.Share, 1) // a share over 1 would count more land than the enterprise has
 		land := e.LandMu
 		if land != nil && *land < 0 {
 			land = nil
