@@ -31,9 +31,10 @@ func TestPlatformsStraddlingSplitByLandShare(t *testing.T) {
 		{CreditCode: "S", LandMu: F(20), ValueAdded: F(2000), Tax: F(600), Investment: F(4000),
 			RD: F(30), Revenue: F(3000), HighTech: &yes},
 		{CreditCode: "U", LandMu: F(10), ValueAdded: F(500), Tax: F(100), HighTech: &no},
+		{CreditCode: "T", LandMu: F(5)}, // class T, no figures: land only
 	}
-	placements := []Placement{{"S", "P1", 0.75}, {"S", "P2", 0.25}, {"U", "P1", 1}}
-	results := []Result{{CreditCode: "S", Class: ClassA}, {CreditCode: "U", Class: ClassC}}
+	placements := []Placement{{"S", "P1", 0.75}, {"S", "P2", 0.25}, {"U", "P1", 1}, {"T", "P2", 1}, {"X", "P2", 1}}
+	results := []Result{{CreditCode: "S", Class: ClassA}, {CreditCode: "U", Class: ClassC}, {CreditCode: "T", Class: ClassT}}
 	platforms := []PlatformInput{{ID: "P1", Name: "一", LandMu: 100}, {ID: "P2", Name: "二", LandMu: 50}}
 	base := map[string]PlatformIndicators{"P1": {Values: []PlatformValue{
 		{Code: PValueAddedPerMu, Value: F(40)}, {Code: PTaxDensity, Value: F(11)}}}}
@@ -66,12 +67,19 @@ func TestPlatformsStraddlingSplitByLandShare(t *testing.T) {
 		t.Error("a base without the indicator gave a doubling goal")
 	}
 
-	// P2: 5 亩, value added 500 → 100; tax 150 → 30 meets the target exactly.
+	// P2: S's 5 亩 with value added 500 → 100; tax 150 → 30 meets the target exactly
+	// (T's 5 亩 report nothing, so they are in no ratio); the unknown X is ignored.
 	near(t, "P2 亩均增加值", value(t, p2, PValueAddedPerMu), 100)
 	near(t, "P2 亩均税收", value(t, p2, PTaxPerMu), 30)
 	near(t, "P2 经济密度", value(t, p2, PEconomicDensity), 10)
 	if tx := pv(p2, PTaxPerMu); !*tx.MeetsTarget || pv(p2, PValueAddedPerMu).Base != nil {
 		t.Errorf("P2: %+v", tx)
+	}
+	// Land by class: A 5 and T 5 of 10; A/B over the A–D land only: 100 %.
+	near(t, "P2 T land share", p2.ClassLandShare[ClassT], 0.5)
+	near(t, "P2 A/B land", value(t, p2, PGoodLandShare), 100)
+	if p2.Enterprises != 2 || pv(p2, PTaxPerMu).Reporting != 1 {
+		t.Errorf("P2 enterprises %d, tax reporting %d", p2.Enterprises, pv(p2, PTaxPerMu).Reporting)
 	}
 	// The split enterprise's land adds up to its whole: 15 + 5 = 20.
 	near(t, "S land over both", p1.ClassLand[ClassA]+p2.ClassLand[ClassA], 20)
