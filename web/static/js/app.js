@@ -205,6 +205,10 @@
 		document.getElementById('btn-print').addEventListener('click', function () { self.printLayout.open(); });
 		var imp = document.getElementById('btn-import');
 		imp.hidden = !canEdit;
+		if (canEdit && !wanmu.permissions.mayImport()) { // imports are for the city's editors
+			imp.disabled = true;
+			imp.title = t('perm.import', { counties: wanmu.permissions.names(wanmu.permissions.limit()) });
+		}
 		imp.addEventListener('click', function () { self.openImport(); });
 		document.querySelectorAll('.tabs [data-tab]').forEach(function (b) {
 			b.addEventListener('click', function () { self.setTab(b.dataset.tab); });
@@ -316,8 +320,9 @@
 			return;
 		}
 		var menu = h('div', { className: 'menu' },
-			h('div', { className: 'menu-info' }, h('strong', { text: this.user.name }), h('span', { className: 'muted', text: t('role.user.' + this.user.role) })),
-			this.user.role === 'admin' && !this.user.noAuth ? h('button', { className: 'menu-item', attrs: { type: 'button', 'data-action': 'new-user' }, i18n: 'user.new', on: { click: function () { details.open = false; wanmu.UserDialog.open(); } } }) : null,
+			h('div', { className: 'menu-info' }, h('strong', { text: this.user.name }), h('span', { className: 'muted', text: t('role.user.' + this.user.role) }),
+				wanmu.permissions.limit() ? h('span', { className: 'muted', attrs: { 'data-field': 'counties' }, text: t('perm.only', { counties: wanmu.permissions.names(wanmu.permissions.limit()) }) }) : null),
+			this.user.role === 'admin' && !this.user.noAuth ? h('button', { className: 'menu-item', attrs: { type: 'button', 'data-action': 'new-user' }, i18n: 'user.manage', on: { click: function () { details.open = false; wanmu.UserDialog.open(); } } }) : null,
 			!this.user.noAuth ? h('button', { className: 'menu-item', attrs: { type: 'button', 'data-action': 'logout' }, i18n: 'user.logout', on: { click: function () { self.logout(); } } }) : null);
 		var details = h('details', { className: 'user-menu' },
 			h('summary', null, wanmu.icon('user', 16), h('span', { className: 'user-name', text: this.user.name }),

@@ -64,6 +64,7 @@
 				return;
 			}
 			self.render();
+			self.app.fire('permissions'); // a county-limited editor writes only in their county's draft
 		}, function () { /* signed out or offline: the page says so elsewhere */ });
 	};
 
@@ -86,7 +87,7 @@
 	ScenarioSwitcher.prototype.render = function () {
 		var self = this, cur = this.current;
 		wanmu.dom.clear(this.el);
-		var label = this.id > 0 ? t('scenario.in', { name: cur ? cur.name : '#' + this.id }) : t('scenario.official');
+		var label = this.id > 0 ? t('scenario.in', { name: cur ? cur.name : '#' + this.id }) + owner(cur) : t('scenario.official');
 		var button = h('button', {
 			className: 'scenario-button' + (this.id > 0 ? ' draft' : ''),
 			attrs: { type: 'button', 'aria-haspopup': 'true', 'aria-expanded': String(this._open), 'data-scenario': String(this.id) },
@@ -105,7 +106,7 @@
 		var self = this;
 		var rows = [this._row(0, t('scenario.official'), t('scenario.officialHelp'))];
 		this.list.forEach(function (s) {
-			rows.push(self._row(s.id, s.name, t('scenario.meta', { at: wanmu.i18n.datetime(s.base_at), by: s.created_by || '—' })));
+			rows.push(self._row(s.id, s.name + owner(s), t('scenario.meta', { at: wanmu.i18n.datetime(s.base_at), by: s.created_by || '—' })));
 		});
 		var menu = h('div', { className: 'scenario-menu', attrs: { role: 'menu' } }, rows);
 		if (this.adopted.length) { // the record: which plan became official, when, by whom
@@ -127,7 +128,7 @@
 				wanmu.CompareDialog.open(self.list, self.id);
 			}));
 		}
-		if (cur && this.app.editor && this.app.editor.canEdit()) {
+		if (cur && wanmu.permissions.mayWriteHere()) {
 			actions.push(action('scenario.rebase', 'rebase-scenario', function () { self._setOpen(false); self._settle('rebase', {}); }));
 		}
 		if (cur && u && u.role === 'admin') {
@@ -145,6 +146,12 @@
 		}
 		return menu;
 	};
+
+	// owner names a county's draft ("（青田县方案）"; nothing for the city's).
+	function owner(s) {
+		var o = wanmu.permissions.ownerLabel(s);
+		return o ? t('perm.ownerParen', { owner: o }) : '';
+	}
 
 	ScenarioSwitcher.prototype._row = function (id, name, meta) {
 		var self = this;

@@ -50,6 +50,7 @@
 		app.mapEl.appendChild(this.el);
 		app.selection.on('change', this.update, this);
 		app.editor.on('change', this.update, this);
+		app.on('permissions', this.update, this); // the plan's owner is known
 		wanmu.i18n.on('langchange', this.update, this);
 		this.update();
 	}
@@ -93,24 +94,34 @@
 	Toolbar.prototype.update = function () {
 		var n = this.app.selection.count();
 		var ed = this.app.editor;
+		// A county-limited editor: tools only where the server would accept
+		// the write (core/permissions.js); the title says why not.
+		var P = wanmu.permissions;
+		var fs = this.app.selection.features();
+		var here = P.mayWriteHere();
+		var mine = P.mayEditZones(fs.map(function (f) { return f.properties; }));
+		var why = P.draftNote() || (n && !mine ? fs.map(function (f) { return P.zoneNote(f.properties); }).filter(Boolean)[0] : null);
 		TOOLS.forEach(function (tool) {
 			var b = this.buttons[tool.name];
 			if (!b) {
 				return;
 			}
-			var on = true;
+			var on = !tool.edit || here;
 			if (tool.one) {
-				on = n === 1;
+				on = n === 1 && mine;
 			}
 			if (tool.two) {
-				on = n >= 2;
+				on = n >= 2 && mine;
+			}
+			if (tool.edit && !tool.name.match(/^(undo|redo)$/)) {
+				b.title = !on && why ? why : wanmu.i18n.t('tool.' + tool.name + '.help');
 			}
 			if (tool.name === 'undo') {
-				on = ed.canUndo();
+				on = here && ed.canUndo();
 				b.title = on ? wanmu.i18n.t('tool.undo.what', { what: ed.history.undoLabel() }) : wanmu.i18n.t('tool.undo.help');
 			}
 			if (tool.name === 'redo') {
-				on = ed.canRedo();
+				on = here && ed.canRedo();
 				b.title = on ? wanmu.i18n.t('tool.redo.what', { what: ed.history.redoLabel() }) : wanmu.i18n.t('tool.redo.help');
 			}
 			b.disabled = !on || ed.busy;

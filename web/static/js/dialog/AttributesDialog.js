@@ -15,9 +15,11 @@
 		var t = wanmu.i18n.t;
 		var name = h('input', { type: 'text', name: 'name', value: props.name || '', attrs: { maxlength: 200, required: true, autocomplete: 'off' } });
 		var kind = D.select('kind', [{ value: 'township', label: 'kind.township' }, { value: 'park', label: 'kind.park' }], props.kind || 'township');
-		var county = D.select('county_adcode', wanmu.style.counties.map(function (c) {
+		// A county-limited editor's zones stay in their counties.
+		var choices = wanmu.permissions.countyChoices();
+		var county = D.select('county_adcode', choices.map(function (c) {
 			return { value: c, text: t('county.' + c) + ' ' + c };
-		}), props.county_adcode || opts.county || wanmu.style.counties[0]);
+		}), props.county_adcode || (choices.indexOf(opts.county) >= 0 ? opts.county : choices[0]));
 		var disposition = D.select('disposition', wanmu.style.dispositions.map(function (d) {
 			return { value: d, label: 'disp.' + d };
 		}), props.disposition || '待定');

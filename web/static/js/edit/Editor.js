@@ -48,9 +48,10 @@
 	}
 	Editor.prototype = Object.create(wanmu.Emitter.prototype);
 
+	// canEdit: the role edits at all; what it may edit here (a county-limited
+	// editor) is core/permissions.js.
 	Editor.prototype.canEdit = function () {
-		var u = this.app.user;
-		return !!u && (u.role === 'editor' || u.role === 'admin');
+		return wanmu.permissions.mayEdit();
 	};
 
 	Editor.prototype._setupGeoman = function () {
@@ -1140,14 +1141,14 @@
 		}
 		if (e.key === 'Escape' && (this.mode !== 'select' || this.session)) {
 			this.cancel();
-		} else if ((e.ctrlKey || e.metaKey) && (e.key === 'z' || e.key === 'Z') && this.canEdit()) {
+		} else if ((e.ctrlKey || e.metaKey) && (e.key === 'z' || e.key === 'Z') && wanmu.permissions.mayWriteHere()) {
 			e.preventDefault();
 			if (e.shiftKey) {
 				this.redo();
 			} else {
 				this.undo();
 			}
-		} else if ((e.ctrlKey || e.metaKey) && e.key === 'y' && this.canEdit()) {
+		} else if ((e.ctrlKey || e.metaKey) && e.key === 'y' && wanmu.permissions.mayWriteHere()) {
 			e.preventDefault();
 			this.redo();
 		} else if (e.key === 'Enter' && (this.mode === 'draw' || this.mode === 'split')) {

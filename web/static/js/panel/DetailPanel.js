@@ -20,6 +20,7 @@
 		app.selection.on('change', this._selectionChanged, this);
 		app.on('zones', this.render, this);
 		app.on('platforms', this.render, this);
+		app.on('permissions', this.render, this);
 		wanmu.i18n.on('langchange', this.render, this);
 		wanmu.units.on('unitchange', this.render, this);
 		this.render();
@@ -67,7 +68,7 @@
 				h('li', { i18n: 'detail.hintClick' }),
 				h('li', { i18n: 'detail.hintShift' }),
 				h('li', { i18n: 'detail.hintBox' }),
-				this.app.editor.canEdit() ? h('li', { i18n: 'detail.hintDraw' }) : null),
+				wanmu.permissions.mayWriteHere() ? h('li', { i18n: 'detail.hintDraw' }) : null),
 			h('dl', { className: 'kv compact' },
 				h('dt', { i18n: 'kind.park' }), h('dd', { text: t('count.n', { n: counts.park }) }),
 				h('dt', { i18n: 'kind.township' }), h('dd', { text: t('count.n', { n: counts.township }) }),
@@ -76,7 +77,7 @@
 
 	DetailPanel.prototype._zone = function (f) {
 		var p = f.properties, app = this.app, self = this;
-		var canEdit = app.editor.canEdit();
+		var canEdit = wanmu.permissions.mayEditZone(p);
 		var dispColor = p.kind === 'park' ? wanmu.style.park.fill : wanmu.style.dispositionColor[p.disposition];
 		var platform = p.platform_id ? app.platformById(p.platform_id) : null;
 		var head = h('div', { className: 'detail-head' },
@@ -118,7 +119,7 @@
 		var hist = h('section', { className: 'history' },
 			h('h4', null, wanmu.icon('history', 15), h('span', { i18n: 'history.title' })),
 			this._historyList(p));
-		return h('div', { className: 'detail', dataset: { zoneId: String(p.id) } }, head, actions, this._developable.section(p), kv, hist);
+		return h('div', { className: 'detail', dataset: { zoneId: String(p.id) } }, head, wanmu.permissions.note(wanmu.permissions.zoneNote(p)), actions, this._developable.section(p), kv, hist);
 
 		function secondArea(mu) {
 			return wanmu.units.current() === 'mu' ? wanmu.units.area(mu, { unit: 'ha' }) : wanmu.units.area(mu, { unit: 'mu' });
@@ -348,7 +349,9 @@
 	DetailPanel.prototype._multi = function (fs) {
 		var app = this.app;
 		var total = fs.reduce(function (s, f) { return s + (f.properties.area_mu || 0); }, 0);
-		var canEdit = app.editor.canEdit();
+		var props = fs.map(function (f) { return f.properties; });
+		var canEdit = wanmu.permissions.mayEditZones(props);
+		var why = props.map(wanmu.permissions.zoneNote).filter(Boolean)[0];
 		var active = app.activePlatformId ? app.platformById(app.activePlatformId) : null;
 		return h('div', { className: 'detail multi' },
 			h('div', { className: 'detail-head' },
@@ -356,6 +359,7 @@
 				h('h3', { className: 'detail-title', text: t('detail.selectionTitle') }),
 				h('div', { className: 'detail-area' }, h('span', { className: 'big', text: wanmu.units.area(total) }),
 					h('span', { className: 'muted', text: ' ' + t('detail.sumNote') }))),
+			wanmu.permissions.note(why),
 			h('div', { className: 'actions' },
 				h('button', { className: 'btn btn-small', attrs: { type: 'button' }, on: { click: function () { app.zoomToZones(app.selection.ids()); } } }, wanmu.icon('target', 14), h('span', { i18n: 'action.zoomTo' })),
 				canEdit ? h('button', { className: 'btn btn-small', attrs: { type: 'button', 'data-action': 'merge' }, on: { click: function () { app.editor.merge(); } } }, wanmu.icon('merge', 14), h('span', { i18n: 'tool.merge' })) : null,

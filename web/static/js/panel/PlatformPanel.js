@@ -19,6 +19,7 @@
 		this._seq = 0;
 		this.shortfall = new wanmu.ShortfallPanel(app); // 缺口补足建议 (ShortfallPanel.js)
 		app.on('platforms', this.render, this);
+		app.on('permissions', this.render, this);
 		app.selection.on('change', this.render, this);
 		wanmu.i18n.on('langchange', this.render, this);
 		wanmu.units.on('unitchange', this.render, this);
@@ -83,7 +84,7 @@
 	PlatformPanel.prototype.render = function () {
 		var app = this.app, self = this;
 		wanmu.dom.clear(this.el);
-		var canEdit = app.editor.canEdit();
+		var canEdit = wanmu.permissions.mayWriteHere(); // a new platform; this one's: _body
 		var picker = wanmu.Dialog.select('platform', [{ value: '', label: 'platform.choose' }].concat(app.platforms.map(function (p) {
 			return { value: p.id, text: p.name + (p.meets === undefined ? '' : (p.meets ? '  ✓' : '  ✗')) };
 		})), app.activePlatformId || '');
@@ -111,7 +112,7 @@
 			this.el.appendChild(h('div', { className: 'muted pad', i18n: 'platform.loading' }));
 			return;
 		}
-		this.el.appendChild(this._body(canEdit));
+		this.el.appendChild(this._body(wanmu.permissions.mayEditPlatform(this.platform)));
 	};
 
 	PlatformPanel.prototype._body = function (canEdit) {
@@ -122,7 +123,7 @@
 				h('span', { className: 'chip chip-color', style: { background: color }, text: t('role.' + p.role) }),
 				(p.counties || []).map(function (c) { return h('span', { className: 'chip', text: t('county.' + c) }); })),
 			h('h3', { className: 'detail-title', text: p.name }));
-		var warnings = [];
+		var warnings = [wanmu.permissions.note(wanmu.permissions.platformNote(p))];
 		if (r.overlap && r.overlap.mu > 0.01) {
 			warnings.push(h('div', { className: 'warn-box', attrs: { 'data-warning': 'overlap' } },
 				h('strong', { i18n: 'platform.overlapTitle' }),
@@ -163,8 +164,9 @@
 			h('div', { text: t('report.method', { method: r.method || '' }) + ' · ' + t('report.computedAt', { at: wanmu.i18n.datetime(r.computed_at) }) }));
 		var sel = app.selection.ids();
 		var members = (p.zone_ids || []).map(function (id) { return app.zones.feature(id); }).filter(Boolean);
-		var addable = sel.filter(function (id) { return (p.zone_ids || []).indexOf(id) < 0; });
-		var removable = sel.filter(function (id) { return (p.zone_ids || []).indexOf(id) >= 0; });
+		var mine = function (id) { var f = app.zones.feature(id); return !!f && wanmu.permissions.mayEditZone(f.properties); };
+		var addable = sel.filter(function (id) { return (p.zone_ids || []).indexOf(id) < 0 && mine(id); });
+		var removable = sel.filter(function (id) { return (p.zone_ids || []).indexOf(id) >= 0 && mine(id); });
 		var memberActions = canEdit ? h('div', { className: 'actions' },
 			h('button', {
 				className: 'btn btn-small btn-primary', attrs: { type: 'button', 'data-action': 'add-selected' }, disabled: !addable.length,
@@ -183,7 +185,7 @@
 						h('span', { text: zp.name })),
 					h('td', { className: 'num', text: wanmu.units.area(zp.area_mu, { bare: true }) }),
 					canEdit ? h('td', { className: 'row-action' }, h('button', {
-						className: 'btn-icon', attrs: { type: 'button', 'data-action': 'remove-member' }, i18nTitle: 'platform.removeOne',
+						className: 'btn-icon', attrs: { type: 'button', 'data-action': 'remove-member' }, i18nTitle: 'platform.removeOne', disabled: !mine(zp.id),
 						on: { click: function () { self.removeZones([zp.id]); } }
 					}, wanmu.icon('close', 13))) : null);
 			})));

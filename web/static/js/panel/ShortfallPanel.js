@@ -156,7 +156,8 @@
 				h('td', { className: 'num muted', text: c.touches ? '0 m' : distance(c.distance_m) }),
 				canEdit ? h('td', { className: 'row-action' }, h('button', {
 					className: 'btn btn-small' + (c.suggested ? ' btn-primary' : ''), attrs: { type: 'button', 'data-action': 'shortfall-add' },
-					disabled: !inPlan || !!self.busy || d.meets, title: inPlan ? '' : t('shortfall.planFirst'),
+					disabled: !inPlan || !!self.busy || d.meets || !wanmu.permissions.mayEditZone({ county_adcode: c.county }),
+					title: inPlan ? wanmu.permissions.zoneNote({ county_adcode: c.county }) || '' : t('shortfall.planFirst'),
 					on: { click: function () { self.add(p, c); } }
 				}, h('span', { i18n: self.busy === c.key ? 'shortfall.adding' : 'shortfall.add' }))) : null);
 		});
