@@ -16,15 +16,31 @@
 		// Only an administrator may change a threshold (the policy sets it).
 		var isAdmin = !!opts.admin;
 		var threshold = h('input', { type: 'number', name: 'threshold_mu', min: 1, step: 'any', value: p.threshold_mu || 10000, disabled: !isAdmin });
+		// A county-limited editor keeps the other counties as they are.
+		var lim = wanmu.permissions.limit();
 		var counties = h('div', { className: 'checks' }, wanmu.style.counties.map(function (c) {
-			var cb = h('input', { type: 'checkbox', value: c, checked: (p.counties || opts.counties || []).indexOf(c) >= 0 });
+			var cb = h('input', { type: 'checkbox', value: c, checked: (p.counties || opts.counties || []).indexOf(c) >= 0, disabled: !!lim && lim.indexOf(c) < 0 });
 			return h('label', { className: 'check' }, cb, h('span', { text: t('county.' + c) }));
 		}));
+		// A cross-county platform is the city's editors' unless an
+		// administrator lets the editors of every county it spans edit it.
+		var editable = h('input', { type: 'checkbox', name: 'county_editable', checked: !!p.county_editable });
+		var editableRow = isAdmin ? h('label', { className: 'check', attrs: { 'data-field': 'county_editable' } }, editable, h('span', { i18n: 'platform.countyEditable' })) : null;
+		var checked = function () {
+			return Array.prototype.filter.call(counties.querySelectorAll('input'), function (i) { return i.checked; }).map(function (i) { return i.value; });
+		};
+		var showEditable = function () {
+			if (editableRow) {
+				editableRow.hidden = checked().length < 2;
+			}
+		};
+		counties.addEventListener('change', showEditable);
+		showEditable();
 		var reason = h('input', { type: 'text', name: 'reason', attrs: { maxlength: 2000 } });
 		var body = h('div', { className: 'form-grid' },
 			D.field('field.platformName', name),
 			h('div', { className: 'form-row' }, D.field('field.role', role), D.field('field.thresholdMu', threshold, isAdmin ? null : 'platform.thresholdAdmin')),
-			h('div', { className: 'field' }, h('span', { className: 'field-label', i18n: 'field.counties' }), counties),
+			h('div', { className: 'field' }, h('span', { className: 'field-label', i18n: 'field.counties' }), counties, editableRow),
 			opts.memberCount ? h('div', { className: 'form-note', text: t('platform.startMembers', { n: opts.memberCount }) }) : null,
 			D.field('field.reason', reason, 'field.reasonHint'));
 		var d = new D({
@@ -41,9 +57,12 @@
 						if (!(th > 0)) {
 							throw new Error(t('platform.thresholdInvalid'));
 						}
-						var cs = Array.prototype.filter.call(counties.querySelectorAll('input'), function (i) { return i.checked; })
-							.map(function (i) { return i.value; });
+						var cs = checked();
 						var body = { name: name.value.trim(), role: role.value, counties: cs };
+						var ce = editable.checked && cs.length > 1;
+						if (isAdmin && ce !== !!p.county_editable) {
+							body.county_editable = ce;
+						}
 						if (isAdmin && th !== (p.threshold_mu || 10000)) {
 							body.threshold_mu = th;
 						}
