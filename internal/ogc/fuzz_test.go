@@ -8,6 +8,7 @@ import (
 	"errors"
 	"math"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -44,7 +45,11 @@ func FuzzParseItemsQuery(f *testing.F) {
 		"foo=bar", "bbox-crs=x", "limit=1&limit=2", "limit", "%zz", "limit=%00", "f=\xff", "\xff=1", "limit=１０",
 		strings.Repeat("a", 300) + "=1", "bbox=" + strings.Repeat("9", 400) + ",28,120,29", "datetime=2026-01-01T00:00:00Z",
 		"limit=5&offset=10&bbox=119,28,120,29&f=json", "datetime=2026-11-01/..", "datetime=../2026-11-01T08:00:00%2B08:00",
-		"datetime=2026-11-02/2026-11-01", "datetime=/", "datetime=2026-02-30"} {
+		"datetime=2026-11-02/2026-11-01", "datetime=/", "datetime=2026-02-30",
+		"crs=EPSG:4528", "crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F4549", "crs=OGC:CRS84", "crs=[EPSG:4490]", "crs=EPSG:3857",
+		"bbox=28.2,119.7,28.3,119.8&bbox-crs=EPSG:4326", "bbox=119.7,28.2,119.8,28.3&bbox-crs=EPSG:4490",
+		"bbox=3120000,40460000,3130000,40470000&bbox-crs=EPSG:4528", "bbox=3120000,460000,3130000,470000&bbox-crs=EPSG:4549",
+		"bbox=-1e9,40000000,1e9,41000000&bbox-crs=EPSG:4528", "bbox=0,0,1,1&bbox-crs=EPSG:4549", "bbox-crs=EPSG:4528"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
@@ -68,7 +73,7 @@ func FuzzParseItemsQuery(f *testing.F) {
 				t.Fatalf("%q: %s repeated and accepted", raw, k)
 			}
 			switch k {
-			case "limit", "offset", "after", "before", "bbox", "datetime", "f":
+			case "limit", "offset", "after", "before", "bbox", "bbox-crs", "datetime", "crs", "f":
 			default:
 				t.Fatalf("%q: unknown parameter %q accepted", raw, k)
 			}
@@ -94,6 +99,12 @@ func FuzzParseItemsQuery(f *testing.F) {
 		if q.Since != nil && q.Until != nil && q.Since.After(*q.Until) {
 			t.Fatalf("%q: a time window that ends before it starts: %v … %v", raw, q.Since, q.Until)
 		}
+		if !slices.Contains(crsList, q.CRS) || (q.BBoxCRS != "" && !slices.Contains(crsList, q.BBoxCRS)) {
+			t.Fatalf("%q: crs %q, bbox-crs %q", raw, q.CRS, q.BBoxCRS)
+		}
+		if _, ok := v["bbox-crs"]; ok != (q.BBoxCRS != "") || (ok && q.BBox == nil) {
+			t.Fatalf("%q: bbox-crs parameter %v, kept %q with bbox %v", raw, ok, q.BBoxCRS, q.BBox)
+		}
 		if _, ok := v["datetime"]; ok != (q.Datetime != "") {
 			t.Fatalf("%q: datetime parameter %v, kept %q", raw, ok, q.Datetime)
 		}
@@ -116,6 +127,40 @@ func FuzzParseQuery(f *testing.F) {
 		for k, vs := range v {
 			if k != "f" || len(vs) != 1 || (vs[0] != "json" && vs[0] != "geojson") {
 				t.Fatalf("%q accepted", raw)
+			}
+		}
+	})
+}
+
+// crsList is every CRS served, URIs as the collections list them.
+var crsList = []string{ogc.CRS84, "http://www.opengis.net/def/crs/EPSG/0/4490", "http://www.opengis.net/def/crs/EPSG/0/4326",
+	"http://www.opengis.net/def/crs/EPSG/0/4528", "http://www.opengis.net/def/crs/EPSG/0/4549"}
+
+func FuzzParseItemQuery(f *testing.F) {
+	for _, s := range []string{"", "f=json", "crs=EPSG:4528", "crs=EPSG:4549&f=geojson", "crs=epsg:4490", "crs=EPSG:3857",
+		"crs=" + url.QueryEscape(crsList[3]), "crs=https%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F4528", "bbox=1,2,3,4",
+		"crs=a&crs=b", "crs=\xff", "crs=" + strings.Repeat("x", 500)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		v, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		crs, err := ogc.ParseItemQuery(v)
+		if err != nil {
+			checkProblem(t, raw, err)
+			return
+		}
+		if !slices.Contains(crsList, crs) {
+			t.Fatalf("%q: crs %q", raw, crs)
+		}
+		if _, ok := v["crs"]; !ok && crs != ogc.CRS84 {
+			t.Fatalf("%q: crs %q without a crs parameter", raw, crs)
+		}
+		for k := range v {
+			if k != "f" && k != "crs" {
+				t.Fatalf("%q: unknown parameter %q accepted", raw, k)
 			}
 		}
 	})
