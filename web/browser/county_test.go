@@ -97,6 +97,15 @@ func TestCountyEditor(t *testing.T) {
 		t.Errorf("a refused write reads %q", got)
 	}
 
+	// A new zone's county: theirs only, even drawn next to 莲都's zones.
+	eval[bool](p, `(wanmu.AttributesDialog.open(null, {title: 'attr.newTitle', okLabel: 'action.create', county: '331102', submit: function () { return true; }}), true)`)
+	p.waitJS("the new-zone form", `!!document.querySelector('dialog[open] select[name="county_adcode"]')`)
+	if got := eval[string](p, `Array.prototype.map.call(document.querySelector('dialog[open] select[name="county_adcode"]').options, function (o) { return o.value; }).join(',') + '=' + document.querySelector('dialog[open] select[name="county_adcode"]').value`); got != "331121=331121" {
+		t.Errorf("the new zone's county choices and default: %s, want 331121=331121", got)
+	}
+	p.click(`dialog[open] .dialog-x`)
+	p.waitJS("the form closed", `!document.querySelector('dialog[open]')`)
+
 	// Platforms: 青田's own is theirs; the city's, across three counties, is
 	// the city's (not county_editable).
 	showPlatform := func(name string) {
