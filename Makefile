@@ -11,7 +11,7 @@ ADDR      ?= 127.0.0.1:8080
 # the time runs out mid-execution (golang/go#75804, fixed in Go 1.27).
 FUZZTIME  ?= 20000x
 
-.PHONY: run deps web build serve check fmt vet test fuzz browser bench bench-hostile bench-tiles bench-dxf bench-browser bench-scenarios bench-evaluation clean
+.PHONY: run deps web build serve check fmt vet test fuzz browser bench bench-hostile bench-tiles bench-dxf bench-browser bench-scenarios bench-shortfall bench-evaluation clean
 
 ## run: install what is missing, build, and serve the map with the sample data
 run: deps build serve
@@ -57,7 +57,7 @@ browser: web
 BENCH_PARCELS ?= 200000
 
 ## bench: scale benchmark (issue 7); make bench BENCH_PARCELS=200000,1000000 adds the province-scale run
-bench: bench-hostile bench-dxf bench-browser bench-scenarios bench-evaluation
+bench: bench-hostile bench-dxf bench-browser bench-scenarios bench-shortfall bench-evaluation
 	WANMU_BENCH_PARCELS=$(BENCH_PARCELS) $(GO) test ./internal/store -run '^$$' -bench '^BenchmarkScale$$' -benchtime 1x -count=1 -v -timeout 120m
 
 ## bench-hostile: peak memory under 50 concurrent worst-case viewer requests on 50,000 zones (issue 13)
@@ -77,6 +77,11 @@ bench-browser: web
 ## comparing three plans × ten platforms, on BENCH_PARCELS parcels (issue 16)
 bench-scenarios:
 	WANMU_BENCH_PARCELS=$(BENCH_PARCELS) $(GO) test ./internal/store -run '^$$' -bench '^BenchmarkScenarios$$' -benchtime 1x -count=1 -v -timeout 60m
+
+## bench-shortfall: what closes the gap of every short platform, the heaviest cold (target < 2 s), and each
+## candidate's marginal figure against the report after adding it (≤ 0.01 mu), on BENCH_PARCELS parcels (issue 17)
+bench-shortfall:
+	WANMU_BENCH_PARCELS=$(BENCH_PARCELS) $(GO) test ./internal/store -run '^$$' -bench '^BenchmarkShortfall$$' -benchtime 1x -count=1 -v -timeout 60m
 
 ## bench-evaluation: the 亩均 evaluation of 20,000 synthetic enterprises and their platforms' indicators (issue 18; target < 1 s)
 bench-evaluation:
