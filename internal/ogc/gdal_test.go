@@ -18,7 +18,7 @@ import (
 
 // requireOGR finds ogrinfo and ogr2ogr; without them the test is skipped,
 // except under CI, where it fails.
-func requireOGR(t *testing.T) {
+func requireOGR(t testing.TB) {
 	t.Helper()
 	for _, tool := range []string{"ogrinfo", "ogr2ogr"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -29,7 +29,7 @@ func requireOGR(t *testing.T) {
 
 // gdal runs a GDAL tool against the server with token as the bearer token
 // ("" for none) and returns its standard output and error.
-func gdal(t *testing.T, token string, args ...string) (string, string, error) {
+func gdal(t testing.TB, token string, args ...string) (string, string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

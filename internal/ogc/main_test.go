@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 
@@ -32,7 +33,8 @@ func TestMain(m *testing.M) { testdb.Main(m) }
 // under /ogc behind the API's Authenticate and Require(viewer). It has one
 // user and bearer token per role.
 type env struct {
-	t      *testing.T
+	t      testing.TB
+	pool   *pgxpool.Pool
 	st     *store.Store
 	srv    *httptest.Server
 	tokens map[string]string // role → bearer token
@@ -56,9 +58,10 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func newEnv(t *testing.T, publicRead bool) *env {
+func newEnv(t testing.TB, publicRead bool) *env {
 	t.Helper()
-	st := store.New(testdb.New(t))
+	pool := testdb.New(t)
+	st := store.New(pool)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	reports := report.New(st)
@@ -68,7 +71,7 @@ func newEnv(t *testing.T, publicRead bool) *env {
 	r.Use(api.Middleware(log)...)
 	r.Mount("/api/v1", a.Routes())
 	r.With(a.Authenticate, a.Require(auth.Viewer)).Mount("/ogc", h.Routes())
-	e := &env{t: t, st: st, srv: httptest.NewServer(r), tokens: map[string]string{}, logs: logs}
+	e := &env{t: t, pool: pool, st: st, srv: httptest.NewServer(r), tokens: map[string]string{}, logs: logs}
 	t.Cleanup(e.srv.Close)
 	hash, err := auth.HashPassword("correct horse battery")
 	if err != nil {
@@ -93,7 +96,7 @@ type resp struct {
 	body   []byte
 }
 
-func (r resp) json(t *testing.T) map[string]any {
+func (r resp) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.body, &m); err != nil {
