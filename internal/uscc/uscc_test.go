@@ -57,7 +57,7 @@ func TestInvalid(t *testing.T) {
 		"911100A0802100433B":  "division code",
 		"91110000802100433b":  "not one of", // Check wants a normalised code
 		"":                    "18 characters",
-		"9111000080210043３B": "not one of",
+		"9111000080210043３B":  "not one of",
 	}
 	for c, want := range cases {
 		err := Check(c)
