@@ -1,15 +1,15 @@
 // Package ogc serves wanmu's layers read-only as OGC API – Features, Part 1
-// (Core, GeoJSON, with a small OpenAPI 3.0 definition), so that QGIS, GDAL
-// and scripts open them directly. Mount Routes at /ogc behind the API's
+// (Core, GeoJSON, with a small OpenAPI 3.0 definition) and Part 2 (CRS by
+// reference), so that QGIS, GDAL and scripts open them directly. Mount Routes at /ogc behind the API's
 // authentication, as the tiles are:
 //
 //	GET /ogc                                   landing page
 //	GET /ogc/api                               the OpenAPI 3.0 definition
-//	GET /ogc/conformance                       core, oas30, geojson
+//	GET /ogc/conformance                       core, oas30, geojson, crs (Part 2)
 //	GET /ogc/collections                       zones, platforms, layer-<id> …
-//	GET /ogc/collections/{collectionId}        one, with its extent in CRS84
-//	GET /ogc/collections/{collectionId}/items  ?limit=&offset=&bbox=&after=&before=&f=json
-//	GET /ogc/collections/{collectionId}/items/{featureId}
+//	GET /ogc/collections/{collectionId}        one, with its extent in CRS84, crs and storageCrs
+//	GET /ogc/collections/{collectionId}/items  ?limit=&offset=&bbox=&bbox-crs=&after=&before=&datetime=&crs=&f=json
+//	GET /ogc/collections/{collectionId}/items/{featureId}  ?crs=&f=json
 //
 // A session:
 //
@@ -27,8 +27,17 @@
 // attributes. Feature ids are the stable ids of zones, platforms and layer
 // features.
 //
-// Coordinates are CGCS2000 longitude/latitude (EPSG:4490), served as CRS84:
-// the two agree to centimetres, as everywhere in wanmu.
+// Coordinates are stored in CGCS2000 longitude/latitude (storageCrs
+// EPSG:4490) and served as CRS84 unless crs asks for EPSG:4490, EPSG:4326
+// (taken as equal to CGCS2000: they agree to centimetres here, as everywhere
+// in wanmu; PROJ's WGS 84 → CGCS2000 moves nothing either), or the
+// Gauss-Kruger zone 40 of EPSG:4528 (easting with the zone prefix) or 4549
+// (without), projected by internal/geodesy. Coordinates and a bbox-crs box
+// are in the axis order of the CRS's EPSG definition, as Part 2 says:
+// latitude first for EPSG:4490 and 4326, northing first for 4528 and 4549
+// (X north, Y east), longitude first only for CRS84. Content-Crs names the
+// CRS of every features answer. A box in Gauss-Kruger selects the features
+// that meet the longitude/latitude box enclosing it.
 //
 // Pages are in id order. The first page, and any page asked for by offset,
 // carries numberMatched; the next and prev links go by id (after=, before=),

@@ -15,7 +15,7 @@ import (
 // gdalPartTwo reports whether GDAL's OAPIF driver requests a CRS (Part 2,
 // GDAL 3.7 and later: the CRS open option). GDAL 3.6's does not: it asks
 // for CRS84 and labels every layer WGS 84.
-func gdalPartTwo(t *testing.T) bool {
+func gdalPartTwo(t testing.TB) bool {
 	out, _, err := gdal(t, "", "ogrinfo", "--format", "OAPIF")
 	return err == nil && strings.Contains(out, `name="CRS"`)
 }
