@@ -86,6 +86,13 @@ func accessRules(zone, platform, layer int64) map[string]accessRule {
 		"DELETE /tokens/{id}":          {min: "admin", path: "/tokens/999999", status: 404},
 		"PUT /settings/basemap":        {min: "admin", body: `{"tianditu_key":"not-a-key"}`, status: 422},
 
+		// Enterprise figures (issue 18).
+		"GET /enterprises":                      {min: "viewer", status: 200},
+		"GET /enterprises/years":                {min: "viewer", status: 200},
+		"GET /enterprises/unplaced":             {min: "viewer", path: "/enterprises/unplaced?year=2024", status: 200},
+		"POST /enterprises/imports":             {min: "editor", status: 400}, // no ?year=
+		"POST /enterprises/imports/{id}/commit": {min: "editor", path: "/enterprises/imports/0123456789abcdef01234567/commit", body: `{}`, status: 404},
+
 		"GET /platforms/{id}/developable": {min: "viewer", path: "/platforms/" + p + "/developable", status: 200},
 
 		"GET /platforms/{id}/shortfall":      {min: "viewer", path: "/platforms/" + p + "/shortfall", status: 200},

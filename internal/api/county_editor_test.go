@@ -135,6 +135,10 @@ func TestCountyEditorRoutes(t *testing.T) {
 		"PATCH /users/{name}":         {path: "/users/qingtian1", body: `{"counties":[]}`, status: forbidden},
 		"DELETE /tokens/{id}":         {path: "/tokens/1", status: forbidden},
 		"PUT /settings/basemap":       {body: `{}`, status: forbidden},
+
+		// Enterprise imports are for the city's editors too (issue 18).
+		"POST /enterprises/imports":             {path: "/enterprises/imports?year=2024", body: `{}`, status: forbidden},
+		"POST /enterprises/imports/{id}/commit": {path: "/enterprises/imports/0123456789abcdef01234567/commit", body: `{}`, status: forbidden},
 	}
 	seen := map[string]bool{}
 	err = chi.Walk(api.New(e.st, api.Options{}).Routes(), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {

@@ -124,6 +124,7 @@ func New(st *store.Store, opts Options) *Server {
 		s.jobs = job.New(st, job.Options{Logger: s.log})
 	}
 	s.jobs.RegisterContinuation("import", s.continueImport)
+	s.jobs.RegisterContinuation(enterpriseJobKind, s.continueEnterpriseImport) // enterprises.go
 	return s
 }
 
@@ -201,6 +202,12 @@ func (s *Server) Routes() chi.Router {
 	r.With(editor).Get("/imports/{id}", s.handle(s.getImport))
 	r.With(editor, officialOnly, cityEditors).Post("/imports/{id}/commit", s.handle(s.commitImport))
 	r.With(editor).Delete("/imports/{id}", s.handle(s.cancelImport))
+	// Enterprise figures per year (enterprises.go); their imports are jobs read and cancelled at /imports/{id}.
+	r.With(viewer, heavy).Get("/enterprises", s.handle(s.listEnterprises(false)))
+	r.With(viewer).Get("/enterprises/years", s.handle(s.enterpriseYears))
+	r.With(viewer, heavy).Get("/enterprises/unplaced", s.handle(s.listEnterprises(true)))
+	r.With(editor, officialOnly, cityEditors).Post("/enterprises/imports", s.handle(s.startEnterpriseImport))
+	r.With(editor, officialOnly, cityEditors).Post("/enterprises/imports/{id}/commit", s.handle(s.commitEnterpriseImport))
 	r.With(viewer).Get("/exports", s.handle(s.export))
 	r.With(viewer).Get("/exports/handover", s.handle(s.handover))
 	r.With(viewer).Get("/exports/formats", s.handle(s.formats))
