@@ -136,7 +136,12 @@ func parseBBoxIn(c outCRS, s string) (b *orb.Bound, raw [4]float64, err error) {
 		return b, raw, err
 	}
 	parts := strings.Split(s, ",")
-	if len(parts) == 6 { // heights are ignored
+	if len(parts) == 6 { // heights are ignored, once they are numbers
+		for _, h := range []string{parts[2], parts[5]} {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(h), 64); err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+				return nil, raw, badParam("bad-bbox", "bbox height %q is not a number", problem.Clip(h, 40))
+			}
+		}
 		parts = []string{parts[0], parts[1], parts[3], parts[4]}
 	}
 	order := "latitude,longitude: south,west,north,east in degrees"

@@ -43,7 +43,7 @@ func TestCRSParams(t *testing.T) {
 
 	// EPSG:4490 and 4326 boxes are latitude first; the box kept is lon/lat.
 	for _, uri := range []string{uri4490, uri4326} {
-		q, err := parse("bbox=28.2,119.7,28.3,119.8&bbox-crs=" + url.QueryEscape(uri))
+		q, err := parse("bbox=28.2,119.7,0,28.3,119.8,50&bbox-crs=" + url.QueryEscape(uri)) // heights ignored
 		if err != nil || q.BBoxCRS != uri || q.BBox.Min[0] != 119.7 || q.BBox.Min[1] != 28.2 || q.BBox.Max[0] != 119.8 || q.BBox.Max[1] != 28.3 {
 			t.Errorf("bbox in %s: %+v, %v", uri, q.BBox, err)
 		}
@@ -90,6 +90,7 @@ func TestCRSParams(t *testing.T) {
 		"bbox=3130000,460000,3120000,470000&bbox-crs=EPSG:4549": "lower corner first",
 		"bbox=3120000,460000,3130000,470000&bbox-crs=EPSG:4528": "outside zone 40",
 		"bbox=NaN,460000,3130000,470000&bbox-crs=EPSG:4549":     "is not a number",
+		"bbox=28.2,119.7,x,28.3,119.8,0&bbox-crs=EPSG:4490":     `bbox height "x" is not a number`,
 	} {
 		_, err := parse(in)
 		var p *problem.Problem
