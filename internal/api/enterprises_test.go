@@ -187,3 +187,24 @@ func TestEnterpriseImportAPI(t *testing.T) {
 		t.Errorf("an .xls: %v", j)
 	}
 }
+
+// TestEnterpriseCommitOfZoneImport: the enterprise commit route does not
+// commit a zone import (its mapping would be read as an empty zone mapping).
+func TestEnterpriseCommitOfZoneImport(t *testing.T) {
+	requireGDAL(t)
+	e := newEnv(t, api.Options{})
+	file := `{"type":"FeatureCollection","features":[
+		{"type":"Feature","properties":{"名称":"甲"},"geometry":{"type":"Polygon","coordinates":[[[119.90,28.40],[119.91,28.40],[119.91,28.41],[119.90,28.40]]]}}]}`
+	j := e.upload("editor", "zones.geojson", []byte(file), nil)
+	if j["state"] != "waiting" {
+		t.Fatalf("preview: %v", j)
+	}
+	id := j["id"].(string)
+	r := e.do(req{method: "POST", path: "/api/v1/enterprises/imports/" + id + "/commit", role: "editor", body: `{}`})
+	if r.status != 409 || !strings.Contains(string(r.body), "not an enterprise import") {
+		t.Fatalf("enterprise commit of a zone import: %d %s", r.status, r.body)
+	}
+	if j := e.waitJob("editor", id); j["state"] != "waiting" {
+		t.Errorf("the zone import after the refusal: %v", j)
+	}
+}
