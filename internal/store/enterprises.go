@@ -284,9 +284,9 @@ func (s *Store) EnterprisePlacements(ctx context.Context, year int) ([]Placement
 func (s *Store) EnterpriseYears(ctx context.Context) ([]EnterpriseYear, error) {
 	rows, err := s.db.Query(ctx, `
 		SELECT e.year, count(*), array_agg(DISTINCT e.county_adcode ORDER BY e.county_adcode), coalesce(sum(e.land_mu), 0),
-			count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM enterprise_placement p WHERE p.enterprise_id = e.id)),
-			max(e.created_at)
-		FROM enterprise_year e GROUP BY e.year ORDER BY e.year DESC`)
+			count(*) FILTER (WHERE p.enterprise_id IS NULL), max(e.created_at)
+		FROM enterprise_year e LEFT JOIN (SELECT DISTINCT enterprise_id FROM enterprise_placement) p ON p.enterprise_id = e.id
+		GROUP BY e.year ORDER BY e.year DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("enterprise years: %w", err)
 	}
