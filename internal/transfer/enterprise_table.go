@@ -70,7 +70,8 @@ func readXLSX(path string) (*table, error) {
 	// The first sheet with a recognisable header, else the first with data.
 	var fallback *table
 	for _, sh := range t.Sheets {
-		rows, err := f.GetRows(sh, excelize.Options{RawCellValue: false})
+		// Raw values: a figure shown with two decimals keeps its digits.
+		rows, err := f.GetRows(sh, excelize.Options{RawCellValue: true})
 		if err != nil {
 			return nil, &exchange.Error{Code: exchange.CodeCorrupt, Message: "读取工作表“" + sh + "”失败：" + clip(err.Error(), 120),
 				English: "reading sheet " + sh + " failed: " + clip(err.Error(), 120), Err: err}

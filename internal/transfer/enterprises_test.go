@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -47,7 +48,7 @@ var enterpriseHeader = []string{"序号", "统一社会信用代码", "企业名
 // every zone but in 丽水; with bad, also a row for each error.
 func countyRows(bad bool) [][]string {
 	rows := [][]string{
-		{"1", creditCode(1), "丽水跨区机械有限公司", "莲都区", "规上", "30", "150.5", "420", "3,600", "800", "12", "500", "90", "120", "", "", rectWKT(119.915, 28.405, 119.925, 28.41)},
+		{"1", creditCode(1), "丽水跨区机械有限公司", "莲都区", "规上", "30.456", "150.5", "420", "3,600", "800", "12", "500", "90", "120", "", "", rectWKT(119.915, 28.405, 119.925, 28.41)},
 		{"2", creditCode(2), "丽水东区电子有限公司", "331102", "规下", "10.5", "20", "", "300", "", "", "80", "", "25", "119.93", "28.41", ""},
 		{"3", creditCode(3), "区外阀门厂", "莲都", "规上", "8", "40", "60", "500", "100", "1", "60", "5", "40", "119.95", "28.30", ""},
 	}
@@ -75,9 +76,22 @@ func gbkXLSX(t *testing.T, path string, rows [][]string) {
 	if err := f.SetSheetName("Sheet1", sh); err != nil {
 		t.Fatal(err)
 	}
+	// Figures are numbers shown with two decimals, as the office formats
+	// them; the import reads their full value.
+	twoDecimals, err := f.NewStyle(&excelize.Style{NumFmt: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
 	put := func(r int, vals []string) {
 		for c, v := range vals {
 			cell, _ := excelize.CoordinatesToCellName(c+1, r)
+			if x, err := strconv.ParseFloat(v, 64); err == nil {
+				if err := f.SetCellFloat(sh, cell, x, -1, 64); err != nil {
+					t.Fatal(err)
+				}
+				f.SetCellStyle(sh, cell, cell, twoDecimals)
+				continue
+			}
 			if err := f.SetCellStr(sh, cell, v); err != nil {
 				t.Fatal(err)
 			}
@@ -242,7 +256,7 @@ func TestEnterpriseImport(t *testing.T) {
 		t.Fatalf("list: %v %v", all, err)
 	}
 	e := all[0]
-	if e.CreditCode != creditCode(1) || e.Name != "丽水跨区机械有限公司" || *e.LandMu != 30 || *e.Revenue != 3600 || e.SourceRow != 3 || e.ImportID != "job-good" {
+	if e.CreditCode != creditCode(1) || e.Name != "丽水跨区机械有限公司" || *e.LandMu != 30.456 || *e.Revenue != 3600 || e.SourceRow != 3 || e.ImportID != "job-good" {
 		t.Errorf("row 3 as stored: %+v", e)
 	}
 	var wWest, wEast float64
