@@ -88,7 +88,7 @@ func (b *lockedBuffer) String() string {
 
 const adminPassword = "test admin password"
 
-func startServe(t *testing.T, bin, data string) *serveProcess {
+func startServe(t *testing.T, bin, data string, flags ...string) *serveProcess {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -97,7 +97,7 @@ func startServe(t *testing.T, bin, data string) *serveProcess {
 	addr := ln.Addr().String()
 	ln.Close()
 	p := &serveProcess{url: "http://" + addr, output: &lockedBuffer{}}
-	p.cmd = exec.Command(bin, "serve", "--data", data, "--addr", addr)
+	p.cmd = exec.Command(bin, append([]string{"serve", "--data", data, "--addr", addr}, flags...)...)
 	p.cmd.Env = append(os.Environ(), "WANMU_ADMIN_PASSWORD="+adminPassword)
 	p.cmd.Stdout, p.cmd.Stderr = p.output, p.output
 	if err := p.cmd.Start(); err != nil {

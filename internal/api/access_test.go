@@ -98,6 +98,8 @@ func accessRules(zone, platform, layer int64) map[string]accessRule {
 		"GET /platforms/{id}/shortfall":      {min: "viewer", path: "/platforms/" + p + "/shortfall", status: 200},
 		"POST /platforms/{id}/shortfall/add": {min: "editor", path: "/platforms/" + p + "/shortfall/add", body: `{"key":"zone:1"}`, ifm: `"99"`, status: 409}, // official data: in a plan only
 
+		"GET /exports/qgis-project":   {min: "viewer", status: 200},
+		"GET /exports/maplibre-style": {min: "viewer", status: 200},
 		"GET /scenarios":              {min: "viewer", status: 200},
 		"POST /scenarios":             {min: "editor", body: `{}`, status: 422},
 		"GET /scenarios/{id}":         {min: "viewer", path: "/scenarios/999999", status: 404},

@@ -216,19 +216,24 @@ func (s *Server) retireScenario(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// officialOnly guards the routes that do not yet work inside a scenario:
-// imports, which run as jobs on the official data. An import meant for a
-// draft is refused rather than written to the official data.
-func officialOnly(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if scenarioOf(r) != store.Official {
-			problem.Write(w, r, problem.New(http.StatusConflict, "not-in-scenario",
-				"imports go into the official data only for now: leave the scenario (scenario=0) to import"))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+// officialOnlyFor guards the routes that work on the official data only —
+// imports, which run as jobs on it, and the QGIS project, whose layers come
+// from the OGC API — saying why: a request meant for a draft is refused
+// rather than served or written from the official data.
+func officialOnlyFor(why string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if scenarioOf(r) != store.Official {
+				problem.Write(w, r, problem.New(http.StatusConflict, "not-in-scenario", "%s: leave the scenario (scenario=0)", why))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
+
+// officialOnly guards the imports.
+var officialOnly = officialOnlyFor("imports go into the official data only for now")
 
 // cityEditors guards the routes a county-limited editor may not use:
 // imports, which run as background jobs writing zones of any county.

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"wanmu/internal/testenv"
+)
+
+// qgisLayer is what testdata/qgis_project.py reports of one layer.
+type qgisLayer struct {
+	Name     string         `json:"name"`
+	Valid    bool           `json:"valid"`
+	Provider string         `json:"provider"`
+	CRS      string         `json:"crs"`
+	Renderer string         `json:"renderer"`
+	Features int            `json:"features"`
+	First    map[string]any `json:"first"`
+	Rules    []string       `json:"rules"`
+}
+
+// TestQGISProject: QGIS itself (Debian's python3-qgis, headless) opens the
+// project wanmu serves for the sample data: every layer is valid and
+// connected to this server (OGC API – Features for the zones, platforms and
+// small layers, vector tiles for 永久基本农田), the project is in EPSG:4528,
+// the zones are drawn by disposition, and QGIS reads the same number of
+// zones and platforms, with the same attributes, as the REST API lists.
+func TestQGISProject(t *testing.T) {
+	requirePostgres(t)
+	python := qgisPython()
+	if python == "" {
+		testenv.Missing(t, "QGIS's Python bindings are not installed (Debian: python3-qgis)")
+	}
+	bin := filepath.Join(t.TempDir(), "wanmu")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	t.Setenv("DATABASE_URL", "") // the embedded cluster
+	// Public reading: the project leaves authentication to the user, and
+	// this QGIS has no configuration to give it.
+	srv := startServe(t, bin, enterableTempDir(t), "--public-read")
+	defer srv.stop(t)
+
+	get := func(path string) *http.Response {
+		t.Helper()
+		res, err := http.Get(srv.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != http.StatusOK {
+			b, _ := io.ReadAll(res.Body)
+			t.Fatalf("GET %s: %d %s", path, res.StatusCode, b)
+		}
+		return res
+	}
+	res := get("/api/v1/exports/qgis-project?crs=EPSG:4528")
+	if cd := res.Header.Get("Content-Disposition"); !strings.Contains(cd, ".qgz") {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	path := filepath.Join(t.TempDir(), "wanmu.qgz")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(f, res.Body); err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	f.Close()
+
+	var rest struct {
+		Features []json.RawMessage `json:"features"`
+	}
+	res = get("/api/v1/zones?limit=1000")
+	if err := json.NewDecoder(res.Body).Decode(&rest); err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	var platforms struct {
+		Platforms []json.RawMessage `json:"platforms"`
+	}
+	res = get("/api/v1/platforms")
+	_ = json.NewDecoder(res.Body).Decode(&platforms)
+	res.Body.Close()
+
+	script, _ := filepath.Abs("testdata/qgis_project.py")
+	cmd := exec.Command(python, script, path)
+	cmd.Env = append(os.Environ(), "QT_QPA_PLATFORM=offscreen", "HOME="+t.TempDir())
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("QGIS: %v\n%s\n%s", err, out, stderr)
+	}
+	var got struct {
+		Read   bool        `json:"read"`
+		CRS    string      `json:"crs"`
+		Layers []qgisLayer `json:"layers"`
+	}
+	// QGIS may print warnings before the JSON line.
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
+		t.Fatalf("QGIS's report: %v\n%s", err, out)
+	}
+	t.Logf("QGIS read: %s", lines[len(lines)-1])
+	if !got.Read || got.CRS != "EPSG:4528" {
+		t.Fatalf("project read %v in %s, want true in EPSG:4528", got.Read, got.CRS)
+	}
+	byName := map[string]qgisLayer{}
+	for _, l := range got.Layers {
+		byName[l.Name] = l
+		if !l.Valid {
+			t.Errorf("layer %s (%s) is not valid in QGIS", l.Name, l.Provider)
+		}
+	}
+	zones := byName["功能区（开发区/园区、乡镇工业功能区）"]
+	if zones.Provider != "OAPIF" || zones.Features != len(rest.Features) || zones.Renderer != "RuleRenderer" || zones.CRS == "" {
+		t.Errorf("zones in QGIS: %+v; want OAPIF, %d features, drawn by rules", zones, len(rest.Features))
+	}
+	if zones.First["name"] == nil || zones.First["disposition"] == nil || zones.First["area_mu"] == nil {
+		t.Errorf("a zone's attributes in QGIS: %v", zones.First)
+	}
+	if !slices.Contains(zones.Rules, `"kind" = 'park'`) || !slices.Contains(zones.Rules, `"disposition" = '并'`) {
+		t.Errorf("the zones' rules: %v", zones.Rules)
+	}
+	if p := byName["产业平台"]; p.Provider != "OAPIF" || p.Features != len(platforms.Platforms) {
+		t.Errorf("platforms in QGIS: %+v; want %d", p, len(platforms.Platforms))
+	}
+	if l := byName["永久基本农田"]; l.Provider != "vectortile" {
+		t.Errorf("永久基本农田 in QGIS: %+v; want the vector tiles (it has over 5,000 parcels)", l)
+	}
+	if l := byName["生态保护红线"]; l.Provider != "OAPIF" || l.Features == 0 {
+		t.Errorf("生态保护红线 in QGIS: %+v; want its features through the OGC API", l)
+	}
+}
+
+// qgisPython is a Python that imports QGIS: Debian's own first (another
+// python3 first on the PATH, such as pyenv's, lacks the system's packages).
+func qgisPython() string {
+	for _, p := range []string{"/usr/bin/python3", "python3"} {
+		if exec.Command(p, "-c", "import qgis.core").Run() == nil {
+			return p
+		}
+	}
+	return ""
+}
