@@ -326,3 +326,14 @@ func (s *Store) CheckParcels(ctx context.Context, parcels [][]byte) ([]ParcelIss
 		return p, err
 	})
 }
+
+// EnterpriseOverlap says how many enterprise rows year has (existing) and
+// how many of them have one of codes (an import of those codes replaces them).
+func (s *Store) EnterpriseOverlap(ctx context.Context, year int, codes []string) (existing, replaced int, err error) {
+	err = s.db.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE credit_code = ANY($2)) FROM enterprise_year WHERE year = $1`,
+		year, codes).Scan(&existing, &replaced)
+	if err != nil {
+		return 0, 0, fmt.Errorf("enterprise overlap: %w", err)
+	}
+	return existing, replaced, nil
+}

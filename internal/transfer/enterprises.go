@@ -63,31 +63,36 @@ type RowError struct {
 // EnterprisePreview is what an editor sees before committing an enterprise
 // import of one year.
 type EnterprisePreview struct {
-	Target      string                `json:"target"` // "enterprises"
-	Year        int                   `json:"year"`
-	Format      string                `json:"format"`
-	Encoding    string                `json:"encoding"`
-	Sheet       string                `json:"sheet,omitempty"`
-	Sheets      []string              `json:"sheets,omitempty"`
-	HeaderRow   int                   `json:"header_row"`
-	Columns     []EnterpriseColumn    `json:"columns"`
-	Fields      []EnterpriseFieldInfo `json:"fields"`
-	Mapping     EnterpriseMapping     `json:"mapping"`
-	Rows        int                   `json:"rows"`  // data rows read
-	Valid       int                   `json:"valid"` // rows without errors
-	ErrorRows   int                   `json:"error_rows"`
-	Errors      []RowError            `json:"errors"` // at most maxListed
-	Counties    map[string]int        `json:"counties"`
-	WithPoint   int                   `json:"with_point"`
-	WithParcel  int                   `json:"with_parcel"`
-	NoLocation  int                   `json:"no_location"`
-	Sample      []map[string]any      `json:"sample"`
-	Warnings    []string              `json:"warnings"`
+	Target     string                `json:"target"` // "enterprises"
+	Year       int                   `json:"year"`
+	Format     string                `json:"format"`
+	Encoding   string                `json:"encoding"`
+	Sheet      string                `json:"sheet,omitempty"`
+	Sheets     []string              `json:"sheets,omitempty"`
+	HeaderRow  int                   `json:"header_row"`
+	Columns    []EnterpriseColumn    `json:"columns"`
+	Fields     []EnterpriseFieldInfo `json:"fields"`
+	Mapping    EnterpriseMapping     `json:"mapping"`
+	Rows       int                   `json:"rows"`  // data rows read
+	Valid      int                   `json:"valid"` // rows without errors
+	ErrorRows  int                   `json:"error_rows"`
+	Errors     []RowError            `json:"errors"` // at most maxListed
+	Counties   map[string]int        `json:"counties"`
+	WithPoint  int                   `json:"with_point"`
+	WithParcel int                   `json:"with_parcel"`
+	NoLocation int                   `json:"no_location"`
+	Sample     []map[string]any      `json:"sample"`
+	Warnings   []string              `json:"warnings"`
+	// Existing rows of the year, and of them those this import replaces
+	// (same credit codes); the others stay.
+	Existing    int `json:"existing"`
+	Replaces    int `json:"replaces"`
 	records     []store.EnterpriseRecord
 	table       *table
 	header      int
 	region      *region.Region
 	checkParcel func(ctx context.Context, wkbs [][]byte) ([]store.ParcelIssue, error)
+	overlap     func(ctx context.Context, year int, codes []string) (int, int, error)
 }
 
 // InspectEnterprises reads an enterprise table (.xlsx or .csv, GBK or
@@ -98,7 +103,7 @@ func (s *Service) InspectEnterprises(ctx context.Context, path string, year int,
 		return nil, err
 	}
 	p := &EnterprisePreview{Target: "enterprises", Year: year, Format: t.Format, Encoding: t.Encoding, Sheet: t.Sheet, Sheets: t.Sheets,
-		table: t, region: s.region(), checkParcel: s.Store.CheckParcels, Warnings: []string{}}
+		table: t, region: s.region(), checkParcel: s.Store.CheckParcels, overlap: s.Store.EnterpriseOverlap, Warnings: []string{}}
 	h, ok := findHeader(t.Rows)
 	if !ok {
 		p.Warnings = append(p.Warnings, "未识别出表头：以第一行为表头，请在预览中指定各列")
@@ -289,6 +294,16 @@ func (p *EnterprisePreview) evaluate(ctx context.Context) error {
 	if p.Rows == 0 {
 		p.addError(RowError{Row: p.HeaderRow, Message: "表头下没有数据行", English: "no data rows below the header"})
 		p.ErrorRows = 1
+	}
+	if p.overlap != nil {
+		codes := make([]string, len(p.records))
+		for i, r := range p.records {
+			codes[i] = r.CreditCode
+		}
+		var err error
+		if p.Existing, p.Replaces, err = p.overlap(ctx, p.Year, codes); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -283,6 +283,10 @@ func TestEnterpriseImport(t *testing.T) {
 		t.Errorf("unplaced: %+v %v", un, err)
 	}
 
+	if again, err := svc.InspectEnterprises(ctx, good, 2024, ""); err != nil || again.Existing != 3 || again.Replaces != 3 {
+		t.Errorf("the same table again: existing %d, replaces %d, %v", again.Existing, again.Replaces, err)
+	}
+
 	// 2025 as GBK CSV: X/Y in Gauss-Kruger zone 40 with its prefix, land
 	// in 平方米, tax in 元, one enterprise of 2024 again.
 	n, eE := geodesy.ToGaussKruger(119.93, 28.41, 120)
@@ -292,7 +296,7 @@ func TestEnterpriseImport(t *testing.T) {
 		{strings.ToLower(creditCode(9)), "新投产企业", "规上", "6,666.67", "", "", ""},
 	})
 	p, err = svc.InspectEnterprises(ctx, csvPath, 2025, "")
-	if err != nil || p.Encoding != "GBK" || p.ErrorRows != 0 || p.Valid != 2 {
+	if err != nil || p.Encoding != "GBK" || p.ErrorRows != 0 || p.Valid != 2 || p.Existing != 0 || p.Replaces != 0 {
 		t.Fatalf("csv preview: %+v %v", p, err)
 	}
 	res, err = svc.CommitEnterprises(ctx, p, "job-csv", "bob")
