@@ -508,6 +508,29 @@ func parseNumber(s string) (float64, bool) {
 	return v, true
 }
 
+// parseDegrees reads decimal degrees or degrees, minutes and seconds as
+// tables write them: 119°54′44.5″, 119°54'44.5", 119度54分44.5秒.
+func parseDegrees(s string) (float64, bool) {
+	if v, ok := parseNumber(s); ok {
+		return v, true
+	}
+	r := strings.NewReplacer("°", " ", "度", " ", "′", " ", "'", " ", "’", " ", "分", " ", "″", " ", "\"", " ", "”", " ", "秒", " ")
+	parts := strings.Fields(r.Replace(s))
+	if len(parts) == 0 || len(parts) > 3 {
+		return 0, false
+	}
+	v, scale := 0.0, 1.0
+	for i, p := range parts {
+		x, ok := parseNumber(p)
+		if !ok || x < 0 || (i > 0 && x >= 60) {
+			return 0, false
+		}
+		v += x / scale
+		scale *= 60
+	}
+	return v, true
+}
+
 func yesNo(s string) (bool, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "是", "y", "yes", "1", "√", "true", "高新", "高新技术企业":
@@ -563,11 +586,15 @@ func (r *rowParser) location(rec *store.EnterpriseRecord) {
 	var pt orb.Point
 	switch {
 	case lon != "" || lat != "":
-		a, ok1 := parseNumber(lon)
-		b, ok2 := parseNumber(lat)
+		a, ok1 := parseDegrees(lon)
+		b, ok2 := parseDegrees(lat)
 		if !ok1 || !ok2 {
-			r.fail("lon", lon+", "+lat, "经度、纬度应都是数字", "longitude and latitude must both be numbers")
+			r.fail("lon", lon+", "+lat, "经度、纬度应都是数字（如 119.9123）或度分秒（如 119°54′44″）",
+				"longitude and latitude must both be numbers (119.9123) or degrees, minutes and seconds (119°54′44″)")
 			return
+		}
+		if a <= 90 && b > 90 { // the two columns swapped: China's longitudes exceed 73°, its latitudes stay under 54°
+			a, b = b, a
 		}
 		pt = orb.Point{a, b}
 	case x != "" || y != "":

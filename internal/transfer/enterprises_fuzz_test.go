@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,6 +32,16 @@ func TestMatchHeader(t *testing.T) {
 	if v, ok := parseNumber("１，２３４.５"); !ok || v != 1234.5 {
 		t.Errorf("parseNumber full-width: %v %v", v, ok)
 	}
+	for s, want := range map[string]float64{"119°54′45″": 119.9125, "119°54'45\"": 119.9125, "28度24分36秒": 28.41, "119.5": 119.5, "28°30′": 28.5} {
+		if v, ok := parseDegrees(s); !ok || math.Abs(v-want) > 1e-9 {
+			t.Errorf("parseDegrees(%q) = %v %v, want %v", s, v, ok, want)
+		}
+	}
+	for _, s := range []string{"119°61′", "119°-5′", "1°2′3″4", "度"} {
+		if v, ok := parseDegrees(s); ok {
+			t.Errorf("parseDegrees(%q) = %v, accepted", s, v)
+		}
+	}
 	for _, s := range []string{"12..5", "NaN", "Inf", "1e999", "约10", ""} {
 		if _, ok := parseNumber(s); ok {
 			t.Errorf("parseNumber(%q) accepted", s)
@@ -57,6 +68,7 @@ func FuzzMatchHeader(f *testing.F) {
 			t.Fatalf("%q: unit %q vs %q", h, unit, u)
 		}
 		parseNumber(h)
+		parseDegrees(h)
 	})
 }
 

@@ -50,7 +50,7 @@ func countyRows(bad bool) [][]string {
 	rows := [][]string{
 		{"1", creditCode(1), "丽水跨区机械有限公司", "莲都区", "规上", "30.456", "150.5", "420", "3,600", "800", "12", "500", "90", "120", "", "", rectWKT(119.915, 28.405, 119.925, 28.41)},
 		{"2", creditCode(2), "丽水东区电子有限公司", "331102", "规下", "10.5", "20", "", "300", "", "", "80", "", "25", "119.93", "28.41", ""},
-		{"3", creditCode(3), "区外阀门厂", "莲都", "规上", "8", "40", "60", "500", "100", "1", "60", "5", "40", "119.95", "28.30", ""},
+		{"3", creditCode(3), "区外阀门厂", "莲都", "规上", "8", "40", "60", "500", "100", "1", "60", "5", "40", "28°18′", "119°57′", ""}, // swapped, in degrees and minutes
 	}
 	if bad {
 		wrong := creditCode(4)
@@ -279,7 +279,7 @@ func TestEnterpriseImport(t *testing.T) {
 		t.Errorf("point row: %+v", all[1])
 	}
 	un, err := st.ListEnterprises(ctx, store.EnterpriseFilter{Year: 2024, Unplaced: true})
-	if err != nil || len(un) != 1 || un[0].Name != "区外阀门厂" {
+	if err != nil || len(un) != 1 || un[0].Name != "区外阀门厂" || un[0].Location == nil || math.Abs(un[0].Location[0]-119.95) > 1e-9 || math.Abs(un[0].Location[1]-28.30) > 1e-9 {
 		t.Errorf("unplaced: %+v %v", un, err)
 	}
 
