@@ -15,7 +15,7 @@
 		var sel = opts.ids || app.selection.ids(); // ids: the zone table's selection
 		var layerOptions = [{ value: 'zones', label: 'export.layerZones' }, { value: 'platforms', label: 'export.layerPlatforms' }]
 			.concat(app.layers.map(function (l) { return { value: 'layer-' + l.id, text: l.name }; }))
-			.concat([{ value: 'handover', label: 'export.handover' }]);
+			.concat([{ value: 'handover', label: 'export.handover' }, { value: 'qgis', label: 'export.qgisProject' }]);
 		var layer = D.select('layer', layerOptions, 'zones');
 		var format = D.select('format', FORMATS.map(function (f) { return { value: f, label: 'format.' + f }; }), 'shp');
 		var crs = D.select('crs', wanmu.style.crsCodes().map(function (c) { return { value: c, label: 'crs.' + c }; }), 'EPSG:4490');
@@ -26,9 +26,9 @@
 		var crsNote = h('div', { className: 'field-hint' });
 		function update() {
 			var f = format.value;
-			var handover = layer.value === 'handover';
-			formatRow.hidden = handover;
-			encodingRow.hidden = !handover && f !== 'shp' && f !== 'csv' && f !== 'dxf';
+			var handover = layer.value === 'handover', qgis = layer.value === 'qgis';
+			formatRow.hidden = handover || qgis;
+			encodingRow.hidden = qgis || (!handover && f !== 'shp' && f !== 'csv' && f !== 'dxf');
 			if (handover) {
 				f = 'shp';
 			}
@@ -38,6 +38,10 @@
 			crs.disabled = crs.disabled && !handover;
 			if (handover && crsNote.textContent === '') {
 				crsNote.textContent = t('export.handoverNote');
+			}
+			if (qgis) { // a project in CGCS2000 or Gauss-Kruger (WGS 84 is not offered there)
+				crs.disabled = false;
+				crsNote.textContent = t('export.qgisNote');
 			}
 			onlySel.disabled = !sel.length || layer.value !== 'zones';
 			if (onlySel.disabled) {
@@ -63,6 +67,8 @@
 						var url;
 						if (layer.value === 'handover') {
 							url = wanmu.api.url('/exports/handover', { crs: crs.value, encoding: encoding.value });
+						} else if (layer.value === 'qgis') {
+							url = wanmu.api.url('/exports/qgis-project', crs.value === 'EPSG:4326' ? {} : { crs: crs.value });
 						} else {
 							var q = { layer: layer.value, format: format.value };
 							if (!crs.disabled) {
@@ -86,7 +92,7 @@
 								});
 							}
 							return res.blob().then(function (blob) {
-								var name = filename(res.headers.get('Content-Disposition')) || ('wanmu-' + layer.value + '.' + (layer.value === 'handover' ? 'zip' : format.value));
+								var name = filename(res.headers.get('Content-Disposition')) || ('wanmu-' + layer.value + '.' + ({ handover: 'zip', qgis: 'qgz' }[layer.value] || format.value));
 								var a = h('a', { href: URL.createObjectURL(blob), attrs: { download: name } });
 								document.body.appendChild(a);
 								a.click();
