@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -104,6 +105,10 @@ func readCSV(path, encoding string) (*table, error) {
 	}
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	t := &table{Format: "csv", Encoding: "UTF-8"}
+	if encoding == "UTF-8" && !utf8.Valid(b) {
+		return nil, &exchange.Error{Code: exchange.CodeCorrupt, Message: "文件不是 UTF-8 编码：请选择 GBK 或自动识别",
+			English: "the file is not UTF-8 text: choose GBK, or let the encoding be detected"}
+	}
 	if encoding == "GBK" || (encoding == "" && !utf8.Valid(b)) {
 		// GB18030 decodes GBK and GB2312 too.
 		u, _, err := transform.Bytes(simplifiedchinese.GB18030.NewDecoder(), b)
@@ -159,8 +164,15 @@ func (t *table) check() error {
 		}
 		for j, c := range r {
 			if utf8.RuneCountInString(c) > maxCellRunes {
-				r[j] = string([]rune(c)[:maxCellRunes])
+				c = string([]rune(c)[:maxCellRunes])
 			}
+			// Control characters (a NUL cannot even be stored) become spaces.
+			r[j] = strings.Map(func(x rune) rune {
+				if unicode.IsControl(x) {
+					return ' '
+				}
+				return x
+			}, c)
 		}
 	}
 	return nil

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // TestMatchHeader: headers as counties write them.
@@ -92,5 +94,12 @@ func FuzzReadCSV(f *testing.F) {
 			t.Fatalf("rows %d, numbers %d", len(tb.Rows), len(tb.RowNos))
 		}
 		findHeader(tb.Rows)
+		for _, r := range tb.Rows {
+			for _, c := range r {
+				if strings.ContainsFunc(c, unicode.IsControl) || !utf8.ValidString(c) {
+					t.Fatalf("cell %q: control characters or invalid UTF-8 kept", c)
+				}
+			}
+		}
 	})
 }
