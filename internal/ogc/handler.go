@@ -48,6 +48,9 @@ type Options struct {
 	TrustProxy bool
 	// Logger receives internal errors; nil discards them.
 	Logger *slog.Logger
+	// ZoneWrites make the zones editable (Part 4, transactions.go); nil:
+	// the API is read-only.
+	ZoneWrites *ZoneWrites
 }
 
 // Handler serves the OGC API – Features.
@@ -79,14 +82,15 @@ func New(st *store.Store, opts Options) *Handler {
 		r.Method(m, "/collections/{collectionId}/items", h.handle(h.items))
 		r.Method(m, "/collections/{collectionId}/items/{featureId}", h.handle(h.item))
 	}
+	h.routeWrites(r)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, problem.New(http.StatusNotFound, "not-found",
 			"there is no OGC API resource at %s: start at the landing page (/ogc) or /ogc/collections", problem.Clip(r.URL.Path, 200)))
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Allow", "GET, HEAD")
+		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
 		h.fail(w, r, problem.New(http.StatusMethodNotAllowed, "method-not-allowed",
-			"the OGC API is read-only: use GET (edits go through /api/v1)"))
+			"%s is read-only here: use GET (zones are edited at /ogc/collections/zones/items when the server allows it, and through /api/v1)", problem.Clip(r.URL.Path, 200)))
 	})
 	h.router = r
 	return h
@@ -165,7 +169,11 @@ func (h *Handler) conformance(w http.ResponseWriter, r *http.Request) error {
 	if err := ParseQuery(r.URL.Query()); err != nil {
 		return err
 	}
-	return write(w, typeJSON, map[string]any{"conformsTo": conformsTo})
+	classes := conformsTo
+	if h.opts.ZoneWrites != nil {
+		classes = append(append([]string{}, conformsTo...), conformsToWrites...)
+	}
+	return write(w, typeJSON, map[string]any{"conformsTo": classes})
 }
 
 func (h *Handler) openAPI(w http.ResponseWriter, r *http.Request) error {

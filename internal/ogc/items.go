@@ -301,6 +301,9 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		f = newFeature(z.ID, crs.multiPolygon(z.Geom), zoneProperties(z))
+		// Part 4: the version to send back in If-Match (weak: the same in
+		// every CRS), as the REST API's ETag of the zone.
+		w.Header().Set("ETag", `W/"`+strconv.Itoa(z.Version)+`"`)
 	case change.Platforms:
 		p, err := h.st.LivePlatformItem(r.Context(), id)
 		if isNotFound(err) || (err == nil && p.ScenarioID != store.Official) {

@@ -447,7 +447,7 @@ func TestNotFound(t *testing.T) {
 	}
 	// Read-only: writes are 405 with Allow.
 	r := e.do("POST", "/ogc/collections/zones/items", "admin")
-	if r.status != 405 || r.header.Get("Allow") != "GET, HEAD" || r.header.Get("Content-Type") != "application/problem+json" {
+	if r.status != 405 || r.header.Get("Allow") != "GET, HEAD, OPTIONS" || r.header.Get("Content-Type") != "application/problem+json" {
 		t.Errorf("POST items: %d %v %s", r.status, r.header, r.body)
 	}
 }
