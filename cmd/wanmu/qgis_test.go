@@ -32,6 +32,7 @@ type qgisLayer struct {
 // small layers, vector tiles for 永久基本农田), the project is in EPSG:4528,
 // the zones are drawn by disposition, and QGIS reads the same number of
 // zones and platforms, with the same attributes, as the REST API lists.
+// Then an outside OGC client (OWSLib) edits a zone through Part 4.
 func TestQGISProject(t *testing.T) {
 	requirePostgres(t)
 	python := qgisPython()
@@ -141,6 +142,7 @@ func TestQGISProject(t *testing.T) {
 	if l := byName["生态保护红线"]; l.Provider != "OAPIF" || l.Features == 0 {
 		t.Errorf("生态保护红线 in QGIS: %+v; want its features through the OGC API", l)
 	}
+	ogcClientCheck(t, python, srv.url, srv.token(t))
 }
 
 // qgisPython is a Python that imports QGIS: Debian's own first (another
@@ -152,4 +154,39 @@ func qgisPython() string {
 		}
 	}
 	return ""
+}
+
+// ogcClientCheck: an outside client edits a zone through the OGC API
+// (testdata/ogc_transactions.py: OWSLib reads, Part 4 writes with If-Match).
+func ogcClientCheck(t *testing.T, python, url, token string) {
+	t.Helper()
+	if exec.Command(python, "-c", "import owslib, requests").Run() != nil {
+		testenv.Missing(t, "OWSLib is not installed (Debian: python3-owslib)")
+	}
+	script, _ := filepath.Abs("testdata/ogc_transactions.py")
+	out, err := exec.Command(python, script, url, token).Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("the OGC client: %v\n%s\n%s", err, out, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	var got map[string]any
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
+		t.Fatalf("the OGC client's report: %v\n%s", err, out)
+	}
+	t.Logf("OGC client: %s", lines[len(lines)-1])
+	want := map[string]any{"conforms_part4": true, "options_allow": "GET, HEAD, OPTIONS, POST", "create": 201.0,
+		"read_back_name": "OWSLib 测试区", "replace": 200.0, "replace_stale": 412.0, "update_without_if_match": 428.0,
+		"update": 200.0, "after_update": "提", "delete": 204.0, "after_delete": 404.0}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("OGC client %s = %v, want %v", k, got[k], v)
+		}
+	}
+	if got["zones_before"] != got["zones_after"] {
+		t.Errorf("zones before %v, after creating and deleting one %v", got["zones_before"], got["zones_after"])
+	}
 }
