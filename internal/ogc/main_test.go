@@ -60,13 +60,25 @@ func (s *syncBuffer) String() string {
 
 func newEnv(t testing.TB, publicRead bool) *env {
 	t.Helper()
+	return newEnvWith(t, publicRead, false)
+}
+
+// newEnvWith is newEnv, with the zones editable through the OGC API
+// (Part 4) when writable, as cmd/wanmu/serve.go wires them.
+func newEnvWith(t testing.TB, publicRead, writable bool) *env {
+	t.Helper()
 	pool := testdb.New(t)
 	st := store.New(pool)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	reports := report.New(st)
 	a := api.New(st, api.Options{Logger: log, Reports: reports, PublicRead: publicRead})
-	h := ogc.New(st, ogc.Options{Reports: reports, Logger: log})
+	opts := ogc.Options{Reports: reports, Logger: log}
+	if writable {
+		zw := a.OGCZoneWrites("/ogc/collections/zones/items")
+		opts.ZoneWrites = &ogc.ZoneWrites{Create: zw.Create, Replace: zw.Replace, Update: zw.Update, Delete: zw.Delete, CanEdit: zw.CanEdit}
+	}
+	h := ogc.New(st, opts)
 	r := chi.NewRouter()
 	r.Use(api.Middleware(log)...)
 	r.Mount("/api/v1", a.Routes())

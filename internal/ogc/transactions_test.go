@@ -4,59 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/go-chi/chi/v5"
-
-	"wanmu/internal/api"
-	"wanmu/internal/auth"
-	"wanmu/internal/ogc"
-	"wanmu/internal/report"
 	"wanmu/internal/store"
-	"wanmu/internal/testdb"
 )
-
-// newWritableEnv is newEnv with the zones editable through the OGC API,
-// wired as cmd/wanmu/serve.go wires it.
-func newWritableEnv(t *testing.T) *env {
-	t.Helper()
-	pool := testdb.New(t)
-	st := store.New(pool)
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, nil))
-	reports := report.New(st)
-	a := api.New(st, api.Options{Logger: log, Reports: reports})
-	zw := a.OGCZoneWrites("/ogc/collections/zones/items")
-	h := ogc.New(st, ogc.Options{Reports: reports, Logger: log,
-		ZoneWrites: &ogc.ZoneWrites{Create: zw.Create, Replace: zw.Replace, Update: zw.Update, Delete: zw.Delete, CanEdit: zw.CanEdit}})
-	r := chi.NewRouter()
-	r.Use(api.Middleware(log)...)
-	r.Mount("/api/v1", a.Routes())
-	r.With(a.Authenticate, a.Require(auth.Viewer)).Mount("/ogc", h.Routes())
-	e := &env{t: t, pool: pool, st: st, srv: httptest.NewServer(r), tokens: map[string]string{}, logs: logs}
-	t.Cleanup(e.srv.Close)
-	hash, err := auth.HashPassword("correct horse battery")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, role := range []string{auth.Viewer, auth.Editor, auth.Admin} {
-		if _, err := st.CreateUser(context.Background(), role+"1", role, nil, hash); err != nil {
-			t.Fatal(err)
-		}
-		secret := auth.NewSecret()
-		if _, err := st.CreateToken(context.Background(), role+"1", auth.HashSecret(secret), "test"); err != nil {
-			t.Fatal(err)
-		}
-		e.tokens[role] = secret
-	}
-	return e
-}
 
 // send is do with a body and headers.
 func (e *env) send(method, path, role, body string, header map[string]string) resp {
@@ -92,7 +47,7 @@ const ogcZone = `{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[
 // REST API's validation and messages; the other collections and a plan's
 // zones are not writable.
 func TestTransactions(t *testing.T) {
-	e := newWritableEnv(t)
+	e := newEnvWith(t, false, true)
 	ctx := context.Background()
 
 	conf := e.get("/ogc/conformance", "application/json")
