@@ -307,19 +307,8 @@ func (s *Server) commitEnterpriseImport(w http.ResponseWriter, r *http.Request) 
 		return problem.New(http.StatusConflict, "not-enterprise-import", "import %s is not an enterprise import: commit it at /api/v1/imports/%s/commit", id, id)
 	}
 	c := s.change(r, b.Reason)
-	j, err = s.jobs.Continue(r.Context(), id, owner,
+	return s.continueJob(w, r, id, owner,
 		enterpriseCommit{Kind: enterpriseJobKind, ImportID: id, Mapping: b.Mapping, Actor: c.Actor, RequestID: problem.RequestID(r.Context())})
-	if errors.Is(err, job.ErrNotFound) {
-		return problem.New(http.StatusNotFound, "not-found", "import %s does not exist (or belongs to someone else, or expired)", id)
-	}
-	if errors.Is(err, job.ErrNotWaiting) {
-		return problem.New(http.StatusConflict, "not-waiting", "%v: an import is committed once, after its preview", err)
-	}
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusAccepted, j)
-	return nil
 }
 
 // continueEnterpriseImport commits an enterprise import on the holder. A

@@ -404,8 +404,14 @@ func (s *Server) commitImport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := s.change(r, b.Reason)
-	j, err := s.jobs.Continue(r.Context(), id, actorName(r.Context()),
+	return s.continueJob(w, r, id, actorName(r.Context()),
 		importCommit{Mapping: b.Mapping, Reason: c.Reason, Actor: c.Actor, RequestID: problem.RequestID(r.Context())})
+}
+
+// continueJob hands a commit request to the import's holder and answers
+// 202 with the job, or why it cannot be committed.
+func (s *Server) continueJob(w http.ResponseWriter, r *http.Request, id, owner string, request any) error {
+	j, err := s.jobs.Continue(r.Context(), id, owner, request)
 	if errors.Is(err, job.ErrNotFound) {
 		return problem.New(http.StatusNotFound, "not-found", "import %s does not exist (or belongs to someone else, or expired)", id)
 	}
