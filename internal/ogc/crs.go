@@ -16,9 +16,9 @@ import (
 // OGC API – Features Part 2 (Coordinate Reference Systems by Reference).
 // The data are stored in CGCS2000 longitude/latitude (EPSG:4490); a request
 // may ask for them (crs) and give its bbox (bbox-crs) in any CRS of
-// supportedCRS. Coordinates come in the axis order of the CRS's EPSG
-// definition, as Part 2 says: EPSG:4490 and 4326 latitude first, EPSG:4528
-// and 4549 northing first (X north, Y east, as Chinese survey tables);
+// the region's list (crsList). Coordinates come in the axis order of the CRS's EPSG
+// definition, as Part 2 says: EPSG:4490 and 4326 latitude first, Gauss-Kruger
+// (丽水's zone 40: EPSG:4528 and 4549) northing first (X north, Y east, as Chinese survey tables);
 // CRS84 longitude first. EPSG:4326 is taken as equal to CGCS2000: the two
 // agree to a few centimetres here, below what the zones are drawn to.
 
@@ -28,39 +28,54 @@ func crsURI(epsg int) string { return "http://www.opengis.net/def/crs/EPSG/0/" +
 // outCRS is a coordinate reference system served.
 type outCRS struct {
 	URI       string
-	EPSG      int  // 0 for CRS84
-	LatFirst  bool // geographic, latitude first (EPSG:4490, 4326)
-	Projected bool // Gauss-Kruger zone 40, northing first
+	EPSG      int     // 0 for CRS84
+	LatFirst  bool    // geographic, latitude first (EPSG:4490, 4326)
+	Projected bool    // Gauss-Kruger, northing first
+	CM        float64 // the Gauss-Kruger zone's central meridian, degrees east
 	Prefix    float64
 }
 
 var (
 	crs84   = outCRS{URI: CRS84}
 	storage = outCRS{URI: crsURI(geodesy.EPSGCGCS2000), EPSG: geodesy.EPSGCGCS2000, LatFirst: true}
-	// supportedCRS lists, in the collections' order, every CRS served.
-	supportedCRS = []outCRS{
-		crs84,
-		storage,
-		{URI: crsURI(geodesy.EPSGWGS84), EPSG: geodesy.EPSGWGS84, LatFirst: true},
-		{URI: crsURI(geodesy.EPSGGK3Zone40Prefixed), EPSG: geodesy.EPSGGK3Zone40Prefixed, Projected: true, Prefix: geodesy.Zone40Prefix},
-		{URI: crsURI(geodesy.EPSGGK3Zone40), EPSG: geodesy.EPSGGK3Zone40, Projected: true},
-	}
+	// defaultCRS is the list served for 丽水 (zone 40: EPSG:4528 and 4549).
+	defaultCRS = newCRSList([]int{geodesy.Zone40})
 )
 
-// crsURIs are the URIs of supportedCRS: a collection's crs list.
-func crsURIs() []string {
-	out := make([]string, len(supportedCRS))
-	for i, c := range supportedCRS {
+// crsList is, in the collections' order, every CRS served: CRS84, CGCS2000,
+// WGS 84, then each of the region's 3-degree Gauss-Kruger zones with the
+// zone prefix (EPSG 4488 + zone) and without it (EPSG 4509 + zone).
+type crsList []outCRS
+
+// newCRSList is the list for the region's zones (none: 丽水's zone 40).
+func newCRSList(zones []int) crsList {
+	if len(zones) == 0 {
+		zones = []int{geodesy.Zone40}
+	}
+	l := crsList{crs84, storage, {URI: crsURI(geodesy.EPSGWGS84), EPSG: geodesy.EPSGWGS84, LatFirst: true}}
+	for _, z := range zones {
+		cm := float64(3 * z)
+		l = append(l,
+			outCRS{URI: crsURI(4488 + z), EPSG: 4488 + z, Projected: true, CM: cm, Prefix: float64(z) * 1e6},
+			outCRS{URI: crsURI(4509 + z), EPSG: 4509 + z, Projected: true, CM: cm})
+	}
+	return l
+}
+
+// uris are the URIs of the list: a collection's crs list.
+func (l crsList) uris() []string {
+	out := make([]string, len(l))
+	for i, c := range l {
 		out[i] = c.URI
 	}
 	return out
 }
 
-// parseCRS reads the crs or bbox-crs parameter: a URI of supportedCRS, or
-// its short form (EPSG:4528, OGC:CRS84, [EPSG:4528]) for people typing URLs.
-func parseCRS(param, v string) (outCRS, error) {
+// parse reads the crs or bbox-crs parameter: a URI of the list, or its
+// short form (EPSG:4528, OGC:CRS84, [EPSG:4528]) for people typing URLs.
+func (l crsList) parse(param, v string) (outCRS, error) {
 	s := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(v), "["), "]")
-	for _, c := range supportedCRS {
+	for _, c := range l {
 		short := "OGC:CRS84"
 		if c.EPSG != 0 {
 			short = "EPSG:" + strconv.Itoa(c.EPSG)
@@ -69,14 +84,14 @@ func parseCRS(param, v string) (outCRS, error) {
 			return c, nil
 		}
 	}
-	return outCRS{}, badParam("bad-"+param, "%s %q is not served: use one of %s", param, problem.Clip(v, 80), strings.Join(crsURIs(), ", "))
+	return outCRS{}, badParam("bad-"+param, "%s %q is not served: use one of %s", param, problem.Clip(v, 80), strings.Join(l.uris(), ", "))
 }
 
 // point converts a CGCS2000 lon/lat to the CRS in its axis order.
 func (c outCRS) point(p orb.Point) orb.Point {
 	switch {
 	case c.Projected:
-		n, e := geodesy.ToGaussKruger(p[0], p[1], geodesy.Zone40CentralMeridian)
+		n, e := geodesy.ToGaussKruger(p[0], p[1], c.CM)
 		return orb.Point{n, e + c.Prefix}
 	case c.LatFirst:
 		return orb.Point{p[1], p[0]}
@@ -88,7 +103,7 @@ func (c outCRS) point(p orb.Point) orb.Point {
 func (c outCRS) lonLat(p orb.Point) orb.Point {
 	switch {
 	case c.Projected:
-		lon, lat := geodesy.FromGaussKruger(p[0], p[1]-c.Prefix, geodesy.Zone40CentralMeridian)
+		lon, lat := geodesy.FromGaussKruger(p[0], p[1]-c.Prefix, c.CM)
 		return orb.Point{lon, lat}
 	case c.LatFirst:
 		return orb.Point{p[1], p[0]}

@@ -51,6 +51,10 @@ type Options struct {
 	// ZoneWrites make the zones editable (Part 4, transactions.go); nil:
 	// the API is read-only.
 	ZoneWrites *ZoneWrites
+	// GKZones are the region's 3-degree Gauss-Kruger zones, main zone
+	// first: the projected CRSs served (EPSG 4488 + zone, 4509 + zone).
+	// Empty: 丽水's zone 40 (EPSG:4528, 4549).
+	GKZones []int
 }
 
 // Handler serves the OGC API – Features.
@@ -58,6 +62,7 @@ type Handler struct {
 	st      *store.Store
 	reports Reports
 	opts    Options
+	crs     crsList // the CRSs served
 	log     *slog.Logger
 	router  chi.Router
 }
@@ -65,7 +70,7 @@ type Handler struct {
 // New returns a Handler over st. Mount Routes at /ogc behind the API's
 // Authenticate and Require(viewer).
 func New(st *store.Store, opts Options) *Handler {
-	h := &Handler{st: st, reports: opts.Reports, opts: opts, log: opts.Logger}
+	h := &Handler{st: st, reports: opts.Reports, opts: opts, crs: newCRSList(opts.GKZones), log: opts.Logger}
 	if h.reports == nil {
 		h.reports = st
 	}
@@ -180,7 +185,7 @@ func (h *Handler) openAPI(w http.ResponseWriter, r *http.Request) error {
 	if err := ParseQuery(r.URL.Query()); err != nil {
 		return err
 	}
-	return write(w, typeOpenAPI, openAPIDocument(h.base(r)))
+	return write(w, typeOpenAPI, openAPIDocument(h.base(r), h.crs.uris()))
 }
 
 // collectionJSON is one collection of /collections.
@@ -219,7 +224,7 @@ func (h *Handler) collectionJSON(base string, c store.FeatureCollection) collect
 		desc += " Switched off: it does not count at present."
 	}
 	out := collectionJSON{
-		ID: c.ID, Title: c.Title, Description: desc, ItemType: "feature", CRS: crsURIs(), StorageCRS: storage.URI,
+		ID: c.ID, Title: c.Title, Description: desc, ItemType: "feature", CRS: h.crs.uris(), StorageCRS: storage.URI,
 		Links: []link{
 			{Href: self, Rel: "self", Type: typeJSON, Title: "this collection"},
 			{Href: self + "/items", Rel: "items", Type: typeGeoJSON, Title: "the features of " + c.Title},

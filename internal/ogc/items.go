@@ -149,7 +149,7 @@ func (h *Handler) platformFeatures(r *http.Request, ps []store.PlatformItem, crs
 }
 
 func (h *Handler) items(w http.ResponseWriter, r *http.Request) error {
-	q, err := ParseItemsQuery(r.URL.Query())
+	q, err := parseItemsQuery(r.URL.Query(), h.crs)
 	if err != nil {
 		return err
 	}
@@ -275,7 +275,7 @@ func pageLinks(collection string, q ItemsQuery, format string, fs []featureJSON,
 func coord(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
-	crs, err := parseItemQuery(r.URL.Query())
+	crs, err := parseItemQuery(r.URL.Query(), h.crs)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,7 @@ package ogc
 // paths, the parameters and their limits. Clients read the limit's maximum
 // from it (QGIS asks for pages of that size), so it must match
 // ParseItemsQuery.
-func openAPIDocument(base string) map[string]any {
+func openAPIDocument(base string, crsURIs []string) map[string]any {
 	type m = map[string]any
 	param := func(name, in, desc string, required bool, schema m) m {
 		p := m{"name": name, "in": in, "description": desc, "required": required, "schema": schema}
@@ -17,8 +17,8 @@ func openAPIDocument(base string) map[string]any {
 		m{"type": "string", "enum": []string{"json", "geojson"}, "default": "json"})
 	collectionID := param("collectionId", "path", "zones, platforms or layer-<id> (GET /collections lists them).", true, m{"type": "string"})
 	crs := param("crs", "query", "The CRS of the coordinates in the answer (Part 2), in the axis order of its EPSG definition: "+
-		"CRS84 longitude/latitude (the default); EPSG:4490 and 4326 latitude/longitude; EPSG:4528 and 4549 northing/easting in metres. "+
-		"The answer's Content-Crs header names it.", false, m{"type": "string", "format": "uri", "enum": crsURIs(), "default": CRS84})
+		"CRS84 longitude/latitude (the default); EPSG:4490 and 4326 latitude/longitude; the region's Gauss-Kruger CRSs (丽水: EPSG:4528 and 4549) northing/easting in metres. "+
+		"The answer's Content-Crs header names it.", false, m{"type": "string", "format": "uri", "enum": crsURIs, "default": CRS84})
 	featureID := param("featureId", "path", "The feature's id: the stable id of the zone, platform or layer feature.", true,
 		m{"type": "integer", "minimum": 1})
 	ok := func(desc, mediaType string) m {
@@ -61,10 +61,10 @@ func openAPIDocument(base string) map[string]any {
 				param("before", "query", "Only the last features with a smaller id (the prev links use it).", false,
 					m{"type": "integer", "minimum": 1}),
 				param("bbox", "query", "Only features that intersect the box west,south,east,north (CRS84), or in bbox-crs in its axis order (lower corner first); six numbers west,south,bottom,east,north,top are accepted and the heights ignored. "+
-					"A box in EPSG:4528 or 4549 selects the features that intersect the longitude/latitude box enclosing it.", false,
+					"A box in a Gauss-Kruger CRS selects the features that intersect the longitude/latitude box enclosing it.", false,
 					m{"type": "array", "minItems": 4, "maxItems": 6, "items": m{"type": "number"}}),
 				param("bbox-crs", "query", "The CRS of bbox (Part 2): one of the collection's crs; CRS84 by default.", false,
-					m{"type": "string", "format": "uri", "enum": crsURIs(), "default": CRS84}),
+					m{"type": "string", "format": "uri", "enum": crsURIs, "default": CRS84}),
 				param("datetime", "query", "Only features last changed (a constraint layer's: imported) at this instant or in this interval: an RFC 3339 date-time or date, or start/end with .. for an open end, e.g. 2026-11-01/.. for the changes since 1 November.", false,
 					m{"type": "string"}),
 				crs, f,

@@ -48,12 +48,15 @@ var itemsParams = []string{"limit", "offset", "after", "before", "bbox", "bbox-c
 
 // ParseItemsQuery reads the query parameters of /items. Unknown, repeated
 // or malformed parameters are a 400 *problem.Problem that says what to send.
-func ParseItemsQuery(q url.Values) (ItemsQuery, error) {
+func ParseItemsQuery(q url.Values) (ItemsQuery, error) { return parseItemsQuery(q, defaultCRS) }
+
+// parseItemsQuery reads them with the CRSs of l (the region's).
+func parseItemsQuery(q url.Values, l crsList) (ItemsQuery, error) {
 	iq := ItemsQuery{Limit: DefaultLimit, CRS: CRS84, crs: crs84, bboxCRS: crs84}
 	if err := checkParams(q, itemsParams); err != nil {
 		return iq, err
 	}
-	c, err := parseCRSParam(q, "crs")
+	c, err := parseCRSParam(q, "crs", l)
 	if err != nil {
 		return iq, err
 	}
@@ -91,7 +94,7 @@ func ParseItemsQuery(q url.Values) (ItemsQuery, error) {
 		return iq, badParam("bad-paging", "give offset or after/before, not both")
 	}
 	if _, ok := single(q, "bbox-crs"); ok {
-		if iq.bboxCRS, err = parseCRSParam(q, "bbox-crs"); err != nil {
+		if iq.bboxCRS, err = parseCRSParam(q, "bbox-crs", l); err != nil {
 			return iq, err
 		}
 		iq.BBoxCRS = iq.bboxCRS.URI
@@ -186,27 +189,27 @@ func ParseQuery(q url.Values) error {
 // ParseItemQuery reads the query parameters of one feature: f and crs. It
 // returns the URI of the CRS asked for (CRS84 by default).
 func ParseItemQuery(q url.Values) (string, error) {
-	c, err := parseItemQuery(q)
+	c, err := parseItemQuery(q, defaultCRS)
 	return c.URI, err
 }
 
-func parseItemQuery(q url.Values) (outCRS, error) {
+func parseItemQuery(q url.Values, l crsList) (outCRS, error) {
 	if err := checkParams(q, []string{"crs", "f"}); err != nil {
 		return crs84, err
 	}
 	if err := checkFormat(q); err != nil {
 		return crs84, err
 	}
-	return parseCRSParam(q, "crs")
+	return parseCRSParam(q, "crs", l)
 }
 
-// parseCRSParam reads the crs or bbox-crs parameter; CRS84 when absent.
-func parseCRSParam(q url.Values, name string) (outCRS, error) {
+// parseCRSParam reads the crs or bbox-crs parameter, one of l; CRS84 when absent.
+func parseCRSParam(q url.Values, name string, l crsList) (outCRS, error) {
 	v, ok := single(q, name)
 	if !ok {
 		return crs84, nil
 	}
-	return parseCRS(name, v)
+	return l.parse(name, v)
 }
 
 // checkParams refuses unknown and repeated parameters.
