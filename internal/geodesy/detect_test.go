@@ -58,3 +58,32 @@ func TestLooksLikeGaussKrugerCoversLishui(t *testing.T) {
 		}
 	}
 }
+
+// A region in zone 41 (CM 123°E, e.g. 温州's east) is recognised in its own
+// zone: unprefixed eastings are EPSG:4550, prefixed ones 4529, 丽水's
+// prefix 40 only when zone 40 is one of the region's.
+func TestLooksLikeGaussKrugerOtherZone(t *testing.T) {
+	n, e := ToGaussKruger(121.0, 28.0, 123)
+	for _, c := range []struct {
+		name    string
+		x, y    float64
+		zones   []int
+		epsg    int
+		swapped bool
+		ok      bool
+	}{
+		{"4550 GIS order", e, n, []int{41}, 4550, false, true},
+		{"4529 survey order", n, e + 41e6, []int{41}, 4529, true, true},
+		{"zone 40's prefix, region in 41 only", n, e + 40e6, []int{41}, 0, false, false},
+		{"zone 40's prefix, region in 41 and 40", n, e + 40e6, []int{41, 40}, 4528, true, true},
+		{"no prefix in a two-zone region: the main zone", e, n, []int{41, 40}, 4550, false, true},
+	} {
+		epsg, swapped, ok := LooksLikeGaussKruger(c.x, c.y, c.zones...)
+		if epsg != c.epsg || swapped != c.swapped || ok != c.ok {
+			t.Errorf("%s: (%d, %v, %v), want (%d, %v, %v)", c.name, epsg, swapped, ok, c.epsg, c.swapped, c.ok)
+		}
+	}
+	if ZoneOf(120.65) != 40 || ZoneOf(121.6) != 41 || ZoneOf(118.4) != 39 {
+		t.Errorf("ZoneOf: %d %d %d", ZoneOf(120.65), ZoneOf(121.6), ZoneOf(118.4))
+	}
+}

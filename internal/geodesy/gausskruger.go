@@ -160,3 +160,14 @@ func ToEPSG4528(lon, lat float64) (northing, easting float64) {
 func FromEPSG4528(northing, easting float64) (lon, lat float64) {
 	return FromEPSG4549(northing, easting-Zone40Prefix)
 }
+
+// ZoneOf is the 3-degree Gauss-Kruger zone of a longitude, ⌊(lon + 1.5) / 3⌋
+// (120.65°E → 40); its central meridian is 3 × zone.
+func ZoneOf(lon float64) int { return int(math.Floor((lon + 1.5) / 3)) }
+
+// EPSGGK3Prefixed is the CGCS2000 3-degree Gauss-Kruger CRS of zone with
+// the zone prefix on the easting (zone 40: EPSG:4528).
+func EPSGGK3Prefixed(zone int) int { return 4488 + zone }
+
+// EPSGGK3NoPrefix is the same zone without the prefix (zone 40: EPSG:4549).
+func EPSGGK3NoPrefix(zone int) int { return 4509 + zone }
