@@ -49,7 +49,12 @@ func errAt(path string, format string, args ...any) *Error {
 // Decode parses a GeoJSON geometry object of type Polygon or MultiPolygon and
 // checks its structure: closed rings of at least four finite positions in
 // longitude/latitude within China. The result is always a MultiPolygon.
-func Decode(raw json.RawMessage) (orb.MultiPolygon, error) {
+// Gauss-Kruger metres posted as degrees are recognised in 丽水's zone 40.
+func Decode(raw json.RawMessage) (orb.MultiPolygon, error) { return DecodeIn(raw, nil) }
+
+// DecodeIn is Decode for a region in the Gauss-Kruger zones (main zone
+// first; none: 丽水's 40), which the hint on Gauss-Kruger metres names.
+func DecodeIn(raw json.RawMessage, zones []int) (orb.MultiPolygon, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 		return nil, errAt("", "geometry is missing: give a GeoJSON Polygon or MultiPolygon")
@@ -93,7 +98,7 @@ func Decode(raw json.RawMessage) (orb.MultiPolygon, error) {
 		if err := json.Unmarshal(g.Coordinates, &rings); err != nil {
 			return nil, coordinatesError(g.Coordinates, 3)
 		}
-		p, err := checkPolygon("coordinates", rings, new(int))
+		p, err := checkPolygon("coordinates", rings, new(int), zones)
 		if err != nil {
 			return nil, err
 		}
@@ -112,7 +117,7 @@ func Decode(raw json.RawMessage) (orb.MultiPolygon, error) {
 		mp := make(orb.MultiPolygon, 0, len(polys))
 		count := 0
 		for i, rings := range polys {
-			p, err := checkPolygon(fmt.Sprintf("coordinates[%d]", i), rings, &count)
+			p, err := checkPolygon(fmt.Sprintf("coordinates[%d]", i), rings, &count, zones)
 			if err != nil {
 				return nil, err
 			}
@@ -200,7 +205,7 @@ func num(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
-func checkPolygon(path string, rings [][][]float64, count *int) (orb.Polygon, error) {
+func checkPolygon(path string, rings [][][]float64, count *int, zones []int) (orb.Polygon, error) {
 	if len(rings) == 0 {
 		return nil, errAt(path, "the polygon is empty: it has no rings")
 	}
@@ -224,7 +229,7 @@ func checkPolygon(path string, rings [][][]float64, count *int) (orb.Polygon, er
 		r := make(orb.Ring, len(ring))
 		for j, pos := range ring {
 			pp := fmt.Sprintf("%s[%d]", rp, j)
-			pt, err := checkPosition(pp, pos)
+			pt, err := checkPosition(pp, pos, zones)
 			if err != nil {
 				return nil, err
 			}
@@ -241,7 +246,7 @@ func checkPolygon(path string, rings [][][]float64, count *int) (orb.Polygon, er
 	return p, nil
 }
 
-func checkPosition(path string, pos []float64) (orb.Point, error) {
+func checkPosition(path string, pos []float64, zones []int) (orb.Point, error) {
 	if len(pos) < 2 || len(pos) > 3 {
 		return orb.Point{}, errAt(path, "a position must be [longitude, latitude] (optionally with a height), not %d numbers", len(pos))
 	}
@@ -249,12 +254,17 @@ func checkPosition(path string, pos []float64) (orb.Point, error) {
 	if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
 		return orb.Point{}, errAt(path, "the position is not a finite number")
 	}
-	if epsg, swapped, ok := geodesy.LooksLikeGaussKruger(x, y); ok {
+	if epsg, swapped, ok := geodesy.LooksLikeGaussKruger(x, y, zones...); ok {
+		main := geodesy.Zone40
+		if len(zones) > 0 {
+			main = zones[0]
+		}
 		order := "easting, northing"
 		if swapped {
 			order = "northing (X), easting (Y)"
 		}
-		return orb.Point{}, errAt(path, "[%s, %s] looks like Gauss-Kruger metres (%s, EPSG:%d), not longitude/latitude: reproject to EPSG:4490 first, or import the file with its CRS set to EPSG:4528 (easting with the 40 zone prefix) or EPSG:4549", num(x), num(y), order, epsg)
+		return orb.Point{}, errAt(path, "[%s, %s] looks like Gauss-Kruger metres (%s, EPSG:%d), not longitude/latitude: reproject to EPSG:4490 first, or import the file with its CRS set to EPSG:%d (easting with the %d zone prefix) or EPSG:%d", num(x), num(y), order, epsg,
+			geodesy.EPSGGK3Prefixed(main), main, geodesy.EPSGGK3NoPrefix(main))
 	}
 	if x < -180 || x > 180 || y < -90 || y > 90 {
 		return orb.Point{}, errAt(path, "[%s, %s] is out of range: longitude must be within -180…180 and latitude within -90…90 (GeoJSON order is longitude first)", num(x), num(y))
