@@ -382,12 +382,15 @@ func definitionText(d Definition) string {
 // largestGap is the longest edge of the minimum spanning tree over the parts
 // of the platform: the widest distance that separates its groups of parts,
 // measured on the ellipsoid. The tree is built on Gauss-Krüger plane
-// distances (EPSG:4549, within 0.03 % of the ellipsoidal ones over 丽水 and
-// some twenty times cheaper); only its longest edge is measured on the
-// ellipsoid.
+// distances in the 3-degree zone of the platform's longitude (the middle of
+// its bounding box; 丽水: zone 40, EPSG:4549), within 0.03 % of the
+// ellipsoidal ones inside a zone and some twenty times cheaper; only its
+// longest edge is measured on the ellipsoid.
 func largestGap(ctx context.Context, tx pgx.Tx, union []byte) (float64, error) {
 	rows, err := tx.Query(ctx, `
-		WITH parts AS (SELECT d.path[1] AS i, ST_Transform(d.geom, 4549) AS g FROM ST_Dump(ST_GeomFromWKB($1, 4490)) d)
+		WITH u AS (SELECT ST_GeomFromWKB($1, 4490) AS g),
+		z AS (SELECT 4509 + LEAST(45, GREATEST(25, floor(((ST_XMin(u.g) + ST_XMax(u.g)) / 2 + 1.5) / 3)::int)) AS srid FROM u),
+		parts AS (SELECT d.path[1] AS i, ST_Transform(d.geom, z.srid) AS g FROM u, z, ST_Dump(u.g) d)
 		SELECT a.i, b.i, ST_Distance(a.g, b.g) FROM parts a JOIN parts b ON a.i < b.i`, union)
 	if err != nil {
 		return 0, fmt.Errorf("gaps between parts: %w", err)
