@@ -92,6 +92,14 @@ func accessRules(zone, platform, layer int64) map[string]accessRule {
 		"GET /enterprises/unplaced":             {min: "viewer", path: "/enterprises/unplaced?year=2024", status: 200},
 		"POST /enterprises/imports":             {min: "editor", status: 400}, // no ?year=
 		"POST /enterprises/imports/{id}/commit": {min: "editor", path: "/enterprises/imports/0123456789abcdef01234567/commit", body: `{}`, status: 404},
+		"GET /evaluation/scheme":                {min: "viewer", status: 200},
+		"PUT /evaluation/scheme":                {min: "admin", body: `{}`, ifm: `"1"`, status: 422},
+		"GET /evaluation/assessment-scheme":     {min: "viewer", status: 200},
+		"PUT /evaluation/assessment-scheme":     {min: "admin", body: `{}`, ifm: `"1"`, status: 422},
+		"GET /evaluation":                       {min: "viewer", path: "/evaluation?year=2024", status: 200},
+		"GET /evaluation/platforms":             {min: "viewer", path: "/evaluation/platforms?year=2024", status: 200},
+		"GET /evaluation/assessment":            {min: "viewer", path: "/evaluation/assessment?year=2024", status: 200},
+		"GET /platforms/{id}/indicators":        {min: "viewer", path: "/platforms/" + p + "/indicators?year=2024", status: 200},
 
 		"GET /platforms/{id}/developable": {min: "viewer", path: "/platforms/" + p + "/developable", status: 200},
 

@@ -139,6 +139,9 @@ func TestCountyEditorRoutes(t *testing.T) {
 		// Enterprise imports are for the city's editors too (issue 18).
 		"POST /enterprises/imports":             {path: "/enterprises/imports?year=2024", body: `{}`, status: forbidden},
 		"POST /enterprises/imports/{id}/commit": {path: "/enterprises/imports/0123456789abcdef01234567/commit", body: `{}`, status: forbidden},
+		// The evaluation schemes are the administrators' (issue 18).
+		"PUT /evaluation/scheme":            {body: `{}`, ifm: `"1"`, status: forbidden},
+		"PUT /evaluation/assessment-scheme": {body: `{}`, ifm: `"1"`, status: forbidden},
 	}
 	seen := map[string]bool{}
 	err = chi.Walk(api.New(e.st, api.Options{}).Routes(), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {

@@ -90,6 +90,7 @@ type Server struct {
 	exports    chan struct{} // a token per running export
 	heavy      *gate
 	region     *region.Region
+	evals      evalCache // the latest enterprise evaluations (evaluation_results.go)
 }
 
 // New returns a Server over st.
@@ -208,6 +209,15 @@ func (s *Server) Routes() chi.Router {
 	r.With(viewer, heavy).Get("/enterprises/unplaced", s.handle(s.listEnterprises(true)))
 	r.With(editor, officialOnly, cityEditors).Post("/enterprises/imports", s.handle(s.startEnterpriseImport))
 	r.With(editor, officialOnly, cityEditors).Post("/enterprises/imports/{id}/commit", s.handle(s.commitEnterpriseImport))
+	// 亩均效益评价: the schemes administrators edit (evaluation.go) and the results (evaluation_results.go).
+	r.With(viewer).Get("/evaluation/scheme", s.handle(s.getScheme(enterpriseScheme)))
+	r.With(admin).Put("/evaluation/scheme", s.handle(s.putScheme(enterpriseScheme)))
+	r.With(viewer).Get("/evaluation/assessment-scheme", s.handle(s.getScheme(assessmentScheme)))
+	r.With(admin).Put("/evaluation/assessment-scheme", s.handle(s.putScheme(assessmentScheme)))
+	r.With(viewer, officialEvaluation, heavy).Get("/evaluation", s.handle(s.getEvaluation))
+	r.With(viewer, officialEvaluation, heavy).Get("/evaluation/platforms", s.handle(s.allPlatformIndicators))
+	r.With(viewer, officialEvaluation, heavy).Get("/evaluation/assessment", s.handle(s.getAssessment))
+	r.With(viewer, officialEvaluation, platform, heavy).Get("/platforms/{id}/indicators", s.handle(s.onePlatformIndicators))
 	r.With(viewer).Get("/exports", s.handle(s.export))
 	r.With(viewer).Get("/exports/handover", s.handle(s.handover))
 	r.With(viewer).Get("/exports/formats", s.handle(s.formats))
