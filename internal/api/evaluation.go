@@ -192,10 +192,17 @@ func schemeProblem(err error) *problem.Problem {
 		if field != "" && field != "scheme" {
 			path += "." + field
 		}
-		fields = append(fields, problem.FieldProblem{Path: path, Message: msg})
-		details = append(details, path+": "+msg)
+		msg = truncate(msg, 160) // a misspelt field or code is echoed: keep it short
+		fields = append(fields, problem.FieldProblem{Path: truncate(path, 100), Message: msg})
+		if len(details) < 2 {
+			details = append(details, truncate(path, 100)+": "+msg)
+		}
 	}
-	p := problem.New(http.StatusUnprocessableEntity, "invalid-field", "%s", strings.Join(details, "; "))
+	detail := strings.Join(details, "; ")
+	if len(fields) > len(details) {
+		detail += fmt.Sprintf("; and %d more (see errors)", len(fields)-len(details))
+	}
+	p := problem.New(http.StatusUnprocessableEntity, "invalid-field", "%s", detail)
 	p.Errors = fields
 	return p
 }
