@@ -1,13 +1,16 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/xuri/excelize/v2"
 
 	"wanmu/internal/api"
 	"wanmu/internal/evaluation"
@@ -323,5 +326,60 @@ func TestPlatformIndicatorsAndAssessment(t *testing.T) {
 	if as.LastYear != 2023 || first.Platform != itoa(p.ID) || first.Rank != 1 || !last.Interview || first.Interview ||
 		first.LastTier == 0 || last.Tier < first.Tier {
 		t.Errorf("assessment: %+v", as)
+	}
+}
+
+// TestEvaluationXLSX: the enterprise evaluation and the assessment as
+// workbooks: numbers stored as numbers, units in the headers, 约谈 said.
+func TestEvaluationXLSX(t *testing.T) {
+	e := newEnv(t, api.Options{})
+	evalFixture(t, e)
+	body := schemeJSON(t, onlyTax, "null", "")
+	if r := e.do(req{method: "PUT", path: "/api/v1/evaluation/scheme", role: "admin", body: body, header: map[string]string{"If-Match": `"1"`}}); r.status != 200 {
+		t.Fatalf("scheme: %d %s", r.status, r.body)
+	}
+	open := func(path string) *excelize.File {
+		t.Helper()
+		r := e.do(req{method: "GET", path: path, role: "viewer"})
+		if r.status != 200 || !strings.Contains(r.header.Get("Content-Disposition"), ".xlsx") {
+			t.Fatalf("%s: %d %s %s", path, r.status, r.header.Get("Content-Disposition"), r.body)
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(r.body), excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	f := open("/api/v1/evaluation.xlsx?year=2024")
+	rows, _ := f.GetRows(api.SheetEvalEnterprises)
+	if len(rows) != 4+7 {
+		t.Fatalf("rows: %d", len(rows))
+	}
+	h := strings.Join(rows[3], "|")
+	if !strings.Contains(h, "用地面积（亩）") || !strings.Contains(h, "亩均税收（万元/亩）") || !strings.Contains(h, "类别") {
+		t.Errorf("header: %s", h)
+	}
+	top := rows[4]
+	if top[1] != validCode(1) || top[5] != "10" || top[slices.Index(rows[3], "类别")] != "A" {
+		t.Errorf("first row: %v", top)
+	}
+	if typ, _ := f.GetCellType(api.SheetEvalEnterprises, "F5"); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+		t.Errorf("a figure stored as text: %v", typ)
+	}
+	bench, _ := f.GetRows(api.SheetEvalBenchmarks)
+	if len(bench) < 2 || bench[1][6] != "10" {
+		t.Errorf("benchmarks: %v", bench)
+	}
+	f.Close()
+
+	f = open("/api/v1/evaluation/assessment.xlsx?year=2024")
+	defer f.Close()
+	rows, _ = f.GetRows(api.SheetAssessment)
+	if len(rows) != 4+2 || rows[4][0] != "1" || rows[4][1] != "甲平台" || rows[5][len(rows[5])-1] != "约谈" {
+		t.Errorf("assessment: %v", rows)
+	}
+	vals, _ := f.GetRows(api.SheetAssessValues)
+	if len(vals) != 3 || !strings.Contains(strings.Join(vals[0], "|"), "亩均税收（万元/亩）") {
+		t.Errorf("values: %v", vals)
 	}
 }

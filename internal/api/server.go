@@ -217,6 +217,8 @@ func (s *Server) Routes() chi.Router {
 	r.With(viewer, officialEvaluation, heavy).Get("/evaluation", s.handle(s.getEvaluation))
 	r.With(viewer, officialEvaluation, heavy).Get("/evaluation/platforms", s.handle(s.allPlatformIndicators))
 	r.With(viewer, officialEvaluation, heavy).Get("/evaluation/assessment", s.handle(s.getAssessment))
+	r.With(viewer, officialEvaluation, heavy).Get("/evaluation.xlsx", s.handle(s.evaluationXLSX))            // evaluation_xlsx.go
+	r.With(viewer, officialEvaluation, heavy).Get("/evaluation/assessment.xlsx", s.handle(s.assessmentXLSX)) // evaluation_xlsx.go
 	r.With(viewer, officialEvaluation, platform, heavy).Get("/platforms/{id}/indicators", s.handle(s.onePlatformIndicators))
 	r.With(viewer).Get("/exports", s.handle(s.export))
 	r.With(viewer).Get("/exports/handover", s.handle(s.handover))
