@@ -89,9 +89,9 @@ func TestSnapOptionsAndTypedVertex(t *testing.T) {
 	s = math.Round(((latD-d)*60-m)*60*1000) / 1000
 	dms := fmt.Sprintf("%.0f°%.0f′%.3f″N %.7f°E", d, m, s, lng2)
 	src3 := [2]float64{lng2 + 0.003, lat2 - 0.002}
-	xy := eval[[2]float64](p, fmt.Sprintf(`(function () { var q = wanmu.gk.toZone40(%v, %v, true); return [q.x, q.y]; })()`, src3[0], src3[1]))
+	xy := eval[[2]float64](p, fmt.Sprintf(`(function () { var q = wanmu.gk.toZone(%v, %v, true); return [q.x, q.y]; })()`, src3[0], src3[1]))
 	gk := fmt.Sprintf("X=%.3f Y=%.3f", xy[0], xy[1])
-	p3 := eval[[2]float64](p, fmt.Sprintf(`(function () { var q = wanmu.gk.fromZone40(%.3f, %.3f); return [q.lon, q.lat]; })()`, xy[0], xy[1]))
+	p3 := eval[[2]float64](p, fmt.Sprintf(`(function () { var q = wanmu.gk.fromZone(%.3f, %.3f); return [q.lon, q.lat]; })()`, xy[0], xy[1]))
 	if math.Abs(p3[0]-src3[0]) > 1e-7 || math.Abs(p3[1]-src3[1]) > 1e-7 {
 		t.Fatalf("EPSG:4528 round trip: %v from %v", p3, src3)
 	}

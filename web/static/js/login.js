@@ -56,6 +56,13 @@
 		}, function () { /* not signed in: stay */ });
 		wanmu.api.get('/config', null, { quiet401: true }).then(function (cfg) {
 			document.getElementById('login-public').hidden = !(cfg && cfg.public_read);
+			if (cfg && cfg.region) { // the lead names the server's city (issue 17)
+				['zh', 'en'].forEach(function (l) {
+					var m = wanmu.messages[l], city = l === 'en' ? cfg.region.name_en || cfg.region.name : cfg.region.name;
+					m['login.lead'] = m['region.subtitle'].replace('{city}', city);
+				});
+				wanmu.i18n.apply(document);
+			}
 		}, function () { /* no config: no guest link */ });
 		form.addEventListener('submit', function (e) {
 			e.preventDefault();

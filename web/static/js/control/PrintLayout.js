@@ -302,7 +302,7 @@
 			select('paper', [['A4', 'A4'], ['A3', 'A3']], 'print.paper'),
 			select('orient', [['landscape', t('print.landscape')], ['portrait', t('print.portrait')]], 'print.orientation'),
 			select('scale', [['fit', t('print.fit')]].concat(SCALES.map(function (n) { return [String(n), '1:' + wanmu.i18n.number(n, 0)]; })), 'print.scale'),
-			select('grid', ['deg', '4528', '4549'].map(function (g) { return [g, t('print.gridName.' + g)]; }), 'print.grid'),
+			select('grid', gridKinds().map(function (g) { return [g, t('print.gridName.' + g)]; }), 'print.grid'),
 			h('p', { className: 'muted small', i18n: 'print.help' }),
 			h('div', { className: 'actions' },
 				h('button', { className: 'btn btn-primary', attrs: { type: 'button', 'data-action': 'print' }, i18n: 'print.print', on: { click: function () { self.print(); } } }),
@@ -348,8 +348,15 @@
 		return s;
 	}
 
+	// gridKinds are the grids offered: degrees, and the region's main
+	// Gauss-Krüger zone with and without the zone prefix (丽水: 4528, 4549).
+	function gridKinds() {
+		var z = wanmu.gk.zone();
+		return ['deg', String(4488 + z), String(4509 + z)];
+	}
+
 	// A grid's coordinates: a runs east, b north. Degrees for CGCS2000;
-	// EPSG:4528/4549 are Gauss-Krüger zone 40 (x north, y east).
+	// a Gauss-Krüger grid is named by its EPSG code (x north, y east).
 	var GRIDS = {
 		deg: {
 			fwd: function (ll) { return [ll.lng, ll.lat]; },
@@ -360,15 +367,14 @@
 				var sec = Math.round(Math.abs(v) * 3600) % 60;
 				return d + '°' + pad(m % 60) + '′' + (sec ? pad(sec) + '″' : '') + (axis === 'a' ? 'E' : 'N');
 			}
-		},
-		'4528': gk(true),
-		'4549': gk(false)
+		}
 	};
 
-	function gk(prefixed) {
+	// gk is the grid of a Gauss-Krüger EPSG code (zone and prefix).
+	function gk(z) {
 		return {
-			fwd: function (ll) { var p = wanmu.gk.toZone40(ll.lng, ll.lat, prefixed); return [p.y, p.x]; },
-			inv: function (a, b) { var q = wanmu.gk.fromZone40(b, a); return L.latLng(q.lat, q.lon); },
+			fwd: function (ll) { var p = wanmu.gk.toZone(ll.lng, ll.lat, z.prefixed, z.zone); return [p.y, p.x]; },
+			inv: function (a, b) { var q = wanmu.gk.fromZone(b, a, z.zone); return L.latLng(q.lat, q.lon); },
 			steps: [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000],
 			// No digit grouping: surveyors write 40462 km, not 40,462 km.
 			label: function (v) { return (v / 1000).toFixed(v % 1000 ? 1 : 0) + ' km'; }
@@ -382,7 +388,7 @@
 	// drawGrid draws grid lines every step (3 to 7 across) and labels them
 	// where they leave the top and left edges.
 	function drawGrid(map, svg, kind) {
-		var g = GRIDS[kind] || GRIDS.deg;
+		var z = wanmu.gk.epsgZone(kind), g = z ? gk(z) : GRIDS.deg;
 		var size = map.getSize();
 		while (svg.firstChild) {
 			svg.removeChild(svg.firstChild);

@@ -5,7 +5,13 @@
 (function (wanmu) {
 	'use strict';
 
-	var FORMATS = ['dd', 'dms', '4528', '4549'];
+	// formats are the readouts: degrees, DMS, then the region's main
+	// Gauss-Kruger zone with and without the zone prefix, named by their EPSG
+	// codes (丽水: '4528', '4549').
+	function formats() {
+		var z = wanmu.gk.zone();
+		return ['dd', 'dms', String(4488 + z), String(4509 + z)];
+	}
 
 	function pad(v, w) {
 		var s = String(v);
@@ -22,19 +28,19 @@
 		return d + '°' + pad(m, 2) + '\'' + pad(Math.floor(s / 100), 2) + '.' + pad(s % 100, 2) + '"';
 	}
 
-	// format writes lon/lat in one of FORMATS.
+	// format writes lon/lat in one of formats() (or any 3-degree
+	// Gauss-Kruger EPSG code).
 	function format(lon, lat, fmt) {
 		var ew = lon < 0 ? 'W' : 'E', ns = lat < 0 ? 'S' : 'N';
-		switch (fmt) {
-		case 'dms':
-			return dms(lon) + ew + ' ' + dms(lat) + ns;
-		case '4528':
-		case '4549':
-			var p = wanmu.gk.toZone40(lon, lat, fmt === '4528');
+		var gz = wanmu.gk.epsgZone(fmt);
+		if (gz) {
+			var p = wanmu.gk.toZone(lon, lat, gz.prefixed, gz.zone);
 			return 'X ' + p.x.toFixed(2) + '  Y ' + p.y.toFixed(2);
-		default:
-			return Math.abs(lon).toFixed(6) + '°' + ew + ' ' + Math.abs(lat).toFixed(6) + '°' + ns;
 		}
+		if (fmt === 'dms') {
+			return dms(lon) + ew + ' ' + dms(lat) + ns;
+		}
+		return Math.abs(lon).toFixed(6) + '°' + ew + ' ' + Math.abs(lat).toFixed(6) + '°' + ns;
 	}
 
 	// One angle in degrees-minutes-seconds, with the hemisphere before or
@@ -133,7 +139,9 @@
 	// gaussKruger reads two large numbers as Gauss-Kruger X (northing, 7
 	// digits in China) and Y, in either order: Y with a 3-degree zone prefix
 	// (8 digits: zone 25–45, EPSG:4513–4533; 丽水 is zone 40, EPSG:4528, its
-	// west edge zone 39) or without one (6 digits: zone 40, EPSG:4549).
+	// west edge zone 39) or without one (6 digits) in the region's zone (丽水:
+	// 40, EPSG:4549) — in a city of two zones, the one that puts it inside
+	// the city.
 	function gaussKruger(a, b) {
 		var x = Math.max(a, b), y = Math.min(a, b), prefixed = false;
 		if (x >= 1e7) { // the larger is a prefixed easting
@@ -145,21 +153,36 @@
 			return { error: 'unreadable' };
 		}
 		if (!prefixed) {
-			var ll = wanmu.gk.fromZone40(x, y);
-			return { lon: ll.lon, lat: ll.lat, kind: '4549', x: x, y: y, zone: wanmu.gk.ZONE };
+			var z = plainZone(x, y), ll = wanmu.gk.fromZone(x, y, z);
+			return { lon: ll.lon, lat: ll.lat, kind: String(4509 + z), x: x, y: y, zone: z };
 		}
 		var zone = Math.floor(y / 1e6);
 		if (zone < GK_ZONES[0] || zone > GK_ZONES[1]) {
 			return { error: 'zone', zone: zone };
 		}
 		var p = wanmu.gk.inverse(x, y - zone * 1e6, 3 * zone);
-		return { lon: p.lon, lat: p.lat, kind: zone === wanmu.gk.ZONE ? '4528' : 'gk3', epsg: 4488 + zone, x: x, y: y, zone: zone };
+		var own = wanmu.gk.zones().indexOf(zone) >= 0;
+		return { lon: p.lon, lat: p.lat, kind: own ? String(4488 + zone) : 'gk3', epsg: 4488 + zone, x: x, y: y, zone: zone };
 	}
 	var GK_ZONES = [25, 45];
 
+	// plainZone is the region's zone an easting without prefix is read in:
+	// the first that puts it inside the region's extent, else the main zone.
+	function plainZone(x, y) {
+		var zs = wanmu.gk.zones(), e = wanmu.style.region && wanmu.style.region.extent;
+		for (var i = 0; e && zs.length > 1 && i < zs.length; i++) {
+			var ll = wanmu.gk.inverse(x, y, 3 * zs[i]);
+			if (ll.lon >= e.min_lon && ll.lon <= e.max_lon && ll.lat >= e.min_lat && ll.lat <= e.max_lat) {
+				return zs[i];
+			}
+		}
+		return zs[0];
+	}
+
 	// read reads a position from text. It answers {lon, lat, kind, outside}
-	// where kind is 'dd', 'dms', '4528', '4549' or 'gk3' (another 3-degree
-	// zone: zone, epsg) and outside says it lies outside China; or {error}:
+	// where kind is 'dd', 'dms', the EPSG code of one of the region's zones
+	// (丽水: '4528' prefixed, '4549' not) or 'gk3' (another 3-degree zone:
+	// zone, epsg) and outside says it lies outside China; or {error}:
 	// 'unreadable', or 'zone' (a Gauss-Kruger zone prefix wanmu does not read).
 	function read(text) {
 		text = normalize(text);
@@ -215,7 +238,9 @@
 	function problem(r) {
 		var t = wanmu.i18n.t;
 		if (r.error === 'zone') {
-			return t('coords.zoneUnknown', { zone: r.zone, from: GK_ZONES[0], to: GK_ZONES[1] });
+			var z = wanmu.gk.zone();
+			return t('coords.zoneUnknown', { zone: r.zone, from: GK_ZONES[0], to: GK_ZONES[1], city: cityShort(),
+				main: z, p: 4488 + z, n: 4509 + z, west: z - 1, pw: 4487 + z });
 		}
 		if (r.error) {
 			return t('coords.unknown');
@@ -226,5 +251,47 @@
 		return null;
 	}
 
-	wanmu.coords = { FORMATS: FORMATS, format: format, parse: parse, read: read, problem: problem, kindText: kindText, inChina: inChina, normalize: normalize, dms: dms };
+	function cityShort() {
+		var rg = wanmu.style.region;
+		return rg ? rg.short || rg.name : '丽水';
+	}
+
+	// setRegion names the region's Gauss-Kruger CRSs in the readout, the
+	// "go to" note and the print grid (丽水's zone 40 has its own messages),
+	// and the page's titles after the city, in both languages.
+	function setRegion(region) {
+		if (!region) {
+			return;
+		}
+		var z = wanmu.gk.zone();
+		['zh', 'en'].forEach(function (l) {
+			var m = wanmu.messages[l];
+			var fill = function (key, p) {
+				return m[key].replace(/\{(\w+)\}/g, function (all, k) { return p[k] === undefined ? all : String(p[k]); });
+			};
+			var city = l === 'en' ? region.name_en || region.name : region.name;
+			m['app.title'] = fill('region.appTitle', { city: city });
+			m['app.subtitle'] = m['login.lead'] = fill('region.subtitle', { city: city });
+			m['print.defaultTitle'] = fill('region.printTitle', { city: city });
+			m['coords.gotoHelp'] = fill('coords.gotoHelpTemplate', { p: 4488 + z, zone: z, n: 4509 + z });
+			(region.zones || []).forEach(function (zz) {
+				[[4488 + zz, 'print.gridName.gkPrefixedTemplate'], [4509 + zz, 'print.gridName.gkTemplate']].forEach(function (c) {
+					var p = { epsg: c[0], zone: zz, cm: 3 * zz };
+					['coords.fmt.', 'coords.kind.'].forEach(function (k) {
+						if (m[k + c[0]] === undefined) {
+							m[k + c[0]] = fill('coords.fmt.gkTemplate', p);
+						}
+					});
+					if (m['print.gridName.' + c[0]] === undefined) {
+						m['print.gridName.' + c[0]] = fill(c[1], p);
+					}
+				});
+			});
+		});
+	}
+
+	var api = { formats: formats, format: format, parse: parse, read: read, problem: problem, kindText: kindText, inChina: inChina, normalize: normalize, dms: dms, setRegion: setRegion };
+	// FORMATS is read as a list by the status bar and the settings.
+	Object.defineProperty(api, 'FORMATS', { get: formats, enumerable: true });
+	wanmu.coords = api;
 })(window.wanmu = window.wanmu || {});

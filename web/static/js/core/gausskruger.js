@@ -76,27 +76,61 @@
 		return { lon: cm + Math.atan2(sh, c) / DEG, lat: Math.atan(geographicTan(taup)) / DEG };
 	}
 
-	// Zone 40 (CM 120°E) covers all of 丽水: EPSG:4549 without the zone
-	// prefix on Y, EPSG:4528 with it (Y + 40,000,000).
-	var ZONE = 40, CM = 120, PREFIX = ZONE * 1e6;
+	// zones are the region's 3-degree zones, its main zone first (from the
+	// server's region, wanmu.style.region); 丽水's zone 40 (CM 120°E) until
+	// the settings come.
+	function zones() {
+		var r = wanmu.style && wanmu.style.region;
+		return r && r.zones && r.zones.length ? r.zones : [40];
+	}
+
+	function zone() {
+		return zones()[0];
+	}
+
+	// epsgZone reads a 3-degree Gauss-Kruger EPSG code: {zone, prefixed}
+	// for EPSG 4513–4533 (4488 + zone, the zone prefix on Y) and 4534–4554
+	// (4509 + zone, without it); null for any other.
+	function epsgZone(epsg) {
+		epsg = Number(epsg);
+		if (epsg >= 4513 && epsg <= 4533) {
+			return { zone: epsg - 4488, prefixed: true };
+		}
+		if (epsg >= 4534 && epsg <= 4554) {
+			return { zone: epsg - 4509, prefixed: false };
+		}
+		return null;
+	}
+
+	// toZone gives {x, y} in zone z (default: the region's main zone), with
+	// the zone prefix on Y (EPSG 4488 + z, 丽水: 4528) or without (4509 + z,
+	// 丽水: 4549).
+	function toZone(lon, lat, prefixed, z) {
+		z = z || zone();
+		var p = forward(lon, lat, 3 * z);
+		if (prefixed) {
+			p.y += z * 1e6;
+		}
+		return p;
+	}
+
+	// fromZone reads X, Y as lon/lat: a Y with a zone prefix in the zone it
+	// names, one without in zone z (default: the region's main zone).
+	function fromZone(x, y, z) {
+		if (y >= 1e7) {
+			var pz = Math.floor(y / 1e6);
+			return inverse(x, y - pz * 1e6, 3 * pz);
+		}
+		return inverse(x, y, 3 * (z || zone()));
+	}
 
 	wanmu.gk = {
-		ZONE: ZONE,
-		CM: CM,
-		PREFIX: PREFIX,
 		forward: forward,
 		inverse: inverse,
-		// toZone40 gives {x, y} in EPSG:4528 (prefixed) or EPSG:4549.
-		toZone40: function (lon, lat, prefixed) {
-			var p = forward(lon, lat, CM);
-			if (prefixed) {
-				p.y += PREFIX;
-			}
-			return p;
-		},
-		// fromZone40 reads X, Y (with or without the 40 prefix) as lon/lat.
-		fromZone40: function (x, y) {
-			return inverse(x, y >= PREFIX ? y - PREFIX : y, CM);
-		}
+		zones: zones,
+		zone: zone,
+		epsgZone: epsgZone,
+		toZone: toZone,
+		fromZone: fromZone
 	};
 })(window.wanmu = window.wanmu || {});
