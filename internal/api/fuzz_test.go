@@ -213,7 +213,7 @@ func FuzzZoneFeature(f *testing.F) {
 				checkProblem(t, string(body), err)
 				return
 			}
-			fields, err := zf.fields(full)
+			fields, err := zf.fields(full, nil)
 			if err != nil {
 				var ge *geomcheck.Error
 				if errors.As(err, &ge) {

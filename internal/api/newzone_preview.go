@@ -23,7 +23,7 @@ func (s *Server) previewNewZone(w http.ResponseWriter, r *http.Request) error {
 		}
 		platformID, how = id, "chosen"
 	}
-	wkb, err := measureWKB(w, r)
+	wkb, err := s.measureWKB(w, r)
 	if err != nil {
 		return err
 	}

@@ -337,7 +337,7 @@ type measureBody struct {
 // measure returns the ellipsoidal area of a Polygon/MultiPolygon (or a
 // Feature holding one) and whether it is valid.
 func (s *Server) measure(w http.ResponseWriter, r *http.Request) error {
-	wkb, err := measureWKB(w, r)
+	wkb, err := s.measureWKB(w, r)
 	if err != nil {
 		return err
 	}
@@ -358,7 +358,7 @@ func measured(a store.Area, reason string) map[string]any {
 
 // measureWKB reads a measure body (a GeoJSON geometry or Feature) and
 // returns it as WKB.
-func measureWKB(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+func (s *Server) measureWKB(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	var b measureBody
 	if err := decodeJSON(w, r, &b); err != nil {
 		return nil, err
@@ -367,7 +367,7 @@ func measureWKB(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if b.Type == "Feature" {
 		raw = b.Geometry
 	}
-	g, err := geomcheck.Decode(raw)
+	g, err := geomcheck.DecodeIn(raw, s.region.Zones())
 	if err != nil {
 		return nil, err
 	}
@@ -407,7 +407,7 @@ func (s *Server) previewZone(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	wkb, err := measureWKB(w, r)
+	wkb, err := s.measureWKB(w, r)
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ type zoneFeature struct {
 }
 
 // fields validates a zone feature. full requires every required field (create, PUT).
-func (f *zoneFeature) fields(full bool) (store.ZoneFields, error) {
+func (f *zoneFeature) fields(full bool, gkZones []int) (store.ZoneFields, error) {
 	var zf store.ZoneFields
 	if f.Type != "Feature" {
 		return zf, fieldProblem("type", "must be \"Feature\" (a GeoJSON Feature with geometry and properties), not %q", truncate(f.Type, 40))
@@ -83,7 +83,7 @@ func (f *zoneFeature) fields(full bool) (store.ZoneFields, error) {
 		return zf, err
 	}
 	if len(f.Geometry) > 0 && string(f.Geometry) != "null" || full {
-		g, err := geomcheck.Decode(f.Geometry)
+		g, err := geomcheck.DecodeIn(f.Geometry, gkZones) // Gauss-Kruger hints in the region's zones
 		if err != nil {
 			return zf, err
 		}
@@ -384,7 +384,7 @@ func (s *Server) createZone(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &f); err != nil {
 		return err
 	}
-	zf, err := f.fields(true)
+	zf, err := f.fields(true, s.region.Zones())
 	if err == nil {
 		err = s.checkCounty("properties.county_adcode", zf.CountyAdcode)
 	}
@@ -417,7 +417,7 @@ func (s *Server) updateZone(w http.ResponseWriter, r *http.Request, full bool) e
 	if err := decodeJSON(w, r, &f); err != nil {
 		return err
 	}
-	zf, err := f.fields(full)
+	zf, err := f.fields(full, s.region.Zones())
 	if err == nil {
 		err = s.checkCounty("properties.county_adcode", zf.CountyAdcode)
 	}
@@ -501,7 +501,7 @@ func (s *Server) mergeZones(w http.ResponseWriter, r *http.Request) error {
 		return fieldProblem("allow_gap_m", "must be a distance in metres, 0 or more")
 	}
 	f := zoneFeature{Type: "Feature", Properties: m.Properties, Reason: m.Reason}
-	zf, err := f.fields(false)
+	zf, err := f.fields(false, s.region.Zones())
 	if err == nil {
 		err = s.checkCounty("properties.county_adcode", zf.CountyAdcode)
 	}
