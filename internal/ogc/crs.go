@@ -71,6 +71,17 @@ func (l crsList) uris() []string {
 	return out
 }
 
+// gkCodes names the Gauss-Kruger CRSs of the list: "EPSG:4528, EPSG:4549".
+func (l crsList) gkCodes() string {
+	var out []string
+	for _, c := range l {
+		if c.Projected {
+			out = append(out, "EPSG:"+strconv.Itoa(c.EPSG))
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
 // parse reads the crs or bbox-crs parameter: a URI of the list, or its
 // short form (EPSG:4528, OGC:CRS84, [EPSG:4528]) for people typing URLs.
 func (l crsList) parse(param, v string) (outCRS, error) {

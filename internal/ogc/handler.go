@@ -160,7 +160,7 @@ func (h *Handler) landing(w http.ResponseWriter, r *http.Request) error {
 		"description": "The zones (园区与乡镇工业功能区), platforms (产业平台, with their developable area against the " +
 			"10,000-mu threshold) and constraint layers (约束图层) of wanmu, read-only. Coordinates are CGCS2000 " +
 			"longitude/latitude (EPSG:4490), served as CRS84 or, with crs=, as EPSG:4490, EPSG:4326 (taken as equal " +
-			"to CGCS2000) and the Gauss-Kruger zone 40 of EPSG:4528 and 4549 (Part 2); areas are CGCS2000 ellipsoidal, 1 mu = 2000/3 m².",
+			"to CGCS2000) and the region's Gauss-Kruger CRSs " + h.crs.gkCodes() + " (Part 2); areas are CGCS2000 ellipsoidal, 1 mu = 2000/3 m².",
 		"links": []link{
 			{Href: base, Rel: "self", Type: typeJSON, Title: "this document"},
 			{Href: base + "/api", Rel: "service-desc", Type: typeOpenAPI, Title: "the API definition (OpenAPI 3.0)"},

@@ -35,7 +35,7 @@ func openAPIDocument(base string, crsURIs []string) map[string]any {
 		"info": m{
 			"title":       "万亩 wanmu — OGC API – Features",
 			"version":     "1.0.0",
-			"description": "Zones, platforms and constraint layers of wanmu, read-only, in CRS84 (CGCS2000 longitude/latitude) or, with crs=, in EPSG:4490, 4326, 4528 or 4549.",
+			"description": "Zones, platforms and constraint layers of wanmu, read-only, in CRS84 (CGCS2000 longitude/latitude) or, with crs=, in EPSG:4490, 4326 or the region's Gauss-Kruger CRSs (listed with the crs parameter).",
 		},
 		"servers": []m{{"url": base}},
 		"components": m{"securitySchemes": m{
