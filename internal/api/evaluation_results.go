@@ -11,9 +11,9 @@ package api
 //
 // The engine's outcome is cached per (year, scheme version, enterprise data
 // version): a new scheme or an import of year Y or Y−1 changes the key, so
-// the next request recomputes. Placements (which depend on the zones, edited
-// all day) and the platforms' land (the report engine, cached by its own
-// key) are read on every request. Official data only: the enterprises are
+// the next request recomputes. The placements are cached per (year,
+// enterprise data version, official zones and platforms version); the
+// platforms' land comes from the report engine (cached by its own key). Official data only: the enterprises are
 // placed in the official zones (enterprise_placement), not in a plan's copies.
 
 import (
@@ -44,10 +44,52 @@ type evalRun struct {
 	FromMem bool          // answered from the cache
 }
 
-// evalCache keeps the latest evaluations; the zero value is ready.
+// evalCache keeps the latest evaluations and placements; the zero value is ready.
 type evalCache struct {
-	mu sync.Mutex
-	m  map[string]*evalRun
+	mu     sync.Mutex
+	m      map[string]*evalRun
+	placed map[string][]store.Placement
+}
+
+func (c *evalCache) getPlaced(key string) ([]store.Placement, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.placed[key]
+	return p, ok
+}
+
+func (c *evalCache) putPlaced(key string, p []store.Placement) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.placed == nil || len(c.placed) >= evalCacheSize {
+		c.placed = map[string][]store.Placement{}
+	}
+	c.placed[key] = p
+}
+
+// placements are a year's enterprise placements (view enterprise_placement,
+// an intersection of every parcel with the zones: about a second for
+// 20,000), kept while neither the year's enterprises nor the official zones
+// and platforms change.
+func (s *Server) placements(ctx context.Context, year int) ([]store.Placement, error) {
+	et, err := s.store.EnterpriseDataVersion(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	zt, err := s.store.ZonesVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("%d|%s|%s", year, et, zt)
+	if p, ok := s.evals.getPlaced(key); ok {
+		return p, nil
+	}
+	p, err := s.store.EnterprisePlacements(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	s.evals.putPlaced(key, p)
+	return p, nil
 }
 
 const evalCacheSize = 16
@@ -111,14 +153,14 @@ func (s *Server) evalYear(r *http.Request) (int, error) {
 	if y := r.URL.Query().Get("year"); y != "" {
 		return parseYear(y)
 	}
-	ys, err := s.store.EnterpriseYears(r.Context())
+	ys, err := s.store.EvaluationYears(r.Context())
 	if err != nil {
 		return 0, err
 	}
 	if len(ys) == 0 {
 		return 0, problem.New(http.StatusNotFound, "no-enterprises", "no enterprise figures are stored yet: import a year's table first (POST /enterprises/imports)")
 	}
-	return ys[0].Year, nil
+	return ys[0], nil
 }
 
 func schemeRef(v store.SchemeVersion, name string) map[string]any {
@@ -178,7 +220,7 @@ func (s *Server) selectEvaluation(r *http.Request) (evalSelection, error) {
 		}
 		var in map[string]bool // credit codes with land in the zone or platform
 		if zone != 0 || platform != 0 {
-			ps, err := s.store.EnterprisePlacements(r.Context(), year)
+			ps, err := s.placements(r.Context(), year)
 			if err != nil {
 				return err
 			}
@@ -317,7 +359,7 @@ func (s *Server) platformsOfYear(ctx context.Context, year int, only []store.Pla
 		}
 		inputs = append(inputs, in)
 	}
-	placed, err := s.store.EnterprisePlacements(ctx, year)
+	placed, err := s.placements(ctx, year)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -360,14 +402,14 @@ func (s *Server) baseYear(r *http.Request, year int) (int, error) {
 		}
 		return n, nil
 	}
-	ys, err := s.store.EnterpriseYears(r.Context())
+	ys, err := s.store.EvaluationYears(r.Context())
 	if err != nil {
 		return 0, err
 	}
 	base := 0
 	for _, y := range ys {
-		if y.Year < year {
-			base = y.Year // newest first: the last one is the earliest
+		if y < year {
+			base = y // newest first: the last one is the earliest
 		}
 	}
 	return base, nil
@@ -474,14 +516,14 @@ func (s *Server) assess(r *http.Request) (assessment, error) {
 	if err != nil {
 		return assessment{}, err
 	}
-	ys, err := s.store.EnterpriseYears(r.Context())
+	ys, err := s.store.EvaluationYears(r.Context())
 	if err != nil {
 		return assessment{}, err
 	}
 	out := assessment{Year: year}
 	var last []evaluation.Assessed
 	for _, y := range ys {
-		if y.Year == year-1 {
+		if y == year-1 {
 			if last, _, _, err = s.assessYear(r.Context(), year-1, nil); err != nil {
 				return out, err
 			}

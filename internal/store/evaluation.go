@@ -116,3 +116,32 @@ func (s *Store) EnterpriseDataVersion(ctx context.Context, years ...int) (string
 	}
 	return tok, nil
 }
+
+// ZonesVersion is a token that changes whenever the official zones or
+// platforms change (every write bumps a version or adds a row): what the
+// enterprises' placements depend on besides the enterprises.
+func (s *Store) ZonesVersion(ctx context.Context) (string, error) {
+	var tok string
+	err := s.db.QueryRow(ctx, `
+		SELECT z.n || '.' || z.v || '.' || z.top || '/' || p.n || '.' || p.v || '.' || p.top
+		FROM (SELECT count(*) AS n, coalesce(sum(version), 0) AS v, coalesce(max(id), 0) AS top FROM zone WHERE scenario_id = 0) z,
+		     (SELECT count(*) AS n, coalesce(sum(version), 0) AS v, coalesce(max(id), 0) AS top FROM platform WHERE scenario_id = 0) p`).Scan(&tok)
+	if err != nil {
+		return "", fmt.Errorf("zones version: %w", err)
+	}
+	return tok, nil
+}
+
+// EvaluationYears lists the years with enterprise figures, newest first
+// (EnterpriseYears without its sums, which place every enterprise).
+func (s *Store) EvaluationYears(ctx context.Context) ([]int, error) {
+	rows, err := s.db.Query(ctx, `SELECT DISTINCT year FROM enterprise_year ORDER BY year DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("evaluation years: %w", err)
+	}
+	ys, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return nil, fmt.Errorf("evaluation years: %w", err)
+	}
+	return ys, nil
+}
