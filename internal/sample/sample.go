@@ -53,6 +53,9 @@ func LoadOnce(ctx context.Context, st *store.Store, log *slog.Logger) (bool, err
 		if err := loadScenarios(ctx, tx); err != nil {
 			return fmt.Errorf("sample plans: %w", err)
 		}
+		if err := loadEnterprises(ctx, tx); err != nil { // enterprises.go
+			return fmt.Errorf("sample enterprises: %w", err)
+		}
 		loaded = true
 		return tx.SetSetting(ctx, settingKey, true)
 	})
