@@ -92,7 +92,10 @@ func (s *Server) placements(ctx context.Context, year int) ([]store.Placement, e
 	return p, nil
 }
 
-const evalCacheSize = 16
+// evalCacheSize bounds the cache: an evaluation of 20,000 enterprises with
+// its inputs holds some 20 MB; a year, the year before (benchmarks, moves)
+// and a base year are what one page asks for.
+const evalCacheSize = 4
 
 func (c *evalCache) get(key string) *evalRun {
 	c.mu.Lock()
