@@ -121,7 +121,7 @@ func (s *Server) getScheme(k schemeKind) func(w http.ResponseWriter, r *http.Req
 		if k.kind == store.SchemeEnterprise {
 			out["indicators"] = evaluation.Indicators
 		} else {
-			out["indicators"] = evaluation.PlatformDefs
+			out["indicators"] = platformDefsJSON()
 		}
 		w.Header().Set("ETag", etag(currentVersion(vs)))
 		writeJSON(w, http.StatusOK, out)
@@ -223,4 +223,20 @@ func onlyParams(r *http.Request, names ...string) error {
 		}
 	}
 	return nil
+}
+
+// platformDefJSON is a platform indicator's description as the API names it.
+type platformDefJSON struct {
+	Code       string `json:"code"`
+	Label      string `json:"label"`
+	Unit       string `json:"unit"`
+	Definition string `json:"definition"`
+}
+
+func platformDefsJSON() []platformDefJSON {
+	out := make([]platformDefJSON, len(evaluation.PlatformDefs))
+	for i, d := range evaluation.PlatformDefs {
+		out[i] = platformDefJSON(d)
+	}
+	return out
 }

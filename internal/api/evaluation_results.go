@@ -447,7 +447,7 @@ func (s *Server) platformIndicators(w http.ResponseWriter, r *http.Request, only
 		return err
 	}
 	out := map[string]any{"year": year, "base_year": nil, "scheme": schemeRef(run.Scheme, run.Eval.Scheme),
-		"definitions": evaluation.PlatformDefs}
+		"definitions": platformDefsJSON()}
 	if baseY != 0 {
 		out["base_year"] = baseY
 	}
@@ -554,6 +554,6 @@ func (s *Server) getAssessment(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"year": a.Year, "last_year": lastYear,
 		"scheme": schemeRef(a.Scheme, a.Name), "criteria": a.Criteria, "tiers": a.Tiers,
-		"platforms": a.Platforms, "indicators": a.Values, "definitions": evaluation.PlatformDefs})
+		"platforms": a.Platforms, "indicators": a.Values, "definitions": platformDefsJSON()})
 	return nil
 }

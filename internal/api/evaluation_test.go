@@ -383,3 +383,14 @@ func TestEvaluationXLSX(t *testing.T) {
 		t.Errorf("values: %v", vals)
 	}
 }
+
+// TestPlatformDefinitionsJSON: the platform indicators' descriptions use the
+// API's lower-case names.
+func TestPlatformDefinitionsJSON(t *testing.T) {
+	e := newEnv(t, api.Options{})
+	m := e.do(req{method: "GET", path: "/api/v1/evaluation/assessment-scheme", role: "viewer"}).json(t)
+	d := m["indicators"].([]any)[0].(map[string]any)
+	if d["code"] != evaluation.PValueAddedPerMu || d["unit"] != "万元/亩" {
+		t.Fatalf("definitions: %v", d)
+	}
+}
