@@ -394,3 +394,35 @@ func TestPlatformDefinitionsJSON(t *testing.T) {
 		t.Fatalf("definitions: %v", d)
 	}
 }
+
+// TestEvaluationMap: the C and D enterprises' parcels and points as GeoJSON
+// with their class; enterprises without a location are not on the map.
+func TestEvaluationMap(t *testing.T) {
+	e := newEnv(t, api.Options{})
+	evalFixture(t, e)
+	body := schemeJSON(t, onlyTax, "null", "")
+	if r := e.do(req{method: "PUT", path: "/api/v1/evaluation/scheme", role: "admin", body: body, header: map[string]string{"If-Match": `"1"`}}); r.status != 200 {
+		t.Fatalf("scheme: %d %s", r.status, r.body)
+	}
+	r := e.do(req{method: "GET", path: "/api/v1/evaluation/map?year=2024&class=C,D", role: "viewer"})
+	var fc struct {
+		Features []struct {
+			Geometry   struct{ Type string }
+			Properties map[string]any
+		}
+	}
+	if err := json.Unmarshal(r.body, &fc); err != nil || r.status != 200 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	// e4 (C) has a parcel; e5 (D) has no location.
+	if len(fc.Features) != 1 || fc.Features[0].Geometry.Type != "MultiPolygon" || fc.Features[0].Properties["class"] != "C" {
+		t.Fatalf("C, D on the map: %s", r.body)
+	}
+	r = e.do(req{method: "GET", path: "/api/v1/evaluation/map?year=2024", role: "viewer"})
+	if err := json.Unmarshal(r.body, &fc); err != nil || len(fc.Features) != 4 {
+		t.Fatalf("all with a location: %s", r.body)
+	}
+	if r := e.do(req{method: "GET", path: "/api/v1/evaluation/map?year=2024&class=CD", role: "viewer"}); r.status != 400 {
+		t.Errorf("class=CD: %d", r.status)
+	}
+}

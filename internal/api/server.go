@@ -219,6 +219,7 @@ func (s *Server) Routes() chi.Router {
 	r.With(viewer, officialEvaluation, heavy).Get("/evaluation/assessment", s.handle(s.getAssessment))
 	r.With(viewer, officialEvaluation, heavy).Get("/evaluation.xlsx", s.handle(s.evaluationXLSX))            // evaluation_xlsx.go
 	r.With(viewer, officialEvaluation, heavy).Get("/evaluation/assessment.xlsx", s.handle(s.assessmentXLSX)) // evaluation_xlsx.go
+	r.With(viewer, officialEvaluation, heavy).Get("/evaluation/map", s.handle(s.evaluationMap))              // evaluation_map.go
 	r.With(viewer, officialEvaluation, platform, heavy).Get("/platforms/{id}/indicators", s.handle(s.onePlatformIndicators))
 	r.With(viewer).Get("/exports", s.handle(s.export))
 	r.With(viewer).Get("/exports/handover", s.handle(s.handover))

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
 
 	"wanmu/internal/evaluation"
 )
@@ -144,4 +146,35 @@ func (s *Store) EvaluationYears(ctx context.Context) ([]int, error) {
 		return nil, fmt.Errorf("evaluation years: %w", err)
 	}
 	return ys, nil
+}
+
+// EnterpriseShape is where an enterprise-year is on the map: its parcel, or
+// else its point.
+type EnterpriseShape struct {
+	CreditCode string
+	Geom       orb.Geometry
+}
+
+// EnterpriseShapes returns the parcels (else points) of a year's
+// enterprises, of one county or all (""), for the evaluation's map layer.
+func (s *Store) EnterpriseShapes(ctx context.Context, year int, county string) ([]EnterpriseShape, error) {
+	rows, err := s.db.Query(ctx, `SELECT credit_code, ST_AsBinary(coalesce(parcel, location)) FROM enterprise_year
+		WHERE year = $1 AND ($2 = '' OR county_adcode = $2) AND coalesce(parcel, location) IS NOT NULL ORDER BY id`, year, county)
+	if err != nil {
+		return nil, fmt.Errorf("enterprise shapes: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (EnterpriseShape, error) {
+		var e EnterpriseShape
+		var b []byte
+		if err := row.Scan(&e.CreditCode, &b); err != nil {
+			return e, err
+		}
+		g, err := wkb.Unmarshal(b)
+		e.Geom = g
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("enterprise shapes: %w", err)
+	}
+	return out, nil
 }
