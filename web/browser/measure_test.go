@@ -64,6 +64,9 @@ func TestMeasure(t *testing.T) {
 	if want := kmText(server.LengthM); total != want {
 		t.Errorf("total reads %q, want %q", total, want)
 	}
+	// A redraw replaces the labels; Leaflet fades the old ones out for 200 ms
+	// before it removes them, so wait until only the final ones are left.
+	p.waitJS("the segment labels", `document.querySelectorAll('.wanmu-measure-label').length === 2`)
 	segs := eval[[]string](p, `Array.prototype.map.call(document.querySelectorAll('.wanmu-measure-label'), function (e) { return e.textContent; })`)
 	if len(segs) != 2 || segs[0] != kmText(server.SegmentsM[0]) || segs[1] != kmText(server.SegmentsM[1]) {
 		t.Errorf("segment labels %q, server segments %v", segs, server.SegmentsM)
