@@ -3,8 +3,8 @@ package sample
 import (
 	"context"
 
+	"wanmu/internal/region"
 	"wanmu/internal/store"
-	"wanmu/internal/transfer"
 )
 
 // The sample's enterprise figures (亩均论英雄, issue 18): illustrative
@@ -19,9 +19,8 @@ const (
 var EnterpriseYears = []int{2024, 2025}
 
 // loadEnterprises writes the sample's enterprise figures, placed in the
-// sample's official zones.
+// sample's official zones (丽水's, region.Default).
 func loadEnterprises(ctx context.Context, st *store.Store) error {
-	svc := &transfer.Service{Store: st}
-	_, err := svc.SampleEnterprises(ctx, enterpriseSeed, EnterpriseCount, EnterpriseYears)
+	_, err := Enterprises(ctx, st, region.Default(), enterpriseSeed, EnterpriseCount, EnterpriseYears)
 	return err
 }
