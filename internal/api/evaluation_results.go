@@ -191,90 +191,85 @@ type evalSelection struct {
 
 // selectEvaluation reads ?year=&county=&scale=&class=&zone=&platform= and
 // selects from the year's evaluation.
-func (s *Server) selectEvaluation(r *http.Request) (evalSelection, error) {
-	var out evalSelection
-	err := func() error {
-		q := r.URL.Query()
-		year, err := s.evalYear(r)
+func (s *Server) selectEvaluation(r *http.Request) (out evalSelection, err error) {
+	q := r.URL.Query()
+	year, err := s.evalYear(r)
+	if err != nil {
+		return out, err
+	}
+	county, scale, class := q.Get("county"), evaluation.Scale(q.Get("scale")), evaluation.Class(q.Get("class"))
+	if county != "" && !validAdcode(county) {
+		return out, problem.New(http.StatusBadRequest, "bad-parameter", "county must be a 6-digit code, not %q", truncate(county, 40))
+	}
+	if scale != "" && scale != evaluation.Above && scale != evaluation.Below {
+		return out, problem.New(http.StatusBadRequest, "bad-parameter", "scale must be 规上 or 规下, not %q", truncate(string(scale), 20))
+	}
+	if class != "" && !strings.Contains("ABCDT", string(class)) || len(class) > 1 {
+		return out, problem.New(http.StatusBadRequest, "bad-parameter", "class must be one of A, B, C, D, T, not %q", truncate(string(class), 20))
+	}
+	var zone, platform int64
+	for name, dst := range map[string]*int64{"zone": &zone, "platform": &platform} {
+		if v := q.Get(name); v != "" {
+			if *dst, err = ParseID(v); err != nil {
+				return out, problem.New(http.StatusBadRequest, "bad-parameter", "%s must be an id, not %q", name, truncate(v, 40))
+			}
+		}
+	}
+	run, err := s.evaluateYear(r.Context(), year)
+	if err != nil {
+		return out, err
+	}
+	var in map[string]bool // credit codes with land in the zone or platform
+	if zone != 0 || platform != 0 {
+		ps, err := s.placements(r.Context(), year)
 		if err != nil {
-			return err
+			return out, err
 		}
-		county, scale, class := q.Get("county"), evaluation.Scale(q.Get("scale")), evaluation.Class(q.Get("class"))
-		if county != "" && !validAdcode(county) {
-			return problem.New(http.StatusBadRequest, "bad-parameter", "county must be a 6-digit code, not %q", truncate(county, 40))
-		}
-		if scale != "" && scale != evaluation.Above && scale != evaluation.Below {
-			return problem.New(http.StatusBadRequest, "bad-parameter", "scale must be 规上 or 规下, not %q", truncate(string(scale), 20))
-		}
-		if class != "" && !strings.Contains("ABCDT", string(class)) || len(class) > 1 {
-			return problem.New(http.StatusBadRequest, "bad-parameter", "class must be one of A, B, C, D, T, not %q", truncate(string(class), 20))
-		}
-		var zone, platform int64
-		for name, dst := range map[string]*int64{"zone": &zone, "platform": &platform} {
-			if v := q.Get(name); v != "" {
-				if *dst, err = ParseID(v); err != nil {
-					return problem.New(http.StatusBadRequest, "bad-parameter", "%s must be an id, not %q", name, truncate(v, 40))
-				}
+		in = map[string]bool{}
+		for _, p := range ps {
+			if (zone == 0 || p.ZoneID == zone) && (platform == 0 || p.PlatformID != nil && *p.PlatformID == platform) {
+				in[p.CreditCode] = true
 			}
 		}
-		run, err := s.evaluateYear(r.Context(), year)
-		if err != nil {
-			return err
+	}
+	var sel []*evaluation.Result
+	counts := map[string]map[evaluation.Class]int{}
+	for i := range run.Eval.Results {
+		e := &run.Eval.Results[i]
+		if county != "" && e.County != county || scale != "" && e.Scale != scale || in != nil && !in[e.CreditCode] {
+			continue
 		}
-		var in map[string]bool // credit codes with land in the zone or platform
-		if zone != 0 || platform != 0 {
-			ps, err := s.placements(r.Context(), year)
-			if err != nil {
-				return err
-			}
-			in = map[string]bool{}
-			for _, p := range ps {
-				if (zone == 0 || p.ZoneID == zone) && (platform == 0 || p.PlatformID != nil && *p.PlatformID == platform) {
-					in[p.CreditCode] = true
-				}
-			}
+		if counts[e.County] == nil {
+			counts[e.County] = map[evaluation.Class]int{}
 		}
-		var sel []*evaluation.Result
-		counts := map[string]map[evaluation.Class]int{}
-		for i := range run.Eval.Results {
-			e := &run.Eval.Results[i]
-			if county != "" && e.County != county || scale != "" && e.Scale != scale || in != nil && !in[e.CreditCode] {
-				continue
-			}
-			if counts[e.County] == nil {
-				counts[e.County] = map[evaluation.Class]int{}
-			}
-			counts[e.County][e.Class]++
-			if class == "" || e.Class == class {
-				sel = append(sel, e)
-			}
+		counts[e.County][e.Class]++
+		if class == "" || e.Class == class {
+			sel = append(sel, e)
 		}
-		// As a county's office reads its list: county, 规上 before 规下, by rank, T last.
-		slices.SortStableFunc(sel, func(a, b *evaluation.Result) int {
-			if c := strings.Compare(a.County, b.County); c != 0 {
-				return c
-			}
-			if a.Scale != b.Scale {
-				return -strings.Compare(string(a.Scale), string(b.Scale)) // 规上 (U+4E0A) before 规下 (U+4E0B)
-			}
-			if c := classOrder(a.Class) - classOrder(b.Class); c != 0 {
-				return c
-			}
-			if a.Rank != b.Rank {
-				return a.Rank - b.Rank
-			}
-			return strings.Compare(a.CreditCode, b.CreditCode)
-		})
-		bench := []evaluation.BenchmarkUsed{}
-		for _, b := range run.Eval.Benchmarks {
-			if county == "" || b.County == county {
-				bench = append(bench, b)
-			}
+	}
+	// As a county's office reads its list: county, 规上 before 规下, by rank, T last.
+	slices.SortStableFunc(sel, func(a, b *evaluation.Result) int {
+		if c := strings.Compare(a.County, b.County); c != 0 {
+			return c
 		}
-		out = evalSelection{Year: year, Run: run, Results: sel, Counts: counts, Bench: bench}
-		return nil
-	}()
-	return out, err
+		if a.Scale != b.Scale {
+			return -strings.Compare(string(a.Scale), string(b.Scale)) // 规上 (U+4E0A) before 规下 (U+4E0B)
+		}
+		if c := classOrder(a.Class) - classOrder(b.Class); c != 0 {
+			return c
+		}
+		if a.Rank != b.Rank {
+			return a.Rank - b.Rank
+		}
+		return strings.Compare(a.CreditCode, b.CreditCode)
+	})
+	bench := []evaluation.BenchmarkUsed{}
+	for _, b := range run.Eval.Benchmarks {
+		if county == "" || b.County == county {
+			bench = append(bench, b)
+		}
+	}
+	return evalSelection{Year: year, Run: run, Results: sel, Counts: counts, Bench: bench}, nil
 }
 
 // getEvaluation answers GET /evaluation?year=&county=&scale=&class=&zone=&platform=&limit=&offset=.
