@@ -102,6 +102,7 @@ func accessRules(zone, platform, layer int64) map[string]accessRule {
 		"GET /evaluation.xlsx":                  {min: "viewer", path: "/evaluation.xlsx?year=2024", status: 200},
 		"GET /evaluation/assessment.xlsx":       {min: "viewer", path: "/evaluation/assessment.xlsx?year=2024", status: 200},
 		"GET /evaluation/map":                   {min: "viewer", path: "/evaluation/map?year=2024", status: 200},
+		"GET /evaluation/assessment/years":      {min: "viewer", status: 200},
 		"GET /platforms/{id}/indicators":        {min: "viewer", path: "/platforms/" + p + "/indicators?year=2024", status: 200},
 
 		"GET /platforms/{id}/developable": {min: "viewer", path: "/platforms/" + p + "/developable", status: 200},

@@ -327,6 +327,24 @@ func TestPlatformIndicatorsAndAssessment(t *testing.T) {
 		first.LastTier == 0 || last.Tier < first.Tier {
 		t.Errorf("assessment: %+v", as)
 	}
+
+	// Over the years: 2023 (no year before: no last tier), then 2024 as above.
+	r = e.do(req{method: "GET", path: "/api/v1/evaluation/assessment/years", role: "viewer"})
+	var hist struct {
+		Years []struct {
+			Year      int                   `json:"year"`
+			Platforms []evaluation.Assessed `json:"platforms"`
+		} `json:"years"`
+	}
+	if err := json.Unmarshal(r.body, &hist); err != nil || r.status != 200 || len(hist.Years) != 2 {
+		t.Fatalf("years: %d %s", r.status, r.body)
+	}
+	if y := hist.Years[0]; y.Year != 2023 || y.Platforms[0].LastTier != 0 || !y.Platforms[1].Interview {
+		t.Errorf("2023: %+v", y)
+	}
+	if y := hist.Years[1]; y.Year != 2024 || y.Platforms[0].LastTier != first.LastTier || y.Platforms[0].Tier != first.Tier {
+		t.Errorf("2024: %+v", y)
+	}
 }
 
 // TestEvaluationXLSX: the enterprise evaluation and the assessment as

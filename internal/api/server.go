@@ -217,6 +217,7 @@ func (s *Server) Routes() chi.Router {
 	r.With(viewer, officialEvaluation, heavy).Get("/evaluation", s.handle(s.getEvaluation))
 	r.With(viewer, officialEvaluation, heavy).Get("/evaluation/platforms", s.handle(s.allPlatformIndicators))
 	r.With(viewer, officialEvaluation, heavy).Get("/evaluation/assessment", s.handle(s.getAssessment))
+	r.With(viewer, officialEvaluation, heavy).Get("/evaluation/assessment/years", s.handle(s.assessmentYears))
 	r.With(viewer, officialEvaluation, heavy).Get("/evaluation.xlsx", s.handle(s.evaluationXLSX))            // evaluation_xlsx.go
 	r.With(viewer, officialEvaluation, heavy).Get("/evaluation/assessment.xlsx", s.handle(s.assessmentXLSX)) // evaluation_xlsx.go
 	r.With(viewer, officialEvaluation, heavy).Get("/evaluation/map", s.handle(s.evaluationMap))              // evaluation_map.go
