@@ -109,7 +109,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// QGIS and other clients edit the zones through the OGC API (Part 4)
 	// with the REST API's own handlers.
 	zw := apiServer.OGCZoneWrites("/ogc/collections/zones/items")
-	ogcHandler := ogc.New(st, ogc.Options{Reports: reports, TrustProxy: c.TrustProxy, Logger: log, GKZones: rg.Zones(),
+	ogcHandler := ogc.New(st, ogc.Options{Reports: reports, TrustProxy: c.TrustProxy, Logger: log, GKZones: rg.Zones(), City: rg.ShortName(),
 		ZoneWrites: &ogc.ZoneWrites{Create: zw.Create, Replace: zw.Replace, Update: zw.Update, Delete: zw.Delete, CanEdit: zw.CanEdit}})
 	r.With(db.watch.Gate, apiServer.Authenticate, apiServer.Require(auth.Viewer), apiServer.Heavy).Mount("/ogc", ogcHandler.Routes())
 	r.Handle("/*", web.Handler())

@@ -2,61 +2,23 @@ package ogc_test
 
 import (
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/go-chi/chi/v5"
-
-	"wanmu/internal/api"
-	"wanmu/internal/auth"
 	"wanmu/internal/ogc"
-	"wanmu/internal/report"
-	"wanmu/internal/store"
-	"wanmu/internal/testdb"
 )
-
-// newZoneEnv is newEnv for a made-up region in Gauss-Kruger zone 41
-// (CM 123°E): the OGC API serves that zone's CRSs instead of 丽水's.
-func newZoneEnv(t *testing.T, zones []int) *env {
-	t.Helper()
-	pool := testdb.New(t)
-	st := store.New(pool)
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, nil))
-	reports := report.New(st)
-	a := api.New(st, api.Options{Logger: log, Reports: reports})
-	h := ogc.New(st, ogc.Options{Reports: reports, Logger: log, GKZones: zones})
-	r := chi.NewRouter()
-	r.Use(api.Middleware(log)...)
-	r.Mount("/api/v1", a.Routes())
-	r.With(a.Authenticate, a.Require(auth.Viewer)).Mount("/ogc", h.Routes())
-	e := &env{t: t, pool: pool, st: st, srv: httptest.NewServer(r), tokens: map[string]string{}, logs: logs}
-	t.Cleanup(e.srv.Close)
-	hash, err := auth.HashPassword("correct horse battery")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.CreateUser(t.Context(), "viewer1", auth.Viewer, nil, hash); err != nil {
-		t.Fatal(err)
-	}
-	secret := auth.NewSecret()
-	if _, err := st.CreateToken(t.Context(), "viewer1", auth.HashSecret(secret), "test"); err != nil {
-		t.Fatal(err)
-	}
-	e.tokens[auth.Viewer] = secret
-	return e
-}
 
 // A region in zone 41 is offered EPSG:4529 and 4550 (not 丽水's 4528 and
 // 4549, which are refused with the list), in the collections, the OpenAPI
 // document and the items, with PROJ's coordinates.
 func TestCRSOfAnotherZone(t *testing.T) {
-	e := newZoneEnv(t, []int{41})
+	e := newEnvWith(t, envOptions{zones: []int{41}, city: "舟山"})
 	f := e.fixture()
+	if title := e.get("/ogc", "application/json")["title"].(string); !strings.Contains(title, "舟山产业平台整合") {
+		t.Errorf("the landing page's title %q does not name the region", title)
+	}
 	const (
 		uri4529 = "http://www.opengis.net/def/crs/EPSG/0/4529"
 		uri4550 = "http://www.opengis.net/def/crs/EPSG/0/4550"

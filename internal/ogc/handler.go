@@ -55,6 +55,9 @@ type Options struct {
 	// first: the projected CRSs served (EPSG 4488 + zone, 4509 + zone).
 	// Empty: 丽水's zone 40 (EPSG:4528, 4549).
 	GKZones []int
+	// City names the service in its landing page (the region's short name,
+	// e.g. 丽水); empty: 丽水.
+	City string
 }
 
 // Handler serves the OGC API – Features.
@@ -99,6 +102,14 @@ func New(st *store.Store, opts Options) *Handler {
 	})
 	h.router = r
 	return h
+}
+
+// city is the region's name for the titles.
+func (h *Handler) city() string {
+	if h.opts.City == "" {
+		return "丽水"
+	}
+	return h.opts.City
 }
 
 // Routes returns the router to mount at /ogc.
@@ -156,7 +167,7 @@ func (h *Handler) landing(w http.ResponseWriter, r *http.Request) error {
 	}
 	base := h.base(r)
 	return write(w, typeJSON, map[string]any{
-		"title": "万亩 wanmu — 丽水产业平台整合 OGC API – Features",
+		"title": "万亩 wanmu — " + h.city() + "产业平台整合 OGC API – Features",
 		"description": "The zones (园区与乡镇工业功能区), platforms (产业平台, with their developable area against the " +
 			"10,000-mu threshold) and constraint layers (约束图层) of wanmu, read-only. Coordinates are CGCS2000 " +
 			"longitude/latitude (EPSG:4490), served as CRS84 or, with crs=, as EPSG:4490, EPSG:4326 (taken as equal " +

@@ -60,21 +60,28 @@ func (s *syncBuffer) String() string {
 
 func newEnv(t testing.TB, publicRead bool) *env {
 	t.Helper()
-	return newEnvWith(t, publicRead, false)
+	return newEnvWith(t, envOptions{publicRead: publicRead})
 }
 
-// newEnvWith is newEnv, with the zones editable through the OGC API
-// (Part 4) when writable, as cmd/wanmu/serve.go wires them.
-func newEnvWith(t testing.TB, publicRead, writable bool) *env {
+// envOptions vary the server of a test.
+type envOptions struct {
+	publicRead bool
+	writable   bool   // the zones editable through the OGC API (Part 4), as serve.go wires them
+	zones      []int  // the region's Gauss-Kruger zones (none: 丽水's zone 40)
+	city       string // the region's name in the titles (none: 丽水)
+}
+
+// newEnvWith is newEnv with options.
+func newEnvWith(t testing.TB, o envOptions) *env {
 	t.Helper()
 	pool := testdb.New(t)
 	st := store.New(pool)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	reports := report.New(st)
-	a := api.New(st, api.Options{Logger: log, Reports: reports, PublicRead: publicRead})
-	opts := ogc.Options{Reports: reports, Logger: log}
-	if writable {
+	a := api.New(st, api.Options{Logger: log, Reports: reports, PublicRead: o.publicRead})
+	opts := ogc.Options{Reports: reports, Logger: log, GKZones: o.zones, City: o.city}
+	if o.writable {
 		zw := a.OGCZoneWrites("/ogc/collections/zones/items")
 		opts.ZoneWrites = &ogc.ZoneWrites{Create: zw.Create, Replace: zw.Replace, Update: zw.Update, Delete: zw.Delete, CanEdit: zw.CanEdit}
 	}

@@ -47,7 +47,7 @@ const ogcZone = `{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[
 // REST API's validation and messages; the other collections and a plan's
 // zones are not writable.
 func TestTransactions(t *testing.T) {
-	e := newEnvWith(t, false, true)
+	e := newEnvWith(t, envOptions{writable: true})
 	ctx := context.Background()
 
 	conf := e.get("/ogc/conformance", "application/json")
