@@ -20,7 +20,7 @@ func TestShortfallSuggestions(t *testing.T) {
 	}
 	editor.must(t, http.StatusCreated, "POST", "/api/v1/scenarios", map[string]any{"name": "补足测试" + randomHex(2)}, 0, &sc)
 	t.Cleanup(func() { editor.do("DELETE", fmt.Sprintf("/api/v1/scenarios/%d", sc.ID), nil, sc.Version) })
-	platformID := func(scenario int64) int64 {
+	platformNamed := func(name string, scenario int64) int64 {
 		var list struct {
 			Platforms []struct {
 				ID   int64  `json:"id"`
@@ -29,13 +29,14 @@ func TestShortfallSuggestions(t *testing.T) {
 		}
 		editor.must(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/platforms?scenario=%d", scenario), nil, 0, &list)
 		for _, p := range list.Platforms {
-			if p.Name == "云和产业平台" {
+			if p.Name == name {
 				return p.ID
 			}
 		}
-		t.Fatalf("no 云和产业平台 in scenario %d", scenario)
+		t.Fatalf("no %s in scenario %d", name, scenario)
 		return 0
 	}
+	platformID := func(scenario int64) int64 { return platformNamed("云和产业平台", scenario) }
 	pid := platformID(sc.ID)
 
 	p := newPage(t)
@@ -85,6 +86,19 @@ func TestShortfallSuggestions(t *testing.T) {
 		return !!el && parseFloat(el.textContent.replace(/[^0-9.]/g, '')) >= 10000 &&
 			!!document.querySelector('#platform [data-shortfall="meets"]'); })()`)
 	p.screenshot("91-shortfall-added")
+
+	// 景宁 in the same plan: the whole suggested set at once.
+	jingning := platformNamed("景宁产业平台", sc.ID)
+	eval[bool](p, fmt.Sprintf(`(wanmu.app.showPlatform(%d, true), true)`, jingning))
+	p.waitJS("景宁's report", fmt.Sprintf(`!!document.querySelector('.platform-detail[data-platform-id="%d"] [data-action="shortfall"]')`, jingning))
+	if !eval[bool](p, `!!document.querySelector('#platform [data-action="shortfall-add-all"]')`) {
+		p.click(`#platform [data-action="shortfall"]`)
+	}
+	p.waitJS("the add-all button", `(function () { var b = document.querySelector('#platform [data-action="shortfall-add-all"]'); return !!b && !b.disabled; })()`)
+	p.click(`#platform [data-action="shortfall-add-all"]`)
+	p.waitJS("景宁 over its threshold", fmt.Sprintf(`(function () { var pp = wanmu.app.platformPanel;
+		return pp.platform && pp.platform.id === %d && pp.report && pp.report.platform_version === pp.platform.version && pp.report.meets; })()`, jingning))
+	p.screenshot("96-shortfall-added-all")
 
 	// The official data: the suggestions show, but adding needs a plan.
 	o := newPage(t)

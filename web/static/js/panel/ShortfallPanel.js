@@ -125,6 +125,15 @@
 					list: nums, n: d.suggested.length, v: wanmu.units.area(d.suggested_gain.mu), km: wanmu.i18n.number(d.suggested_km, 2)
 				}) })),
 				h('div', { className: 'muted', text: t(d.minimal ? 'shortfall.minimal' : 'shortfall.notMinimal') }),
+				canEdit && d.suggested.length > 1 ? h('button', {
+					className: 'btn btn-small btn-primary', attrs: { type: 'button', 'data-action': 'shortfall-add-all' },
+					disabled: !inPlan || !!self.busy || !d.suggested.every(function (k) {
+						var f = fs[number[k] - 1];
+						return f && wanmu.permissions.mayEditZone({ county_adcode: f.properties.county });
+					}),
+					title: inPlan ? '' : t('shortfall.planFirst'),
+					on: { click: function () { self.addAll(p); } }
+				}, h('span', { text: t(self.busy === 'all' ? 'shortfall.adding' : 'shortfall.addAll', { n: d.suggested.length }) })) : null,
 				h('details', { className: 'shortfall-method' }, h('summary', { i18n: 'shortfall.methodTitle' }),
 					h('p', { className: 'muted', text: t('shortfall.method') }),
 					h('p', { className: 'muted', text: t('shortfall.search', {
@@ -198,6 +207,39 @@
 				app.platformPanel.render();
 				wanmu.notifyError(err, t('shortfall.addFailed'));
 			});
+	};
+
+	// addAll adds the suggested set, one candidate after the other, each with
+	// the platform's version the previous addition left (If-Match); the
+	// platform is refreshed once, also after a refusal part of the way.
+	ShortfallPanel.prototype.addAll = function (p) {
+		var app = this.app, self = this, d = this.data, version = p.version, cur = null;
+		this.busy = 'all';
+		app.platformPanel.render();
+		var chain = d.suggested.reduce(function (prev, key) {
+			return prev.then(function () {
+				return wanmu.api.send('POST', '/platforms/' + p.id + '/shortfall/add', { key: key, radius_m: d.radius_m }, { ifMatch: version })
+					.then(function (res) { cur = res.data; version = cur.version; });
+			});
+		}, Promise.resolve());
+		var refresh = function () {
+			if (!cur) {
+				return Promise.resolve();
+			}
+			return app.ensureZones(cur.zone_ids || []).then(function () {
+				app.setZonePlatform(cur.zone_ids || [], cur);
+				return Promise.all([app.platformPanel.refresh(), app.refreshPlatforms(), app.refreshSummary()]);
+			});
+		};
+		return chain.then(function () {
+			wanmu.notify(t('shortfall.addedAll', { n: d.suggested.length, platform: p.name }), 'ok');
+			return refresh();
+		}, function (err) {
+			self.busy = null;
+			self.key = null; // the land or the platform changed: ask again
+			wanmu.notifyError(err, t('shortfall.addFailed'));
+			return refresh().then(function () { app.platformPanel.render(); });
+		});
 	};
 
 	ShortfallPanel.prototype._clear = function () {
