@@ -186,6 +186,7 @@ type evalSelection struct {
 	Run     *evalRun
 	Results []*evaluation.Result
 	Counts  map[string]map[evaluation.Class]int
+	Land    map[string]map[evaluation.Class]float64 // 亩 per county and class, as Counts
 	Bench   []evaluation.BenchmarkUsed
 }
 
@@ -234,6 +235,7 @@ func (s *Server) selectEvaluation(r *http.Request) (out evalSelection, err error
 	}
 	var sel []*evaluation.Result
 	counts := map[string]map[evaluation.Class]int{}
+	land := map[string]map[evaluation.Class]float64{}
 	for i := range run.Eval.Results {
 		e := &run.Eval.Results[i]
 		if county != "" && e.County != county || scale != "" && e.Scale != scale || in != nil && !in[e.CreditCode] {
@@ -241,8 +243,10 @@ func (s *Server) selectEvaluation(r *http.Request) (out evalSelection, err error
 		}
 		if counts[e.County] == nil {
 			counts[e.County] = map[evaluation.Class]int{}
+			land[e.County] = map[evaluation.Class]float64{}
 		}
 		counts[e.County][e.Class]++
+		land[e.County][e.Class] += e.LandMu
 		if class == "" || e.Class == class {
 			sel = append(sel, e)
 		}
@@ -269,7 +273,7 @@ func (s *Server) selectEvaluation(r *http.Request) (out evalSelection, err error
 			bench = append(bench, b)
 		}
 	}
-	return evalSelection{Year: year, Run: run, Results: sel, Counts: counts, Bench: bench}, nil
+	return evalSelection{Year: year, Run: run, Results: sel, Counts: counts, Land: land, Bench: bench}, nil
 }
 
 // getEvaluation answers GET /evaluation?year=&county=&scale=&class=&zone=&platform=&limit=&offset=.
@@ -298,7 +302,7 @@ func (s *Server) getEvaluation(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{
 		"year": e.Year, "scheme": schemeRef(run.Scheme, run.Eval.Scheme), "total": total, "offset": offset, "limit": limit,
-		"results": page, "next": next, "class_counts": e.Counts, "benchmarks": e.Bench, "notes": orNone(run.Eval.Notes),
+		"results": page, "next": next, "class_counts": e.Counts, "class_land_mu": e.Land, "benchmarks": e.Bench, "notes": orNone(run.Eval.Notes),
 		"indicators": evaluation.Indicators, "computed_ms": run.Took.Milliseconds(), "cached": run.FromMem,
 	})
 	return nil
@@ -345,9 +349,17 @@ func (s *Server) platformsOfYear(ctx context.Context, year int, only []store.Pla
 			return nil, nil, err
 		}
 	}
+	ids := make([]int64, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	vacant, err := s.store.VacantLand(ctx, ids) // the low-efficiency land's vacant parcels
+	if err != nil {
+		return nil, nil, err
+	}
 	inputs := make([]evaluation.PlatformInput, 0, len(ps))
 	for _, p := range ps {
-		in := evaluation.PlatformInput{ID: itoa64(p.ID), Name: p.Name, Role: p.Role, Counties: p.Counties}
+		in := evaluation.PlatformInput{ID: itoa64(p.ID), Name: p.Name, Role: p.Role, Counties: p.Counties, VacantMu: vacant[p.ID].Mu}
 		if len(p.ZoneIDs) > 0 {
 			rep, err := s.reports.Report(ctx, p.ID)
 			if err != nil {

@@ -240,6 +240,18 @@ func TestEvaluationOfStoredEnterprises(t *testing.T) {
 	if counts["A"] != 1.0 || counts["B"] != 2.0 || counts["T"] != 2.0 {
 		t.Errorf("counts: %v", counts)
 	}
+	// class_land_mu: the land per county and class, beside the counts.
+	land, sum := m["class_land_mu"].(map[string]any)["331121"].(map[string]any), map[string]float64{}
+	for _, x := range rs {
+		if x := x.(map[string]any); x["county"] == "331121" {
+			sum[x["class"].(string)] += x["land_mu"].(float64)
+		}
+	}
+	for c, v := range sum {
+		if l, _ := land[c].(float64); !evNear(l, v) || len(sum) != len(land) {
+			t.Errorf("land of class %s: %v, want %v (%v)", c, land[c], v, land)
+		}
+	}
 	// Filters: B only; the platform P (e1–e3 and half of e4); paging.
 	if m := get("/api/v1/evaluation?year=2024&class=B"); m["total"] != 2.0 {
 		t.Errorf("class B: %v", m["total"])
