@@ -26,7 +26,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dbFlags(fs, &c)
 	fs.StringVar(&layer, "layer", "zones", "zones, or constraint:NAME for a new constraint layer")
 	fs.StringVar(&sourceLayer, "source-layer", "", "the file's layer to read, when it has several (the error lists them)")
-	fs.StringVar(&kind, "kind", "exclude", "kind of a new constraint layer: exclude, include or reference")
+	fs.StringVar(&kind, "kind", "exclude", "kind of a new constraint layer: exclude, include, reference or vacant (闲置土地, never deducted)")
 	fs.StringVar(&crs, "crs", "", "the file's CRS if it has none: EPSG:4528, EPSG:4549, EPSG:4490 or EPSG:4326")
 	fs.StringVar(&encoding, "encoding", "", "text encoding of DBF/DXF/CSV: GBK or UTF-8 (default: detect)")
 	fs.BoolVar(&gcj02, "gcj02", false, "coordinates are GCJ-02 (奥维, Amap): convert them")

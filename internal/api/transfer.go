@@ -233,8 +233,8 @@ func (s *Server) receiveField(r *http.Request, name string, part *multipart.Part
 			}
 		}
 	case "kind":
-		if v != "" && v != "include" && v != "exclude" && v != "reference" {
-			return fieldProblem("kind", "must be include, exclude or reference")
+		if v != "" && !store.ValidLayerKind(v) {
+			return fieldProblem("kind", "must be include, exclude, reference or vacant")
 		}
 	case "crs":
 		if v != "" && !validCRS(v) {

@@ -122,6 +122,13 @@ func Platforms(year int, platforms []PlatformInput, es []Enterprise, results []R
 				pi.ClassLandShare[c] = l / s.land
 			}
 		}
+		le := LowEfficiency{CDMu: s.classLand[ClassC] + s.classLand[ClassD], VacantMu: p.VacantMu}
+		le.TotalMu = le.CDMu + le.VacantMu
+		if p.LandMu > 0 {
+			sh := le.TotalMu / p.LandMu
+			le.Share = &sh
+		}
+		pi.LowEfficiency = le
 		density := func(sum float64, n int) (*float64, int) {
 			if p.LandMu <= 0 || n == 0 {
 				return nil, n

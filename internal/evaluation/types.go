@@ -198,6 +198,7 @@ type PlatformInput struct {
 	Role     string   `json:"role,omitempty"`     // 一心, 两翼, 三片区, … (policy.DefaultTargets)
 	Counties []string `json:"counties,omitempty"` // adcodes
 	LandMu   float64  `json:"land_mu"`            // the platform's land, 亩 (density denominators)
+	VacantMu float64  `json:"vacant_mu,omitempty"` // vacant land (闲置土地 layers) inside its zones, 亩
 }
 
 // Platform indicator codes.
@@ -238,6 +239,17 @@ type PlatformIndicators struct {
 	Values           []PlatformValue   `json:"values"`
 	ClassLand        map[Class]float64 `json:"class_land"`       // 亩 held by A/B/C/D/T enterprises
 	ClassLandShare   map[Class]float64 `json:"class_land_share"` // share of EnterpriseLandMu, 0..1
+	LowEfficiency    LowEfficiency     `json:"low_efficiency"`
+}
+
+// LowEfficiency is a platform's low-efficiency land (低效用地, the 存量 the
+// policy wants revitalised): its C and D enterprises' land (by share) and the
+// vacant parcels (闲置土地 layers) inside its zones.
+type LowEfficiency struct {
+	CDMu     float64  `json:"cd_mu"`
+	VacantMu float64  `json:"vacant_mu"`
+	TotalMu  float64  `json:"total_mu"`
+	Share    *float64 `json:"share"` // TotalMu ÷ the platform's land, 0..1; nil without land
 }
 
 // Criterion is one criterion of the annual assessment: a platform indicator,

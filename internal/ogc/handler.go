@@ -226,6 +226,7 @@ var kindDescriptions = map[string]string{
 	"exclude":   "Constraint layer (约束图层) of kind exclude: its land is deducted from the developable area.",
 	"include":   "Constraint layer (约束图层) of kind include: only land inside it counts as developable.",
 	"reference": "Reference layer (参考图层): shown on the map, not used in the figures.",
+	"vacant":    "Vacant land (闲置土地: 批而未供、供而未用): part of the platforms' low-efficiency land, never deducted from the developable area.",
 }
 
 func (h *Handler) collectionJSON(base string, c store.FeatureCollection) collectionJSON {

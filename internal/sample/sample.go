@@ -56,6 +56,9 @@ func LoadOnce(ctx context.Context, st *store.Store, log *slog.Logger) (bool, err
 		if err := loadEnterprises(ctx, tx); err != nil { // enterprises.go
 			return fmt.Errorf("sample enterprises: %w", err)
 		}
+		if err := loadVacant(ctx, tx); err != nil { // vacant.go
+			return fmt.Errorf("sample vacant land: %w", err)
+		}
 		loaded = true
 		return tx.SetSetting(ctx, settingKey, true)
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,13 +16,22 @@ import (
 type Layer struct {
 	ID         int64     `json:"id"`
 	Name       string    `json:"name"`
-	Kind       string    `json:"kind"` // include | exclude | reference
+	Kind       string    `json:"kind"` // one of LayerKinds
 	Enabled    bool      `json:"enabled"`
 	Source     string    `json:"source"`
 	ImportedAt time.Time `json:"imported_at"`
 	Features   int       `json:"features"`
 	Version    int       `json:"version"`
 }
+
+// LayerKinds are the kinds of layer: include and exclude define the
+// developable area; reference layers are only shown; vacant layers (闲置土地:
+// 批而未供、供而未用 parcels) are shown and summed in the platforms' 低效用地,
+// never deducted.
+var LayerKinds = []string{"include", "exclude", "reference", "vacant"}
+
+// ValidLayerKind reports whether k is one of LayerKinds.
+func ValidLayerKind(k string) bool { return slices.Contains(LayerKinds, k) }
 
 // layerSelect reads layers with their feature counts (scanLayer reads a row).
 const layerSelect = `SELECT l.id, l.name, l.kind, l.enabled, l.source, l.imported_at,
@@ -233,8 +243,8 @@ func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, kind string, fe
 
 	// overlapping: the piece's interior meets that of a piece of another
 	// feature in this layer or in another layer of the same kind. Reference
-	// layers never enter a report and are left marked (the safe default).
-	mark := kind != "reference"
+	// and vacant layers never enter a report and are left marked (the safe default).
+	mark := kind == "include" || kind == "exclude"
 	if mark {
 		if err := exec(`CREATE INDEX ON piece_new USING gist (geom); ANALYZE piece_new`); err != nil {
 			return rep, err

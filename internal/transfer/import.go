@@ -80,8 +80,8 @@ func ParseTarget(s, layerKind string) (Target, error) {
 	if layerKind == "" {
 		layerKind = "exclude"
 	}
-	if layerKind != "include" && layerKind != "exclude" && layerKind != "reference" {
-		return Target{}, &store.FieldError{Field: "kind", Message: fmt.Sprintf("must be include, exclude or reference, not %q", clip(layerKind, 40))}
+	if !store.ValidLayerKind(layerKind) {
+		return Target{}, &store.FieldError{Field: "kind", Message: fmt.Sprintf("must be include, exclude, reference or vacant, not %q", clip(layerKind, 40))}
 	}
 	return Target{LayerName: name, LayerKind: layerKind}, nil
 }

@@ -20,6 +20,7 @@ func TestParseTarget(t *testing.T) {
 		{"constraint:永久基本农田", "", Target{LayerName: "永久基本农田", LayerKind: "exclude"}, "", ""},
 		{"constraint: 城镇开发边界 ", "include", Target{LayerName: "城镇开发边界", LayerKind: "include"}, "", ""},
 		{"constraint:" + strings.Repeat("田", 200), "reference", Target{LayerName: strings.Repeat("田", 200), LayerKind: "reference"}, "", ""},
+		{"constraint:闲置土地", "vacant", Target{LayerName: "闲置土地", LayerKind: "vacant"}, "", ""},
 		{"constraint:a\x00b", "", Target{}, "layer", "control character (U+0000) at character 2"},
 		{"constraint:农田\n", "", Target{}, "layer", "control character (U+000A) at character 3"},
 		{"constraint:a\tb", "", Target{}, "layer", "U+0009"},
@@ -30,7 +31,7 @@ func TestParseTarget(t *testing.T) {
 		{"constraint:  ", "", Target{}, "layer", "empty"},
 		{"constraint:", "", Target{}, "layer", "empty"},
 		{"platforms", "", Target{}, "layer", "must be zones or constraint:NAME"},
-		{"constraint:农田", "delete", Target{}, "kind", "must be include, exclude or reference"},
+		{"constraint:农田", "delete", Target{}, "kind", "must be include, exclude, reference or vacant"},
 	} {
 		got, err := ParseTarget(tc.layer, tc.kind)
 		if tc.bad == "" {
