@@ -108,9 +108,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	r.With(db.watch.Gate, apiServer.Authenticate, apiServer.Require(auth.Viewer)).Mount("/tiles", tileHandler.Routes())
 	// QGIS and other clients edit the zones through the OGC API (Part 4)
 	// with the REST API's own handlers.
-	zw := apiServer.OGCZoneWrites("/ogc/collections/zones/items")
+	ow := apiServer.OGCWrites()
 	ogcHandler := ogc.New(st, ogc.Options{Reports: reports, TrustProxy: c.TrustProxy, Logger: log, GKZones: rg.Zones(), City: rg.ShortName(),
-		ZoneWrites: &ogc.ZoneWrites{Create: zw.Create, Replace: zw.Replace, Update: zw.Update, Delete: zw.Delete, CanEdit: zw.CanEdit}})
+		Writes: &ogc.Writes{Create: ow.Create, Replace: ow.Replace, Update: ow.Update, Delete: ow.Delete, UpdatePlatform: ow.UpdatePlatform, CanEdit: ow.CanEdit}})
 	r.With(db.watch.Gate, apiServer.Authenticate, apiServer.Require(auth.Viewer), apiServer.Heavy).Mount("/ogc", ogcHandler.Routes())
 	r.Handle("/*", web.Handler())
 

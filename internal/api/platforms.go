@@ -226,12 +226,22 @@ func (s *Server) putPlatform(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &b); err != nil {
 		return err
 	}
+	return s.updatePlatform(w, r, id, version, b, nil)
+}
+
+// updatePlatform changes platform id at version by b (PUT and PATCH here,
+// PATCH through the OGC API). Given the platform as it is, the fields b
+// leaves as they are are not changes.
+func (s *Server) updatePlatform(w http.ResponseWriter, r *http.Request, id int64, version int, b platformBody, current *store.Platform) error {
 	f, err := b.fields()
 	if err == nil {
 		err = s.checkCounties(f.Counties)
 	}
 	if err != nil {
 		return err
+	}
+	if current != nil {
+		f = f.Without(*current)
 	}
 	if err := adminFields(r, f); err != nil {
 		return err

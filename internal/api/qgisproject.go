@@ -19,6 +19,7 @@ import (
 	"wanmu/internal/problem"
 	"wanmu/internal/publicurl"
 	"wanmu/internal/qgis"
+	"wanmu/internal/store"
 	"wanmu/internal/symbology"
 )
 
@@ -90,23 +91,33 @@ func (s *Server) projectLayers(r *http.Request) ([]qgis.Layer, error) {
 		}
 		out = append(out, ql)
 	}
-	zones := qgis.Layer{ID: "zones", Name: "功能区（开发区/园区、乡镇工业功能区）", Kind: qgis.Features, Base: base, Collection: "zones",
-		Style: symbology.Township("待定"), Label: "name",
+	// A plan's zones and platforms are its own collections, named after it.
+	scenario, plan := scenarioOf(r), ""
+	if scenario != store.Official {
+		sc, err := s.liveScenario(r.Context(), scenario)
+		if err != nil {
+			return nil, err
+		}
+		plan = "（方案：" + sc.Name + "）"
+	}
+	zones := qgis.Layer{ID: "zones", Name: "功能区（开发区/园区、乡镇工业功能区）" + plan, Kind: qgis.Features, Base: base, Collection: "zones",
+		Scenario: scenario, Style: symbology.Township("待定"), Label: "name",
 		Rules: []qgis.Rule{{Label: "开发区/园区", Field: "kind", Value: "park", Style: symbology.Park}}}
 	for _, d := range policy.Dispositions {
 		zones.Rules = append(zones.Rules, qgis.Rule{Label: "乡镇工业功能区：" + d.Label, Field: "disposition", Value: d.Code,
 			Style: symbology.Township(d.Code)})
 	}
-	platforms := qgis.Layer{ID: "platforms", Name: "产业平台", Kind: qgis.Features, Base: base, Collection: "platforms",
-		Style: symbology.Platform, Label: "name"}
+	platforms := qgis.Layer{ID: "platforms", Name: "产业平台" + plan, Kind: qgis.Features, Base: base, Collection: "platforms",
+		Scenario: scenario, Style: symbology.Platform, Label: "name"}
 	return append(out, zones, platforms), nil
 }
 
-// qgisProject answers the .qgz of the official data in the chosen CRS.
+// qgisProject answers the .qgz of the official data, or of the plan of
+// ?scenario=, in the chosen CRS.
 func (s *Server) qgisProject(w http.ResponseWriter, r *http.Request) error {
 	for k := range r.URL.Query() {
 		if k != "crs" {
-			return problem.New(http.StatusBadRequest, "unknown-parameter", "unknown query parameter %q: only crs is accepted", truncate(k, 40))
+			return problem.New(http.StatusBadRequest, "unknown-parameter", "unknown query parameter %q: only crs (and scenario) are accepted", truncate(k, 40))
 		}
 	}
 	epsg, zone, err := s.projectCRS(r)
@@ -117,12 +128,20 @@ func (s *Server) qgisProject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := qgis.Project{Title: s.region.Name + "产业平台整合（wanmu）", EPSG: epsg, Extent: s.projectExtent(epsg, zone), Layers: layers}
+	title, name := s.region.Name+"产业平台整合（wanmu）", fmt.Sprintf("%s产业平台_EPSG%d.qgz", s.region.ShortName(), epsg)
+	if id := scenarioOf(r); id != store.Official {
+		sc, err := s.liveScenario(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		title = s.region.Name + "产业平台整合 方案「" + sc.Name + "」（草案，wanmu）"
+		name = fmt.Sprintf("%s产业平台_方案%d_EPSG%d.qgz", s.region.ShortName(), id, epsg)
+	}
+	p := qgis.Project{Title: title, EPSG: epsg, Extent: s.projectExtent(epsg, zone), Layers: layers}
 	var buf bytes.Buffer
 	if err := qgis.WriteQGZ(&buf, p); err != nil {
 		return err
 	}
-	name := fmt.Sprintf("%s产业平台_EPSG%d.qgz", s.region.ShortName(), epsg)
 	w.Header().Set("Content-Type", "application/vnd.qgis.qgz")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, asciiName(name), url.PathEscape(name)))
 	_, err = w.Write(buf.Bytes())
@@ -132,7 +151,7 @@ func (s *Server) qgisProject(w http.ResponseWriter, r *http.Request) error {
 // maplibreStyle answers a MapLibre style of the vector tiles.
 func (s *Server) maplibreStyle(w http.ResponseWriter, r *http.Request) error {
 	if len(r.URL.Query()) > 0 {
-		return problem.New(http.StatusBadRequest, "unknown-parameter", "GET /exports/maplibre-style takes no query parameters")
+		return problem.New(http.StatusBadRequest, "unknown-parameter", "GET /exports/maplibre-style takes no query parameters but scenario")
 	}
 	layers, err := s.projectLayers(r)
 	if err != nil {

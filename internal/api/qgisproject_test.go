@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -14,9 +15,9 @@ import (
 )
 
 // TestQGISProjectRoute: the project answers a .qgz in the CRS asked for
-// (the region's zones only), refuses a plan (the OGC API serves the
-// official data) and names no credential; the MapLibre style lists the
-// layers' TileJSON. QGIS itself opens the project in cmd/wanmu's
+// (the region's zones only) and names no credential; a plan's project
+// reads the plan's own OGC collections; the MapLibre style lists the
+// layers' TileJSON (a plan's with ?scenario=). QGIS itself opens the project in cmd/wanmu's
 // TestQGISProject.
 func TestQGISProjectRoute(t *testing.T) {
 	e := newEnv(t, api.Options{})
@@ -38,7 +39,9 @@ func TestQGISProjectRoute(t *testing.T) {
 		{"/api/v1/exports/qgis-project?crs=EPSG:4529", 400}, // not the region's zone
 		{"/api/v1/exports/qgis-project?crs=EPSG:3857", 400},
 		{"/api/v1/exports/qgis-project?x=1", 400},
-		{"/api/v1/exports/qgis-project?scenario=" + itoa(sc.ID), 409},
+		{"/api/v1/exports/qgis-project?scenario=" + itoa(sc.ID), 200},
+		{"/api/v1/exports/qgis-project?scenario=999", 404},
+		{"/api/v1/exports/maplibre-style?scenario=" + itoa(sc.ID), 200},
 		{"/api/v1/exports/maplibre-style", 200},
 		{"/api/v1/exports/maplibre-style?crs=4528", 400},
 	} {
@@ -61,6 +64,24 @@ func TestQGISProjectRoute(t *testing.T) {
 		bytes.Contains(qgs, []byte(e.tokens["viewer"])) {
 		t.Errorf("the project: %.2000s", qgs)
 	}
+	r = e.do(req{method: "GET", path: "/api/v1/exports/qgis-project?scenario=" + itoa(sc.ID), role: "viewer"})
+	if cd := r.header.Get("Content-Disposition"); !strings.Contains(cd, url.PathEscape("方案"+itoa(sc.ID)+"_EPSG4528.qgz")) {
+		t.Errorf("a plan's project: Content-Disposition %q", cd)
+	}
+	z, err = zip.NewReader(bytes.NewReader(r.body), int64(len(r.body)))
+	if err != nil || len(z.File) != 1 {
+		t.Fatalf("a plan's project is not a .qgz: %v", err)
+	}
+	f, _ = z.File[0].Open()
+	qgs, _ = io.ReadAll(f)
+	for _, want := range []string{"typename=&#39;scenario-" + itoa(sc.ID) + "-zones&#39;", "typename=&#39;scenario-" + itoa(sc.ID) + "-platforms&#39;", "方案「方案」"} {
+		if !bytes.Contains(qgs, []byte(want)) {
+			t.Errorf("a plan's project lacks %s", want)
+		}
+	}
+	if bytes.Contains(qgs, []byte("typename=&#39;zones&#39;")) {
+		t.Error("a plan's project reads the official zones")
+	}
 	var style struct {
 		Version int                       `json:"version"`
 		Sources map[string]map[string]any `json:"sources"`
@@ -68,5 +89,9 @@ func TestQGISProjectRoute(t *testing.T) {
 	r = e.do(req{method: "GET", path: "/api/v1/exports/maplibre-style", role: "viewer"})
 	if err := json.Unmarshal(r.body, &style); err != nil || style.Version != 8 || !strings.HasSuffix(style.Sources["zones"]["url"].(string), "/tiles/zones.json") {
 		t.Errorf("the MapLibre style: %v %s", err, r.body)
+	}
+	r = e.do(req{method: "GET", path: "/api/v1/exports/maplibre-style?scenario=" + itoa(sc.ID), role: "viewer"})
+	if err := json.Unmarshal(r.body, &style); err != nil || !strings.HasSuffix(style.Sources["zones"]["url"].(string), "/tiles/zones.json?scenario="+itoa(sc.ID)) {
+		t.Errorf("a plan's MapLibre style: %v %s", err, r.body)
 	}
 }

@@ -225,8 +225,7 @@ func (s *Server) Routes() chi.Router {
 	r.With(viewer).Get("/exports", s.handle(s.export))
 	r.With(viewer).Get("/exports/handover", s.handle(s.handover))
 	r.With(viewer).Get("/exports/formats", s.handle(s.formats))
-	r.With(viewer, officialOnlyFor("the QGIS project reads the OGC API, which serves the official data")).
-		Get("/exports/qgis-project", s.handle(s.qgisProject)) // the layers for QGIS (qgisproject.go)
+	r.With(viewer).Get("/exports/qgis-project", s.handle(s.qgisProject)) // the layers for QGIS (qgisproject.go)
 	r.With(viewer).Get("/exports/maplibre-style", s.handle(s.maplibreStyle))
 
 	r.With(admin).Get("/users", s.handle(s.listUsers))

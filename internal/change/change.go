@@ -77,6 +77,34 @@ func (c Change) Touches(scenario int64) bool {
 // ConstraintLayer returns the Layer name of constraint layer id.
 func ConstraintLayer(id int64) string { return "layer-" + strconv.FormatInt(id, 10) }
 
+// ScenarioCollection names a plan's zones or platforms for the clients
+// that list them apart (the OGC collections): "scenario-<id>-zones"; the
+// official data's (scenario 0) are plainly "zones" and "platforms".
+func ScenarioCollection(scenario int64, layer string) string {
+	if scenario == 0 || (layer != Zones && layer != Platforms) {
+		return layer
+	}
+	return "scenario-" + strconv.FormatInt(scenario, 10) + "-" + layer
+}
+
+// ParseScenarioCollection reads a name of ScenarioCollection with a plan
+// in it; ok is false for any other name.
+func ParseScenarioCollection(name string) (scenario int64, layer string, ok bool) {
+	rest, found := strings.CutPrefix(name, "scenario-")
+	if !found {
+		return 0, "", false
+	}
+	num, layer, found := strings.Cut(rest, "-")
+	if !found || (layer != Zones && layer != Platforms) || num == "" || num[0] < '1' || num[0] > '9' {
+		return 0, "", false
+	}
+	scenario, err := strconv.ParseInt(num, 10, 64)
+	if err != nil {
+		return 0, "", false
+	}
+	return scenario, layer, true
+}
+
 // LayerID parses a "layer-<id>" name; ok is false for any other name.
 func LayerID(layer string) (id int64, ok bool) {
 	rest, found := strings.CutPrefix(layer, "layer-")

@@ -282,3 +282,24 @@ func TestSyncNeedsConnection(t *testing.T) {
 		t.Fatalf("Sync on an idle bus: %v", err)
 	}
 }
+
+// A plan's collection name reads back as written; anything else (a zero
+// or signed id, leading zeros, another layer, trailing text) is refused.
+func FuzzParseScenarioCollection(f *testing.F) {
+	for _, s := range []string{"scenario-1-zones", "scenario-42-platforms", "scenario-0-zones", "scenario-01-zones",
+		"scenario--1-zones", "scenario-1-layers", "scenario-1-zones-x", "scenario-9223372036854775808-zones", "zones", "layer-3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		sc, layer, ok := change.ParseScenarioCollection(name)
+		if !ok {
+			return
+		}
+		if sc <= 0 || (layer != change.Zones && layer != change.Platforms) {
+			t.Fatalf("%q read as scenario %d, layer %q", name, sc, layer)
+		}
+		if back := change.ScenarioCollection(sc, layer); back != name {
+			t.Fatalf("%q read as scenario %d, layer %q, which is written %q", name, sc, layer, back)
+		}
+	})
+}

@@ -45,7 +45,7 @@ func TestAccessMatrix(t *testing.T) {
 				return nil
 			}
 			if method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions {
-				t.Errorf("route %s %s: without ZoneWrites the OGC API is read-only", method, route)
+				t.Errorf("route %s %s: without Writes the OGC API is read-only", method, route)
 			}
 			for _, role := range []string{"", "viewer", "editor", "admin"} {
 				want := http.StatusOK

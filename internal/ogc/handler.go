@@ -3,6 +3,7 @@ package ogc
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -48,9 +49,9 @@ type Options struct {
 	TrustProxy bool
 	// Logger receives internal errors; nil discards them.
 	Logger *slog.Logger
-	// ZoneWrites make the zones editable (Part 4, transactions.go); nil:
-	// the API is read-only.
-	ZoneWrites *ZoneWrites
+	// Writes make the zones and the platforms' attributes editable (Part
+	// 4, transactions.go); nil: the API is read-only.
+	Writes *Writes
 	// GKZones are the region's 3-degree Gauss-Kruger zones, main zone
 	// first: the projected CRSs served (EPSG 4488 + zone, 4509 + zone).
 	// Empty: 丽水's zone 40 (EPSG:4528, 4549).
@@ -98,7 +99,7 @@ func New(st *store.Store, opts Options) *Handler {
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
 		h.fail(w, r, problem.New(http.StatusMethodNotAllowed, "method-not-allowed",
-			"%s is read-only here: use GET (zones are edited at /ogc/collections/zones/items when the server allows it, and through /api/v1)", problem.Clip(r.URL.Path, 200)))
+			"%s is read-only here: use GET (%s, when the server allows it; and through /api/v1)", problem.Clip(r.URL.Path, 200), writable))
 	})
 	h.router = r
 	return h
@@ -169,7 +170,8 @@ func (h *Handler) landing(w http.ResponseWriter, r *http.Request) error {
 	return write(w, typeJSON, map[string]any{
 		"title": "万亩 wanmu — " + h.city() + "产业平台整合 OGC API – Features",
 		"description": "The zones (园区与乡镇工业功能区), platforms (产业平台, with their developable area against the " +
-			"10,000-mu threshold) and constraint layers (约束图层) of wanmu, read-only. Coordinates are CGCS2000 " +
+			"10,000-mu threshold) and constraint layers (约束图层) of wanmu, and the same of each draft consolidation plan (方案); " +
+			"editors may edit the zones and the platforms' attributes (Part 4) where the server allows it. Coordinates are CGCS2000 " +
 			"longitude/latitude (EPSG:4490), served as CRS84 or, with crs=, as EPSG:4490, EPSG:4326 (taken as equal " +
 			"to CGCS2000) and the region's Gauss-Kruger CRSs " + h.crs.gkCodes() + " (Part 2); areas are CGCS2000 ellipsoidal, 1 mu = 2000/3 m².",
 		"links": []link{
@@ -186,7 +188,7 @@ func (h *Handler) conformance(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	classes := conformsTo
-	if h.opts.ZoneWrites != nil {
+	if h.opts.Writes != nil {
 		classes = append(append([]string{}, conformsTo...), conformsToWrites...)
 	}
 	return write(w, typeJSON, map[string]any{"conformsTo": classes})
@@ -234,6 +236,10 @@ func (h *Handler) collectionJSON(base string, c store.FeatureCollection) collect
 	desc := kindDescriptions[c.Kind]
 	if (c.Kind == "exclude" || c.Kind == "include") && !c.Enabled {
 		desc += " Switched off: it does not count at present."
+	}
+	if c.Scenario != store.Official {
+		desc += fmt.Sprintf(" Of the draft consolidation plan (方案) %q (scenario %d), not the official data: edits here change the plan only.",
+			c.ScenarioName, c.Scenario)
 	}
 	out := collectionJSON{
 		ID: c.ID, Title: c.Title, Description: desc, ItemType: "feature", CRS: h.crs.uris(), StorageCRS: storage.URI,
@@ -298,5 +304,5 @@ func unknownCollection(id string, err error) error {
 		return err
 	}
 	return problem.New(http.StatusNotFound, "unknown-collection",
-		"there is no collection %q: GET /ogc/collections lists them (zones, platforms, layer-<id>)", problem.Clip(id, 80))
+		"there is no collection %q: GET /ogc/collections lists them (zones, platforms, scenario-<id>-zones and scenario-<id>-platforms of each draft plan, layer-<id>)", problem.Clip(id, 80))
 }

@@ -169,13 +169,13 @@ func (h *Handler) items(w http.ResponseWriter, r *http.Request) error {
 	switch c.Kind {
 	case change.Zones:
 		var zs []store.Zone
-		zs, page, err = h.st.ZonePage(r.Context(), fq)
+		zs, page, err = h.st.In(c.Scenario).ZonePage(r.Context(), fq)
 		for _, z := range zs {
 			features = append(features, newFeature(z.ID, q.crs.multiPolygon(z.Geom), zoneProperties(z)))
 		}
 	case change.Platforms:
 		var ps []store.PlatformItem
-		if ps, page, err = h.st.PlatformPage(r.Context(), fq); err == nil {
+		if ps, page, err = h.st.In(c.Scenario).PlatformPage(r.Context(), fq); err == nil {
 			features, err = h.platformFeatures(r, ps, q.crs)
 		}
 	default:
@@ -294,8 +294,8 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 	switch c.Kind {
 	case change.Zones:
 		z, err := h.st.GetZone(r.Context(), id)
-		// The collections are the official data's: a plan's zone is not one.
-		if isNotFound(err) || (err == nil && (z.RetiredAt != nil || z.ScenarioID != store.Official)) {
+		// A collection holds one scenario's zones: another's is not in it.
+		if isNotFound(err) || (err == nil && (z.RetiredAt != nil || z.ScenarioID != c.Scenario)) {
 			return missing
 		} else if err != nil {
 			return err
@@ -306,11 +306,12 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("ETag", `W/"`+strconv.Itoa(z.Version)+`"`)
 	case change.Platforms:
 		p, err := h.st.LivePlatformItem(r.Context(), id)
-		if isNotFound(err) || (err == nil && p.ScenarioID != store.Official) {
+		if isNotFound(err) || (err == nil && p.ScenarioID != c.Scenario) {
 			return missing
 		} else if err != nil {
 			return err
 		}
+		w.Header().Set("ETag", `W/"`+strconv.Itoa(p.Version)+`"`) // Part 4's PATCH of its attributes
 		fs, err := h.platformFeatures(r, []store.PlatformItem{p}, crs)
 		if err != nil {
 			return err

@@ -82,8 +82,8 @@ func newEnvWith(t testing.TB, o envOptions) *env {
 	a := api.New(st, api.Options{Logger: log, Reports: reports, PublicRead: o.publicRead})
 	opts := ogc.Options{Reports: reports, Logger: log, GKZones: o.zones, City: o.city}
 	if o.writable {
-		zw := a.OGCZoneWrites("/ogc/collections/zones/items")
-		opts.ZoneWrites = &ogc.ZoneWrites{Create: zw.Create, Replace: zw.Replace, Update: zw.Update, Delete: zw.Delete, CanEdit: zw.CanEdit}
+		ow := a.OGCWrites()
+		opts.Writes = &ogc.Writes{Create: ow.Create, Replace: ow.Replace, Update: ow.Update, Delete: ow.Delete, UpdatePlatform: ow.UpdatePlatform, CanEdit: ow.CanEdit}
 	}
 	h := ogc.New(st, opts)
 	r := chi.NewRouter()

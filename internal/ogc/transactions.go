@@ -1,14 +1,16 @@
 package ogc
 
 // OGC API – Features Part 4 (Create, Replace, Update, Delete) on the zones
-// collection. The handlers come from the REST API (Options.ZoneWrites), so
-// every rule of /api/v1 holds here: validation and its messages, exact
-// geometry, revisions with the author, If-Match against the zone's ETag
-// (428 when missing, 412 when stale), county limits. Other collections
-// stay read-only.
+// collections — the official data's and each draft plan's — and Update
+// (PATCH) of a platform's attributes. The handlers come from the REST API
+// (Options.Writes), so every rule of /api/v1 holds here: validation and its
+// messages, exact geometry, revisions with the author, If-Match against the
+// ETag (428 when missing, 412 when stale), county limits, the plan's
+// scenario. The layers stay read-only.
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -17,15 +19,21 @@ import (
 	"wanmu/internal/problem"
 )
 
-// ZoneWrites are Part 4's handlers for the zones. The item handlers read
-// the zone's id from the chi route parameter "id".
-type ZoneWrites struct {
+// Writes are Part 4's handlers. The item handlers read the feature's id
+// from the chi route parameter "id"; every handler reads the scenario the
+// collection belongs to from the query parameter "scenario" (0: the
+// official data), which the OGC routes set from the collection's id.
+type Writes struct {
+	// The zones: create, replace, update and delete.
 	Create, Replace, Update, Delete http.Handler
-	// CanEdit reports whether the caller may edit zones (OPTIONS says so).
+	// UpdatePlatform changes a platform's attributes (PATCH); its outline
+	// is its member zones' and is not edited here.
+	UpdatePlatform http.Handler
+	// CanEdit reports whether the caller may edit at all (OPTIONS says so).
 	CanEdit func(*http.Request) bool
 }
 
-// Part 4's conformance classes, declared when zones are writable.
+// Part 4's conformance classes, declared when the zones are writable.
 var conformsToWrites = []string{
 	"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
 	"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
@@ -36,46 +44,61 @@ var conformsToWrites = []string{
 func (h *Handler) routeWrites(r chi.Router) {
 	r.Options("/collections/{collectionId}/items", h.handle(h.itemsOptions))
 	r.Options("/collections/{collectionId}/items/{featureId}", h.handle(h.itemOptions))
-	if h.opts.ZoneWrites == nil {
+	if h.opts.Writes == nil {
 		return
 	}
-	zw := h.opts.ZoneWrites
-	r.Post("/collections/{collectionId}/items", h.zonesOnly(zw.Create, false))
-	r.Put("/collections/{collectionId}/items/{featureId}", h.zonesOnly(zw.Replace, true))
-	r.Patch("/collections/{collectionId}/items/{featureId}", h.zonesOnly(zw.Update, true))
-	r.Delete("/collections/{collectionId}/items/{featureId}", h.zonesOnly(zw.Delete, true))
+	wr := h.opts.Writes
+	r.Post("/collections/{collectionId}/items", h.write(false, map[string]http.Handler{change.Zones: wr.Create}))
+	r.Put("/collections/{collectionId}/items/{featureId}", h.write(true, map[string]http.Handler{change.Zones: wr.Replace}))
+	r.Patch("/collections/{collectionId}/items/{featureId}", h.write(true, map[string]http.Handler{change.Zones: wr.Update, change.Platforms: wr.UpdatePlatform}))
+	r.Delete("/collections/{collectionId}/items/{featureId}", h.write(true, map[string]http.Handler{change.Zones: wr.Delete}))
 }
 
-// zonesOnly passes a write on the zones to next (with the feature's id as
-// "id"); on another collection it answers 405 with what is allowed.
-func (h *Handler) zonesOnly(next http.Handler, item bool) http.HandlerFunc {
+// write passes a write to the handler of the collection's kind, with the
+// feature's id as "id" and the collection's scenario as ?scenario=; on a
+// collection of another kind it answers 405 with what is allowed.
+func (h *Handler) write(item bool, byKind map[string]http.Handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c, err := h.findCollection(r)
 		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
-		if c.Kind != change.Zones {
-			w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+		next := byKind[c.Kind]
+		if next == nil {
+			w.Header().Set("Allow", h.allow(r, c.Kind, item))
 			h.fail(w, r, problem.New(http.StatusMethodNotAllowed, "method-not-allowed",
-				"collection %s is read-only: only the zones are edited through the OGC API", c.ID))
+				"%s is not allowed on %s: %s", r.Method, c.ID, writable))
 			return
 		}
 		if item {
 			chi.RouteContext(r.Context()).URLParams.Add("id", chi.URLParam(r, "featureId"))
 		}
+		// The scenario is the collection's, whatever the client sent.
+		q := r.URL.Query()
+		q.Set("scenario", strconv.FormatInt(c.Scenario, 10))
+		u := *r.URL
+		u.RawQuery = q.Encode()
+		r.URL = &u
 		next.ServeHTTP(w, r)
 	}
 }
 
+// writable says what the OGC API lets a client edit.
+const writable = "zones are created, replaced, updated and deleted in the zones collections (the official data's and each plan's), " +
+	"platforms' attributes are updated with PATCH, and the layers are read-only"
+
 // allow is what the caller may do on a collection's items (item: one item).
 func (h *Handler) allow(r *http.Request, kind string, item bool) string {
 	methods := []string{"GET", "HEAD", "OPTIONS"}
-	if kind == change.Zones && h.opts.ZoneWrites != nil && h.opts.ZoneWrites.CanEdit != nil && h.opts.ZoneWrites.CanEdit(r) {
-		if item {
+	if wr := h.opts.Writes; wr != nil && wr.CanEdit != nil && wr.CanEdit(r) {
+		switch {
+		case kind == change.Zones && item:
 			methods = append(methods, "PUT", "PATCH", "DELETE")
-		} else {
+		case kind == change.Zones:
 			methods = append(methods, "POST")
+		case kind == change.Platforms && item && wr.UpdatePlatform != nil:
+			methods = append(methods, "PATCH")
 		}
 	}
 	return strings.Join(methods, ", ")

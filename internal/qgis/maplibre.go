@@ -10,8 +10,7 @@ func MapLibreStyle(title string, layers []Layer) map[string]any {
 	var out []any
 	for _, l := range layers {
 		src := l.Collection
-		base := l.Base
-		sources[src] = map[string]any{"type": "vector", "url": base + "/tiles/" + src + ".json"}
+		sources[src] = map[string]any{"type": "vector", "url": l.Base + "/tiles/" + src + ".json" + l.tileQuery()}
 		fill, stroke, opacity := matchColors(l)
 		if l.Style.Fill != "" || len(l.Rules) > 0 {
 			out = append(out, map[string]any{

@@ -13,8 +13,10 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 
+	"wanmu/internal/change"
 	"wanmu/internal/symbology"
 )
 
@@ -34,7 +36,10 @@ type Layer struct {
 	Kind       string // Features (OGC API – Features) or Tiles (vector tiles)
 	Base       string // the server's origin, e.g. https://wanmu.example
 	Collection string // the collection (features) or tile layer (tiles): zones, platforms, layer-3
-	Style      Style
+	// Scenario is the draft plan (方案) whose zones or platforms these are;
+	// 0: the official data.
+	Scenario int64
+	Style    Style
 	// Rules draw features by an attribute's value (the first that matches),
 	// Style being the symbol of the rest; none: every feature with Style.
 	Rules []Rule
@@ -71,13 +76,22 @@ func (l Layer) Source() string {
 	if l.Kind == Tiles {
 		q := url.Values{}
 		q.Set("type", "xyz")
-		q.Set("url", l.Base+"/tiles/"+l.Collection+"/{z}/{x}/{y}.mvt")
+		q.Set("url", l.Base+"/tiles/"+l.Collection+"/{z}/{x}/{y}.mvt"+l.tileQuery())
 		q.Set("zmin", "0")
 		q.Set("zmax", "16")
 		q.Set("authcfg", "")
 		return q.Encode()
 	}
-	return fmt.Sprintf("url='%s/ogc' typename='%s' authcfg=''", l.Base, l.Collection)
+	return fmt.Sprintf("url='%s/ogc' typename='%s' authcfg=''", l.Base, change.ScenarioCollection(l.Scenario, l.Collection))
+}
+
+// tileQuery is the query of the layer's tiles: a plan's zones and
+// platforms name it.
+func (l Layer) tileQuery() string {
+	if l.Scenario == 0 || change.ScenarioCollection(l.Scenario, l.Collection) == l.Collection {
+		return ""
+	}
+	return "?scenario=" + strconv.FormatInt(l.Scenario, 10)
 }
 
 // qgisID is the layer's id in the project: QGIS ignores an id of 10

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -18,12 +19,18 @@ import (
 // clients (OGC API – Features): the live zones, the platform outlines, or
 // one constraint or reference layer.
 type FeatureCollection struct {
-	ID    string // "zones", "platforms" or "layer-<id>"
+	// ID is "zones", "platforms", "layer-<id>", or a plan's
+	// "scenario-<id>-zones" and "scenario-<id>-platforms".
+	ID    string
 	Title string // a layer's name
 	// Kind is "zones", "platforms", or the layer's kind (include, exclude,
 	// reference).
-	Kind    string
-	Enabled bool // constraint layers: counts in the developable-area figures
+	Kind string
+	// Scenario is the plan (方案) whose zones or platforms these are; 0 is
+	// the official data (and every layer's).
+	Scenario     int64
+	ScenarioName string
+	Enabled      bool // constraint layers: counts in the developable-area figures
 	// Bounds is the lon/lat extent of the features; nil for an empty
 	// collection.
 	Bounds *orb.Bound
@@ -81,15 +88,14 @@ type LayerItem struct {
 
 // The extent of each collection, from fixed fragments. A layer's is kept by
 // a trigger as its features are added (migrations/0007_layer_extent.sql);
-// the zones and platforms are few. The OGC collections are the official
-// data's (scenario 0).
+// the zones and platforms are few. $1 is the scenario.
 const (
 	zonesExtentSQL = `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
-		FROM (SELECT ST_Extent(geom) AS e FROM zone WHERE retired_at IS NULL AND scenario_id = 0) x`
+		FROM (SELECT ST_Extent(geom) AS e FROM zone WHERE retired_at IS NULL AND scenario_id = $1) x`
 	platformsExtentSQL = `SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)
 		FROM (SELECT ST_Extent(z.geom) AS e FROM zone z
 			JOIN platform_member m ON m.zone_id = z.id
-			JOIN platform p ON p.id = m.platform_id AND p.retired_at IS NULL AND p.scenario_id = 0
+			JOIN platform p ON p.id = m.platform_id AND p.retired_at IS NULL AND p.scenario_id = $1
 			WHERE z.retired_at IS NULL) x`
 	layersExtentSQL = `SELECT l.id, l.name, l.kind, l.enabled, ST_XMin(l.extent), ST_YMin(l.extent), ST_XMax(l.extent), ST_YMax(l.extent)
 		FROM constraint_layer l`
@@ -97,21 +103,32 @@ const (
 		FROM constraint_layer l WHERE l.id = $1`
 )
 
-// FeatureCollections lists the collections with their extents: zones,
-// platforms, then the constraint and reference layers by id.
+// FeatureCollections lists the collections with their extents: the
+// official zones and platforms, each draft plan's zones and platforms, then
+// the constraint and reference layers by id.
 func (s *Store) FeatureCollections(ctx context.Context) ([]FeatureCollection, error) {
 	var out []FeatureCollection
 	err := s.readSnapshot(ctx, func(tx pgx.Tx) error {
-		zones, err := fixedCollection(ctx, tx, change.Zones)
+		plans := []Scenario{{ID: Official}}
+		rows, err := tx.Query(ctx, `SELECT `+scenarioColumns+` FROM scenario WHERE id <> 0 AND retired_at IS NULL ORDER BY id`)
 		if err != nil {
 			return err
 		}
-		platforms, err := fixedCollection(ctx, tx, change.Platforms)
+		drafts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Scenario, error) { return scanScenario(r) })
 		if err != nil {
 			return err
+		}
+		for _, sc := range append(plans, drafts...) {
+			for _, kind := range []string{change.Zones, change.Platforms} {
+				c, err := fixedCollection(ctx, tx, sc, kind)
+				if err != nil {
+					return err
+				}
+				out = append(out, c)
+			}
 		}
 		layers, err := layerCollections(ctx, tx, layersExtentSQL+` ORDER BY l.id`)
-		out = append([]FeatureCollection{zones, platforms}, layers...)
+		out = append(out, layers...)
 		return err
 	})
 	if err != nil {
@@ -120,18 +137,35 @@ func (s *Store) FeatureCollections(ctx context.Context) ([]FeatureCollection, er
 	return out, nil
 }
 
-// FeatureCollectionInfo describes one collection ("zones", "platforms" or
-// "layer-<id>"); it returns ErrNotFound for any other id. Without extent,
-// Bounds is left nil and nothing reads the features.
+// FeatureCollectionInfo describes one collection ("zones", "platforms",
+// "layer-<id>", or a draft plan's "scenario-<id>-zones" or
+// "scenario-<id>-platforms"); it returns ErrNotFound for any other id, and
+// for a plan deleted or adopted. Without extent, Bounds is left nil and
+// nothing reads the features.
 func (s *Store) FeatureCollectionInfo(ctx context.Context, id string, extent bool) (FeatureCollection, error) {
+	scenario, kind, planned := change.ParseScenarioCollection(id)
 	if id == change.Zones || id == change.Platforms {
-		if !extent {
-			return fixedCollectionInfo(id), nil
-		}
+		kind, planned = id, true
+	}
+	if planned {
 		var c FeatureCollection
 		err := s.readSnapshot(ctx, func(tx pgx.Tx) error {
+			sc := Scenario{ID: Official}
+			if scenario != Official {
+				var err error
+				sc, err = scanScenario(tx.QueryRow(ctx, `SELECT `+scenarioColumns+` FROM scenario WHERE id = $1 AND retired_at IS NULL`, scenario))
+				if errors.Is(err, pgx.ErrNoRows) {
+					return fmt.Errorf("collection %q: no draft plan %d: %w", id, scenario, ErrNotFound)
+				} else if err != nil {
+					return err
+				}
+			}
+			if !extent {
+				c = scenarioCollectionInfo(sc, kind)
+				return nil
+			}
 			var err error
-			c, err = fixedCollection(ctx, tx, id)
+			c, err = fixedCollection(ctx, tx, sc, kind)
 			return err
 		})
 		if err != nil {
@@ -157,22 +191,28 @@ func (s *Store) FeatureCollectionInfo(ctx context.Context, id string, extent boo
 	return cs[0], nil
 }
 
-func fixedCollectionInfo(id string) FeatureCollection {
-	c := FeatureCollection{ID: id, Title: zonesTitle, Kind: id, Enabled: true}
-	if id == change.Platforms {
+// scenarioCollectionInfo describes the zones or platforms of sc, without
+// their extent; a plan's title names it.
+func scenarioCollectionInfo(sc Scenario, kind string) FeatureCollection {
+	c := FeatureCollection{ID: change.ScenarioCollection(sc.ID, kind), Title: zonesTitle, Kind: kind, Enabled: true,
+		Scenario: sc.ID, ScenarioName: sc.Name}
+	if kind == change.Platforms {
 		c.Title = platformsTitle
+	}
+	if sc.ID != Official {
+		c.Title += " — 方案「" + sc.Name + "」"
 	}
 	return c
 }
 
-func fixedCollection(ctx context.Context, tx pgx.Tx, id string) (FeatureCollection, error) {
-	c := fixedCollectionInfo(id)
+func fixedCollection(ctx context.Context, tx pgx.Tx, sc Scenario, kind string) (FeatureCollection, error) {
+	c := scenarioCollectionInfo(sc, kind)
 	sql := zonesExtentSQL
-	if id == change.Platforms {
+	if kind == change.Platforms {
 		sql = platformsExtentSQL
 	}
 	var box [4]*float64
-	if err := tx.QueryRow(ctx, sql).Scan(&box[0], &box[1], &box[2], &box[3]); err != nil {
+	if err := tx.QueryRow(ctx, sql, sc.ID).Scan(&box[0], &box[1], &box[2], &box[3]); err != nil {
 		return c, err
 	}
 	c.Bounds = bound(box)
@@ -236,14 +276,14 @@ func pageStatements(from, where, when, cond, id string, first int) [2]pageSQL {
 
 var (
 	// ST_Intersects keeps what meets the box itself, through the GiST
-	// index; the pages go by id, along the primary key. The official
-	// data's only (scenario 0).
-	zonePage = pageStatements(`zone z`, `z.retired_at IS NULL AND z.scenario_id = 0`, `z.updated_at`, `ST_Intersects(z.geom, ENVELOPE)`, `z.id`, 1)
+	// index; the pages go by id, along the primary key. $1 is the
+	// scenario (the store's).
+	zonePage = pageStatements(`zone z`, `z.retired_at IS NULL AND z.scenario_id = $1`, `z.updated_at`, `ST_Intersects(z.geom, ENVELOPE)`, `z.id`, 2)
 	// A platform meets the box when one of its live members does: the
 	// outline is their union.
-	platformPage = pageStatements(`platform p`, `p.retired_at IS NULL AND p.scenario_id = 0`, `p.updated_at`, `EXISTS (SELECT 1 FROM platform_member m
+	platformPage = pageStatements(`platform p`, `p.retired_at IS NULL AND p.scenario_id = $1`, `p.updated_at`, `EXISTS (SELECT 1 FROM platform_member m
 		JOIN zone z ON z.id = m.zone_id AND z.retired_at IS NULL
-		WHERE m.platform_id = p.id AND ST_Intersects(z.geom, ENVELOPE))`, `p.id`, 1)
+		WHERE m.platform_id = p.id AND ST_Intersects(z.geom, ENVELOPE))`, `p.id`, 2)
 	// A layer's features date from its import.
 	layerPage = pageStatements(`constraint_feature f`, `f.layer_id = $1`, `(SELECT l.imported_at FROM constraint_layer l WHERE l.id = $1)`,
 		`ST_Intersects(f.geom, ENVELOPE)`, `f.id`, 2)
@@ -294,14 +334,15 @@ func pageIDs(ctx context.Context, tx pgx.Tx, sqls [2]pageSQL, q FeatureQuery, ex
 	return ids, page, nil
 }
 
-// ZonePage returns one page of the live zones, in id order.
+// ZonePage returns one page of the live zones of the store's scenario, in
+// id order.
 func (s *Store) ZonePage(ctx context.Context, q FeatureQuery) ([]Zone, Page, error) {
 	var (
 		zs   []Zone
 		page Page
 	)
 	err := s.readSnapshot(ctx, func(tx pgx.Tx) error {
-		ids, p, err := pageIDs(ctx, tx, zonePage, q)
+		ids, p, err := pageIDs(ctx, tx, zonePage, q, s.scenario)
 		page = p
 		if err != nil || len(ids) == 0 {
 			return err
@@ -331,15 +372,15 @@ const outlinesSQL = `SELECT m.platform_id, ST_AsBinary(ST_Multi(ST_Union(z.geom)
 	JOIN zone z ON z.id = m.zone_id AND z.retired_at IS NULL
 	WHERE m.platform_id = ANY($1) GROUP BY m.platform_id`
 
-// PlatformPage returns one page of the live platforms with their outlines,
-// in id order.
+// PlatformPage returns one page of the live platforms of the store's
+// scenario with their outlines, in id order.
 func (s *Store) PlatformPage(ctx context.Context, q FeatureQuery) ([]PlatformItem, Page, error) {
 	var (
 		ps   []PlatformItem
 		page Page
 	)
 	err := s.readSnapshot(ctx, func(tx pgx.Tx) error {
-		ids, p, err := pageIDs(ctx, tx, platformPage, q)
+		ids, p, err := pageIDs(ctx, tx, platformPage, q, s.scenario)
 		page = p
 		if err != nil || len(ids) == 0 {
 			return err

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -51,6 +53,45 @@ type PlatformFields struct {
 	Note        *string
 	// CountyEditable: administrators only (the API checks).
 	CountyEditable *bool
+}
+
+// Without is f less the fields that hold p's values already.
+func (f PlatformFields) Without(p Platform) PlatformFields {
+	same := func(a, b map[string]any) bool {
+		x, err1 := json.Marshal(orEmpty(a))
+		y, err2 := json.Marshal(orEmpty(b))
+		return err1 == nil && err2 == nil && bytes.Equal(x, y)
+	}
+	if f.Name != nil && *f.Name == p.Name {
+		f.Name = nil
+	}
+	if f.Role != nil && *f.Role == p.Role {
+		f.Role = nil
+	}
+	if f.Counties != nil && slices.Equal(f.Counties, p.Counties) {
+		f.Counties = nil
+	}
+	if f.ThresholdMu != nil && *f.ThresholdMu == p.ThresholdMu {
+		f.ThresholdMu = nil
+	}
+	if f.Targets != nil && same(f.Targets, p.Targets) {
+		f.Targets = nil
+	}
+	if f.Indicators != nil && same(f.Indicators, p.Indicators) {
+		f.Indicators = nil
+	}
+	if f.Note != nil && *f.Note == p.Note {
+		f.Note = nil
+	}
+	if f.CountyEditable != nil && *f.CountyEditable == p.CountyEditable {
+		f.CountyEditable = nil
+	}
+	return f
+}
+
+func (f PlatformFields) empty() bool {
+	return f.Name == nil && f.Role == nil && f.Counties == nil && f.ThresholdMu == nil && f.Targets == nil &&
+		f.Indicators == nil && f.Note == nil && f.CountyEditable == nil
 }
 
 const platformColumns = `p.id, p.name, p.role, p.counties, p.threshold_mu, p.targets, p.indicators, p.note,
@@ -170,6 +211,10 @@ func (s *Store) UpdatePlatform(ctx context.Context, id int64, version int, f Pla
 		before, err := lockLivePlatform(ctx, tx, id, version)
 		if err != nil {
 			return err
+		}
+		if f.Without(before).empty() { // nothing changes: no version, no revision
+			p = before
+			return nil
 		}
 		var targets, indicators any
 		if f.Targets != nil {

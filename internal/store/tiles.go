@@ -113,10 +113,10 @@ func (s *Store) TileLayerInfo(ctx context.Context, layer string) (TileLayer, err
 	switch layer {
 	case TileZones:
 		l = TileLayer{ID: layer, Title: "Zones 园区与乡镇工业功能区", Kind: "zones", Enabled: true, Fields: copyFields(tileZoneFields)}
-		err = s.pool.QueryRow(ctx, zonesExtentSQL).Scan(&box[0], &box[1], &box[2], &box[3])
+		err = s.pool.QueryRow(ctx, zonesExtentSQL, Official).Scan(&box[0], &box[1], &box[2], &box[3])
 	case TilePlatforms:
 		l = TileLayer{ID: layer, Title: "Platforms 产业平台", Kind: "platforms", Enabled: true, Fields: copyFields(tilePlatformFields)}
-		err = s.pool.QueryRow(ctx, platformsExtentSQL).Scan(&box[0], &box[1], &box[2], &box[3])
+		err = s.pool.QueryRow(ctx, platformsExtentSQL, Official).Scan(&box[0], &box[1], &box[2], &box[3])
 	default:
 		id, ok := change.LayerID(layer)
 		if !ok {

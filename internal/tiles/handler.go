@@ -559,13 +559,23 @@ func (h *Handler) serveTileJSON(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, layer, err)
 		return
 	}
+	// A plan's zones and platforms: its tiles name it too.
+	scenario, perr := scenarioParam(r, layer)
+	if perr != nil {
+		problem.Write(w, r, perr)
+		return
+	}
+	query := ""
+	if scenario != 0 {
+		query = "?scenario=" + strconv.FormatInt(scenario, 10)
+	}
 	base := h.baseURL(r, "/"+name)
 	doc := tileJSON{
 		TileJSON:     "3.0.0",
 		Name:         l.Title,
 		Scheme:       "xyz",
-		Tiles:        []string{base + "/" + layer + "/{z}/{x}/{y}.mvt"},
-		GeoJSONTiles: []string{base + "/" + layer + "/{z}/{x}/{y}.geojson"},
+		Tiles:        []string{base + "/" + layer + "/{z}/{x}/{y}.mvt" + query},
+		GeoJSONTiles: []string{base + "/" + layer + "/{z}/{x}/{y}.geojson" + query},
 		MinZoom:      0,
 		MaxZoom:      h.opts.MaxZoom,
 		Bounds:       [4]float64{-180, -maxLat, 180, maxLat},

@@ -2,6 +2,7 @@ package tiles_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -55,7 +56,18 @@ func TestScenarioTiles(t *testing.T) {
 	if rec := get(t, srv, pp); rec.Code != 200 || !strings.Contains(rec.Body.String(), "平台") {
 		t.Errorf("the scenario's platforms tile: %d %s", rec.Code, rec.Body.String())
 	}
+	// A plan's TileJSON leads to the plan's tiles (the MapLibre style of a
+	// plan reads it).
+	rec := get(t, srv, fmt.Sprintf("/zones.json?scenario=%d", sc.ID))
+	var doc struct{ Tiles []string }
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); rec.Code != 200 || err != nil || len(doc.Tiles) != 1 ||
+		!strings.HasSuffix(doc.Tiles[0], fmt.Sprintf("/zones/{z}/{x}/{y}.mvt?scenario=%d", sc.ID)) {
+		t.Errorf("the plan's TileJSON: %d %s", rec.Code, rec.Body.String())
+	}
 	for _, bad := range []string{"?scenario=x", "?scenario=-1"} {
+		if rec := get(t, srv, "/zones.json"+bad); rec.Code != 400 {
+			t.Errorf("zones.json%s: %d, want 400", bad, rec.Code)
+		}
 		if rec := get(t, srv, path+bad); rec.Code != 400 {
 			t.Errorf("zones tile%s: %d, want 400", bad, rec.Code)
 		}
