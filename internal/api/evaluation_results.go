@@ -257,7 +257,7 @@ func (s *Server) selectEvaluation(r *http.Request) (out evalSelection, err error
 			return c
 		}
 		if a.Scale != b.Scale {
-			return -strings.Compare(string(a.Scale), string(b.Scale)) // 规上 (U+4E0A) before 规下 (U+4E0B)
+			return strings.Compare(string(a.Scale), string(b.Scale)) // 规上 (U+4E0A) before 规下 (U+4E0B)
 		}
 		if c := classOrder(a.Class) - classOrder(b.Class); c != 0 {
 			return c
