@@ -208,6 +208,7 @@
 		this.scenarios = new wanmu.ScenarioSwitcher(this, document.getElementById('scenario'));
 		document.getElementById('btn-print').addEventListener('click', function () { self.printLayout.open(); });
 		document.getElementById('btn-evaluation').addEventListener('click', function () { wanmu.EvaluationDialog.open(self); });
+		document.getElementById('btn-assessment').addEventListener('click', function () { wanmu.AssessmentDialog.open(self); });
 		var imp = document.getElementById('btn-import');
 		imp.hidden = !canEdit;
 		if (canEdit && !wanmu.permissions.mayImport()) { // imports are for the city's editors

@@ -208,6 +208,7 @@
 			table,
 			definition,
 			this.shortfall.section(p, r, canEdit),
+			wanmu.PlatformIndicators.section(p), // 亩均效益 from the enterprise figures (PlatformIndicators.js)
 			this._targets(canEdit),
 			h('h4', { className: 'section-title', text: t('platform.members') + ' (' + members.length + ')' }),
 			memberActions,
