@@ -41,7 +41,8 @@
 			}
 			if (qgis) { // a project in CGCS2000 or Gauss-Kruger (WGS 84 is not offered there)
 				crs.disabled = false;
-				crsNote.textContent = t('export.qgisNote');
+				var plan = wanmu.app.scenarios && wanmu.app.scenarios.current;
+				crsNote.textContent = t('export.qgisNote') + (plan ? ' ' + t('export.qgisPlanNote', { name: plan.name }) : '');
 			}
 			onlySel.disabled = !sel.length || layer.value !== 'zones';
 			if (onlySel.disabled) {
