@@ -198,7 +198,7 @@ func (h *Handler) openAPI(w http.ResponseWriter, r *http.Request) error {
 	if err := ParseQuery(r.URL.Query()); err != nil {
 		return err
 	}
-	return write(w, typeOpenAPI, openAPIDocument(h.base(r), h.crs.uris()))
+	return write(w, typeOpenAPI, openAPIDocument(h.base(r), h.crs.uris(), h.opts.Writes != nil))
 }
 
 // collectionJSON is one collection of /collections.

@@ -3,8 +3,8 @@ package ogc
 // openAPIDocument is the API definition (OpenAPI 3.0) served at /api: the
 // paths, the parameters and their limits. Clients read the limit's maximum
 // from it (QGIS asks for pages of that size), so it must match
-// ParseItemsQuery.
-func openAPIDocument(base string, crsURIs []string) map[string]any {
+// ParseItemsQuery. With writable, the Part 4 operations are listed too.
+func openAPIDocument(base string, crsURIs []string, writable bool) map[string]any {
 	type m = map[string]any
 	param := func(name, in, desc string, required bool, schema m) m {
 		p := m{"name": name, "in": in, "description": desc, "required": required, "schema": schema}
@@ -15,7 +15,7 @@ func openAPIDocument(base string, crsURIs []string) map[string]any {
 	}
 	f := param("f", "query", "The format of the answer: JSON (GeoJSON for features) only.", false,
 		m{"type": "string", "enum": []string{"json", "geojson"}, "default": "json"})
-	collectionID := param("collectionId", "path", "zones, platforms or layer-<id> (GET /collections lists them).", true, m{"type": "string"})
+	collectionID := param("collectionId", "path", "zones, platforms, scenario-<id>-zones and scenario-<id>-platforms (a draft plan's), or layer-<id> (GET /collections lists them).", true, m{"type": "string"})
 	crs := param("crs", "query", "The CRS of the coordinates in the answer (Part 2), in the axis order of its EPSG definition: "+
 		"CRS84 longitude/latitude (the default); EPSG:4490 and 4326 latitude/longitude; the region's Gauss-Kruger CRSs (丽水: EPSG:4528 and 4549) northing/easting in metres. "+
 		"The answer's Content-Crs header names it.", false, m{"type": "string", "format": "uri", "enum": crsURIs, "default": CRS84})
@@ -30,12 +30,12 @@ func openAPIDocument(base string, crsURIs []string) map[string]any {
 	get := func(id, summary string, params []m, responses m) m {
 		return m{"get": m{"operationId": id, "summary": summary, "parameters": params, "responses": responses}}
 	}
-	return m{
+	doc := m{
 		"openapi": "3.0.3",
 		"info": m{
 			"title":       "万亩 wanmu — OGC API – Features",
 			"version":     "1.0.0",
-			"description": "Zones, platforms and constraint layers of wanmu, read-only, in CRS84 (CGCS2000 longitude/latitude) or, with crs=, in EPSG:4490, 4326 or the region's Gauss-Kruger CRSs (listed with the crs parameter).",
+			"description": "Zones, platforms and constraint layers of wanmu (and each draft plan's zones and platforms), in CRS84 (CGCS2000 longitude/latitude) or, with crs=, in EPSG:4490, 4326 or the region's Gauss-Kruger CRSs (listed with the crs parameter).",
 		},
 		"servers": []m{{"url": base}},
 		"components": m{"securitySchemes": m{
@@ -73,4 +73,48 @@ func openAPIDocument(base string, crsURIs []string) map[string]any {
 				ok("The feature (a GeoJSON Feature).", typeGeoJSON)),
 		},
 	}
+	if writable {
+		addWrites(doc["paths"].(m), collectionID, featureID)
+	}
+	return doc
+}
+
+// addWrites lists Part 4's operations: a zone's create, replace, update
+// and delete, and the update of a platform's attributes, each replace,
+// update and delete with the ETag of the feature read in If-Match.
+func addWrites(paths, collectionID, featureID map[string]any) {
+	type m = map[string]any
+	ifMatch := m{"name": "If-Match", "in": "header", "required": true, "schema": m{"type": "string"},
+		"description": "The ETag of the feature as read (GET …/items/{featureId}): a feature changed since is not overwritten (412)."}
+	body := func(desc string) m {
+		return m{"required": true, "description": desc, "content": m{typeGeoJSON: m{"schema": m{"type": "object"}}, typeJSON: m{"schema": m{"type": "object"}}}}
+	}
+	answers := func(code, desc string) m {
+		return m{code: m{"description": desc},
+			"400": m{"description": "The body is not a feature wanmu can read (application/problem+json)."},
+			"401": m{"description": "Not signed in."}, "403": m{"description": "Not an editor, or outside the counties the editor may edit."},
+			"404": m{"description": "No such collection or feature."}, "405": m{"description": "Not allowed on this collection (OPTIONS says what is)."},
+			"412": m{"description": "The feature changed since it was read: read it again."},
+			"422": m{"description": "A property or the geometry is invalid: the answer names which and what to do."},
+			"428": m{"description": "If-Match is missing."}}
+	}
+	op := func(id, summary string, params []m, reqBody m, responses m) m {
+		o := m{"operationId": id, "summary": summary, "parameters": params, "responses": responses}
+		if reqBody != nil {
+			o["requestBody"] = reqBody
+		}
+		return o
+	}
+	items := paths["/collections/{collectionId}/items"].(m)
+	items["post"] = op("createFeature", "Create a zone (zones collections only); Location answers its URL.", []m{collectionID},
+		body("A GeoJSON Feature: a (multi)polygon in CRS84 and the zone's properties kind, name, county_adcode, disposition."),
+		answers("201", "Created."))
+	item := paths["/collections/{collectionId}/items/{featureId}"].(m)
+	item["put"] = op("replaceFeature", "Replace a zone.", []m{collectionID, featureID, ifMatch},
+		body("The whole zone as a GeoJSON Feature."), answers("200", "Replaced."))
+	item["patch"] = op("updateFeature", "Change some properties (and the geometry) of a zone, or a platform's attributes (its outline is its zones').",
+		[]m{collectionID, featureID, ifMatch}, body("A Feature with the properties to change; unchanged properties may be sent as read."),
+		answers("200", "Updated."))
+	item["delete"] = op("deleteFeature", "Retire a zone (kept in its history; restorable).", []m{collectionID, featureID, ifMatch},
+		nil, answers("204", "Retired."))
 }

@@ -56,6 +56,16 @@ func TestTransactions(t *testing.T) {
 			t.Errorf("conformsTo lacks Part 4's %s", c)
 		}
 	}
+	doc := e.get("/ogc/api", "application/vnd.oai.openapi+json;version=3.0")
+	paths := doc["paths"].(map[string]any)
+	for path, ops := range map[string][]string{"/collections/{collectionId}/items": {"get", "post"},
+		"/collections/{collectionId}/items/{featureId}": {"get", "put", "patch", "delete"}} {
+		for _, op := range ops {
+			if _, ok := paths[path].(map[string]any)[op]; !ok {
+				t.Errorf("the API definition lacks %s %s", op, path)
+			}
+		}
+	}
 	for _, c := range []struct{ path, role, allow string }{
 		{"/ogc/collections/zones/items", "viewer", "GET, HEAD, OPTIONS"},
 		{"/ogc/collections/zones/items", "editor", "GET, HEAD, OPTIONS, POST"},
