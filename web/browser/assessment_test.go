@@ -144,6 +144,25 @@ func TestPlatformIndicatorsPanel(t *testing.T) {
 	}
 	eval[bool](p, `(document.querySelector('#platform [data-section="indicators"]').scrollIntoView(), true)`)
 	p.screenshot("121-platform-indicators-year")
+
+	// Another platform, in the year picked.
+	other := as.Platforms[1].Platform
+	var res struct {
+		Platform struct {
+			Values []platformValueJSON `json:"values"`
+		} `json:"platform"`
+	}
+	viewer.must(t, http.StatusOK, "GET", fmt.Sprintf("/api/v1/platforms/%s/indicators?year=%d", other, prev), nil, 0, &res)
+	eval[bool](p, fmt.Sprintf(`(wanmu.app.showPlatform(%s, false), true)`, other))
+	body = fmt.Sprintf(`#platform [data-section="indicators"] .indicators-body[data-platform-id="%s"]`, other)
+	p.waitJS("the other platform's indicators", fmt.Sprintf(`!!document.querySelector('%s[data-year="%d"] [data-code="tax_per_mu"] [data-field="value"]')`, body, prev))
+	for _, v := range res.Platform.Values {
+		if v.Code == "tax_per_mu" && v.Value != nil {
+			if got, w := cell("tax_per_mu", "value"), pageNumber(*v.Value); got != w {
+				t.Errorf("platform %s's 亩均税收 of %d reads %q, the API's is %q", other, prev, got, w)
+			}
+		}
+	}
 }
 
 // TestAssessment: a viewer opens 年度考核. The ranking is the API's, in its

@@ -20,10 +20,17 @@
 	var data = {};         // "platform@version" → {year: GET answer}
 	var pending = {};      // "platform@version|year" being loaded
 	var failed = {};
+	var shownFor = null;   // the platform last shown
+	var gen = 0;           // answers of an older generation are dropped
 
 	// section is the panel's part for platform p (GET /platforms/{id}).
+	// Another platform starts afresh, so figures imported meanwhile show.
 	function section(p) {
 		var body;
+		if (p.id !== shownFor) {
+			shownFor = p.id;
+			reset();
+		}
 		if (wanmu.api.scenario()) {
 			body = h('p', { className: 'muted small', i18n: 'indicators.officialOnly' });
 		} else if (yearsFailed) {
@@ -43,6 +50,16 @@
 			body);
 	}
 
+	// reset forgets what was loaded (e.g. after an import of enterprise figures).
+	function reset() {
+		gen++;
+		years = null;
+		yearsFailed = false;
+		data = {};
+		pending = {};
+		failed = {};
+	}
+
 	function rerender() {
 		var pp = wanmu.app && wanmu.app.platformPanel;
 		if (pp) {
@@ -55,11 +72,18 @@
 			return;
 		}
 		pending.years = true;
+		var mine = gen;
 		wanmu.api.get('/enterprises/years', { scenario: 0 }).then(function (res) {
+			if (mine !== gen) {
+				return;
+			}
 			years = (res.years || []).map(function (y) { return y.year; }).sort().reverse();
 			pending.years = false;
 			rerender();
 		}, function () {
+			if (mine !== gen) {
+				return;
+			}
 			yearsFailed = true;
 			pending.years = false;
 			rerender();
@@ -112,11 +136,18 @@
 			return;
 		}
 		pending[k] = true;
+		var mine = gen;
 		wanmu.api.get('/platforms/' + p.id + '/indicators', { year: y, scenario: 0 }).then(function (res) {
+			if (mine !== gen) {
+				return;
+			}
 			pending[k] = false;
 			data[key][y] = res;
 			rerender();
 		}, function (err) {
+			if (mine !== gen) {
+				return;
+			}
 			pending[k] = false;
 			failed[k] = true;
 			rerender();
@@ -240,5 +271,5 @@
 		return wanmu.i18n.number((s || 0) * 100, 1) + '%';
 	}
 
-	wanmu.PlatformIndicators = { section: section, classColor: CLASS_COLOR, format: num };
+	wanmu.PlatformIndicators = { section: section, reset: reset, classColor: CLASS_COLOR };
 })(window.wanmu = window.wanmu || {});
