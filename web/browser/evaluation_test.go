@@ -269,6 +269,15 @@ func TestSchemeEditor(t *testing.T) {
 	p.click(`[data-eval-tab="assessment"]`)
 	p.waitJS("the assessment scheme", `document.querySelectorAll('.scheme-editor[data-scheme-kind="assessment"] [data-criterion]').length >= 7`)
 	p.screenshot("116-assessment-scheme")
+
+	// At tablet width the scheme's rows fit their group.
+	p.do(chromedp.EmulateViewport(820, 1180, chromedp.EmulatePortrait))
+	p.click(`[data-eval-tab="scheme"]`)
+	p.waitJS("the scheme at tablet width", `document.querySelector('fieldset[data-group="规上"]').getBoundingClientRect().width > 0`)
+	if w := eval[float64](p, `(function () { var f = document.querySelector('fieldset[data-group="规上"]'); return f.scrollWidth - f.clientWidth; })()`); w > 1 {
+		t.Errorf("at tablet width the 规上 group is %v px wider than its box", w)
+	}
+	p.screenshot("118-scheme-tablet")
 }
 
 // thousands formats n as the page does (zh-CN grouping).
