@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"os"
 	"strconv"
@@ -212,30 +211,20 @@ func (s *Server) startEnterpriseImport(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "multipart/form-data" || params["boundary"] == "" {
-		return problem.New(http.StatusUnsupportedMediaType, "unsupported-media-type", "upload the table as multipart/form-data with a field named file")
+	up, err := s.receiveUpload(w, r, "the table (.xlsx or .csv)")
+	if err != nil {
+		return err
 	}
-	if r.ContentLength > MaxUploadBytes+1<<20 {
-		return tooLarge("the upload")
-	}
-	up := &upload{fields: map[string]string{}}
 	keep := false
 	defer func() {
-		if !keep && up.dir != "" {
+		if !keep {
 			os.RemoveAll(up.dir)
 		}
 	}()
-	if err := s.readUpload(r, http.MaxBytesReader(w, r.Body, MaxUploadBytes+1<<20), params["boundary"], up); err != nil {
-		return err
-	}
 	for _, f := range []string{"layer", "kind", "gcj02", "source_layer"} {
 		if _, ok := up.fields[f]; ok {
 			return problem.New(http.StatusBadRequest, "bad-upload", "an enterprise import takes file, encoding and crs only, not %s", f)
 		}
-	}
-	if up.path == "" {
-		return problem.New(http.StatusBadRequest, "bad-upload", "no file: send the table (.xlsx or .csv) in a multipart field named file")
 	}
 	crs := up.fields["crs"]
 	if n, ok := strings.CutPrefix(crs, "EPSG:"); ok && (n == "4490" || n == "4326") {

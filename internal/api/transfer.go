@@ -74,6 +74,32 @@ type upload struct {
 	path   string // the file, once written
 }
 
+// receiveUpload reads a multipart upload (what: the file's name for the
+// messages, e.g. "the table") into its own scratch directory, which the
+// caller then owns: it hands it to a job or removes it. Nothing is left
+// behind when it fails.
+func (s *Server) receiveUpload(w http.ResponseWriter, r *http.Request, what string) (*upload, error) {
+	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" || params["boundary"] == "" {
+		return nil, problem.New(http.StatusUnsupportedMediaType, "unsupported-media-type", "upload %s as multipart/form-data with a field named file", what)
+	}
+	if r.ContentLength > MaxUploadBytes+1<<20 {
+		return nil, tooLarge("the upload")
+	}
+	up := &upload{fields: map[string]string{}}
+	err := s.readUpload(r, http.MaxBytesReader(w, r.Body, MaxUploadBytes+1<<20), params["boundary"], up)
+	if err == nil && up.path == "" {
+		err = problem.New(http.StatusBadRequest, "bad-upload", "no file: send %s in a multipart field named file", what)
+	}
+	if err != nil {
+		if up.dir != "" {
+			os.RemoveAll(up.dir)
+		}
+		return nil, err
+	}
+	return up, nil
+}
+
 // startImport receives a multipart upload (file, layer, kind, crs, encoding,
 // gcj02, source_layer) and starts a job that reads and checks it: the job's result is the
 // preview; nothing is written until commit. Fields are checked as they
@@ -81,26 +107,16 @@ type upload struct {
 // them) is refused before the file is stored. The file streams to the
 // scratch directory; a full disk is a 507 and no answer names a server path.
 func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
-	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "multipart/form-data" || params["boundary"] == "" {
-		return problem.New(http.StatusUnsupportedMediaType, "unsupported-media-type", "upload the file as multipart/form-data with a field named file")
+	up, err := s.receiveUpload(w, r, "the file")
+	if err != nil {
+		return err
 	}
-	if r.ContentLength > MaxUploadBytes+1<<20 {
-		return tooLarge("the upload")
-	}
-	up := &upload{fields: map[string]string{}}
 	keep := false
 	defer func() {
-		if !keep && up.dir != "" {
+		if !keep {
 			os.RemoveAll(up.dir)
 		}
 	}()
-	if err := s.readUpload(r, http.MaxBytesReader(w, r.Body, MaxUploadBytes+1<<20), params["boundary"], up); err != nil {
-		return err
-	}
-	if up.path == "" {
-		return problem.New(http.StatusBadRequest, "bad-upload", "no file: send it in a multipart field named file")
-	}
 	target, err := transfer.ParseTarget(orDefault(up.fields["layer"], "zones"), up.fields["kind"])
 	if err != nil {
 		return err
