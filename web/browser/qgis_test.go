@@ -32,10 +32,7 @@ func TestExportQGISProject(t *testing.T) {
 // says editing it in QGIS changes the plan only, and the file is named
 // after the plan.
 func TestExportPlanQGISProject(t *testing.T) {
-	viewer, err := newAPI(viewerUser)
-	if err != nil {
-		t.Fatal(err)
-	}
+	viewer := mustAPI(t, viewerUser)
 	var plans struct {
 		Scenarios []struct {
 			ID   int64  `json:"id"`
