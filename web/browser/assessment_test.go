@@ -163,6 +163,13 @@ func TestPlatformIndicatorsPanel(t *testing.T) {
 			}
 		}
 	}
+
+	// In English: the page's words, the server's labels and definitions.
+	eval[bool](p, `(wanmu.i18n.setLang('en'), true)`)
+	p.waitJS("the English section", `document.querySelector('#platform [data-section="indicators"] .section-title').textContent === 'Output per mu'`)
+	eval[bool](p, `(document.querySelector('#platform [data-section="indicators"]').scrollIntoView(), true)`)
+	p.screenshot("128-platform-indicators-en")
+	eval[bool](p, `(wanmu.i18n.setLang('zh'), true)`)
 }
 
 // TestAssessment: a viewer opens 年度考核. The ranking is the API's, in its

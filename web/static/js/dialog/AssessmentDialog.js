@@ -17,7 +17,7 @@
 		var st = { app: app, year: year || null, all: null, res: null, mode: 'rank', focus: app.activePlatformId ? String(app.activePlatformId) : null };
 		var yearSel = h('select', { attrs: { name: 'year', 'data-assessment-year': '' } });
 		var modeSel = h('select', { attrs: { name: 'mode', 'data-chart-mode': '' } },
-			h('option', { value: 'rank', text: t('assessment.byRank') }), h('option', { value: 'score', text: t('assessment.byScore') }));
+			h('option', { value: 'rank', i18n: 'assessment.byRank' }), h('option', { value: 'score', i18n: 'assessment.byScore' }));
 		var tableEl = h('div', { className: 'assessment-table' }, h('p', { className: 'muted', i18n: 'assessment.loading' }));
 		var chartEl = h('div', { className: 'assessment-chart' });
 		var body = h('div', { className: 'assessment' },
@@ -80,7 +80,17 @@
 			wanmu.dom.clear(tableEl);
 			d.showError(err);
 		});
-		return d.open();
+		// The table and chart are built with the words of the moment.
+		var relabel = function () {
+			if (st.res) {
+				st.redraw();
+			}
+		};
+		wanmu.i18n.on('langchange', relabel);
+		return d.open().then(function (v) {
+			wanmu.i18n.off('langchange', relabel);
+			return v;
+		});
 	}
 
 	// label is a criterion's name from the server's definitions.

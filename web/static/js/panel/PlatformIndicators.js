@@ -165,8 +165,8 @@
 			var met = v.value !== null && v.value >= v.target;
 			facts.push(h('span', { className: 'ind-target ' + (v.value === null ? '' : met ? 'met' : 'unmet'), attrs: { 'data-field': 'target', 'data-met': v.value === null ? null : String(met) } },
 				h('span', { className: 'mark', text: v.value === null ? '' : met ? '✓ ' : '✗ ' }),
-				h('span', { text: t('indicators.target', { v: num(v.target) }) + (v.value === null ? '' :
-					'，' + t(met ? 'indicators.above' : 'indicators.gap', { v: num(Math.abs(v.value - v.target)) })) })));
+				h('span', { text: v.value === null ? t('indicators.target', { v: num(v.target) }) :
+					t(met ? 'indicators.targetAbove' : 'indicators.targetGap', { v: num(v.target), gap: num(Math.abs(v.value - v.target)) }) })));
 		}
 		if (v.base !== undefined && v.base !== null) {
 			var prog = v.progress === undefined || v.progress === null ? null : v.progress;
@@ -225,7 +225,7 @@
 		var chart = svg('svg', { 'class': 'sparkline', width: W, height: H, viewBox: '0 0 ' + W + ' ' + H, 'aria-hidden': 'true' },
 			svg('polyline', { points: xy.join(' ') }),
 			cur ? svg('circle', { cx: x(pts.indexOf(cur)).toFixed(1), cy: y(cur.v).toFixed(1), r: 2.4 }) : null);
-		var tip = known.map(function (q) { return q.year + ': ' + num(q.v); }).join('，');
+		var tip = known.map(function (q) { return q.year + ': ' + num(q.v); }).join(t('list.separator'));
 		return h('span', { className: 'ind-trend ' + dir, title: tip, attrs: { 'data-trend': dir } },
 			chart, h('span', { className: 'arrow', text: { up: '↑', down: '↓', flat: '→', none: '' }[dir] }));
 	}
