@@ -195,9 +195,9 @@ type Placement struct {
 type PlatformInput struct {
 	ID       string   `json:"id"`
 	Name     string   `json:"name"`
-	Role     string   `json:"role,omitempty"`     // 一心, 两翼, 三片区, … (policy.DefaultTargets)
-	Counties []string `json:"counties,omitempty"` // adcodes
-	LandMu   float64  `json:"land_mu"`            // the platform's land, 亩 (density denominators)
+	Role     string   `json:"role,omitempty"`      // 一心, 两翼, 三片区, … (policy.DefaultTargets)
+	Counties []string `json:"counties,omitempty"`  // adcodes
+	LandMu   float64  `json:"land_mu"`             // the platform's land, 亩 (density denominators)
 	VacantMu float64  `json:"vacant_mu,omitempty"` // vacant land (闲置土地 layers) inside its zones, 亩
 }
 

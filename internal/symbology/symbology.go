@@ -49,15 +49,15 @@ var (
 // Layer is a constraint or reference layer's symbol, by its kind and name:
 // the development boundary (include) a dashed green outline, the red line
 // hatched red, farmland ochre, water blue, other exclusions hatched brown,
-// reference layers thin dashed grey lines, vacant land hatched orange.
+// reference layers thin dashed grey lines, vacant land hatched purple.
 func Layer(kind, name string) Polygon {
 	switch {
 	case kind == "include":
 		return Polygon{Fill: "#2f7d4a", FillOpacity: 0.07, Stroke: "#2f7d4a", StrokeWidth: 1.6, Dashed: true}
 	case kind == "reference":
 		return Polygon{Stroke: "#98a3af", StrokeWidth: 1.1, Dashed: true}
-	case kind == "vacant": // 闲置土地: the page's low-efficiency orange
-		return Polygon{Fill: "#e8772e", FillOpacity: 0.25, Stroke: "#c2561b", StrokeWidth: 0.8, Hatch: "#c2561b"}
+	case kind == "vacant": // 闲置土地: the page's purple (core/style.js)
+		return Polygon{Fill: "#7048a8", FillOpacity: 0.16, Stroke: "#7048a8", StrokeWidth: 0.9, Dashed: true, Hatch: "#7048a8"}
 	case redLine.MatchString(name):
 		return Polygon{Fill: "#c83c32", FillOpacity: 0.10, Stroke: "#b8322a", StrokeWidth: 0.8, Hatch: "#b8322a"}
 	case farmland.MatchString(name):

@@ -202,6 +202,7 @@
 			}
 		});
 		developableRows(app).forEach(function (r) { rows.push(row(r[0], r[1])); });
+		(app.evalLayers ? app.evalLayers.printRows() : []).forEach(function (r) { rows.push(row(r[0], r[1])); }); // EnterpriseLayer.js
 		app.layers.forEach(function (l) {
 			var tl = app.tileLayers[l.id];
 			if (tl && app.map.hasLayer(tl) && tl.options.opacity > 0) {

@@ -76,6 +76,9 @@
 		if (layer.kind === 'reference') {
 			return { stroke: '#98a3af', width: 1.1, dash: [7, 4], fill: null, label: true };
 		}
+		if (layer.kind === 'vacant') { // 闲置土地: the low-efficiency layer's purple (EnterpriseLayer.js)
+			return { stroke: '#7048a8', width: 0.9, dash: [4, 3], fill: 'rgba(112,72,168,0.16)', hatch: 'rgba(112,72,168,0.4)' };
+		}
 		if (/红线|red/i.test(name)) {
 			return { stroke: '#b8322a', width: 0.8, fill: 'rgba(200,60,50,0.10)', hatch: 'rgba(184,50,42,0.42)' };
 		}

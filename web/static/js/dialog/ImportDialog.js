@@ -35,7 +35,7 @@
 		}
 		var target = D.select('layer', targets, 'zones');
 		var newName = h('input', { type: 'text', name: 'new_layer', attrs: { maxlength: 200 } });
-		var newKind = D.select('kind', ['exclude', 'include', 'reference'].map(function (k) { return { value: k, label: 'layerKind.long.' + k }; }), 'exclude');
+		var newKind = D.select('kind', ['exclude', 'include', 'reference', 'vacant'].map(function (k) { return { value: k, label: 'layerKind.long.' + k }; }), 'exclude');
 		var newRow = h('div', { className: 'form-row' }, D.field('import.newLayerName', newName), D.field('import.newLayerKind', newKind));
 		newRow.hidden = true;
 		target.addEventListener('change', function () {

@@ -58,8 +58,9 @@
 				onChange: function (on) { app.zones.setFilter({ labels: on }); }
 			}));
 
-		var constraint = app.layers.filter(function (l) { return l.kind !== 'reference'; });
-		var reference = app.layers.filter(function (l) { return l.kind === 'reference'; });
+		// Vacant land (闲置土地) counts in no figure of the developable area: listed with the reference layers.
+		var constraint = app.layers.filter(function (l) { return l.kind === 'include' || l.kind === 'exclude'; });
+		var reference = app.layers.filter(function (l) { return l.kind !== 'include' && l.kind !== 'exclude'; });
 		var constraints = h('section', { className: 'layer-section' },
 			h('h3', null, h('span', { i18n: 'layers.constraints' }), h('span', { className: 'help', i18nTitle: 'layers.constraintsHelp', text: '?' })),
 			constraint.length ? constraint.map(function (l) { return self._constraintItem(l); }) : h('div', { className: 'muted small', i18n: 'layers.none' }));
@@ -67,7 +68,9 @@
 			h('h3', { i18n: 'layers.reference' }),
 			reference.length ? reference.map(function (l) { return self._constraintItem(l); }) : h('div', { className: 'muted small', i18n: 'layers.none' }));
 		var note = app.tilesMissing ? h('div', { className: 'warn-box small', i18n: 'layers.tilesMissing' }) : null;
-		this.el.appendChild(h('div', { className: 'layers' }, planning, constraints, refs, note, phoneSettings(this),
+		// 亩均评价: enterprises by class, low-efficiency land, platform shading (EnterpriseLayer.js).
+		app.evalLayers = app.evalLayers || new wanmu.EvaluationLayers(app);
+		this.el.appendChild(h('div', { className: 'layers' }, planning, app.evalLayers.section(), constraints, refs, note, phoneSettings(this),
 			// Only on the sample data loaded at first start (GET /config).
 			app.config && app.config.sample_data ? h('div', { className: 'sample-note muted small', i18n: 'layers.sampleNote' }) : null));
 	};
@@ -93,7 +96,7 @@
 			swatch: swatch,
 			tags: [
 				l.kind !== 'reference' ? h('span', { className: 'kind-tag kind-' + l.kind, text: t('layerKind.' + l.kind) }) : null,
-				l.kind !== 'reference' && !l.enabled ? h('span', { className: 'kind-tag off', i18nTitle: 'layers.notCountedHelp', text: t('layers.notCounted') }) : null
+				(l.kind === 'include' || l.kind === 'exclude') && !l.enabled ? h('span', { className: 'kind-tag off', i18nTitle: 'layers.notCountedHelp', text: t('layers.notCounted') }) : null
 			],
 			onChange: function (checked) {
 				if (!tl) {
