@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -137,4 +139,30 @@ func TestVacantLand(t *testing.T) {
 		t.Errorf("another county: %d features", len(fc.Features))
 	}
 	get("/api/v1/evaluation/map?year=2024&vacant=yes", 400)
+}
+
+// TestVacantLayerImport: 闲置土地 comes in through the layer import flow
+// like any layer, with kind vacant, and counts in no developable figure.
+func TestVacantLayerImport(t *testing.T) {
+	requireGDAL(t)
+	e := newEnv(t, api.Options{})
+	file := `{"type":"FeatureCollection","features":[
+		{"type":"Feature","properties":{"类型":"批而未供"},"geometry":{"type":"Polygon","coordinates":[[[119.90,28.40],[119.91,28.40],[119.91,28.41],[119.90,28.40]]]}}]}`
+	j := e.upload("admin", "vacant.geojson", []byte(file), map[string]string{"layer": "constraint:闲置土地", "kind": "vacant"})
+	if j["state"] != "waiting" {
+		t.Fatalf("preview: %v", j)
+	}
+	if c := e.do(req{method: "POST", path: "/api/v1/imports/" + j["id"].(string) + "/commit", role: "admin", body: `{"reason":"自然资源局"}`}); c.status != 202 {
+		t.Fatalf("commit: %d %s", c.status, c.body)
+	}
+	if done := e.waitJob("admin", j["id"].(string)); done["state"] != "done" {
+		t.Fatalf("import: %v", done)
+	}
+	ls, err := e.st.ListLayers(context.Background())
+	if err != nil || len(ls) != 1 || ls[0].Kind != "vacant" || ls[0].Features != 1 {
+		t.Fatalf("layers: %+v %v", ls, err)
+	}
+	if st, b := e.postUpload("admin", "vacant.geojson", []byte(file), map[string]string{"layer": "constraint:别的", "kind": "idle"}); st != http.StatusUnprocessableEntity && st != http.StatusBadRequest || !strings.Contains(string(b), "vacant") {
+		t.Errorf("kind idle: %d %s", st, b)
+	}
 }

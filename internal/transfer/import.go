@@ -52,7 +52,7 @@ type Reports interface {
 type Target struct {
 	Zones     bool
 	LayerName string // constraint layer name (Zones false)
-	LayerKind string // include, exclude or reference
+	LayerKind string // include, exclude, reference or vacant (store.LayerKinds)
 }
 
 // MaxLayerName is the longest constraint layer name, in characters (as the
