@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // screen is one screen size the page must work on.
@@ -160,6 +161,9 @@ func checkCollapse(p *page, s screen) {
 		p.t.Error("the opened layers panel is covered")
 	}
 	p.screenshot(s.shot + "-layers")
+	if s.name == "tablet" {
+		openEvaluationFromLayers(p, s.shot+"-evaluation")
+	}
 
 	// English labels are longer: the top bar still fits.
 	p.click(`#lang [data-value="en"]`)
@@ -191,4 +195,22 @@ func checkPhone(p *page) {
 		p.t.Errorf("with the layers sheet open the map is %.0f%% wide", share*100)
 	}
 	p.screenshot("55-phone-layers")
+	openEvaluationFromLayers(p, "55-phone-evaluation")
+}
+
+// openEvaluationFromLayers: where the top bar has no room for 亩均评价, the
+// layers panel's 亩均评价 group opens it.
+func openEvaluationFromLayers(p *page, shot string) {
+	p.t.Helper()
+	if eval[bool](p, `getComputedStyle(document.getElementById('btn-evaluation')).display !== 'none'`) {
+		p.t.Error("the top bar's 亩均评价 shows where there is no room for it")
+	}
+	p.waitJS("the 亩均评价 group's buttons", `!!document.querySelector('#layers [data-action="open-evaluation"]')`)
+	eval[bool](p, `(document.querySelector('#layers [data-action="open-evaluation"]').scrollIntoView({ block: 'nearest' }), true)`)
+	p.click(`#layers [data-action="open-evaluation"]`)
+	p.waitJS("the evaluation dialog", `!!document.querySelector('dialog[open]') && /亩均/.test(document.querySelector('dialog[open]').textContent) &&
+		!!document.querySelector('dialog[open] tbody tr')`)
+	p.screenshot(shot)
+	p.do(chromedp.KeyEvent(kb.Escape))
+	p.waitJS("the dialog closed", `!document.querySelector('dialog[open]')`)
 }

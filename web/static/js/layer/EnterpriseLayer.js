@@ -329,7 +329,13 @@
 				this._item(this.enterprises, 'evalmap-enterprises', 'evalmap.enterprises'),
 				this._item(this.low, 'evalmap-low', 'evalmap.low'),
 				this.shading.item(),
-				wanmu.api.scenario() ? h('div', { className: 'muted small', i18n: 'evalmap.officialOnly' }) : null
+				wanmu.api.scenario() ? h('div', { className: 'muted small', i18n: 'evalmap.officialOnly' }) : null,
+				// The tables, also where the top bar has no room for their buttons (tablet, phone).
+				h('div', { className: 'evalmap-open' },
+					h('button', { className: 'btn btn-small', attrs: { type: 'button', 'data-action': 'open-evaluation' }, i18n: 'top.evaluation',
+						on: { click: function () { wanmu.EvaluationDialog.open(self.app); } } }),
+					h('button', { className: 'btn btn-small', attrs: { type: 'button', 'data-action': 'open-assessment' }, i18n: 'top.assessment',
+						on: { click: function () { wanmu.AssessmentDialog.open(self.app); } } }))
 			];
 		}
 		return h('section', { className: 'layer-section evalmap-section', attrs: { 'data-section': 'evaluation-map' } },
