@@ -20,8 +20,12 @@ func MapLibreStyle(title string, layers []Layer) map[string]any {
 			})
 		}
 		line := map[string]any{"line-color": stroke, "line-width": l.Style.StrokeWidth}
-		if l.Style.Dashed {
-			line["line-dasharray"] = []float64{4, 3}
+		if l.Style.Dashed() { // MapLibre's dashes are in line widths
+			dash := make([]float64, len(l.Style.Dash))
+			for i, d := range l.Style.Dash {
+				dash[i] = d / l.Style.StrokeWidth
+			}
+			line["line-dasharray"] = dash
 		}
 		out = append(out, map[string]any{
 			"id": src + "-line", "type": "line", "source": src, "source-layer": src, "paint": line,

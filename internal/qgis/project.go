@@ -381,15 +381,15 @@ func symbol(name string, s Style) symbolEl {
 		fillStyle, fillColor = "no", "0,0,0,0"
 	}
 	strokeStyle := "solid"
-	if s.Dashed {
+	if s.Dashed() {
 		strokeStyle = "dash"
 	}
 	o, p := props("color", fillColor, "style", fillStyle, "outline_color", rgba(s.Stroke, 1),
 		"outline_style", strokeStyle, "outline_width", fmt.Sprintf("%.3f", s.StrokeWidth*mmPerPx), "outline_width_unit", "MM", "joinstyle", "round")
 	sym := symbolEl{Type: "fill", Name: name, Alpha: "1", Layers: []symLyEl{{Class: "SimpleFill", Enabled: "1", Locked: "0", Pass: "0", Options: o, Props: p}}}
 	if s.Hatch != "" {
-		lo, lp := props("line_color", rgba(s.Hatch, 0.6), "line_width", "0.2", "line_width_unit", "MM", "capstyle", "flat")
-		ho, hp := props("angle", "45", "distance", "1.6", "distance_unit", "MM", "color", rgba(s.Hatch, 0.6), "line_width", "0.2")
+		lo, lp := props("line_color", rgba(s.Hatch, s.HatchOpacity), "line_width", "0.2", "line_width_unit", "MM", "capstyle", "flat")
+		ho, hp := props("angle", "45", "distance", "1.6", "distance_unit", "MM", "color", rgba(s.Hatch, s.HatchOpacity), "line_width", "0.2")
 		sym.Layers = append(sym.Layers, symLyEl{Class: "LinePatternFill", Enabled: "1", Locked: "0", Pass: "0", Options: ho, Props: hp,
 			Sub: &symbolEl{Type: "line", Name: "@" + name + "@1", Alpha: "1", Layers: []symLyEl{{Class: "SimpleLine", Enabled: "1", Locked: "0", Pass: "0", Options: lo, Props: lp}}}})
 	}

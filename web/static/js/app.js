@@ -38,6 +38,7 @@
 		return wanmu.api.get('/config', null, { quiet401: true }).catch(function () { return {}; }).then(function (cfg) {
 			self.config = cfg || {};
 			wanmu.style.setRegion(self.config.region); // the city's counties (internal/region)
+			wanmu.style.setSymbology(self.config.symbology); // the map's colours (internal/symbology)
 			if (self.config.region) { // titles and Gauss-Kruger names after the city and its zone
 				wanmu.coords.setRegion(self.config.region);
 				wanmu.i18n.apply(document);

@@ -1,20 +1,45 @@
-// style.js: the map's colours and symbols, declared once and used by the
-// layers and the legend alike. A sober palette: muted fills, clear strokes,
-// red only for what forbids development.
+// style.js: the map's colours and symbols, used by the layers and the
+// legend alike. The palette is the server's (internal/symbology: muted
+// fills, clear strokes, red only for what forbids development); the QGIS
+// project and the MapLibre style draw with the same.
 (function (wanmu) {
 	'use strict';
 
-	var dispositions = ['保留', '并', '提', '撤', '转', '待定'];
-	var dispositionColor = {
-		'保留': '#4a78b5', // keep: planning blue
-		'并': '#d9892b',   // merge: amber
-		'提': '#3c9a63',   // upgrade: green
-		'撤': '#c2453c',   // abolish: red
-		'转': '#8a6bb5',   // transform: violet
-		'待定': '#8c939c'  // undecided: grey
-	};
-	var park = { color: '#0f5e72', fill: '#2e8fa6' };
-	var platformPalette = ['#1d4f91', '#b5522b', '#2b7a4b', '#7a3f8f', '#9c7a16', '#0f6d78', '#a13d63', '#4d5b6b', '#5d7f1f', '#6a4a2f'];
+	var GREY = '#8c939c';
+
+	// The colours come from the server (internal/symbology, through
+	// /api/v1/config: setSymbology), which also styles the QGIS project and
+	// the MapLibre style. Until then everything is a neutral grey.
+	var dispositions = [];    // the dispositions' codes, in the policy's order
+	var dispositionColor = {}; // code → #rrggbb
+	var township = {};         // code → the server's symbol
+	var park = { color: GREY, fill: GREY, width: 1, opacity: 0.3 };
+	var platformPalette = [];
+	var layerRules = [];
+
+	// setSymbology takes the symbols the server declares.
+	function setSymbology(sym) {
+		if (!sym) {
+			return;
+		}
+		dispositions.length = 0;
+		(sym.township || []).forEach(function (d) {
+			dispositions.push(d.code);
+			dispositionColor[d.code] = d.style.fill;
+			township[d.code] = d.style;
+		});
+		if (sym.park) {
+			park.color = sym.park.stroke;
+			park.fill = sym.park.fill;
+			park.width = sym.park.stroke_width;
+			park.opacity = sym.park.fill_opacity;
+		}
+		platformPalette.length = 0;
+		Array.prototype.push.apply(platformPalette, sym.platform_palette || []);
+		layerRules = (sym.layers || []).map(function (r) {
+			return { kind: r.kind || '', name: r.name ? new RegExp(r.name, 'i') : null, style: r.style, label: !!r.label };
+		});
+	}
 
 	// The region's counties (adcodes, in the server's order), filled from
 	// /api/v1/config by setRegion; each is also the message key county.<adcode>.
@@ -64,52 +89,51 @@
 		return e ? [(e.min_lat + e.max_lat) / 2, (e.min_lon + e.max_lon) / 2] : [28.2, 119.7];
 	}
 
-	// layerStyle gives a constraint or reference layer its look: exclusions
-	// hatched (red for the ecological red line, ochre for farmland), the
-	// urban development boundary (include) as a dashed green outline,
-	// reference layers as thin grey lines.
+	// layerStyle gives a constraint or reference layer its look: the first
+	// of the server's rules that matches its kind and name.
 	function layerStyle(layer) {
 		var name = layer.name || '';
-		if (layer.kind === 'include') {
-			return { stroke: '#2f7d4a', width: 1.6, dash: [6, 4], fill: 'rgba(47,125,74,0.07)' };
+		for (var i = 0; i < layerRules.length; i++) {
+			var r = layerRules[i];
+			if ((!r.kind || r.kind === layer.kind) && (!r.name || r.name.test(name))) {
+				var s = r.style;
+				return { stroke: s.stroke, width: s.stroke_width, dash: s.dash || null, fill: s.fill ? rgba(s.fill, s.fill_opacity) : null,
+					hatch: s.hatch ? rgba(s.hatch, s.hatch_opacity) : null, label: r.label };
+			}
 		}
-		if (layer.kind === 'reference') {
-			return { stroke: '#98a3af', width: 1.1, dash: [7, 4], fill: null, label: true };
-		}
-		if (layer.kind === 'vacant') { // 闲置土地: the low-efficiency layer's purple (EnterpriseLayer.js)
-			return { stroke: '#7048a8', width: 0.9, dash: [4, 3], fill: 'rgba(112,72,168,0.16)', hatch: 'rgba(112,72,168,0.4)' };
-		}
-		if (/红线|red/i.test(name)) {
-			return { stroke: '#b8322a', width: 0.8, fill: 'rgba(200,60,50,0.10)', hatch: 'rgba(184,50,42,0.42)' };
-		}
-		if (/农田|farm/i.test(name)) {
-			return { stroke: '#a5861c', width: 0.6, fill: 'rgba(214,182,60,0.28)', hatch: null };
-		}
-		if (/水|water/i.test(name)) {
-			return { stroke: '#3b7fb6', width: 0.6, fill: 'rgba(80,150,210,0.3)' };
-		}
-		return { stroke: '#7d5a50', width: 0.7, fill: 'rgba(125,90,80,0.2)', hatch: 'rgba(125,90,80,0.45)' };
+		return { stroke: GREY, width: 1, fill: null };
+	}
+
+	// rgba is a #rrggbb colour with an opacity, as CSS.
+	function rgba(hex, opacity) {
+		var n = parseInt(hex.slice(1), 16);
+		return 'rgba(' + (n >> 16) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',' + opacity + ')';
 	}
 
 	function platformColor(id) {
+		if (!platformPalette.length) {
+			return GREY;
+		}
 		return platformPalette[(Number(id) - 1 + platformPalette.length * 1000) % platformPalette.length];
 	}
 
 	// zoneStyle is the Leaflet path style of a zone feature.
 	function zoneStyle(props) {
 		if (props.kind === 'park') {
-			return { color: park.color, weight: 1.4, fillColor: park.fill, fillOpacity: 0.32, opacity: 0.95 };
+			return { color: park.color, weight: park.width, fillColor: park.fill, fillOpacity: park.opacity, opacity: 0.95 };
 		}
-		var c = dispositionColor[props.disposition] || dispositionColor['待定'];
-		return { color: shade(c, -0.25), weight: 1.2, fillColor: c, fillOpacity: 0.5, opacity: 0.95 };
+		var s = township[props.disposition] || township['待定'];
+		if (!s) {
+			return { color: GREY, weight: 1, fillColor: GREY, fillOpacity: 0.3, opacity: 0.95 };
+		}
+		return { color: s.stroke, weight: s.stroke_width, fillColor: s.fill, fillOpacity: s.fill_opacity, opacity: 0.95 };
 	}
 
 	// zoneTileStyle is a zone's symbol on the overview tiles (canvas), the
 	// same colours as zoneStyle.
 	function zoneTileStyle(props) {
 		var s = zoneStyle(props);
-		var n = parseInt(s.fillColor.slice(1), 16);
-		return { stroke: s.color, width: s.weight, fill: 'rgba(' + (n >> 16) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',' + s.fillOpacity + ')' };
+		return { stroke: s.color, width: s.weight, fill: rgba(s.fillColor, s.fillOpacity) };
 	}
 
 	// shade darkens (k < 0) or lightens (k > 0) a #rrggbb colour.
@@ -129,6 +153,7 @@
 		counties: counties,
 		region: null,
 		setRegion: setRegion,
+		setSymbology: setSymbology,
 		crsCodes: crsCodes,
 		regionCenter: regionCenter,
 		layerStyle: layerStyle,
