@@ -1,7 +1,6 @@
 package browser
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -13,9 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"wanmu/internal/testenv"
@@ -301,21 +298,8 @@ func TestAssessment(t *testing.T) {
 	p.waitJS("the report", `!!document.querySelector('#print-overlay.assessment-print .assessment-report table.assessment-grid') && !document.querySelector('dialog.assessment-dialog')`)
 	p.screenshot("125-assessment-print-preview")
 
-	ctx, cancel := context.WithTimeout(p.ctx, 60*time.Second)
-	defer cancel()
-	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(func(q *cdppage.PrintToPDFParams) {
-		yes := true
-		q.PreferCSSPageSize = &yes
-		q.PrintBackground = &yes
-	}))
-	if err != nil {
-		t.Fatalf("print to PDF: %v", err)
-	}
-	dir := t.TempDir()
-	file := filepath.Join(dir, "assessment.pdf")
-	if err := os.WriteFile(file, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := p.printPDF("assessment")
+	dir := filepath.Dir(file)
 	info := runTool(t, "pdfinfo", file)
 	m := regexp.MustCompile(`Page size:\s+([\d.]+) x ([\d.]+) pts`).FindStringSubmatch(info)
 	// A4 portrait: 210 × 297 mm = 595.3 × 841.9 pt.

@@ -5,20 +5,12 @@ import (
 	"testing"
 )
 
-// TestCompareXLSX: a reviewer (viewer) opens the comparison of the sample
-// plans and saves it as XLSX: the page asks for compare.xlsx with the
-// compared ids and its session (no credential in the address), and hands
-// the browser an XLSX file (a zip, "PK") under the server's Chinese name.
-func TestCompareXLSX(t *testing.T) {
-	p := newPage(t)
-	p.login(viewerUser)
-	p.waitJS("the switcher", `(document.querySelector('#scenario .scenario-button') || {}).textContent === '正式数据'`)
-	p.click(`#scenario .scenario-button`)
-	p.click(`#scenario [data-action="compare-scenarios"]`)
-	p.waitJS("the comparison", `document.querySelectorAll('.compare-grid thead th.scenario-col').length >= 2`)
-	// Record the requests and the saved file instead of letting Chromium
-	// download it (the page's CSP keeps blob: addresses from fetch, so the blob is taken
-	// where it is made).
+// catchDownloads records the page's requests (window.fetched) and the file
+// it saves (window.saved: name, type, size and the first two bytes, PK for
+// a workbook) instead of letting Chromium download it: the page's CSP
+// keeps blob: addresses from fetch, so the blob is taken where it is made.
+func (p *page) catchDownloads() {
+	p.t.Helper()
 	eval[bool](p, `(function () {
 		var f = window.fetch;
 		window.fetched = [];
@@ -35,6 +27,20 @@ func TestCompareXLSX(t *testing.T) {
 		};
 		return true;
 	})()`)
+}
+
+// TestCompareXLSX: a reviewer (viewer) opens the comparison of the sample
+// plans and saves it as XLSX: the page asks for compare.xlsx with the
+// compared ids and its session (no credential in the address), and hands
+// the browser an XLSX file (a zip, "PK") under the server's Chinese name.
+func TestCompareXLSX(t *testing.T) {
+	p := newPage(t)
+	p.login(viewerUser)
+	p.waitJS("the switcher", `(document.querySelector('#scenario .scenario-button') || {}).textContent === '正式数据'`)
+	p.click(`#scenario .scenario-button`)
+	p.click(`#scenario [data-action="compare-scenarios"]`)
+	p.waitJS("the comparison", `document.querySelectorAll('.compare-grid thead th.scenario-col').length >= 2`)
+	p.catchDownloads()
 	p.screenshot("75-compare-xlsx")
 	p.click(`dialog.compare-dialog footer button[data-i18n="compare.xlsx"]`)
 	p.waitJS("the workbook saved", `!!window.saved && window.saved.magic === 'PK'`)

@@ -1,7 +1,6 @@
 package browser
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -11,9 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -121,21 +118,8 @@ func TestDeskPrint(t *testing.T) {
 	}
 	p.screenshot("desk-print-preview")
 
-	ctx, cancel := context.WithTimeout(p.ctx, 60*time.Second)
-	defer cancel()
-	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(func(q *cdppage.PrintToPDFParams) {
-		yes := true
-		q.PreferCSSPageSize = &yes
-		q.PrintBackground = &yes
-	}))
-	if err != nil {
-		t.Fatalf("print to PDF: %v", err)
-	}
-	dir := t.TempDir()
-	file := filepath.Join(dir, "print.pdf")
-	if err := os.WriteFile(file, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := p.printPDF("print")
+	dir := filepath.Dir(file)
 	text := runTool(t, "pdftotext", "-enc", "UTF-8", file, "-")
 	for _, want := range []string{"可开发用地", "扣除：", strings.Trim(gap, "（）")} {
 		if !strings.Contains(text, want) {

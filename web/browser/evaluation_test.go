@@ -102,22 +102,7 @@ func TestEvaluationPage(t *testing.T) {
 	p.screenshot("111-evaluation-row")
 
 	// XLSX of the filter, with the session (no credential in the address).
-	eval[bool](p, `(function () {
-		var f = window.fetch;
-		window.fetched = [];
-		window.fetch = function (u) { window.fetched.push(String(u)); return f.apply(this, arguments); };
-		var blob, make = URL.createObjectURL;
-		URL.createObjectURL = function (b) { blob = b; return make.apply(URL, arguments); };
-		HTMLAnchorElement.prototype.click = function () {
-			var saved = { name: this.download, size: blob.size };
-			blob.arrayBuffer().then(function (buf) {
-				var u = new Uint8Array(buf);
-				saved.magic = String.fromCharCode(u[0], u[1]);
-				window.saved = saved;
-			});
-		};
-		return true;
-	})()`)
+	p.catchDownloads()
 	p.click(`[data-action="evaluation-xlsx"]`)
 	p.waitJS("the workbook saved", `!!window.saved && window.saved.magic === 'PK'`)
 	req := eval[string](p, `window.fetched.filter(function (u) { return u.indexOf('/api/v1/evaluation.xlsx?') >= 0; })[0] || ''`)

@@ -64,21 +64,8 @@ func TestPrint(t *testing.T) {
 	p.waitJS("the grid", `document.querySelectorAll('#print-sheet .print-grid polyline').length >= 2`)
 	p.screenshot("60-print-preview")
 
-	ctx, cancel := context.WithTimeout(p.ctx, 60*time.Second)
-	defer cancel()
-	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(func(q *cdppage.PrintToPDFParams) {
-		yes := true
-		q.PreferCSSPageSize = &yes
-		q.PrintBackground = &yes
-	}))
-	if err != nil {
-		t.Fatalf("print to PDF: %v", err)
-	}
-	dir := t.TempDir()
-	file := filepath.Join(dir, "print.pdf")
-	if err := os.WriteFile(file, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := p.printPDF("print")
+	dir := filepath.Dir(file)
 
 	info := runTool(t, "pdfinfo", file)
 	if !regexp.MustCompile(`(?m)^Pages:\s+1$`).MatchString(info) {
@@ -153,6 +140,27 @@ func TestPrint(t *testing.T) {
 	if w := eval[float64](p, `wanmu.app.map.getSize().x`); w < 600 {
 		t.Errorf("after closing the preview the map is %.0f px wide", w)
 	}
+}
+
+// printPDF prints the page as the browser's print to PDF does (the page's
+// own @page size, backgrounds) into a temporary file named name.pdf.
+func (p *page) printPDF(name string) string {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 60*time.Second)
+	defer cancel()
+	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(func(q *cdppage.PrintToPDFParams) {
+		yes := true
+		q.PreferCSSPageSize = &yes
+		q.PrintBackground = &yes
+	}))
+	if err != nil {
+		p.t.Fatalf("print to PDF: %v", err)
+	}
+	file := filepath.Join(p.t.TempDir(), name+".pdf")
+	if err := os.WriteFile(file, pdf, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	return file
 }
 
 func runTool(t *testing.T, cmd string, args ...string) string {
