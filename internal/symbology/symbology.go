@@ -59,6 +59,11 @@ var Platform = Polygon{Stroke: "#1d4f91", StrokeWidth: 2.2}
 // PlatformPalette colours the platforms on the page by id, in turn.
 var PlatformPalette = []string{"#1d4f91", "#b5522b", "#2b7a4b", "#7a3f8f", "#9c7a16", "#0f6d78", "#a13d63", "#4d5b6b", "#5d7f1f", "#6a4a2f"}
 
+// EvaluationClasses colour the 亩均 classes (A best … D worst, T not
+// evaluated) alike in the evaluation's table, the map and the platform
+// panel: greens for the good, amber and red for the 存量 to revitalise.
+var EvaluationClasses = map[string]string{"A": "#2f8a57", "B": "#7fb069", "C": "#e0a030", "D": "#c8412f", "T": "#9aa5b1"}
+
 // LayerRule gives the constraint and reference layers of a kind, or whose
 // name matches a pattern, their symbol; the first rule that matches wins.
 type LayerRule struct {
@@ -130,11 +135,13 @@ type Page struct {
 	Platform        Polygon       `json:"platform"`
 	PlatformPalette []string      `json:"platform_palette"`
 	Layers          []LayerRule   `json:"layers"`
+	// Classes are the 亩均 classes' colours (EvaluationClasses).
+	Classes map[string]string `json:"classes"`
 }
 
 // ForPage is the symbology for the page.
 func ForPage() Page {
-	p := Page{Park: Park, Platform: Platform, PlatformPalette: PlatformPalette, Layers: LayerRules}
+	p := Page{Park: Park, Platform: Platform, PlatformPalette: PlatformPalette, Layers: LayerRules, Classes: EvaluationClasses}
 	for _, d := range policy.Dispositions {
 		p.Township = append(p.Township, Disposition{Code: d.Code, Style: Township(d.Code)})
 	}

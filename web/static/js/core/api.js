@@ -116,6 +116,34 @@
 	}
 
 	wanmu.ApiError = ApiError;
+	// download fetches a file (an address of url()) with the session cookie
+	// — no credential in the address — and hands it to the browser under
+	// the server's file name (else fallback); it resolves to that name. A
+	// refusal rejects with an ApiError, so a bad choice shows where it was
+	// made, not as a broken download.
+	function download(url, fallback) {
+		return fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(function (res) {
+			if (!res.ok) {
+				return res.json().catch(function () { return null; }).then(function (p) {
+					throw new wanmu.ApiError(res.status, p);
+				});
+			}
+			return res.blob().then(function (blob) {
+				var cd = res.headers.get('Content-Disposition') || '';
+				var m = /filename\*=UTF-8''([^;]+)/i.exec(cd) || /filename="([^"]+)"/i.exec(cd);
+				var name = m ? decodeURIComponent(m[1]) : fallback;
+				var a = document.createElement('a');
+				a.href = URL.createObjectURL(blob);
+				a.download = name;
+				document.body.appendChild(a);
+				a.click();
+				setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+				wanmu.notify(wanmu.i18n.t('export.done', { name: name }), 'ok');
+				return name;
+			});
+		});
+	}
+
 	wanmu.api = {
 		request: request,
 		get: get,
@@ -131,6 +159,7 @@
 			}
 			return (path.indexOf(BASE) === 0 ? path : BASE + path) + query(q);
 		},
+		download: download,
 		on: function (type, fn, ctx) { events.on(type, fn, ctx); }
 	};
 })(window.wanmu = window.wanmu || {});

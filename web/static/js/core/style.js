@@ -16,6 +16,7 @@
 	var park = { color: GREY, fill: GREY, width: 1, opacity: 0.3 };
 	var platformPalette = [];
 	var layerRules = [];
+	var classColors = {};      // 亩均 class (A–D, T) → #rrggbb
 
 	// setSymbology takes the symbols the server declares.
 	function setSymbology(sym) {
@@ -34,6 +35,7 @@
 			park.width = sym.park.stroke_width;
 			park.opacity = sym.park.fill_opacity;
 		}
+		Object.keys(sym.classes || {}).forEach(function (c) { classColors[c] = sym.classes[c]; });
 		platformPalette.length = 0;
 		Array.prototype.push.apply(platformPalette, sym.platform_palette || []);
 		layerRules = (sym.layers || []).map(function (r) {
@@ -110,6 +112,11 @@
 		return 'rgba(' + (n >> 16) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',' + opacity + ')';
 	}
 
+	// classColor is the colour of a 亩均 class (A–D, T).
+	function classColor(c) {
+		return classColors[c] || GREY;
+	}
+
 	function platformColor(id) {
 		if (!platformPalette.length) {
 			return GREY;
@@ -158,6 +165,7 @@
 		regionCenter: regionCenter,
 		layerStyle: layerStyle,
 		platformColor: platformColor,
+		classColor: classColor,
 		zoneStyle: zoneStyle,
 		zoneTileStyle: zoneTileStyle,
 		shade: shade,

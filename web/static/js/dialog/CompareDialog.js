@@ -115,23 +115,7 @@
 		if (ids.length < 2) {
 			return Promise.reject(new Error(t('compare.pickTwo')));
 		}
-		var url = wanmu.api.url('/scenarios/compare.xlsx', { ids: ids.join(','), scenario: 0 });
-		return fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(function (res) {
-			if (!res.ok) {
-				return res.json().catch(function () { return null; }).then(function (p) {
-					throw new wanmu.ApiError(res.status, p);
-				});
-			}
-			return res.blob().then(function (blob) {
-				var m = /filename\*=UTF-8''([^;]+)/i.exec(res.headers.get('Content-Disposition') || '');
-				var name = m ? decodeURIComponent(m[1]) : 'wanmu-compare.xlsx';
-				var a = h('a', { href: URL.createObjectURL(blob), attrs: { download: name } });
-				document.body.appendChild(a);
-				a.click();
-				setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-				wanmu.notify(t('export.done', { name: name }), 'ok');
-			});
-		});
+		return wanmu.api.download(wanmu.api.url('/scenarios/compare.xlsx', { ids: ids.join(','), scenario: 0 }), 'wanmu-compare.xlsx');
 	}
 
 	function area(mu, sign) {

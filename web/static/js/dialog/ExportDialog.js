@@ -86,37 +86,11 @@
 						// Ask first (HEAD is not enough for a job that may fail), so
 						// a missing endpoint or a bad choice shows here, not as a
 						// broken download.
-						return fetch(url, { credentials: 'same-origin' }).then(function (res) {
-							if (!res.ok) {
-								return res.json().catch(function () { return null; }).then(function (p) {
-									throw new wanmu.ApiError(res.status, p);
-								});
-							}
-							return res.blob().then(function (blob) {
-								var name = filename(res.headers.get('Content-Disposition')) || ('wanmu-' + layer.value + '.' + ({ handover: 'zip', qgis: 'qgz' }[layer.value] || format.value));
-								var a = h('a', { href: URL.createObjectURL(blob), attrs: { download: name } });
-								document.body.appendChild(a);
-								a.click();
-								setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-								wanmu.notify(t('export.done', { name: name }), 'ok');
-							});
-						});
+						return wanmu.api.download(url, 'wanmu-' + layer.value + '.' + ({ handover: 'zip', qgis: 'qgz' }[layer.value] || format.value));
 					}
 				}
 			]
 		}).open();
-	}
-
-	function filename(cd) {
-		if (!cd) {
-			return null;
-		}
-		var m = /filename\*=UTF-8''([^;]+)/i.exec(cd);
-		if (m) {
-			return decodeURIComponent(m[1]);
-		}
-		m = /filename="?([^";]+)"?/i.exec(cd);
-		return m ? m[1] : null;
 	}
 
 	wanmu.ExportDialog = { open: open };
