@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"wanmu/internal/auth"
+	"wanmu/internal/store"
 )
 
 // OGCWrites are the handlers of Part 4: the zones' create, replace, update
@@ -97,6 +98,9 @@ func (s *Server) patchPlatformFeature(w http.ResponseWriter, r *http.Request) er
 	p, err := s.st(r).GetPlatform(r.Context(), id)
 	if err != nil {
 		return err
+	}
+	if p.Version != version { // what the client sent back is of another version: 412, not a diff against this one
+		return &store.ConflictError{Entity: "platform", ID: id, Expected: version, Current: p.Version}
 	}
 	if b.ZoneIDs != nil {
 		if !slices.Equal(sortedIDs(b.ZoneIDs), sortedIDs(p.ZoneIDs)) {

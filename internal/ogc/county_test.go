@@ -58,6 +58,18 @@ func TestCountyEditorThroughOGC(t *testing.T) {
 	if r := e.send("PATCH", fmt.Sprintf("/ogc/collections/platforms/items/%d", p.ID), "county", `{"properties":{"note":"x"}}`, map[string]string{"If-Match": `W/"1"`}); r.status != 403 {
 		t.Errorf("a 青田 editor changing 莲都's platform: %d %s, want 403", r.status, r.body)
 	}
+	// A change that changes nothing is refused all the same: never "saved"
+	// for a write its author may not make.
+	same := fmt.Sprintf(`{"type":"Feature","properties":{"name":%q}}`, name)
+	if r := e.send("PATCH", fmt.Sprintf("/ogc/collections/zones/items/%d", z.ID), "county", same, map[string]string{"If-Match": `W/"1"`}); r.status != 403 {
+		t.Errorf("a 青田 editor's unchanged PATCH of a zone of 莲都: %d %s, want 403", r.status, r.body)
+	}
+	if r := e.send("PATCH", fmt.Sprintf("/ogc/collections/platforms/items/%d", p.ID), "county", `{"properties":{"note":""}}`, map[string]string{"If-Match": `W/"1"`}); r.status != 403 {
+		t.Errorf("a 青田 editor's unchanged PATCH of 莲都's platform: %d %s, want 403", r.status, r.body)
+	}
+	if r := e.send("PATCH", fmt.Sprintf("/api/v1/platforms/%d", p.ID), "county", `{"note":""}`, map[string]string{"If-Match": `"1"`}); r.status != 403 {
+		t.Errorf("the same through the REST API: %d %s, want 403", r.status, r.body)
+	}
 	if got, _ := e.st.GetZone(ctx, z.ID); got.Name != name || got.Version != 1 {
 		t.Errorf("莲都's zone after the refused edits: %q version %d", got.Name, got.Version)
 	}

@@ -169,6 +169,20 @@ func TestScenarioCollections(t *testing.T) {
 			t.Errorf("PATCH %s: %d %s, want 422 naming %s", c.body, r.status, r.body, c.field)
 		}
 	}
+	// An administrator raised the threshold meanwhile: the editor's QGIS
+	// sends back the feature it read (the old threshold, the old ETag).
+	// That is a conflict to reload (412), not an administrator's field.
+	fresh := e.send("GET", item, "admin", "", nil)
+	if r := e.send("PATCH", item, "admin", `{"properties":{"threshold_mu":12000}}`, map[string]string{"If-Match": fresh.header.Get("ETag")}); r.status != 200 {
+		t.Fatalf("the administrator's PATCH: %d %s", r.status, r.body)
+	}
+	var stale map[string]any
+	_ = json.Unmarshal(fresh.body, &stale)
+	stale["geometry"] = nil // as QGIS sends it: the attributes only
+	staleBody, _ := json.Marshal(stale)
+	if r := e.send("PATCH", item, "editor", string(staleBody), map[string]string{"If-Match": fresh.header.Get("ETag")}); r.status != 412 {
+		t.Errorf("an editor's stale whole feature: %d %s, want 412", r.status, r.body)
+	}
 	if r := e.send("PATCH", item, "editor", `{"properties":{"color":"red"}}`, map[string]string{"If-Match": `W/"2"`}); r.status != 400 {
 		t.Errorf("PATCH an unknown attribute: %d, want 400", r.status)
 	}

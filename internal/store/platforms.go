@@ -214,7 +214,7 @@ func (s *Store) UpdatePlatform(ctx context.Context, id int64, version int, f Pla
 		}
 		if f.Without(before).empty() { // nothing changes: no version, no revision
 			p = before
-			return nil
+			return touch(ctx, tx, "platform", id)
 		}
 		var targets, indicators any
 		if f.Targets != nil {

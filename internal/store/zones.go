@@ -257,6 +257,21 @@ func createZone(ctx context.Context, tx pgx.Tx, scenario int64, f ZoneFields, c 
 	return z, publishZones(ctx, tx, z.ScenarioID, nil, z.Geom.Bound())
 }
 
+// touch runs the row's update triggers without changing it, so that a
+// change that changes nothing is still refused to whom the county guards
+// (migration 0013) refuse the change itself: "saved" is never said of a
+// write its author may not make. table is "zone" or "platform".
+func touch(ctx context.Context, tx pgx.Tx, table string, id int64) error {
+	sql := `UPDATE zone SET version = version WHERE id = $1`
+	if table == "platform" {
+		sql = `UPDATE platform SET version = version WHERE id = $1`
+	}
+	if _, err := tx.Exec(ctx, sql, id); err != nil {
+		return fmt.Errorf("update %s %d: %w", table, id, classify(err))
+	}
+	return nil
+}
+
 // UpdateZone changes a live zone whose version is still version. A change
 // that changes nothing (the same geometry, bit for bit, and the same fields)
 // writes nothing: the zone keeps its version and no revision is recorded.
@@ -269,7 +284,7 @@ func (s *Store) UpdateZone(ctx context.Context, id int64, version int, f ZoneFie
 		}
 		if !f.changes(before) {
 			z = before
-			return nil
+			return touch(ctx, tx, "zone", id)
 		}
 		var g []byte
 		if f.Geom != nil {
