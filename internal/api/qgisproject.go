@@ -73,7 +73,20 @@ func (s *Server) projectExtent(epsg, zone int) [4]float64 {
 // projectLayers are the layers of the project, bottom to top: the enabled
 // constraint and reference layers, the zones by kind and disposition, the
 // platforms' outlines.
-func (s *Server) projectLayers(r *http.Request) ([]qgis.Layer, error) {
+// projectPlan is the request's plan (nil: the official data).
+func (s *Server) projectPlan(r *http.Request) (*store.Scenario, error) {
+	id := scenarioOf(r)
+	if id == store.Official {
+		return nil, nil
+	}
+	sc, err := s.liveScenario(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	return &sc, nil
+}
+
+func (s *Server) projectLayers(r *http.Request, plan *store.Scenario) ([]qgis.Layer, error) {
 	base := publicurl.Origin(r, s.trustProxy)
 	layers, err := s.store.ListLayers(r.Context())
 	if err != nil {
@@ -92,22 +105,18 @@ func (s *Server) projectLayers(r *http.Request) ([]qgis.Layer, error) {
 		out = append(out, ql)
 	}
 	// A plan's zones and platforms are its own collections, named after it.
-	scenario, plan := scenarioOf(r), ""
-	if scenario != store.Official {
-		sc, err := s.liveScenario(r.Context(), scenario)
-		if err != nil {
-			return nil, err
-		}
-		plan = "（方案：" + sc.Name + "）"
+	scenario, suffix := store.Official, ""
+	if plan != nil {
+		scenario, suffix = plan.ID, "（方案："+plan.Name+"）"
 	}
-	zones := qgis.Layer{ID: "zones", Name: "功能区（开发区/园区、乡镇工业功能区）" + plan, Kind: qgis.Features, Base: base, Collection: "zones",
+	zones := qgis.Layer{ID: "zones", Name: "功能区（开发区/园区、乡镇工业功能区）" + suffix, Kind: qgis.Features, Base: base, Collection: "zones",
 		Scenario: scenario, Style: symbology.Township("待定"), Label: "name",
 		Rules: []qgis.Rule{{Label: "开发区/园区", Field: "kind", Value: "park", Style: symbology.Park}}}
 	for _, d := range policy.Dispositions {
 		zones.Rules = append(zones.Rules, qgis.Rule{Label: "乡镇工业功能区：" + d.Label, Field: "disposition", Value: d.Code,
 			Style: symbology.Township(d.Code)})
 	}
-	platforms := qgis.Layer{ID: "platforms", Name: "产业平台" + plan, Kind: qgis.Features, Base: base, Collection: "platforms",
+	platforms := qgis.Layer{ID: "platforms", Name: "产业平台" + suffix, Kind: qgis.Features, Base: base, Collection: "platforms",
 		Scenario: scenario, Style: symbology.Platform, Label: "name"}
 	return append(out, zones, platforms), nil
 }
@@ -124,18 +133,18 @@ func (s *Server) qgisProject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	layers, err := s.projectLayers(r)
+	plan, err := s.projectPlan(r)
+	if err != nil {
+		return err
+	}
+	layers, err := s.projectLayers(r, plan)
 	if err != nil {
 		return err
 	}
 	title, name := s.region.Name+"产业平台整合（wanmu）", fmt.Sprintf("%s产业平台_EPSG%d.qgz", s.region.ShortName(), epsg)
-	if id := scenarioOf(r); id != store.Official {
-		sc, err := s.liveScenario(r.Context(), id)
-		if err != nil {
-			return err
-		}
-		title = s.region.Name + "产业平台整合 方案「" + sc.Name + "」（草案，wanmu）"
-		name = fmt.Sprintf("%s产业平台_方案%d_EPSG%d.qgz", s.region.ShortName(), id, epsg)
+	if plan != nil {
+		title = s.region.Name + "产业平台整合 方案「" + plan.Name + "」（草案，wanmu）"
+		name = fmt.Sprintf("%s产业平台_方案%d_EPSG%d.qgz", s.region.ShortName(), plan.ID, epsg)
 	}
 	p := qgis.Project{Title: title, EPSG: epsg, Extent: s.projectExtent(epsg, zone), Layers: layers}
 	var buf bytes.Buffer
@@ -153,7 +162,11 @@ func (s *Server) maplibreStyle(w http.ResponseWriter, r *http.Request) error {
 	if len(r.URL.Query()) > 0 {
 		return problem.New(http.StatusBadRequest, "unknown-parameter", "GET /exports/maplibre-style takes no query parameters but scenario")
 	}
-	layers, err := s.projectLayers(r)
+	plan, err := s.projectPlan(r)
+	if err != nil {
+		return err
+	}
+	layers, err := s.projectLayers(r, plan)
 	if err != nil {
 		return err
 	}

@@ -248,7 +248,7 @@ func (s *Server) Routes() chi.Router {
 func (s *Server) config(w http.ResponseWriter, r *http.Request) error {
 	// policy: the vocabulary the page shows and checks (internal/policy).
 	cfg := map[string]any{"basemap_url": s.basemapURL, "public_read": s.publicRead, "policy": policy.ForPage(),
-		"region":    s.region.ForPage(),     // the city and its counties (internal/region)
+		"region":    s.region.ForPage(),  // the city and its counties (internal/region)
 		"symbology": symbology.ForPage()} // the map's colours (internal/symbology)
 	s.basemapConfig(r, cfg)
 	s.sampleConfig(r, cfg)

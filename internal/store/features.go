@@ -147,6 +147,9 @@ func (s *Store) FeatureCollectionInfo(ctx context.Context, id string, extent boo
 	if id == change.Zones || id == change.Platforms {
 		kind, planned = id, true
 	}
+	if planned && scenario == Official && !extent { // nothing to read
+		return scenarioCollectionInfo(Scenario{ID: Official}, kind), nil
+	}
 	if planned {
 		var c FeatureCollection
 		err := s.readSnapshot(ctx, func(tx pgx.Tx) error {
