@@ -165,8 +165,38 @@ func TestPlatformIndicatorsPanel(t *testing.T) {
 	eval[bool](p, `(wanmu.i18n.setLang('en'), true)`)
 	p.waitJS("the English section", `document.querySelector('#platform [data-section="indicators"] .section-title').textContent === 'Output per mu'`)
 	eval[bool](p, `(document.querySelector('#platform [data-section="indicators"]').scrollIntoView(), true)`)
+	// The server's Chinese names translated by code.
+	if got := eval[string](p, `document.querySelector('#platform [data-section="indicators"] [data-code="tax_per_mu"] .ind-label').textContent`); got != "Tax per mu 10k yuan/mu" {
+		t.Errorf("亩均税收 in English reads %q", got)
+	}
 	p.screenshot("128-platform-indicators-en")
 	eval[bool](p, `(wanmu.i18n.setLang('zh'), true)`)
+	p.waitJS("the Chinese names again", `document.querySelector('#platform [data-section="indicators"] [data-code="tax_per_mu"] .ind-label').textContent === '亩均税收 万元/亩'`)
+
+	// A year whose figures fail (503) does not keep the panel loading: the
+	// other year shows, without a trend; the failed year says so.
+	eval[bool](p, fmt.Sprintf(`(function(){
+		var f = window.fetch;
+		window.fetch = function (u) {
+			if (String(u).indexOf('/indicators') >= 0 && String(u).indexOf('year=%d') >= 0) {
+				return Promise.resolve(new Response('{"title":"unavailable","status":503}', { status: 503, headers: { 'Content-Type': 'application/problem+json' } }));
+			}
+			return f.apply(this, arguments);
+		};
+		wanmu.app.showPlatform(%s, false);
+		return true;
+	})()`, prev, pid))
+	// The year picked before is the one that fails: it says so, with a retry.
+	p.waitJS("the failed year's note", fmt.Sprintf(`!!document.querySelector('#platform [data-indicators-failed="%d"] [data-action="indicators-retry"]')`, prev))
+	dismissToasts(p)
+	eval[bool](p, `(document.querySelector('#platform [data-section="indicators"]').scrollIntoView(), true)`)
+	p.screenshot("129-platform-indicators-year-failed")
+	eval[bool](p, fmt.Sprintf(`(function(){ var s = document.querySelector('#platform [data-indicators-year]'); s.value = '%d'; s.dispatchEvent(new Event('change')); return true; })()`, as.Year))
+	body = fmt.Sprintf(`#platform [data-section="indicators"] .indicators-body[data-platform-id="%s"]`, pid)
+	p.waitJS("the indicators despite the failed year", fmt.Sprintf(`!!document.querySelector('%s[data-year="%d"] [data-code="tax_per_mu"] [data-field="value"]')`, body, as.Year))
+	if n := eval[int](p, fmt.Sprintf(`document.querySelectorAll('%s [data-code="tax_per_mu"] .ind-trend svg').length`, body)); n != 0 {
+		t.Errorf("with %d failed, 亩均税收 still draws %d trend lines", prev, n)
+	}
 }
 
 // TestAssessment: a viewer opens 年度考核. The ranking is the API's, in its
@@ -182,8 +212,13 @@ func TestAssessment(t *testing.T) {
 	}
 	viewer := mustAPI(t, viewerUser)
 	var as struct {
-		Year      int            `json:"year"`
-		Platforms []assessedJSON `json:"platforms"`
+		Year       int                     `json:"year"`
+		Platforms  []assessedJSON          `json:"platforms"`
+		Criteria   []struct{ Code string } `json:"criteria"`
+		Indicators []struct {
+			Platform string              `json:"platform"`
+			Values   []platformValueJSON `json:"values"`
+		} `json:"indicators"`
 	}
 	viewer.must(t, http.StatusOK, "GET", "/api/v1/evaluation/assessment", nil, 0, &as)
 	var years struct {
@@ -253,6 +288,23 @@ func TestAssessment(t *testing.T) {
 	if n := eval[int](p, fmt.Sprintf(`document.querySelectorAll('%s .assessment-svg .assess-line polyline').length`, dlg)); n != len(every) {
 		t.Errorf("the chart has %d polylines for %d platforms", n, len(every))
 	}
+	// Each criterion's points with the indicator value behind them.
+	if len(as.Criteria) == 0 {
+		t.Fatal("the assessment has no criteria")
+	}
+	code := as.Criteria[0].Code
+	for _, pi := range as.Indicators {
+		if pi.Platform != first.Platform {
+			continue
+		}
+		for _, v := range pi.Values {
+			if v.Code == code && v.Value != nil {
+				if got := eval[string](p, fmt.Sprintf(`document.querySelector('%s tbody tr[data-platform="%s"] td.crit[data-code="%s"] [data-field="value"]').textContent`, dlg, first.Platform, code)); !strings.HasPrefix(got, pageNumber(*v.Value)+" ") {
+					t.Errorf("%s's %s value reads %q, the API's %v", first.Name, code, got, *v.Value)
+				}
+			}
+		}
+	}
 	p.screenshot("122-assessment")
 
 	// A row picked: its line stands out, the others fade.
@@ -275,11 +327,12 @@ func TestAssessment(t *testing.T) {
 	eval[bool](p, fmt.Sprintf(`(document.querySelector('%s .assessment-chart').scrollIntoView(), true)`, dlg))
 	p.screenshot("124-assessment-chart-score")
 
-	// The workbook, fetched as the button does (session cookie).
+	// The workbook, through the page's download path (session cookie).
+	p.catchDownloads()
 	p.click(dlg + ` footer button[data-i18n="assessment.xlsx"]`)
-	p.waitJS("the workbook's answer", fmt.Sprintf(`!!document.querySelector('%s').dataset.xlsx`, dlg))
-	if got := eval[string](p, fmt.Sprintf(`document.querySelector('%s').dataset.xlsx`, dlg)); got != "200 application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
-		t.Errorf("the XLSX download answered %q", got)
+	p.waitJS("the workbook saved", `!!window.saved`)
+	if got := eval[string](p, `window.saved.magic + ' ' + window.saved.type + ' ' + window.saved.name`); !strings.HasPrefix(got, "PK application/vnd.openxmlformats-officedocument.spreadsheetml.sheet ") || !strings.HasSuffix(got, ".xlsx") {
+		t.Errorf("the XLSX download saved %q", got)
 	}
 
 	// The year before, by the picker.
@@ -291,6 +344,48 @@ func TestAssessment(t *testing.T) {
 	}
 	eval[bool](p, fmt.Sprintf(`(function(){ var s = document.querySelector('%s [data-assessment-year]'); s.value = '%d'; s.dispatchEvent(new Event('change')); return true; })()`, dlg, as.Year))
 	p.waitJS("this year's ranking again", fmt.Sprintf(`document.querySelector('%s').dataset.year === '%d'`, dlg, as.Year))
+
+	// Answers out of order: the year before's answer, held back until this
+	// year's has come, is dropped (the picker moved on).
+	eval[bool](p, fmt.Sprintf(`(function(){
+		var f = window.fetch, s = document.querySelector('%s [data-assessment-year]');
+		var release, held = new Promise(function (r) { release = r; });
+		window.lateDone = false;
+		window.fetch = function (u) {
+			var r = f.apply(this, arguments);
+			if (String(u).indexOf('/evaluation/assessment?') >= 0 && String(u).indexOf('year=%d') >= 0) {
+				return held.then(function () { return r; }).then(function (x) { setTimeout(function () { window.lateDone = true; }, 0); return x; });
+			}
+			if (String(u).indexOf('/evaluation/assessment?') >= 0) {
+				return r.then(function (x) { setTimeout(release, 50); return x; });
+			}
+			return r;
+		};
+		s.value = '%d'; s.dispatchEvent(new Event('change'));
+		s.value = '%d'; s.dispatchEvent(new Event('change'));
+		return true;
+	})()`, dlg, prev.Year, prev.Year, as.Year))
+	p.waitJS("the late answer", `window.lateDone`)
+	p.waitJS("the ranking settled", fmt.Sprintf(`!document.querySelector('%s .assessment-table.loading')`, dlg))
+	if got := eval[string](p, fmt.Sprintf(`document.querySelector('%s').dataset.year`, dlg)); got != strconv.Itoa(as.Year) {
+		t.Errorf("after a late answer for %d the dialog shows %s, not the %d chosen", prev.Year, got, as.Year)
+	}
+	if got, w := rows(), ids(as.Platforms); got != w {
+		t.Errorf("after a late answer the ranking is %s, the API's %s", got, w)
+	}
+
+	// In English: the tiers, the 约谈 flag and the criteria by code.
+	eval[bool](p, `(wanmu.i18n.setLang('en'), true)`)
+	p.waitJS("the English ranking", fmt.Sprintf(`document.querySelector('%s tbody tr[data-platform="%s"] .tier-chip').textContent === 'Tier 1'`, dlg, first.Platform))
+	if got := eval[string](p, fmt.Sprintf(`document.querySelector('%s tbody .interview-flag').textContent`, dlg)); got != "Talk" {
+		t.Errorf("the 约谈 flag in English reads %q", got)
+	}
+	if got := eval[string](p, fmt.Sprintf(`document.querySelector('%s thead th.crit span').textContent`, dlg)); regexp.MustCompile(`\p{Han}`).MatchString(got) {
+		t.Errorf("the first criterion in English reads %q", got)
+	}
+	p.screenshot("135-assessment-en")
+	eval[bool](p, `(wanmu.i18n.setLang('zh'), true)`)
+	p.waitJS("the Chinese ranking", fmt.Sprintf(`document.querySelector('%s tbody tr[data-platform="%s"] .tier-chip').textContent === '第一档'`, dlg, first.Platform))
 
 	// The report.
 	dismissToasts(p)

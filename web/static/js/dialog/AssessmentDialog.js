@@ -49,15 +49,25 @@
 		yearSel.addEventListener('change', function () { load(Number(yearSel.value)); });
 		modeSel.addEventListener('change', function () { st.mode = modeSel.value; st.redraw(); });
 
+		// load asks for year y; an answer for a year no longer chosen (the
+		// picker moved on meanwhile) is dropped.
+		var seq = 0;
 		function load(y) {
+			var mine = ++seq;
 			tableEl.classList.add('loading');
 			return wanmu.api.get('/evaluation/assessment', { year: y, scenario: 0 }).then(function (res) {
+				if (mine !== seq) {
+					return;
+				}
 				tableEl.classList.remove('loading');
 				st.res = res;
 				st.year = res.year;
 				d.el.dataset.year = String(res.year);
 				st.redraw();
 			}, function (err) {
+				if (mine !== seq) {
+					return;
+				}
 				tableEl.classList.remove('loading');
 				d.showError(err);
 			});
@@ -93,10 +103,28 @@
 		});
 	}
 
-	// label is a criterion's name from the server's definitions.
+	var words = function () { return wanmu.PlatformIndicators.words; };
+
+	// label is a criterion's name (the server's definitions, translated by code).
 	function label(res, code) {
 		var def = (res.definitions || []).filter(function (x) { return x.code === code; })[0];
-		return def ? def.label : code;
+		return words().label(code, def ? def.label : code);
+	}
+
+	// indicator is platform id's figure of indicator code (res.indicators).
+	function indicator(res, id, code) {
+		var pi = (res.indicators || []).filter(function (x) { return String(x.platform) === String(id); })[0];
+		return pi ? (pi.values || []).filter(function (v) { return v.code === code; })[0] || null : null;
+	}
+
+	// critCell is a criterion's points with the indicator value behind them.
+	function critCell(res, a, c) {
+		var pts = (a.scores || {})[c.code], v = indicator(res, a.platform, c.code);
+		var val = v && v.value !== null && v.value !== undefined ? wanmu.i18n.number(v.value, 2) + ' ' + words().unit(v.unit) : '—';
+		return h('td', { className: 'num crit', attrs: { 'data-code': c.code },
+			title: t('mapfix.valueTip', { label: label(res, c.code), v: val, s: wanmu.i18n.number(pts, 2) }) },
+		h('span', { className: 'crit-score', text: wanmu.i18n.number(pts, 2) }),
+		h('small', { className: 'crit-value', attrs: { 'data-field': 'value' }, text: val }));
 	}
 
 	// counties names the counties of a platform (the page's platform list).
@@ -121,7 +149,7 @@
 			h('thead', null, h('tr', null,
 				h('th', { className: 'num', i18n: 'assessment.rank' }),
 				h('th', { i18n: 'assessment.platform' }),
-				h('th', { i18n: 'assessment.county' }),
+				h('th', { className: 'county', i18n: 'assessment.county' }),
 				h('th', { className: 'num', i18n: 'assessment.score' }),
 				crit.map(function (c) {
 					return h('th', { className: 'num crit', title: label(res, c.code) },
@@ -138,13 +166,13 @@
 				},
 				h('td', { className: 'num', text: String(a.rank) }),
 				h('th', { attrs: { scope: 'row' }, text: a.name }),
-				h('td', { text: counties(st.app, a.platform) }),
+				h('td', { className: 'county', text: counties(st.app, a.platform) }),
 				h('td', { className: 'num strong', attrs: { 'data-field': 'score' }, text: wanmu.i18n.number(a.score, 2) }),
-				crit.map(function (c) { return h('td', { className: 'num', text: wanmu.i18n.number((a.scores || {})[c.code], 2) }); }),
-				h('td', { attrs: { 'data-field': 'tier' } }, h('span', { className: 'tier-chip tier-' + a.tier, text: a.tier_name })),
-				h('td', { className: 'move move-' + m.key, attrs: { 'data-field': 'move', 'data-move': m.key }, title: a.last_tier ? t('assessment.lastTier', { tier: res.tiers[a.last_tier - 1] || a.last_tier }) : '' },
+				crit.map(function (c) { return critCell(res, a, c); }),
+				h('td', { attrs: { 'data-field': 'tier' } }, h('span', { className: 'tier-chip tier-' + a.tier, text: words().tier(a.tier, a.tier_name) })),
+				h('td', { className: 'move move-' + m.key, attrs: { 'data-field': 'move', 'data-move': m.key }, title: a.last_tier ? t('assessment.lastTier', { tier: words().tier(a.last_tier, res.tiers[a.last_tier - 1] || String(a.last_tier)) }) : '' },
 					h('span', { className: 'arrow', text: m.arrow + ' ' }), h('span', { text: t('assessment.move.' + m.key) })),
-				h('td', { attrs: { 'data-field': 'interview' } }, a.interview ? h('span', { className: 'interview-flag', text: t('assessment.interviewFlag') }) : null));
+				h('td', { attrs: { 'data-field': 'interview' } }, a.interview ? h('span', { className: 'interview-flag', text: t('mapfix.interviewFlag') }) : null));
 				if (!forPrint) {
 					row.addEventListener('click', function () {
 						st.focus = st.focus === a.platform ? null : a.platform;
@@ -170,7 +198,7 @@
 		var res = st.res;
 		var last = res.platforms.filter(function (a) { return a.interview; })[0];
 		return h('div', { className: 'assessment-notes small' },
-			h('p', { text: t('assessment.tiersNote', { n: res.tiers.length, tiers: res.tiers.join(t('list.separator')) }) }),
+			h('p', { text: t('assessment.tiersNote', { n: res.tiers.length, tiers: res.tiers.map(function (n, i) { return words().tier(i + 1, n); }).join(t('list.separator')) }) }),
 			last ? h('p', { className: 'interview-note', text: t('assessment.interviewNote', { name: last.name, year: res.year }) }) : null,
 			st.app.config && st.app.config.sample_data ? h('p', { className: 'print-note', i18n: 'indicators.sample' }) : null);
 	}
@@ -268,27 +296,11 @@
 		return out;
 	}
 
-	// downloadXLSX fetches the year's workbook with the session cookie (as
-	// CompareDialog.js does: no credential in the address) and saves it
-	// under the server's file name; el.dataset.xlsx records the answer.
+	// downloadXLSX saves the year's workbook (the page's one download path);
+	// el.dataset.xlsx records the file saved.
 	function downloadXLSX(year, el) {
-		var url = wanmu.api.url('/evaluation/assessment.xlsx', { year: year, scenario: 0 });
-		return fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(function (res) {
-			el.dataset.xlsx = res.status + ' ' + (res.headers.get('Content-Type') || '');
-			if (!res.ok) {
-				return res.json().catch(function () { return null; }).then(function (p) {
-					throw new wanmu.ApiError(res.status, p);
-				});
-			}
-			return res.blob().then(function (blob) {
-				var m = /filename\*=UTF-8''([^;]+)/i.exec(res.headers.get('Content-Disposition') || '');
-				var name = m ? decodeURIComponent(m[1]) : 'wanmu-assessment-' + year + '.xlsx';
-				var a = h('a', { href: URL.createObjectURL(blob), attrs: { download: name } });
-				document.body.appendChild(a);
-				a.click();
-				setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-				wanmu.notify(t('export.done', { name: name }), 'ok');
-			});
+		return wanmu.api.download(wanmu.api.url('/evaluation/assessment.xlsx', { year: year, scenario: 0 }), 'wanmu-assessment-' + year + '.xlsx').then(function (name) {
+			el.dataset.xlsx = name;
 		});
 	}
 
@@ -333,7 +345,7 @@
 	function schemeTable(res) {
 		var unit = function (code) {
 			var def = (res.definitions || []).filter(function (x) { return x.code === code; })[0];
-			return def ? def.unit : '';
+			return def ? words().unit(def.unit) : '';
 		};
 		var total = (res.criteria || []).reduce(function (s, c) { return s + c.weight; }, 0);
 		return h('table', { className: 'data scheme-grid' },

@@ -12,7 +12,6 @@
 	var h = wanmu.dom.h, svg = wanmu.dom.svg;
 	var t = function (k, p) { return wanmu.i18n.t(k, p); };
 	var CLASSES = ['A', 'B', 'C', 'D', 'T'];
-	var CLASS_COLOR = { A: '#2f8a57', B: '#8cc084', C: '#e0a030', D: '#c8412f', T: '#aab4be' };
 
 	var years = null;      // the stored years, newest first; [] when none
 	var yearsFailed = false;
@@ -109,16 +108,21 @@
 	function content(p) {
 		var key = p.id + '@' + p.version, y = shownYear();
 		var have = data[key] = data[key] || {};
-		var missing = years.filter(function (yy) { return !have[yy]; });
+		// A year that failed is left out of the trend (and not waited for);
+		// the shown year failing says so, with a retry.
+		var missing = years.filter(function (yy) { return !have[yy] && !failed[key + '|' + yy]; });
 		missing.forEach(function (yy) { load(p, key, yy); });
 		if (failed[key + '|' + y]) {
-			return h('p', { className: 'muted small', i18n: 'indicators.failed' });
+			return h('p', { className: 'muted small', attrs: { 'data-indicators-failed': String(y) } },
+				h('span', { i18n: 'indicators.failed' }), ' ',
+				h('button', { className: 'btn btn-link', attrs: { type: 'button', 'data-action': 'indicators-retry' }, i18n: 'pind.retry',
+					on: { click: function () { delete failed[key + '|' + y]; rerender(); } } }));
 		}
 		if (missing.length) {
 			return h('p', { className: 'muted small', i18n: 'indicators.loading' });
 		}
 		var res = have[y], pi = res.platform;
-		var trend = years.slice().reverse().map(function (yy) { return { year: yy, pi: have[yy].platform }; });
+		var trend = years.slice().reverse().filter(function (yy) { return have[yy]; }).map(function (yy) { return { year: yy, pi: have[yy].platform }; });
 		var sub = [t('indicators.computed', { year: y, n: wanmu.i18n.number(pi.enterprises, 0) })];
 		sub.push(res.base_year ? t('indicators.baseYear', { year: res.base_year }) : t('indicators.noBase'));
 		return h('div', { className: 'indicators-body', attrs: { 'data-year': String(y), 'data-platform-id': String(p.id) } },
@@ -180,11 +184,11 @@
 		}
 		return h('div', { className: 'ind-row', attrs: { 'data-code': v.code } },
 			h('div', { className: 'ind-main' },
-				h('span', { className: 'ind-label', title: v.definition },
-					h('span', { text: v.label }), h('span', { className: 'ind-unit', text: ' ' + v.unit })),
+				h('span', { className: 'ind-label', title: words.def(v.code, v.definition) },
+					h('span', { text: words.label(v.code, v.label) }), h('span', { className: 'ind-unit', text: ' ' + words.unit(v.unit) })),
 				h('span', { className: 'ind-value num', attrs: { 'data-field': 'value' }, text: num(v.value) }),
 				sparkline(trend.map(function (tr) { return { year: tr.year, v: valueOf(tr.pi, v.code) }; }), shownYear())),
-			h('div', { className: 'ind-def small muted', text: v.definition }),
+			h('div', { className: 'ind-def small muted', text: words.def(v.code, v.definition) }),
 			facts.length ? h('div', { className: 'ind-facts small' }, facts) : null);
 	}
 
@@ -242,11 +246,11 @@
 			h('div', { className: 'class-land-title small', text: t('indicators.classLand', { v: wanmu.units.area(pi.enterprise_land_mu) }) }),
 			h('div', { className: 'class-bar', attrs: { role: 'img', 'aria-label': t('indicators.classLandAria') } }, present.map(function (c) {
 				return h('span', { className: 'seg seg-' + c, title: c + ' ' + pct(share[c]),
-					style: { width: (100 * (share[c] || 0)) + '%', background: CLASS_COLOR[c] } }, share[c] >= 0.08 ? c : '');
+					style: { width: (100 * (share[c] || 0)) + '%', background: wanmu.style.classColor(c) } }, share[c] >= 0.08 ? c : '');
 			})),
 			h('div', { className: 'class-legend small' }, present.map(function (c) {
 				return h('span', { className: 'class-item', attrs: { 'data-class': c } },
-					h('span', { className: 'swatch', style: { background: CLASS_COLOR[c] } }),
+					h('span', { className: 'swatch', style: { background: wanmu.style.classColor(c) } }),
 					h('span', { text: t('indicators.class.' + c) + ' ' + wanmu.units.area(land[c]) + ' · ' + pct(share[c]) }));
 			})));
 	}
@@ -271,5 +275,20 @@
 		return wanmu.i18n.number((s || 0) * 100, 1) + '%';
 	}
 
-	wanmu.PlatformIndicators = { section: section, reset: reset, classColor: CLASS_COLOR };
+	// words are the server's Chinese names in the page's language, by code:
+	// Chinese shows the server's own text, another language its translation
+	// (the server's text where there is none, e.g. a renamed tier).
+	var DEFAULT_TIERS = ['第一档', '第二档', '第三档'];
+	var zh = function () { return wanmu.i18n.lang() === 'zh'; };
+	var words = {
+		label: function (code, server) { return zh() ? server : wanmu.i18n.tOr('pind.' + code, server); },
+		def: function (code, server) { return zh() ? server : wanmu.i18n.tOr('pind.def.' + code, server); },
+		unit: function (u) { return !zh() && u === '万元/亩' ? t('pind.unit.yuanMu') : u; },
+		tier: function (i, server) { return !zh() && DEFAULT_TIERS[i - 1] === server ? t('mapfix.tier.' + i) : server; }
+	};
+
+	// The panel is built with the words of the moment.
+	wanmu.i18n.on('langchange', rerender);
+
+	wanmu.PlatformIndicators = { section: section, reset: reset, words: words };
 })(window.wanmu = window.wanmu || {});
