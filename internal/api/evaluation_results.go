@@ -38,6 +38,7 @@ var officialEvaluation = officialOnlyFor("the evaluation places enterprises in t
 type evalRun struct {
 	Year    int
 	Scheme  store.SchemeVersion
+	Classes []evaluation.ClassCut   // the scheme's class cut-offs (the page says a rank's class range)
 	es      []evaluation.Enterprise // the year's enterprises, in the order of Results
 	Eval    evaluation.Evaluation
 	Took    time.Duration // computing it (loading and the engine)
@@ -146,7 +147,7 @@ func (s *Server) evaluateYear(ctx context.Context, year int) (*evalRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &evalRun{Year: year, Scheme: v, es: es, Eval: ev, Took: time.Since(start)}
+	r := &evalRun{Year: year, Scheme: v, Classes: sc.Classes, es: es, Eval: ev, Took: time.Since(start)}
 	s.evals.put(key, r)
 	return r, nil
 }
@@ -304,6 +305,7 @@ func (s *Server) getEvaluation(w http.ResponseWriter, r *http.Request) error {
 		"year": e.Year, "scheme": schemeRef(run.Scheme, run.Eval.Scheme), "total": total, "offset": offset, "limit": limit,
 		"results": page, "next": next, "class_counts": e.Counts, "class_land_mu": e.Land, "benchmarks": e.Bench, "notes": orNone(run.Eval.Notes),
 		"indicators": evaluation.Indicators, "computed_ms": run.Took.Milliseconds(), "cached": run.FromMem,
+		"classes": run.Classes,
 	})
 	return nil
 }

@@ -273,3 +273,93 @@ func thousands(n int) string {
 	}
 	return s
 }
+
+// TestEvaluationPageFixes: 2024 has no figures for 2023, so every benchmark
+// is this year's county average: the page says so in one Chinese line (no
+// English notes, no county codes); a class D card gives the class's rank
+// range in its county and group from the scheme's cut-offs; switching to
+// English redraws the open dialog, indicator names and units included; on
+// a phone the class column is on screen.
+func TestEvaluationPageFixes(t *testing.T) {
+	p := newPage(t)
+	p.do(chromedp.EmulateViewport(1440, 900))
+	p.login(viewerUser)
+	t.Cleanup(func() { eval[bool](p, `(wanmu.i18n.setLang('zh'), true)`) })
+	p.click(`#btn-evaluation`)
+	p.waitJS("the evaluation table", `document.querySelectorAll('.eval-row').length > 0 && document.querySelector('[data-filter="year"]').value === '2025'`)
+	eval[bool](p, `(function () { var s = document.querySelector('[data-filter="year"]'); s.value = '2024'; s.dispatchEvent(new Event('change')); return true; })()`)
+	p.waitJS("2024's table", `/2023/.test((document.querySelector('[data-eval="bench-note"]') || {}).textContent || '') && !document.querySelector('.eval-table-wrap.loading')`)
+	api := p.apiAsk("eval2024", "/evaluation", `{scenario: 0, year: 2024, limit: 1}`)
+	if n := len(api["notes"].([]any)); n < 2 {
+		t.Logf("the API has %d notes for 2024", n)
+	}
+	notes := eval[[]string](p, `Array.prototype.map.call(document.querySelectorAll('.eval-summary .eval-note'), function (n) { return n.textContent; })`)
+	if len(notes) != 1 || notes[0] != "2023 年无企业数据：各县（市、区）基准取本年县均值（标 *）" {
+		t.Errorf("2024's notes %q: want one line saying every county fell back", notes)
+	}
+	if txt := eval[string](p, `document.querySelector('.eval-summary').textContent`); strings.Contains(txt, "benchmark") || strings.Contains(txt, "3311") {
+		t.Errorf("the summary has English or county codes: %q", txt)
+	}
+	p.screenshot("180-evfix-2024-note")
+
+	// A D card: the class's ranks among the row's "of".
+	p.click(`[data-class-filter="D"]`)
+	p.waitJS("D rows", `(function () { var rs = document.querySelectorAll('.eval-row'); return rs.length > 0 && Array.prototype.every.call(rs, function (r) { return r.getAttribute('data-class') === 'D'; }) && !document.querySelector('.eval-table-wrap.loading'); })()`)
+	p.click(`.eval-row`)
+	p.waitJS("the D card", `!!document.querySelector('.eval-detail [data-eval="class-range"]')`)
+	var rank, of int
+	fmt.Sscanf(eval[string](p, `document.querySelector('.eval-row').cells[0].textContent`), "%d / %d", &rank, &of)
+	prev, from, to := 0.0, 0, 0
+	for _, c := range api["classes"].([]any) {
+		cut := c.(map[string]any)
+		hi := int(cut["up_to"].(float64)*float64(of) + 1e-9)
+		if cut["class"] == "D" {
+			from, to = int(prev)+1, min(hi, of)
+		}
+		prev = float64(hi)
+	}
+	got := eval[string](p, `document.querySelector('.eval-detail [data-eval="class-range"]').textContent`)
+	if want := fmt.Sprintf("D 类：第 %d–%d 名（后 ", from, to); !strings.HasPrefix(got, want) || rank < from || rank > to || to != of {
+		t.Errorf("the D card says %q; want %q… with rank %d of %d inside", got, want, rank, of)
+	}
+	p.screenshot("181-evfix-d-card")
+
+	// English: the open dialog redraws, the card stays open, names translated.
+	eval[bool](p, `(wanmu.i18n.setLang('en'), true)`)
+	p.waitJS("the dialog in English", `document.querySelector('[data-eval-tab="results"]').textContent === 'Enterprises' && !!document.querySelector('.eval-detail [data-eval="class-range"]')`)
+	checks := map[string]string{
+		`document.querySelector('.eval-detail [data-indicator="tax_per_mu"] td').textContent`:     "Tax per mu",
+		`document.querySelector('.eval-detail [data-indicator="tax_per_mu"] .unit').textContent`:  "10k yuan/mu",
+		`document.querySelector('.eval-grid thead th:last-child').textContent`:                      eval[string](p, `wanmu.i18n.t('eval.col.class')`),
+		`document.querySelector('[data-eval="bench-note"]').textContent.slice(0, 29)`:              "No enterprise figures for 202",
+		`document.querySelector('.eval-detail [data-eval="class-range"]').textContent.slice(0, 15)`: "Class D: ranks ",
+		`document.querySelector('.eval-row td.scale').textContent`:                                  "above size",
+	}
+	for js, want := range checks {
+		if got := eval[string](p, js); got != want {
+			t.Errorf("in English %s = %q, want %q", js, got, want)
+		}
+	}
+	if txt := eval[string](p, `document.querySelector('.eval-detail .eval-ind').textContent + document.querySelector('[data-eval="class-ranges"]').textContent + document.querySelector('.eval-summary').textContent + Array.prototype.map.call(document.querySelectorAll('.eval-filters .field-label'), function (l) { return l.textContent; }).join()`); strings.ContainsAny(txt, "亩税规方案万元") {
+		t.Errorf("Chinese left in the English card, summary or filters: %q", txt)
+	}
+	p.screenshot("182-evfix-english")
+	eval[bool](p, `(wanmu.i18n.setLang('zh'), true)`)
+	p.waitJS("back in Chinese", `document.querySelector('[data-eval-tab="results"]').textContent === '企业评价'`)
+
+	// Phone and tablet: the class column is on screen, nothing wider than its box.
+	for _, s := range []struct {
+		w, h int
+		shot string
+	}{{390, 844, "183-evfix-phone"}, {820, 1180, "184-evfix-tablet"}} {
+		p.do(chromedp.EmulateViewport(int64(s.w), int64(s.h), chromedp.EmulatePortrait))
+		p.waitJS("the table at "+s.shot, fmt.Sprintf(`window.innerWidth === %d && document.querySelectorAll('.eval-row').length > 0`, s.w))
+		if r := eval[float64](p, `document.querySelector('.eval-row .eval-class').getBoundingClientRect().right - Math.min(window.innerWidth, document.querySelector('.eval-table-wrap').getBoundingClientRect().right)`); r > 0 {
+			t.Errorf("at %d px the class badge is %v px off its box", s.w, r)
+		}
+		if w := eval[float64](p, `document.querySelector('.eval-grid').scrollWidth - document.querySelector('.eval-table-wrap').clientWidth`); w > 1 {
+			t.Errorf("at %d px the table is %v px wider than its box", s.w, w)
+		}
+		p.screenshot(s.shot)
+	}
+}

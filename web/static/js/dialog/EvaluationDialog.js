@@ -24,8 +24,65 @@
 		return wanmu.i18n.tOr('county.' + code, code);
 	}
 
+	// badge is a class in the colour the server declares for it (the map's),
+	// with white or dark text by the colour's luminance (B's light green).
 	function badge(c) {
-		return h('span', { className: 'eval-class eval-class-' + c, attrs: { 'data-class': c }, text: c });
+		var el = h('span', { className: 'eval-class eval-class-' + c, attrs: { 'data-class': c }, text: c });
+		var col = wanmu.style.classColor ? wanmu.style.classColor(c) : '';
+		var m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(col || '');
+		if (m) {
+			var lum = [m[1], m[2], m[3]].map(function (x) {
+				var v = parseInt(x, 16) / 255;
+				return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+			});
+			el.style.background = col;
+			el.style.color = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2] > 0.35 ? '#1d2733' : '#fff';
+		}
+		return el;
+	}
+
+	// The server names indicators, units, groups and the default schemes in
+	// Chinese; in English the page translates them by code (zh keeps the
+	// server's words, and anything unknown stays as the server said it).
+	var UNITS = { '万元/亩': 'evfix.unit.perMu', '万元/吨标准煤': 'evfix.unit.perTce', '万元/吨': 'evfix.unit.perTon',
+		'万元/人': 'evfix.unit.perPerson', '万元/万千瓦时': 'evfix.unit.perKWh' };
+	var SCHEMES = { '亩均效益综合评价（默认方案）': 'evfix.schemeName.enterprise', '产业平台年度考核评估（默认方案）': 'evfix.schemeName.assessment' };
+	function zh() {
+		return wanmu.i18n.lang() === 'zh';
+	}
+	var names = {
+		indicator: function (code, label) { return zh() ? (label || code) : wanmu.i18n.tOr('evind.' + code, label || code); },
+		unit: function (u) { return zh() || !UNITS[u] ? u : t(UNITS[u]); },
+		scale: function (sc) { return sc === '规上' ? t('evfix.scale.above') : sc === '规下' ? t('evfix.scale.below') : sc; },
+		scheme: function (n) { return zh() || !SCHEMES[n] ? n : t(SCHEMES[n]); }
+	};
+
+	// classRanks turns the scheme's cut-offs into rank ranges among of:
+	// position p is in the first class with p ≤ up_to × of (as the server).
+	function classRanks(cuts, of) {
+		var prev = 0, prevUp = 0, out = [];
+		(cuts || []).forEach(function (c) {
+			var to = Math.min(of, Math.floor(c.up_to * of + 1e-9));
+			out.push({ c: c['class'], from: prev + 1, to: to, share: [prevUp, c.up_to] });
+			prev = Math.max(prev, to);
+			prevUp = c.up_to;
+		});
+		return out;
+	}
+
+	function pct(x) {
+		return wanmu.i18n.number(Math.round(x * 1000) / 10, 1).replace(/\.0$/, '');
+	}
+
+	function shareText(r) {
+		var a = r.share[0], b = r.share[1];
+		if (a <= 0) {
+			return t('evfix.share.top', { p: pct(b) });
+		}
+		if (b >= 1) {
+			return t('evfix.share.bottom', { p: pct(1 - a) });
+		}
+		return t('evfix.share.mid', { a: pct(a), b: pct(b) });
 	}
 
 	// open shows the dialog; opts.tab picks the first tab ('results',
@@ -34,25 +91,25 @@
 		opts = opts || {};
 		var admin = !!(app.user && app.user.role === 'admin');
 		var f = { year: '', county: '', scale: '', 'class': '', platform: '' };
-		var offset = 0, gen = 0, last = null, indicators = {};
+		var offset = 0, gen = 0, ugen = 0, last = null, indicators = {}, ys = [];
 
 		// ---- filters -----------------------------------------------------
 		var year = h('select', { attrs: { 'data-filter': 'year' } });
 		var counties = h('select', { attrs: { 'data-filter': 'county' } },
-			h('option', { value: '', text: t('eval.allCounties') }),
+			h('option', { value: '', i18n: 'eval.allCounties' }),
 			(wanmu.style.counties || []).map(function (c) { return h('option', { value: c, text: county(c) }); }));
 		var scale = h('select', { attrs: { 'data-filter': 'scale' } },
-			h('option', { value: '', text: t('eval.allScales') }),
-			h('option', { value: '规上', text: t('eval.scale.above') }),
-			h('option', { value: '规下', text: t('eval.scale.below') }));
+			h('option', { value: '', i18n: 'eval.allScales' }),
+			h('option', { value: '规上', i18n: 'eval.scale.above' }),
+			h('option', { value: '规下', i18n: 'eval.scale.below' }));
 		var platforms = h('select', { attrs: { 'data-filter': 'platform' } },
-			h('option', { value: '', text: t('eval.allPlatforms') }),
+			h('option', { value: '', i18n: 'eval.allPlatforms' }),
 			(app.platforms || []).slice().sort(function (a, b) { return a.name.localeCompare(b.name, 'zh-CN'); }).map(function (p) {
 				return h('option', { value: String(p.id), text: p.name });
 			}));
 		var classBtns = [''].concat(CLASSES).map(function (c) {
 			var b = h('button', { className: 'seg-btn' + (c === '' ? ' on' : ''), attrs: { type: 'button', 'data-class-filter': c, 'aria-pressed': c === '' ? 'true' : 'false' } },
-				c === '' ? t('eval.allClasses') : badge(c));
+				c === '' ? h('span', { i18n: 'eval.allClasses' }) : badge(c));
 			b.addEventListener('click', function () {
 				f['class'] = c;
 				classBtns.forEach(function (x) {
@@ -73,12 +130,12 @@
 			});
 		});
 		var labelled = function (key, el) {
-			return h('label', { className: 'eval-filter' }, h('span', { className: 'field-label', text: t(key) }), el);
+			return h('label', { className: 'eval-filter' }, h('span', { className: 'field-label', i18n: key }), el);
 		};
 		var filters = h('div', { className: 'eval-filters' },
 			labelled('eval.year', year), labelled('eval.county', counties), labelled('eval.scale', scale),
 			labelled('eval.platform', platforms),
-			h('div', { className: 'eval-filter' }, h('span', { className: 'field-label', text: t('eval.class') }),
+			h('div', { className: 'eval-filter' }, h('span', { className: 'field-label', i18n: 'eval.class' }),
 				h('div', { className: 'seg eval-class-seg', attrs: { role: 'group' } }, classBtns)));
 
 		// ---- results -----------------------------------------------------
@@ -93,10 +150,10 @@
 		var editors = {};
 		var unplacedTab = h('button', { attrs: { type: 'button', role: 'tab', 'data-eval-tab': 'unplaced' }, text: t('eval.tab.unplaced') });
 		var tabs = h('div', { className: 'tabs eval-tabs', attrs: { role: 'tablist' } },
-			h('button', { attrs: { type: 'button', role: 'tab', 'data-eval-tab': 'results' }, text: t('eval.tab.results') }),
+			h('button', { attrs: { type: 'button', role: 'tab', 'data-eval-tab': 'results' }, i18n: 'eval.tab.results' }),
 			unplacedTab,
-			h('button', { attrs: { type: 'button', role: 'tab', 'data-eval-tab': 'scheme' }, text: t(admin ? 'eval.tab.scheme' : 'eval.tab.schemeView') }),
-			h('button', { attrs: { type: 'button', role: 'tab', 'data-eval-tab': 'assessment' }, text: t(admin ? 'eval.tab.assessment' : 'eval.tab.assessmentView') }));
+			h('button', { attrs: { type: 'button', role: 'tab', 'data-eval-tab': 'scheme' }, i18n: admin ? 'eval.tab.scheme' : 'eval.tab.schemeView' }),
+			h('button', { attrs: { type: 'button', role: 'tab', 'data-eval-tab': 'assessment' }, i18n: admin ? 'eval.tab.assessment' : 'eval.tab.assessmentView' }));
 		var xlsxBtn;
 		function setTab(name) {
 			tabs.querySelectorAll('[data-eval-tab]').forEach(function (b) {
@@ -187,15 +244,40 @@
 				h('div', { className: 'eval-count total' }, h('strong', { text: t('eval.total') }),
 					h('span', { className: 'n', attrs: { 'data-total': String(total) }, text: t('eval.enterprises', { n: num(total, 0) }) }))));
 			var s = res.scheme || {};
-			var bench = res.benchmarks || [];
-			var fallback = bench.some(function (b) { return b.source === 'this_year'; });
 			var lines = [
-				h('span', { attrs: { 'data-eval': 'scheme' }, text: t('eval.schemeInForce', { name: s.name || '', v: s.version }) +
-					(s.from_year ? t('eval.fromYear', { y: s.from_year }) : t('eval.everyYear')) }),
-				h('span', { text: fallback ? t('eval.benchThisYear', { y: res.year }) : t('eval.benchLastYear', { y: res.year - 1 }) })
-			];
-			(res.notes || []).forEach(function (n) { lines.push(h('span', { className: 'eval-note', text: n })); });
+				h('span', { attrs: { 'data-eval': 'scheme' }, text: t('eval.schemeInForce', { name: names.scheme(s.name || ''), v: s.version }) +
+					(s.from_year ? t('eval.fromYear', { y: s.from_year }) : t('eval.everyYear')) })
+			].concat(benchNotes(res));
 			summary.appendChild(h('div', { className: 'eval-scheme-line' }, lines));
+		}
+
+		// benchNotes says, in one line, which counties and groups had no
+		// figures last year (their benchmarks use this year's average), from
+		// the benchmarks' sources rather than the server's English notes,
+		// and names any benchmark that is not positive.
+		function benchNotes(res) {
+			var bench = res.benchmarks || [], seen = {}, fell = [], anyLast = false, out = [];
+			bench.forEach(function (b) {
+				var k = b.county + ' ' + b.scale;
+				anyLast = anyLast || b.source === 'last_year';
+				if (b.source === 'this_year' && !seen[k]) {
+					seen[k] = true;
+					fell.push(t('evfix.group', { county: county(b.county), scale: names.scale(b.scale) }));
+				}
+			});
+			var text = !fell.length ? t('eval.benchLastYear', { y: res.year - 1 }) :
+				!anyLast ? t('evfix.fellBackAll', { y: res.year - 1 }) :
+					t('evfix.fellBack', { y: res.year - 1, list: fell.join(t('list.separator')) });
+			out.push(h('span', { className: fell.length ? 'eval-note' : '', attrs: { 'data-eval': 'bench-note' }, text: text }));
+			bench.forEach(function (b) {
+				if (b.benchmark <= 0) {
+					out.push(h('span', { className: 'eval-note', attrs: { 'data-eval': 'bench-bad' }, text: t('evfix.badBench', {
+						group: t('evfix.group', { county: county(b.county), scale: names.scale(b.scale) }),
+						ind: names.indicator(b.code, (indicators[b.code] || {}).label), v: num(b.benchmark)
+					}) }));
+				}
+			});
+			return out;
 		}
 
 		function renderTable(res) {
@@ -205,7 +287,7 @@
 				table.appendChild(h('p', { className: 'muted eval-empty', text: t('eval.none') }));
 				return;
 			}
-			var cols = [['eval.col.rank', 'num'], ['eval.col.name', ''], ['eval.col.code', 'code'], ['eval.col.county', ''], ['eval.col.scale', ''],
+			var cols = [['eval.col.rank', 'num'], ['eval.col.name', ''], ['eval.col.code', 'code'], ['eval.col.county', 'county'], ['eval.col.scale', 'scale'],
 				['eval.col.land', 'num'], ['eval.col.score', 'num'], ['eval.col.class', 'center']];
 			var tbody = h('tbody');
 			rows.forEach(function (r) {
@@ -213,8 +295,8 @@
 					h('td', { className: 'num', text: r.rank ? r.rank + ' / ' + r.of : '—' }),
 					h('td', { className: 'name', title: r.name, text: r.name }),
 					h('td', { className: 'code', text: r.credit_code }),
-					h('td', { text: county(r.county) }),
-					h('td', { text: r.scale }),
+					h('td', { className: 'county', text: county(r.county) }),
+					h('td', { className: 'scale', text: names.scale(r.scale) }),
 					h('td', { className: 'num', text: num(r.land_mu) }),
 					h('td', { className: 'num strong', text: r['class'] === 'T' ? '—' : num(r.score) }),
 					h('td', { className: 'center' }, badge(r['class'])));
@@ -262,8 +344,8 @@
 					h('tbody', {}, r.indicators.map(function (x) {
 						var def = indicators[x.code] || {};
 						return h('tr', { className: x.missing ? 'missing' : '', attrs: { 'data-indicator': x.code } },
-							h('td', { title: def.definition || '', text: def.label || x.code }),
-							h('td', { className: 'unit', attrs: { 'data-unit': '' }, text: x.unit }),
+							h('td', { title: zh() ? def.definition || '' : '', text: names.indicator(x.code, def.label) }),
+							h('td', { className: 'unit', attrs: { 'data-unit': '' }, text: names.unit(x.unit) }),
 							h('td', { className: 'num' }, x.missing ? h('span', { className: 'eval-missing', text: t('eval.missing') }) : num(x.value)),
 							h('td', { className: 'num', title: t('eval.bench.' + x.benchmark_source), text: num(x.benchmark) + (x.benchmark_source === 'this_year' ? ' *' : '') }),
 							h('td', { className: 'num', text: num(x.weight, 0) }),
@@ -272,13 +354,33 @@
 			}
 			if ((r.missing || []).length) {
 				parts.push(h('p', { className: 'eval-missing-line', attrs: { 'data-eval': 'missing' }, text: t('eval.missingList', {
-					list: r.missing.map(function (c) { return (indicators[c] || {}).label || c; }).join(t('list.separator'))
+					list: r.missing.map(function (c) { return names.indicator(c, (indicators[c] || {}).label); }).join(t('list.separator'))
 				}) }));
 			}
 			if (r['class'] !== 'T') {
-				parts.push(h('p', { className: 'muted small', text: t('eval.rankLine', { rank: r.rank, of: r.of, county: county(r.county), scale: r.scale, score: num(r.score) }) }));
+				parts.push(h('p', { className: 'muted small', text: t('eval.rankLine', { rank: r.rank, of: r.of, county: county(r.county), scale: names.scale(r.scale), score: num(r.score) }) }));
+				parts = parts.concat(whyClass(r));
 			}
 			return h('div', { className: 'eval-card' }, parts);
+		}
+
+		// whyClass says why the row has its class: its class's rank range in
+		// its county and group under the scheme's cut-offs, then all of them.
+		function whyClass(r) {
+			var ranges = classRanks((last || {}).classes, r.of);
+			var mine = ranges.filter(function (x) { return x.c === r['class']; })[0];
+			if (!mine || !r.of) {
+				return [];
+			}
+			var line = mine.to >= mine.from ? t('evfix.classRank', { c: mine.c, from: mine.from, to: mine.to, share: shareText(mine) }) :
+				t('evfix.classEmpty', { c: mine.c, of: r.of });
+			return [h('p', { className: 'eval-why' }, badge(r['class']), h('strong', { attrs: { 'data-eval': 'class-range' }, text: line })),
+				h('p', { className: 'muted small', attrs: { 'data-eval': 'class-ranges' }, text: t('evfix.classRanks', {
+					of: r.of, group: t('evfix.group', { county: county(r.county), scale: names.scale(r.scale) }),
+					list: ranges.filter(function (x) { return x.to >= x.from; }).map(function (x) {
+						return t('evfix.classRankShort', { c: x.c, from: x.from, to: x.to });
+					}).join(' · ')
+				}) })];
 		}
 
 		function renderPager(res) {
@@ -295,23 +397,28 @@
 		}
 
 		// ---- unplaced ----------------------------------------------------
+		// loadUnplaced asks for a page of the year chosen; an answer for a
+		// year (or page) no longer asked for is dropped.
 		function loadUnplaced(after) {
-			var y = f.year;
+			var y = f.year, mine = ++ugen;
 			unplaced.dataset.year = y;
 			return wanmu.api.get('/enterprises/unplaced', { scenario: 0, year: y, limit: PAGE, after: after }).then(function (res) {
+				if (mine !== ugen || y !== f.year) {
+					return;
+				}
 				if (!after) {
 					wanmu.dom.clear(unplaced);
 					unplaced.appendChild(h('p', { className: 'muted', text: t('eval.unplacedNote', { year: y }) }));
 					unplaced.appendChild(h('div', { className: 'eval-table-wrap' }, h('table', { className: 'data eval-grid eval-unplaced' },
 						h('thead', {}, h('tr', {}, ['eval.col.name', 'eval.col.code', 'eval.col.county', 'eval.col.scale', 'eval.col.land', 'eval.col.why'].map(function (k, i) {
-							return h('th', { className: i === 4 ? 'num' : '', text: t(k) });
+							return h('th', { className: ['', 'code', 'county', 'scale', 'num', ''][i], text: t(k) });
 						}))), h('tbody'))));
 				}
 				var tb = unplaced.querySelector('tbody');
 				(res.enterprises || []).forEach(function (e) {
 					tb.appendChild(h('tr', { attrs: { 'data-credit-code': e.credit_code } },
 						h('td', { className: 'name', title: e.name, text: e.name }), h('td', { className: 'code', text: e.credit_code }),
-						h('td', { text: county(e.county) }), h('td', { text: e.scale }), h('td', { className: 'num', text: num(e.land_mu) }),
+						h('td', { className: 'county', text: county(e.county) }), h('td', { className: 'scale', text: names.scale(e.scale) }), h('td', { className: 'num', text: num(e.land_mu) }),
 						h('td', { text: t(e.location || e.parcel ? 'eval.outside' : 'eval.noLocation') })));
 				});
 				var more = unplaced.querySelector('[data-action="unplaced-more"]');
@@ -321,47 +428,50 @@
 				if (res.next) {
 					var cursor = /[?&]after=([^&]+)/.exec(res.next);
 					unplaced.appendChild(h('button', { className: 'btn btn-small', attrs: { type: 'button', 'data-action': 'unplaced-more' }, text: t('eval.more'),
-						on: { click: function () { loadUnplaced(cursor ? decodeURIComponent(cursor[1]) : null); } } }));
+						on: { click: function () {
+							if (y === f.year) { // the cursor is of y's list
+								loadUnplaced(cursor ? decodeURIComponent(cursor[1]) : null);
+							}
+						} } }));
 				}
-			}, function (err) { d.showError(err); });
-		}
-
-		// ---- XLSX --------------------------------------------------------
-		// download fetches /evaluation.xlsx of the filter with the session
-		// cookie (no credential in the address), as the comparison does.
-		function download() {
-			var url = wanmu.api.url('/evaluation.xlsx', query());
-			return fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(function (res) {
-				if (!res.ok) {
-					return res.json().catch(function () { return null; }).then(function (p) { throw new wanmu.ApiError(res.status, p); });
+			}, function (err) {
+				if (mine === ugen) {
+					d.showError(err);
 				}
-				return res.blob().then(function (blob) {
-					var m = /filename\*=UTF-8''([^;]+)/i.exec(res.headers.get('Content-Disposition') || '');
-					var name = m ? decodeURIComponent(m[1]) : 'wanmu-evaluation.xlsx';
-					var a = h('a', { href: URL.createObjectURL(blob), attrs: { download: name } });
-					document.body.appendChild(a);
-					a.click();
-					setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-					wanmu.notify(t('export.done', { name: name }), 'ok');
-				});
 			});
 		}
 
+		// ---- XLSX --------------------------------------------------------
+		function download() {
+			return wanmu.api.download(wanmu.api.url('/evaluation.xlsx', query()), 'wanmu-evaluation.xlsx');
+		}
+
 		// ---- start -------------------------------------------------------
+		var yearOptions = function () {
+			wanmu.dom.clear(year);
+			ys.forEach(function (y) { year.appendChild(h('option', { value: String(y.year), text: t('eval.yearOption', { y: y.year, n: num(y.enterprises, 0) }) })); });
+			year.value = f.year;
+		};
+		var unplacedLabel = function () {
+			var y = ys.filter(function (x) { return String(x.year) === f.year; })[0];
+			unplacedTab.textContent = t('eval.tab.unplaced') + (y ? ' (' + num(y.unplaced, 0) + ')' : '');
+			unplacedTab.setAttribute('data-unplaced', y ? String(y.unplaced) : '');
+		};
 		wanmu.api.get('/enterprises/years', { scenario: 0 }).then(function (res) {
-			var ys = res.years || [];
+			ys = res.years || [];
 			if (!ys.length) {
 				table.appendChild(h('p', { className: 'muted eval-empty', text: t('eval.noYears') }));
 				return;
 			}
-			ys.forEach(function (y) { year.appendChild(h('option', { value: String(y.year), text: t('eval.yearOption', { y: y.year, n: num(y.enterprises, 0) }) })); });
 			f.year = String(ys[0].year);
-			year.value = f.year;
+			yearOptions();
 			var setUnplaced = function () {
-				var y = ys.filter(function (x) { return String(x.year) === f.year; })[0];
-				unplacedTab.textContent = t('eval.tab.unplaced') + (y ? ' (' + num(y.unplaced, 0) + ')' : '');
-				unplacedTab.setAttribute('data-unplaced', y ? String(y.unplaced) : '');
+				unplacedLabel();
 				delete unplaced.dataset.year; // asked again for the year chosen
+				var more = unplaced.querySelector('[data-action="unplaced-more"]');
+				if (more) {
+					more.remove(); // its cursor is of the year left
+				}
 				if (!unplaced.hidden) {
 					loadUnplaced(null);
 				}
@@ -371,8 +481,38 @@
 			load();
 		}, function (err) { d.showError(err); });
 		setTab(opts.tab || 'results');
-		return d.open();
+
+		// A change of language redraws what was built with the words of the
+		// moment (the static labels follow data-i18n by themselves); open
+		// cards stay open.
+		var relabel = function () {
+			yearOptions();
+			unplacedLabel();
+			if (last) {
+				var open = Array.prototype.map.call(table.querySelectorAll('.eval-row.open'), function (tr) { return tr.getAttribute('data-credit-code'); });
+				renderSummary(last);
+				renderTable(last);
+				renderPager(last);
+				table.querySelectorAll('.eval-row').forEach(function (tr) {
+					if (open.indexOf(tr.getAttribute('data-credit-code')) >= 0) {
+						tr.click();
+					}
+				});
+			}
+			if (unplaced.dataset.year !== undefined) {
+				delete unplaced.dataset.year;
+				if (!unplaced.hidden) {
+					loadUnplaced(null);
+				}
+			}
+		};
+		wanmu.i18n.on('langchange', relabel);
+		return d.open().then(function (v) {
+			wanmu.i18n.off('langchange', relabel);
+			Object.keys(editors).forEach(function (k) { editors[k].dispose(); });
+			return v;
+		});
 	}
 
-	wanmu.EvaluationDialog = { open: open };
+	wanmu.EvaluationDialog = { open: open, names: names };
 })(window.wanmu = window.wanmu || {});

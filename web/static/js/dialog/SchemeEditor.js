@@ -15,6 +15,31 @@
 	var h = wanmu.dom.h;
 	var t = function (k, p) { return wanmu.i18n.t(k, p); };
 
+	// names translates the server's Chinese names in English (EvaluationDialog.js).
+	function names() {
+		return wanmu.EvaluationDialog.names;
+	}
+
+	// governs gives each version (newest first) the years it is in force
+	// for, as the server picks: the newest version whose from_year is at or
+	// before the year (none: every year). before is the first year left to
+	// the shipped default (null: none).
+	function governs(history) {
+		var hi = Infinity, out = {};
+		history.forEach(function (v) {
+			var from = v.from_year || -Infinity;
+			if (from >= hi) {
+				out[v.version] = t('evfix.scheme.yearsNone');
+				return;
+			}
+			out[v.version] = from === -Infinity ? (hi === Infinity ? t('evfix.scheme.yearsAll') : t('evfix.scheme.yearsUntil', { b: hi - 1 })) :
+				hi === Infinity ? t('evfix.scheme.yearsFrom', { y: from }) :
+					from === hi - 1 ? String(from) : t('evfix.scheme.yearsRange', { a: from, b: hi - 1 });
+			hi = from;
+		});
+		return { byVersion: out, before: hi === -Infinity || hi === Infinity ? null : hi };
+	}
+
 	function copy(o) {
 		return JSON.parse(JSON.stringify(o));
 	}
@@ -33,20 +58,21 @@
 		var ro = !opts.admin;
 		var loaded = null; // the GET answer
 		var s = null;      // the scheme being edited
-		var fromYear = h('input', { type: 'number', name: 'from_year', min: 2000, max: 2100, step: 1, attrs: { 'data-path': 'from_year', placeholder: t('scheme.everyYear') } });
+		var fromYear = h('input', { type: 'number', name: 'from_year', min: 2000, max: 2100, step: 1, attrs: { 'data-path': 'from_year', 'data-i18n-placeholder': 'scheme.everyYear', placeholder: t('scheme.everyYear') } });
 		var reason = h('input', { type: 'text', name: 'reason', attrs: { maxlength: 2000, 'data-path': 'reason' } });
 		var error = h('div', { className: 'dialog-error scheme-error', attrs: { role: 'alert' } });
 		error.hidden = true;
 		var head = h('div', { className: 'scheme-head' });
+		var fromHint = h('span', { className: 'field-hint', attrs: { 'data-scheme': 'from-hint' } });
 		var form = h('div', { className: 'scheme-form' });
 		var history = h('div', { className: 'scheme-history' });
-		var saveBtn = h('button', { className: 'btn btn-primary', attrs: { type: 'button', 'data-action': 'save-scheme' }, text: t('scheme.save') });
-		var defaultBtn = h('button', { className: 'btn', attrs: { type: 'button', 'data-action': 'default-scheme' }, text: t('scheme.useDefault') });
-		var resetBtn = h('button', { className: 'btn', attrs: { type: 'button', 'data-action': 'reload-scheme' }, text: t('scheme.discard') });
-		var saveRow = ro ? h('div', { className: 'info-box readonly-note', attrs: { 'data-readonly': '', role: 'note' }, text: t('scheme.readonly') }) :
+		var saveBtn = h('button', { className: 'btn btn-primary', attrs: { type: 'button', 'data-action': 'save-scheme' }, i18n: 'scheme.save' });
+		var defaultBtn = h('button', { className: 'btn', attrs: { type: 'button', 'data-action': 'default-scheme' }, i18n: 'scheme.useDefault' });
+		var resetBtn = h('button', { className: 'btn', attrs: { type: 'button', 'data-action': 'reload-scheme' }, i18n: 'scheme.discard' });
+		var saveRow = ro ? h('div', { className: 'info-box readonly-note', attrs: { 'data-readonly': '', role: 'note' }, i18n: 'scheme.readonly' }) :
 			h('div', { className: 'scheme-save' }, error,
-				h('label', { className: 'field' }, h('span', { className: 'field-label', text: t('scheme.fromYear') }), fromYear, h('span', { className: 'field-hint', text: t('scheme.fromYearHint') })),
-				h('label', { className: 'field grow' }, h('span', { className: 'field-label', text: t('scheme.reason') }), reason, h('span', { className: 'field-hint', text: t('scheme.reasonHint') })),
+				h('label', { className: 'field' }, h('span', { className: 'field-label', i18n: 'scheme.fromYear' }), fromYear, fromHint),
+				h('label', { className: 'field grow' }, h('span', { className: 'field-label', i18n: 'scheme.reason' }), reason, h('span', { className: 'field-hint', i18n: 'scheme.reasonHint' })),
 				h('div', { className: 'scheme-buttons' }, resetBtn, defaultBtn, saveBtn));
 		el.appendChild(h('div', { className: 'scheme-editor', attrs: { 'data-scheme-kind': opts.kind } }, head, ro ? saveRow : null, ro ? error : null, form, ro ? null : saveRow, history));
 
@@ -61,7 +87,10 @@
 			return wanmu.api.get(path, { scenario: 0 }).then(function (res) {
 				loaded = res;
 				s = copy(res.scheme);
-				fromYear.value = '';
+				// A new version starts, unless changed, where the one in force does:
+				// blank would silently make it apply to every year.
+				var cur = (res.history || [])[0] || {};
+				fromYear.value = cur.from_year ? String(cur.from_year) : '';
 				reason.value = '';
 				showError(null);
 				render();
@@ -95,6 +124,20 @@
 			return input;
 		}
 
+		// showSum writes a group's sum of weights, and a note when it is not
+		// 100 (allowed, but the full score is then not 100).
+		function showSum(el, total) {
+			var n = wanmu.i18n.number(total, 2).replace(/\.?0+$/, '') || '0';
+			var off = Math.abs(total - 100) > 1e-9;
+			wanmu.dom.clear(el);
+			el.setAttribute('data-sum', String(Math.round(total * 1e6) / 1e6));
+			el.classList.toggle('off', off);
+			el.appendChild(h('span', { text: t('scheme.weightSum', { n: n }) }));
+			if (off) {
+				el.appendChild(h('span', { className: 'scheme-sum-note', attrs: { 'data-scheme': 'sum-note' }, text: t('evfix.scheme.sumNot100', { n: n }) }));
+			}
+		}
+
 		function smallBtn(text, action, fn) {
 			return ro ? null : h('button', { className: 'btn btn-tiny', attrs: { type: 'button', 'data-action': action }, text: text, on: { click: fn } });
 		}
@@ -107,6 +150,10 @@
 				h('strong', { text: t('scheme.current', { v: loaded.current_version }) }),
 				h('span', { className: 'muted', text: ' · ' + [cur.created_by || '—', cur.created_at ? wanmu.i18n.datetime(cur.created_at) : null,
 					cur.from_year ? t('scheme.appliesFrom', { y: cur.from_year }) : null, cur.reason].filter(Boolean).join(' · ') })));
+			var g = governs(loaded.history || []);
+			wanmu.dom.clear(fromHint);
+			fromHint.appendChild(document.createTextNode(t('scheme.fromYearHint') + ' ' +
+				t('evfix.scheme.fromNow', { v: loaded.current_version, years: g.byVersion[cur.version] || t('evfix.scheme.yearsAll') })));
 			form.appendChild(h('label', { className: 'field scheme-name' }, h('span', { className: 'field-label', text: t('scheme.name') }), textIn(s, 'name', 'scheme.name', t('scheme.name'))));
 			if (opts.kind === 'enterprise') {
 				renderEnterprise();
@@ -124,7 +171,7 @@
 			(s.groups || []).forEach(function (g, gi) { form.appendChild(group(g, gi)); });
 			var missing = ['规上', '规下'].filter(function (sc) { return !(s.groups || []).some(function (g) { return g.scale === sc; }); });
 			missing.forEach(function (sc) {
-				var b = smallBtn(t('scheme.addGroup', { scale: sc }), 'add-group', function () {
+				var b = smallBtn(t('scheme.addGroup', { scale: names().scale(sc) }), 'add-group', function () {
 					s.groups = s.groups || [];
 					s.groups.push({ scale: sc, evaluated: true, indicators: [] });
 					render();
@@ -142,7 +189,7 @@
 			var sum = h('span', { className: 'scheme-sum' });
 			var updateSum = function () {
 				var total = (g.indicators || []).reduce(function (a, x) { return a + (isFinite(x.weight) ? x.weight : 0); }, 0);
-				sum.textContent = t('scheme.weightSum', { n: wanmu.i18n.number(total, 2).replace(/\.?0+$/, '') });
+				showSum(sum, total);
 			};
 			var evaluated = h('input', { type: 'checkbox', checked: g.evaluated, disabled: ro, attrs: { 'data-path': p + '.evaluated' } });
 			evaluated.addEventListener('change', function () { g.evaluated = evaluated.checked; });
@@ -151,7 +198,7 @@
 				var used = (g.indicators || []).map(function (y) { return y.code; });
 				var code = h('select', { disabled: ro, attrs: { 'data-path': ip + '.code', 'aria-label': t('scheme.col.indicator') } },
 					(loaded.indicators || []).filter(function (d) { return d.code === x.code || used.indexOf(d.code) < 0; }).map(function (d) {
-						return h('option', { value: d.code, selected: d.code === x.code, text: d.label });
+						return h('option', { value: d.code, selected: d.code === x.code, text: names().indicator(d.code, d.label) });
 					}));
 				code.addEventListener('change', function () { x.code = code.value; render(); });
 				var b = x.benchmark = x.benchmark || { kind: 'county_average', multiple: 2 };
@@ -163,11 +210,11 @@
 					render();
 				});
 				var benchValue = b.kind === 'fixed' ?
-					h('span', { className: 'input-unit' }, numIn(b, 'value', ip + '.benchmark.value', { label: t('scheme.bench.fixed') }), h('span', { className: 'unit', text: def(x.code).unit })) :
+					h('span', { className: 'input-unit' }, numIn(b, 'value', ip + '.benchmark.value', { label: t('scheme.bench.fixed') }), h('span', { className: 'unit', text: names().unit(def(x.code).unit) })) :
 					h('span', { className: 'input-unit' }, numIn(b, 'multiple', ip + '.benchmark.multiple', { label: t('scheme.bench.multiple') }), h('span', { className: 'unit', text: t('scheme.bench.timesAverage') }));
 				return h('tr', { attrs: { 'data-indicator': x.code } },
 					h('td', { title: def(x.code).definition || '' }, code),
-					h('td', { className: 'unit', text: def(x.code).unit }),
+					h('td', { className: 'unit', text: names().unit(def(x.code).unit) }),
 					h('td', {}, numIn(x, 'weight', ip + '.weight', { label: t('scheme.col.weight'), onChange: updateSum })),
 					h('td', {}, h('span', { className: 'bench' }, kind, benchValue)),
 					h('td', {}, h('span', { className: 'input-unit' }, numIn(x, 'cap', ip + '.cap', { label: t('scheme.col.cap'), emptyZero: true, placeholder: t('scheme.noCap') }), h('span', { className: 'unit', text: t('scheme.capUnit') }))),
@@ -176,7 +223,7 @@
 			updateSum();
 			var free = (loaded.indicators || []).filter(function (d) { return !(g.indicators || []).some(function (x) { return x.code === d.code; }); });
 			return h('fieldset', { className: 'scheme-group', attrs: { 'data-group': g.scale, 'data-path': p } },
-				h('legend', {}, h('span', { text: t('scheme.group', { scale: g.scale }) }),
+				h('legend', {}, h('span', { text: t('scheme.group', { scale: names().scale(g.scale) }) }),
 					h('label', { className: 'check' }, evaluated, h('span', { text: t('scheme.evaluated') }))),
 				h('table', { className: 'scheme-table' },
 					h('thead', {}, h('tr', {}, ['scheme.col.indicator', 'scheme.col.unit', 'scheme.col.weight', 'scheme.col.benchmark', 'scheme.col.cap', ''].map(function (k) {
@@ -225,19 +272,19 @@
 			var sum = h('span', { className: 'scheme-sum' });
 			var updateSum = function () {
 				var total = cs.reduce(function (a, x) { return a + (isFinite(x.weight) ? x.weight : 0); }, 0);
-				sum.textContent = t('scheme.weightSum', { n: wanmu.i18n.number(total, 2).replace(/\.?0+$/, '') });
+				showSum(sum, total);
 			};
 			var rows = cs.map(function (x, i) {
 				var p = 'scheme.criteria[' + i + ']';
 				var used = cs.map(function (y) { return y.code; });
 				var code = h('select', { disabled: ro, attrs: { 'data-path': p + '.code', 'aria-label': t('scheme.col.criterion') } },
 					(loaded.indicators || []).filter(function (d) { return d.code === x.code || used.indexOf(d.code) < 0; }).map(function (d) {
-						return h('option', { value: d.code, selected: d.code === x.code, text: d.label });
+						return h('option', { value: d.code, selected: d.code === x.code, text: names().indicator(d.code, d.label) });
 					}));
 				code.addEventListener('change', function () { x.code = code.value; render(); });
 				return h('tr', { attrs: { 'data-criterion': x.code } },
 					h('td', { title: def(x.code).definition || '' }, code),
-					h('td', { className: 'unit', text: def(x.code).unit }),
+					h('td', { className: 'unit', text: names().unit(def(x.code).unit) }),
 					h('td', {}, numIn(x, 'weight', p + '.weight', { label: t('scheme.col.weight'), onChange: updateSum })),
 					h('td', {}, numIn(x, 'target', p + '.target', { label: t('scheme.col.target'), emptyZero: true, placeholder: t('scheme.againstBest') })),
 					h('td', {}, h('span', { className: 'input-unit' }, numIn(x, 'cap', p + '.cap', { label: t('scheme.col.cap'), emptyZero: true, placeholder: '1' }), h('span', { className: 'unit', text: t('scheme.capUnit') }))),
@@ -274,9 +321,10 @@
 		// ---- history, errors, saving -------------------------------------------
 		function renderHistory() {
 			wanmu.dom.clear(history);
+			var g = governs(loaded.history || []);
 			history.appendChild(h('h3', { className: 'section-title', text: t('scheme.history') }));
 			history.appendChild(h('table', { className: 'data scheme-history-table' },
-				h('thead', {}, h('tr', {}, ['scheme.h.version', 'scheme.h.who', 'scheme.h.when', 'scheme.h.from', 'scheme.h.reason'].map(function (k) {
+				h('thead', {}, h('tr', {}, ['scheme.h.version', 'scheme.h.who', 'scheme.h.when', 'scheme.h.from', 'evfix.scheme.h.governs', 'scheme.h.reason'].map(function (k) {
 					return h('th', { text: t(k) });
 				}))),
 				h('tbody', {}, (loaded.history || []).map(function (v) {
@@ -285,8 +333,12 @@
 						h('td', { text: v.created_by || '—' }),
 						h('td', { text: v.created_at ? wanmu.i18n.datetime(v.created_at) : '—' }),
 						h('td', { text: v.from_year ? String(v.from_year) : t('scheme.everyYear') }),
+						h('td', { attrs: { 'data-governs': '' }, text: g.byVersion[v.version] || '—' }),
 						h('td', { className: 'reason', text: v.reason || '—' }));
 				}))));
+			if (g.before) {
+				history.appendChild(h('p', { className: 'muted small', text: t('evfix.scheme.before', { y: g.before }) }));
+			}
 		}
 
 		// showError shows a problem; a 422's field errors go next to the
@@ -369,8 +421,17 @@
 			});
 		}
 
+		// A change of language redraws the form from the scheme being edited
+		// (nothing typed is lost) and the history.
+		var relabel = function () {
+			if (loaded) {
+				render();
+				renderHistory();
+			}
+		};
+		wanmu.i18n.on('langchange', relabel);
 		reload();
-		return { reload: reload };
+		return { reload: reload, dispose: function () { wanmu.i18n.off('langchange', relabel); } };
 	}
 
 	wanmu.SchemeEditor = { mount: mount };
