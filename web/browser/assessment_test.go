@@ -454,3 +454,37 @@ func pageNumber0(n int) string {
 	s := pageNumber(float64(n))
 	return s[:len(s)-3]
 }
+
+// TestAssessmentPhone: on a phone (390×844) 年度考核 from the layers sheet
+// shows each platform's rank, name, score, tier, move and 约谈 within the
+// width (the criteria and the county give way), the table near the top.
+func TestAssessmentPhone(t *testing.T) {
+	p := newPage(t)
+	p.do(chromedp.EmulateViewport(390, 844))
+	p.login(viewerUser)
+	p.click(`.phone-tab[data-sheet="left"]`)
+	p.waitJS("the 亩均评价 group's buttons", `!!document.querySelector('#layers [data-action="open-assessment"]')`)
+	eval[bool](p, `(document.querySelector('#layers [data-action="open-assessment"]').scrollIntoView({ block: 'nearest' }), true)`)
+	p.click(`#layers [data-action="open-assessment"]`)
+	dlg := `dialog.assessment-dialog`
+	p.waitJS("the ranking", fmt.Sprintf(`!!document.querySelector('%s table.assessment-grid tbody tr .interview-flag')`, dlg))
+	out := eval[[]string](p, fmt.Sprintf(`(function () {
+		var out = [], w = window.innerWidth;
+		document.querySelectorAll('%s tbody tr').forEach(function (r) {
+			['[data-field="score"]', '[data-field="tier"]', '[data-field="move"]', 'th'].forEach(function (s) {
+				var b = r.querySelector(s).getBoundingClientRect();
+				if (b.width === 0 || b.right > w + 0.5 || b.left < 0) { out.push(r.dataset.platform + ' ' + s); }
+			});
+		});
+		var f = document.querySelector('%s .interview-flag').getBoundingClientRect();
+		if (f.right > w + 0.5) { out.push('约谈'); }
+		return out;
+	})()`, dlg, dlg))
+	if len(out) > 0 {
+		t.Errorf("off-screen at 390 px: %v", out)
+	}
+	if top := eval[float64](p, fmt.Sprintf(`document.querySelector('%s table.assessment-grid').getBoundingClientRect().top - document.querySelector('%s').getBoundingClientRect().top`, dlg, dlg)); top > 140 {
+		t.Errorf("the table starts %.0f px below the dialog's top", top)
+	}
+	p.screenshot("136-assessment-phone")
+}
