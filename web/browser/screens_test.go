@@ -214,3 +214,55 @@ func openEvaluationFromLayers(p *page, shot string) {
 	p.do(chromedp.KeyEvent(kb.Escape))
 	p.waitJS("the dialog closed", `!document.querySelector('dialog[open]')`)
 }
+
+// TestTopBarEnglish: at a laptop's 1440×900 in English, every button of
+// the top bar shows its whole label on one line (the longer English labels
+// once wrapped 亩均评价's and clipped km² and 中文).
+func TestTopBarEnglish(t *testing.T) {
+	p := newPage(t)
+	p.do(chromedp.EmulateViewport(1440, 900))
+	p.login(viewerUser)
+	p.click(`#lang [data-value="en"]`)
+	p.waitJS("English", `document.querySelector('[data-panel-toggle="left"]').title === 'Collapse the layers panel'`)
+	bad := eval[[]string](p, `(function () {
+		var out = [], h = document.getElementById('btn-overview').getBoundingClientRect().height;
+		Array.prototype.forEach.call(document.querySelectorAll('#topbar button'), function (b) {
+			var r = b.getBoundingClientRect();
+			if (r.width === 0 || getComputedStyle(b).display === 'none') { return; }
+			var label = document.createRange();
+			label.selectNodeContents(b);
+			var wrapped = label.getBoundingClientRect().height > 1.8 * parseFloat(getComputedStyle(b).fontSize);
+			if (wrapped || b.scrollWidth > b.clientWidth + 1 || (b.classList.contains('top-btn') && r.height > h + 1) || r.right > window.innerWidth) {
+				out.push((b.id || b.textContent.trim()) + ' ' + Math.round(r.width) + '×' + Math.round(r.height));
+			}
+		});
+		return out;
+	})()`)
+	overlaps := eval[[]string](p, `(function () {
+		var rs = Array.prototype.map.call(document.querySelectorAll('#topbar button, #topbar input, #topbar label'), function (e) {
+			return { e: e, r: e.getBoundingClientRect() };
+		}).filter(function (x) { // the bar's own items: outermost, shown, in the bar (not an open menu's)
+			return x.r.width > 0 && !x.e.parentElement.closest('button, label') && getComputedStyle(x.e).visibility !== 'hidden' &&
+				x.r.bottom <= document.getElementById('topbar').getBoundingClientRect().bottom;
+		});
+		rs.sort(function (a, b) { return a.r.left - b.r.left; });
+		var out = [];
+		for (var i = 1; i < rs.length; i++) {
+			if (rs[i].r.left < rs[i - 1].r.right - 1 && !rs[i - 1].e.contains(rs[i].e)) {
+				out.push((rs[i - 1].e.id || rs[i - 1].e.textContent.trim()) + ' / ' + (rs[i].e.id || rs[i].e.textContent.trim() || rs[i].e.placeholder));
+			}
+		}
+		return out;
+	})()`)
+	if len(overlaps) > 0 {
+		t.Errorf("top bar items overlap in English at 1440 px: %v", overlaps)
+	}
+	if w := eval[float64](p, `document.querySelector('.search input').getBoundingClientRect().width`); w < 150 {
+		t.Errorf("the search box is %.0f px wide in English at 1440 px", w)
+	}
+	p.screenshot("53-desktop-topbar-en")
+	if len(bad) > 0 {
+		t.Errorf("top bar buttons clipped or wrapped in English at 1440 px: %v", bad)
+	}
+	p.click(`#lang [data-value="zh"]`)
+}
