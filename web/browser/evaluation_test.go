@@ -192,10 +192,25 @@ func TestSchemeEditor(t *testing.T) {
 	set(weight, "35")
 	set("reason", "浏览器测试：规上亩均税收权重 35")
 	p.waitJS("the weight sum", `/权重合计 105/.test(document.querySelector('fieldset[data-group="规上"] .scheme-sum').textContent)`)
+	if !eval[bool](p, `!!document.querySelector('fieldset[data-group="规上"] [data-scheme="sum-note"]') && !document.querySelector('fieldset[data-group="规下"] [data-scheme="sum-note"]')`) {
+		t.Error("a sum of 105 has no note, or the 规下 sum of 100 has one")
+	}
+	set("from_year", "2025")
 	p.screenshot("112-scheme-editor")
 	p.click(`[data-action="save-scheme"]`)
 	v1 := start.Version + 1
 	p.waitJS("the new version", fmt.Sprintf(`!!document.querySelector('%s .scheme-current[data-version="%d"]')`, ed, v1))
+	// The year stays what the version in force starts from (a blank would
+	// make the next save apply to every year), and the history says who governs what.
+	if y := eval[string](p, fmt.Sprintf(`document.querySelector('%s [data-path="from_year"]').value`, ed)); y != "2025" {
+		t.Errorf("after saving from 2025 the year field is %q", y)
+	}
+	if g := eval[string](p, fmt.Sprintf(`document.querySelector('[data-history-version="%d"] [data-governs]').textContent`, v1)); g != "2025 年起" {
+		t.Errorf("version %d governs %q, want 2025 年起", v1, g)
+	}
+	if g := eval[string](p, fmt.Sprintf(`document.querySelector('[data-history-version="%d"] [data-governs]').textContent`, start.Version)); g != "2024 年及以前" && g != "2025 年以前" {
+		t.Logf("version %d governs %q", start.Version, g)
+	}
 	if r := eval[string](p, fmt.Sprintf(`(document.querySelector('[data-history-version="%d"] .reason') || {}).textContent || ''`, v1)); r != "浏览器测试：规上亩均税收权重 35" {
 		t.Errorf("history of version %d: reason %q", v1, r)
 	}
@@ -254,6 +269,21 @@ func TestSchemeEditor(t *testing.T) {
 	p.click(`[data-eval-tab="assessment"]`)
 	p.waitJS("the assessment scheme", `document.querySelectorAll('.scheme-editor[data-scheme-kind="assessment"] [data-criterion]').length >= 7`)
 	p.screenshot("116-assessment-scheme")
+
+	// In English the benchmark cells keep their text inside the cell.
+	p.click(`[data-eval-tab="scheme"]`)
+	eval[bool](p, `(wanmu.i18n.setLang('en'), true)`)
+	t.Cleanup(func() { eval[bool](p, `(wanmu.i18n.setLang('zh'), true)`) })
+	p.waitJS("the scheme in English", `/enterprises$/.test(document.querySelector('fieldset[data-group="规上"] legend span').textContent) && document.querySelector('fieldset[data-group="规上"] [data-indicator="tax_per_mu"] option:checked').textContent === 'Tax per mu'`)
+	if w := eval[float64](p, `Math.max.apply(null, Array.prototype.map.call(document.querySelectorAll('fieldset[data-group="规上"] .bench'), function (b) {
+		var td = b.parentNode.getBoundingClientRect(), r = 0;
+		b.querySelectorAll('select, .unit, input').forEach(function (x) { r = Math.max(r, x.getBoundingClientRect().right - td.right); });
+		return r;
+	}))`); w > 0 {
+		t.Errorf("in English a benchmark's text runs %v px past its cell", w)
+	}
+	p.screenshot("185-evfix-scheme-english")
+	eval[bool](p, `(wanmu.i18n.setLang('zh'), true)`)
 
 	// At tablet width the scheme's rows fit their group.
 	p.do(chromedp.EmulateViewport(820, 1180, chromedp.EmulatePortrait))
@@ -346,6 +376,51 @@ func TestEvaluationPageFixes(t *testing.T) {
 	p.screenshot("182-evfix-english")
 	eval[bool](p, `(wanmu.i18n.setLang('zh'), true)`)
 	p.waitJS("back in Chinese", `document.querySelector('[data-eval-tab="results"]').textContent === '企业评价'`)
+
+	// Out-of-order answers: 2024's unplaced list answers after 2025's; the
+	// page keeps 2025's, and a year change drops the old year's "more".
+	p.click(`[data-eval-tab="unplaced"]`)
+	p.waitJS("2024's unplaced list", `document.querySelectorAll('.eval-unplaced tbody tr').length > 0 && !!document.querySelector('[data-action="unplaced-more"]')`)
+	eval[bool](p, `(function () {
+		var get = wanmu.api.get;
+		window.slow2024 = false;
+		wanmu.api.get = function (path, q) {
+			var p = get.apply(this, arguments);
+			if (path === '/enterprises/unplaced' && String(q.year) === '2024') {
+				var done = p.then(function (r) { return new Promise(function (ok) { setTimeout(function () { ok(r); }, 800); }); });
+				done.then(function () { setTimeout(function () { window.slow2024 = true; }, 0); });
+				return done;
+			}
+			return p;
+		};
+		window.restoreGet = function () { wanmu.api.get = get; };
+		var s = document.querySelector('[data-filter="year"]');
+		s.value = '2025';
+		s.dispatchEvent(new Event('change'));
+		window.moreAfterChange = !!document.querySelector('[data-action="unplaced-more"]');
+		s.value = '2024';
+		s.dispatchEvent(new Event('change'));
+		s.value = '2025';
+		s.dispatchEvent(new Event('change'));
+		return true;
+	})()`)
+	p.waitJS("the slow 2024 answer arrived", `window.slow2024 === true`)
+	eval[bool](p, `(window.restoreGet(), true)`)
+	up := p.apiAsk("unplaced2025", "/enterprises/unplaced", `{scenario: 0, year: 2025, limit: 100}`)
+	first := up["enterprises"].([]any)[0].(map[string]any)["credit_code"].(string)
+	if got := eval[string](p, `document.querySelector('.eval-unplaced tbody tr').getAttribute('data-credit-code')`); got != first {
+		t.Errorf("after 2024 then 2025 the unplaced list starts with %s, 2025's starts with %s", got, first)
+	}
+	if note := eval[string](p, `document.querySelector('[data-pane="unplaced"] > p').textContent`); !strings.Contains(note, "2025") || strings.Contains(note, "2024") {
+		t.Errorf("after 2024 then 2025 the unplaced list says %q", note)
+	}
+	if n := eval[int](p, `document.querySelectorAll('.eval-unplaced').length`); n != 1 {
+		t.Errorf("%d unplaced tables", n)
+	}
+	if eval[bool](p, `window.moreAfterChange`) {
+		t.Error("the old year's 'more' button stayed after the year changed")
+	}
+	p.click(`[data-eval-tab="results"]`)
 
 	// Phone and tablet: the class column is on screen, nothing wider than its box.
 	for _, s := range []struct {

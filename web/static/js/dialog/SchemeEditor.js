@@ -83,8 +83,15 @@
 		});
 		resetBtn.addEventListener('click', function () { reload(); });
 
+		// reload reads the scheme; an answer overtaken by a later reload
+		// (after a save, a discard, a conflict) is dropped.
+		var gen = 0;
 		function reload() {
+			var mine = ++gen;
 			return wanmu.api.get(path, { scenario: 0 }).then(function (res) {
+				if (mine !== gen) {
+					return;
+				}
 				loaded = res;
 				s = copy(res.scheme);
 				// A new version starts, unless changed, where the one in force does:
@@ -95,7 +102,11 @@
 				showError(null);
 				render();
 				renderHistory();
-			}, showError);
+			}, function (err) {
+				if (mine === gen) {
+					showError(err);
+				}
+			});
 		}
 
 		function def(code) {
