@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -118,6 +119,10 @@ func TestEvaluationMapLayers(t *testing.T) {
 	if want := eval[string](p, fmt.Sprintf(`wanmu.units.area(%v)`, lowMu)); total != want {
 		t.Errorf("the low-efficiency total reads %q, the API's features add up to %q", total, want)
 	}
+	// The legend's sum is feature by feature: it says so, not 合计 plain.
+	if got := eval[string](p, fmt.Sprintf(`(function(){ var th = document.querySelector('%s [data-legend="evalmap-low"] tr[data-key="total"] th'); return th.textContent + '|' + th.title; })()`, sec)); !strings.HasPrefix(got, "图上合计|") || !strings.Contains(got, "两次") {
+		t.Errorf("the low-efficiency sum is labelled %q", got)
+	}
 	p.screenshot("131-low-efficiency")
 
 	// 平台着色 by 亩均税收.
@@ -144,6 +149,22 @@ func TestEvaluationMapLayers(t *testing.T) {
 		t.Fatal("no platform has 亩均税收")
 	}
 	p.click(sec + ` [data-layer="evalmap-low"]`)
+	// A failed load (503) is not final: off and on again retries it.
+	eval[bool](p, `(function(){
+		var f = window.fetch, once = true;
+		window.fetch = function (u) {
+			if (once && String(u).indexOf('/evaluation/platforms?') >= 0) {
+				once = false;
+				return Promise.resolve(new Response('{"title":"unavailable","status":503}', { status: 503, headers: { 'Content-Type': 'application/problem+json' } }));
+			}
+			return f.apply(this, arguments);
+		};
+		return true;
+	})()`)
+	p.click(sec + ` [data-layer="evalmap-shading"]`)
+	p.waitJS("the shading's failure", fmt.Sprintf(`!!document.querySelector('%s .evalmap-shading [data-i18n="evalmap.failed"]')`, sec))
+	dismissToasts(p)
+	p.click(sec + ` [data-layer="evalmap-shading"]`)
 	p.click(sec + ` [data-layer="evalmap-shading"]`)
 	p.waitJS("the indicator choice", fmt.Sprintf(`!!document.querySelector('%s [data-evalmap-indicator]')`, sec))
 	eval[bool](p, fmt.Sprintf(`(function(){ var s = document.querySelector('%s [data-evalmap-indicator]'); s.value = 'tax_per_mu'; s.dispatchEvent(new Event('change')); return true; })()`, sec))
@@ -161,7 +182,44 @@ func TestEvaluationMapLayers(t *testing.T) {
 	if n := eval[int](p, `wanmu.app.evalLayers.printRows().length`); n != classes+1 && n != classes+2 {
 		t.Errorf("the print legend has %d rows of the shading (%d classes and the target)", n, classes)
 	}
+	// Each platform's value is a badge inside its own name label (not laid
+	// over another's); the legend writes every break alike.
+	p.waitJS("the labels placed", `wanmu.app.zones.labelsSettled()`)
+	if bad := eval[[]string](p, `(function () {
+		var out = [], sh = wanmu.app.evalLayers.shading;
+		document.querySelectorAll('.platform-label').forEach(function (l) {
+			var m = null;
+			wanmu.app.map.eachLayer(function (x) { if (x.platformId !== undefined && x.getElement && x.getElement() && x.getElement().contains(l)) { m = x; } });
+			var b = l.querySelectorAll('.shading-badge');
+			if (!m || b.length !== 1 || b[0].dataset.platformId !== String(m.platformId)) { out.push((l.textContent || '?') + ': ' + b.length + ' badges'); }
+		});
+		var labels = Array.prototype.map.call(document.querySelectorAll('.platform-label'), function (e) { return e.getBoundingClientRect(); });
+		document.querySelectorAll('.shading-tip').forEach(function (t) {
+			var a = t.getBoundingClientRect();
+			labels.forEach(function (b) { if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) { out.push('a free badge ' + t.textContent + ' over a name label'); } });
+		});
+		return out;
+	})()`); len(bad) > 0 {
+		t.Errorf("shading badges: %v", bad)
+	}
+	if n := eval[int](p, `document.querySelectorAll('.platform-label .shading-badge').length + document.querySelectorAll('.shading-tip').length`); n != len(pis.Platforms) {
+		t.Errorf("%d value badges for %d platforms", n, len(pis.Platforms))
+	}
+	if mixed := eval[string](p, fmt.Sprintf(`(function () {
+		var d = {};
+		document.querySelectorAll('%s [data-legend="evalmap-shading"] tr[data-key^="class-"] th').forEach(function (th) {
+			(th.textContent.match(/\d[\d,]*(\.\d+)?/g) || []).forEach(function (n) { d[(n.split('.')[1] || '').length] = n; });
+		});
+		return Object.keys(d).length > 1 ? JSON.stringify(d) : '';
+	})()`, sec)); mixed != "" {
+		t.Errorf("the shading legend mixes number formats: %s", mixed)
+	}
 	p.screenshot("132-platform-shading")
+	// Off and on: the badges go and come back.
+	p.click(sec + ` [data-layer="evalmap-shading"]`)
+	p.waitJS("the badges gone", `!document.querySelector('.shading-badge, .shading-tip')`)
+	p.click(sec + ` [data-layer="evalmap-shading"]`)
+	p.waitJS("the badges and the legend again", fmt.Sprintf(`!!document.querySelector('.platform-label .shading-badge') && !!document.querySelector('%s [data-legend="evalmap-shading"]')`, sec))
 	eval[bool](p, fmt.Sprintf(`(function(){ var b = L.geoJSON({ type: 'FeatureCollection', features: wanmu.app.evalLayers.shading.zones[%s] }).getBounds(); wanmu.app.map.fitBounds(b, { animate: false }); return true; })()`, strconv.Quote(best)))
 	p.screenshot("134-platform-shading-zoom")
 }

@@ -13,7 +13,6 @@
 	var t = function (k, p) { return wanmu.i18n.t(k, p); };
 	var CLASSES = ['A', 'B', 'C', 'D', 'T'];
 	// The classes' colours are PlatformIndicators.js's.
-	var CLASS_COLOR = { A: '#2f8a57', B: '#8cc084', C: '#e0a030', D: '#c8412f', T: '#aab4be' };
 	var LOW_CD = '#d9480f';     // C/D enterprises' land
 	var LOW_VACANT = '#7048a8'; // vacant parcels: another hue, so the two parts read apart
 	var DOT_ZOOM = 14;          // from this zoom on parcels are drawn as polygons
@@ -32,8 +31,13 @@
 		this._seq = 0;
 	}
 
+	// toggle: turning the layer on again retries a load that failed.
 	EnterpriseLayer.prototype.toggle = function (on) {
 		this.on = !!on;
+		if (this.failed) {
+			this.failed = false;
+			this.year = null;
+		}
 		this.sync();
 	};
 
@@ -47,6 +51,7 @@
 		}
 		if (year === this.year && (this.data || this.failed)) {
 			this._draw();
+			this.group.changed(); // the panel's legend for the layer turned back on
 			return;
 		}
 		var self = this, seq = ++this._seq;
@@ -143,7 +148,7 @@
 			c = pr.kind === 'vacant' ? LOW_VACANT : LOW_CD;
 			return { color: wanmu.style.shade(c, -0.2), weight: 1.2, fillColor: c, fillOpacity: 0.55, dashArray: pr.kind === 'vacant' ? '4 3' : null };
 		}
-		c = CLASS_COLOR[pr['class']] || CLASS_COLOR.T;
+		c = wanmu.style.classColor(pr['class'] || 'T');
 		return { color: wanmu.style.shade(c, -0.3), weight: 1, fillColor: c, fillOpacity: 0.75 };
 	};
 
@@ -179,14 +184,16 @@
 		if (this.mode === 'class') {
 			var n = this.classCounts();
 			return CLASSES.map(function (c) {
-				return { key: c, swatch: swatch(CLASS_COLOR[c]), label: t('evalmap.class.' + c), count: wanmu.i18n.number(n[c] || 0, 0) };
+				return { key: c, swatch: swatch(wanmu.style.classColor(c)), label: t('evalmap.class.' + c), count: wanmu.i18n.number(n[c] || 0, 0) };
 			});
 		}
 		var s = this.totals();
 		return [
 			{ key: 'cd', swatch: swatch(LOW_CD), label: t('evalmap.lowCD'), count: wanmu.units.area(s.cd) },
 			{ key: 'vacant', swatch: swatch(LOW_VACANT, true), label: t('evalmap.lowVacant'), count: wanmu.units.area(s.vacant) },
-			{ key: 'total', swatch: null, label: t('evalmap.lowTotal'), count: wanmu.units.area(s.cd + s.vacant), total: true }
+			// A feature-by-feature sum: where a vacant parcel overlaps C/D land it
+			// counts twice (the platform panel's figure counts it once).
+			{ key: 'total', swatch: null, label: t('mapfix.lowMapSum'), title: t('mapfix.lowMapSumHelp'), count: wanmu.units.area(s.cd + s.vacant), total: true }
 		];
 	};
 
@@ -228,7 +235,7 @@
 		}
 		return h('div', { className: 'evalmap-card', dataset: { kind: 'enterprise', creditCode: pr.credit_code || '' } },
 			h('div', { className: 'evalmap-card-title' },
-				h('span', { className: 'evalmap-class', style: { background: CLASS_COLOR[c] || CLASS_COLOR.T }, text: c }),
+				h('span', { className: 'evalmap-class', style: { background: wanmu.style.classColor(c) }, text: c }),
 				h('span', { className: 'evalmap-name', text: pr.name || '' })),
 			table(rows));
 	}
@@ -346,7 +353,7 @@
 	EvaluationLayers.prototype._item = function (layer, id, label) {
 		var cb = h('input', { type: 'checkbox', checked: layer.on, attrs: { 'data-layer': id } });
 		cb.addEventListener('change', function () { layer.toggle(cb.checked); });
-		var sw = layer.mode === 'class' ? h('span', { className: 'swatch evalmap-classes' }) : h('span', { className: 'swatch', style: { background: LOW_CD, 'border-color': LOW_VACANT } });
+		var sw = layer.mode === 'class' ? h('span', { className: 'swatch evalmap-classes', style: { background: 'linear-gradient(90deg, ' + ['A', 'B', 'C', 'D'].map(function (c, i) { return wanmu.style.classColor(c) + ' ' + i * 25 + '% ' + (i + 1) * 25 + '%'; }).join(', ') + ')' } }) : h('span', { className: 'swatch', style: { background: LOW_CD, 'border-color': LOW_VACANT } });
 		var count = layer.data ? wanmu.i18n.number(layer.data.features.length, 0) : null;
 		var legend = null;
 		if (layer.on && layer.failed) {
@@ -365,7 +372,7 @@
 	function legendTable(rows, id) {
 		return h('table', { className: 'evalmap-legend', dataset: { legend: id } }, h('tbody', null, rows.map(function (r) {
 			return h('tr', { className: r.total ? 'total' : '', dataset: { key: r.key } },
-				h('td', null, r.swatch), h('th', { text: r.label, attrs: { colspan: r.wide ? 2 : null } }), r.wide ? null : h('td', { className: 'num', text: r.count }));
+				h('td', null, r.swatch), h('th', { text: r.label, title: r.title || '', attrs: { colspan: r.wide ? 2 : null } }), r.wide ? null : h('td', { className: 'num', text: r.count }));
 		})));
 	}
 

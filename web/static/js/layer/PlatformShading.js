@@ -3,7 +3,7 @@
 // (GET /evaluation/platforms), darker for more; the legend gives the classes'
 // breaks with the unit and marks the 2025 target where the policy sets one,
 // and the outline says whether the platform meets it (solid) or not
-// (dashed). Each platform's value is written at its largest zone. The
+// (dashed). Each platform's value is a badge in its name label. The
 // shading takes no clicks: the zones stay selectable through it.
 (function (wanmu) {
 	'use strict';
@@ -31,10 +31,26 @@
 		this.layer = null;
 		this.scale = null;   // {breaks, colors, unit, byPlatform: id → class index (-1: no value)}
 		this._seq = 0;
+		// The zones and figures are reloaded when the platforms are (a zone's
+		// edit or a membership change reloads them; 'zones' also fires on every
+		// pan): the next sync fetches them afresh.
+		var self = this;
+		this.app.on('platforms', function () {
+			self.zones = {};
+			if (self.on && self.data) {
+				self.year = null;
+				self.sync();
+			}
+		});
 	}
 
+	// toggle: turning the shading on again retries a load that failed.
 	PlatformShading.prototype.toggle = function (on) {
 		this.on = !!on;
+		if (this.failed) {
+			this.failed = false;
+			this.year = null;
+		}
 		this.sync();
 	};
 
@@ -53,6 +69,7 @@
 		}
 		if (year === this.year && (this.data || this.failed)) {
 			this._draw();
+			this.group.changed(); // the panel's legend for the layer turned back on
 			return;
 		}
 		var self = this, seq = ++this._seq;
@@ -140,7 +157,48 @@
 			this.app.map.removeLayer(this.layer);
 			this.layer = null;
 		}
+		if (this._badges) {
+			this._badges = null;
+			this._eachLabel(this._badge);
+		}
 	};
+
+	// The value badges go inside the platforms' name labels (ZoneLayer.js),
+	// so each badge is its platform's and the labels' placement keeps them
+	// apart; a platform without a label gets a badge at its largest zone.
+	// Labels rebuilt later (a zoom, a language switch) get theirs on adding.
+	PlatformShading.prototype._eachLabel = function (fn) {
+		var self = this;
+		this.app.map.eachLayer(function (l) {
+			if (l.platformId !== undefined) {
+				fn.call(self, l);
+			}
+		});
+		if (this.app.zones && this.app.zones.placeLabels) {
+			this.app.zones.placeLabels();
+		}
+	};
+
+	PlatformShading.prototype._badge = function (marker) {
+		var el = marker.getElement && marker.getElement(), lab = el && el.querySelector('.platform-label');
+		if (!lab) {
+			return false;
+		}
+		var old = lab.querySelector('.shading-badge');
+		if (old) {
+			old.remove();
+		}
+		var b = this._badges && this._badges[String(marker.platformId)];
+		if (b) {
+			lab.appendChild(badge(b, 'shading-badge'));
+		}
+		return !!b;
+	};
+
+	function badge(b, cls) {
+		return h('span', { className: cls, dataset: { platformId: b.id, cls: String(b.k) }, text: b.text,
+			style: { background: b.fill, color: b.ink, 'border-color': b.border, 'border-style': b.dashed ? 'dashed' : 'solid' } });
+	}
 
 	PlatformShading.prototype._draw = function () {
 		var map = this.app.map, self = this;
@@ -157,7 +215,27 @@
 		if (!this._renderer) {
 			this._renderer = L.canvas({ pane: PANE, padding: 0.3 });
 		}
-		var sc = this.scale, layers = [];
+		if (!this._hooked) {
+			this._hooked = true;
+			map.on('layeradd', function (e) {
+				if (e.layer.platformId !== undefined && self._badges) {
+					self._badge(e.layer);
+				}
+			});
+		}
+		var sc = this.scale, layers = [], labelled = {};
+		this._badges = {};
+		(this.data.platforms || []).forEach(function (p) {
+			var k = sc.byPlatform[p.platform], e = self.indicator === 'low_share' ? null : self._entry(p), v = self.value(p);
+			var fill = k < 0 ? NO_VALUE : sc.colors[k];
+			self._badges[String(p.platform)] = { id: String(p.platform), k: k, fill: fill, text: v === null ? '—' : wanmu.i18n.number(v, 1),
+				ink: k >= (sc.colors.length - 1) / 2 ? '#fff' : '#1d3557', border: wanmu.style.shade(fill, -0.4), dashed: e && e.meets_target === false };
+		});
+		this._eachLabel(function (m) {
+			if (this._badge(m)) {
+				labelled[String(m.platformId)] = true;
+			}
+		});
 		(this.data.platforms || []).forEach(function (p) {
 			var k = sc.byPlatform[p.platform], e = self.indicator === 'low_share' ? null : self._entry(p);
 			var meets = e && e.meets_target !== undefined && e.meets_target !== null ? e.meets_target : null;
@@ -180,20 +258,12 @@
 					}
 				});
 			});
-			if (biggest) {
-				// The label is the class's key too: over the whole city the zones are
-				// specks. Above the centre, clear of the zone's own name.
-				var v = self.value(p);
+			if (biggest && !labelled[String(p.platform)]) {
+				// No name label: the badge (the class's key too: over the whole
+				// city the zones are specks) above the largest zone's centre.
 				var label = L.tooltip({ permanent: true, direction: 'top', offset: [0, -6], className: 'shading-label', interactive: false, pane: 'tooltipPane' })
 					.setLatLng(L.polygon(biggest.map(function (c) { return [c[1], c[0]]; })).getBounds().getCenter())
-					.setContent(h('span', { dataset: { platformId: p.platform, cls: String(k) }, text: v === null ? '—' : wanmu.i18n.number(v, 1) }));
-				label.once('add', function () {
-					var el = label.getElement();
-					el.style.background = fill;
-					el.style.color = k >= (sc.colors.length - 1) / 2 ? '#fff' : '#1d3557';
-					el.style.borderColor = wanmu.style.shade(fill, -0.4);
-					el.style.borderStyle = meets === false ? 'dashed' : 'solid';
-				});
+					.setContent(badge(self._badges[String(p.platform)], 'shading-tip'));
 				layers.push(label);
 			}
 		});
@@ -229,6 +299,7 @@
 	// one, the 2025 target.
 	PlatformShading.prototype.legendRows = function () {
 		var sc = this.scale, unit = this.unit(), rows = [];
+		var fmt = breakFormat(sc.breaks); // one number format for the whole legend
 		var counts = {};
 		Object.keys(sc.byPlatform).forEach(function (id) { counts[sc.byPlatform[id]] = (counts[sc.byPlatform[id]] || 0) + 1; });
 		var tmin = sc.targets.length ? Math.min.apply(null, sc.targets) : null, tmax = sc.targets.length ? Math.max.apply(null, sc.targets) : null;
@@ -285,6 +356,18 @@
 	function fmt(v) {
 		var d = Math.abs(v) >= 100 || v === Math.round(v) ? 0 : (Math.abs(v) >= 10 ? 1 : 2);
 		return wanmu.i18n.number(v, d);
+	}
+
+	// breakFormat formats every break with the decimals the finest one
+	// needs, so a legend does not mix "9.50" with "11".
+	function breakFormat(b) {
+		var d = 0;
+		b.forEach(function (v) {
+			while (d < 3 && Math.abs(v * Math.pow(10, d) - Math.round(v * Math.pow(10, d))) > 1e-6) {
+				d++;
+			}
+		});
+		return function (v) { return wanmu.i18n.number(v, d); };
 	}
 
 	// niceBreaks cuts [min, max] of vals into about n classes of a round width.
