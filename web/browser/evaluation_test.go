@@ -282,6 +282,9 @@ func TestSchemeEditor(t *testing.T) {
 	}))`); w > 0 {
 		t.Errorf("in English a benchmark's text runs %v px past its cell", w)
 	}
+	if e := eval[string](p, `document.querySelector('.scheme-error').textContent`); strings.Contains(e, "输入有误") || !eval[bool](p, `!!document.querySelector('.field-error[data-error-for="scheme.groups[0].indicators[1].weight"]')`) {
+		t.Errorf("after the switch the error box says %q, or the field's message is gone", e)
+	}
 	p.screenshot("185-evfix-scheme-english")
 	eval[bool](p, `(wanmu.i18n.setLang('zh'), true)`)
 

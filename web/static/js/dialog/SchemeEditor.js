@@ -354,7 +354,9 @@
 
 		// showError shows a problem; a 422's field errors go next to the
 		// fields they name, the rest (and anything else) in the box.
+		var lastErr = null;
 		function showError(err) {
+			lastErr = err;
 			el.querySelectorAll('.field-error').forEach(function (x) { x.remove(); });
 			el.querySelectorAll('[aria-invalid]').forEach(function (x) { x.classList.remove('invalid'); x.removeAttribute('aria-invalid'); });
 			wanmu.dom.clear(error);
@@ -438,6 +440,9 @@
 			if (loaded) {
 				render();
 				renderHistory();
+				if (lastErr) {
+					showError(lastErr); // in the new words, next to the redrawn fields
+				}
 			}
 		};
 		wanmu.i18n.on('langchange', relabel);
