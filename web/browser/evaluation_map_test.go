@@ -215,6 +215,16 @@ func TestEvaluationMapLayers(t *testing.T) {
 		t.Errorf("the shading legend mixes number formats: %s", mixed)
 	}
 	p.screenshot("132-platform-shading")
+	// The platforms reloaded (a zone edited, a membership changed): the
+	// shading fetches its zones and figures again.
+	eval[bool](p, `(function(){
+		var f = window.fetch;
+		window.refetched = [];
+		window.fetch = function (u) { window.refetched.push(String(u)); return f.apply(this, arguments); };
+		wanmu.app.fire('platforms');
+		return true;
+	})()`)
+	p.waitJS("the shading reloaded", `window.refetched.some(function (u) { return /\/zones\?.*platform=/.test(u); }) && window.refetched.some(function (u) { return u.indexOf('/evaluation/platforms?') >= 0; }) && !!wanmu.app.evalLayers.shading.data && !!document.querySelector('.platform-label .shading-badge')`)
 	// Off and on: the badges go and come back.
 	p.click(sec + ` [data-layer="evalmap-shading"]`)
 	p.waitJS("the badges gone", `!document.querySelector('.shading-badge, .shading-tip')`)

@@ -127,7 +127,7 @@
 		}
 		var code = this.indicator;
 		var d = ((this.data && this.data.definitions) || []).filter(function (x) { return x.code === code; })[0];
-		return d ? d.unit : '';
+		return d ? wanmu.PlatformIndicators.words.unit(d.unit) : '';
 	};
 
 	// classOf is the class index of platform id (0 lightest), -1 without a value.
