@@ -252,6 +252,10 @@ func TestEvaluationOfStoredEnterprises(t *testing.T) {
 			t.Errorf("land of class %s: %v, want %v (%v)", c, land[c], v, land)
 		}
 	}
+	// classes: the cut-offs of the scheme in force, for the page's rank ranges.
+	if cs, _ := m["classes"].([]any); len(cs) != 4 || cs[3].(map[string]any)["up_to"] != 1.0 {
+		t.Errorf("classes: %v, want the default's four cut-offs ending at 1", m["classes"])
+	}
 	// Filters: B only; the platform P (e1–e3 and half of e4); paging.
 	if m := get("/api/v1/evaluation?year=2024&class=B"); m["total"] != 2.0 {
 		t.Errorf("class B: %v", m["total"])
