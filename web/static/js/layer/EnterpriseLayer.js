@@ -31,53 +31,17 @@
 		this._seq = 0;
 	}
 
-	// toggle: turning the layer on again retries a load that failed.
-	EnterpriseLayer.prototype.toggle = function (on) {
-		this.on = !!on;
-		if (this.failed) {
-			this.failed = false;
-			this.year = null;
-		}
-		this.sync();
-	};
+	EnterpriseLayer.prototype.toggle = wanmu.YearLayer.toggle;
+	EnterpriseLayer.prototype.sync = wanmu.YearLayer.sync;
 
-	// sync shows the group's year when on, nothing when off.
-	EnterpriseLayer.prototype.sync = function () {
-		var year = this.on ? this.group.year() : null;
-		if (!year) {
-			this._remove();
-			this.group.changed();
-			return;
-		}
-		if (year === this.year && (this.data || this.failed)) {
-			this._draw();
-			this.group.changed(); // the panel's legend for the layer turned back on
-			return;
-		}
-		var self = this, seq = ++this._seq;
-		this.year = year;
-		this.data = null;
-		this.failed = false;
-		this._remove();
+	// _fetch reads the year's enterprises: all, or the low-efficiency land.
+	EnterpriseLayer.prototype._fetch = function (year) {
 		var q = { year: year, scenario: 0 };
 		if (this.mode === 'low') {
 			q['class'] = 'C,D';
 			q.vacant = 'true';
 		}
-		this.group.changed();
-		wanmu.api.get('/evaluation/map', q).then(function (fc) {
-			if (seq === self._seq) {
-				self.data = fc;
-				self._draw();
-				self.group.changed();
-			}
-		}, function (err) {
-			if (seq === self._seq) {
-				self.failed = true;
-				self.group.changed();
-				wanmu.notifyError(err, t('evalmap.failed'));
-			}
-		});
+		return wanmu.api.get('/evaluation/map', q);
 	};
 
 	EnterpriseLayer.prototype._remove = function () {

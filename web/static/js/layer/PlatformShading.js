@@ -44,15 +44,8 @@
 		});
 	}
 
-	// toggle: turning the shading on again retries a load that failed.
-	PlatformShading.prototype.toggle = function (on) {
-		this.on = !!on;
-		if (this.failed) {
-			this.failed = false;
-			this.year = null;
-		}
-		this.sync();
-	};
+	PlatformShading.prototype.toggle = wanmu.YearLayer.toggle;
+	PlatformShading.prototype.sync = wanmu.YearLayer.sync;
 
 	PlatformShading.prototype.setIndicator = function (code) {
 		this.indicator = code;
@@ -60,38 +53,11 @@
 		this.group.changed();
 	};
 
-	PlatformShading.prototype.sync = function () {
-		var year = this.on ? this.group.year() : null;
-		if (!year) {
-			this._remove();
-			this.group.changed();
-			return;
-		}
-		if (year === this.year && (this.data || this.failed)) {
-			this._draw();
-			this.group.changed(); // the panel's legend for the layer turned back on
-			return;
-		}
-		var self = this, seq = ++this._seq;
-		this.year = year;
-		this.data = null;
-		this.failed = false;
-		this._remove();
-		this.group.changed();
-		wanmu.api.get('/evaluation/platforms', { year: year, scenario: 0 }).then(function (res) {
+	// _fetch reads the year's platform figures and the zones not loaded yet.
+	PlatformShading.prototype._fetch = function (year) {
+		var self = this;
+		return wanmu.api.get('/evaluation/platforms', { year: year, scenario: 0 }).then(function (res) {
 			return self._loadZones(res.platforms || []).then(function () { return res; });
-		}).then(function (res) {
-			if (seq === self._seq) {
-				self.data = res;
-				self._draw();
-				self.group.changed();
-			}
-		}, function (err) {
-			if (seq === self._seq) {
-				self.failed = true;
-				self.group.changed();
-				wanmu.notifyError(err, t('evalmap.failed'));
-			}
 		});
 	};
 
