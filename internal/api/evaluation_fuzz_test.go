@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"wanmu/internal/evaluation"
 )
@@ -40,7 +42,8 @@ func FuzzSchemeBody(f *testing.F) {
 // FuzzEvaluationQuery: the evaluation's paging and parameter checks answer a
 // 400 problem or values in range.
 func FuzzEvaluationQuery(f *testing.F) {
-	for _, s := range []string{"limit=10&offset=20", "limit=0", "offset=-1", "limit=99999", "year=2024&colour=red", "scenario=0&limit=1", "%zz"} {
+	for _, s := range []string{"limit=10&offset=20", "limit=0", "offset=-1", "limit=99999", "year=2024&colour=red", "scenario=0&limit=1", "%zz",
+		"q=%E7%A4%BA%E4%BE%8B", "q=91331102", "q=" + strings.Repeat("x", 61)} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, q string) {
@@ -48,9 +51,17 @@ func FuzzEvaluationQuery(f *testing.F) {
 			return
 		}
 		r := &http.Request{Method: "GET", URL: &url.URL{Path: "/api/v1/evaluation", RawQuery: q}}
-		if err := onlyParams(r, "year", "county", "scale", "class", "zone", "platform", "limit", "offset"); err != nil {
+		if err := onlyParams(r, "year", "county", "scale", "class", "zone", "platform", "q", "limit", "offset"); err != nil {
 			checkProblem(t, q, err)
 			return
+		}
+		text, err := evalSearch(r.URL.Query().Get("q"))
+		if err != nil {
+			checkProblem(t, q, err)
+			return
+		}
+		if utf8.RuneCountInString(text) > 60 || text != strings.ToUpper(text) {
+			t.Fatalf("%q: search text %q", q, text)
 		}
 		limit, offset, err := pageParams(r, 100)
 		if err != nil {

@@ -25,6 +25,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"wanmu/internal/evaluation"
 	"wanmu/internal/problem"
@@ -191,8 +192,9 @@ type evalSelection struct {
 	Bench   []evaluation.BenchmarkUsed
 }
 
-// selectEvaluation reads ?year=&county=&scale=&class=&zone=&platform= and
-// selects from the year's evaluation.
+// selectEvaluation reads ?year=&county=&scale=&class=&zone=&platform=&q= and
+// selects from the year's evaluation; q finds enterprises by a part of
+// their name or credit code.
 func (s *Server) selectEvaluation(r *http.Request) (out evalSelection, err error) {
 	q := r.URL.Query()
 	year, err := s.evalYear(r)
@@ -208,6 +210,10 @@ func (s *Server) selectEvaluation(r *http.Request) (out evalSelection, err error
 	}
 	if class != "" && !strings.Contains("ABCDT", string(class)) || len(class) > 1 {
 		return out, problem.New(http.StatusBadRequest, "bad-parameter", "class must be one of A, B, C, D, T, not %q", truncate(string(class), 20))
+	}
+	text, err := evalSearch(q.Get("q"))
+	if err != nil {
+		return out, err
 	}
 	var zone, platform int64
 	for name, dst := range map[string]*int64{"zone": &zone, "platform": &platform} {
@@ -239,7 +245,8 @@ func (s *Server) selectEvaluation(r *http.Request) (out evalSelection, err error
 	land := map[string]map[evaluation.Class]float64{}
 	for i := range run.Eval.Results {
 		e := &run.Eval.Results[i]
-		if county != "" && e.County != county || scale != "" && e.Scale != scale || in != nil && !in[e.CreditCode] {
+		if county != "" && e.County != county || scale != "" && e.Scale != scale || in != nil && !in[e.CreditCode] ||
+			text != "" && !strings.Contains(strings.ToUpper(e.Name), text) && !strings.Contains(e.CreditCode, text) {
 			continue
 		}
 		if counts[e.County] == nil {
@@ -277,9 +284,20 @@ func (s *Server) selectEvaluation(r *http.Request) (out evalSelection, err error
 	return evalSelection{Year: year, Run: run, Results: sel, Counts: counts, Land: land, Bench: bench}, nil
 }
 
-// getEvaluation answers GET /evaluation?year=&county=&scale=&class=&zone=&platform=&limit=&offset=.
+// evalSearch reads ?q=: a part of an enterprise's name or credit code, at
+// most 60 characters, compared in upper case (codes are upper case; Latin
+// letters in names match either way).
+func evalSearch(q string) (string, error) {
+	q = strings.TrimSpace(q)
+	if utf8.RuneCountInString(q) > 60 {
+		return "", problem.New(http.StatusBadRequest, "bad-parameter", "q is a part of a name or credit code, at most 60 characters")
+	}
+	return strings.ToUpper(q), nil
+}
+
+// getEvaluation answers GET /evaluation?year=&county=&scale=&class=&zone=&platform=&q=&limit=&offset=.
 func (s *Server) getEvaluation(w http.ResponseWriter, r *http.Request) error {
-	if err := onlyParams(r, "year", "county", "scale", "class", "zone", "platform", "limit", "offset"); err != nil {
+	if err := onlyParams(r, "year", "county", "scale", "class", "zone", "platform", "q", "limit", "offset"); err != nil {
 		return err
 	}
 	limit, offset, err := pageParams(r, 100)

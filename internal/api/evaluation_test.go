@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -255,6 +256,23 @@ func TestEvaluationOfStoredEnterprises(t *testing.T) {
 	// classes: the cut-offs of the scheme in force, for the page's rank ranges.
 	if cs, _ := m["classes"].([]any); len(cs) != 4 || cs[3].(map[string]any)["up_to"] != 1.0 {
 		t.Errorf("classes: %v, want the default's four cut-offs ending at 1", m["classes"])
+	}
+	// q: a part of the name or of the credit code (any case).
+	first := rs[0].(map[string]any)
+	code := first["credit_code"].(string)
+	if m := get("/api/v1/evaluation?year=2024&q=" + url.QueryEscape(strings.ToLower(code[len(code)-6:]))); m["total"] != 1.0 ||
+		m["results"].([]any)[0].(map[string]any)["credit_code"] != code {
+		t.Errorf("q by the code's last six characters: %v results", m["total"])
+	}
+	name := []rune(first["name"].(string))
+	if m := get("/api/v1/evaluation?year=2024&q=" + url.QueryEscape(string(name[len(name)-3:]))); m["total"].(float64) < 1 {
+		t.Errorf("q by a part of the name %q: %v results", string(name), m["total"])
+	} else {
+		for _, x := range m["results"].([]any) {
+			if !strings.Contains(x.(map[string]any)["name"].(string), string(name[len(name)-3:])) {
+				t.Errorf("q %q found %v", string(name[len(name)-3:]), x.(map[string]any)["name"])
+			}
+		}
 	}
 	// Filters: B only; the platform P (e1–e3 and half of e4); paging.
 	if m := get("/api/v1/evaluation?year=2024&class=B"); m["total"] != 2.0 {

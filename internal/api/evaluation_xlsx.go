@@ -44,7 +44,7 @@ func indicatorHeader(c evaluation.IndicatorCode) string {
 
 // evaluationXLSX answers GET /evaluation.xlsx with the same filters as GET /evaluation.
 func (s *Server) evaluationXLSX(w http.ResponseWriter, r *http.Request) error {
-	if err := onlyParams(r, "year", "county", "scale", "class", "zone", "platform"); err != nil {
+	if err := onlyParams(r, "year", "county", "scale", "class", "zone", "platform", "q"); err != nil {
 		return err
 	}
 	e, err := s.selectEvaluation(r)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 type evalMapFC struct {
@@ -103,6 +104,29 @@ func TestEvaluationMapLayers(t *testing.T) {
 		t.Errorf("the card has %d rows (class, score, rank, land)", n)
 	}
 	p.screenshot("133-enterprise-card")
+	// From the card to the enterprise's evaluation: the dialog opens on the
+	// layer's year, found by the credit code.
+	code := all.Features[last].Properties["credit_code"].(string)
+	p.click(`.leaflet-popup [data-action="open-enterprise"]`)
+	p.waitJS("the enterprise's evaluation", fmt.Sprintf(`(function () {
+		var d = document.querySelector('dialog.evaluation-dialog[open]');
+		var rows = d ? d.querySelectorAll('tr.eval-row') : [];
+		return !!d && d.querySelector('[data-filter="q"]').value === %q && rows.length === 1 && rows[0].getAttribute('data-credit-code') === %q &&
+			rows[0].classList.contains('open') &&
+			d.querySelector('[data-filter="year"]').value === String(wanmu.app.evalLayers.enterprises.year);
+	})()`, code, code))
+	p.screenshot("137-enterprise-from-map")
+	// Typing part of a name finds the enterprises that have it.
+	part := string([]rune(name)[2 : len([]rune(name))-4]) // 示例竹木10000有限公司 → 竹木10000
+	p.setValue(`dialog.evaluation-dialog [data-filter="q"]`, part)
+	eval[bool](p, `(document.querySelector('dialog.evaluation-dialog [data-filter="q"]').dispatchEvent(new Event('input')), true)`)
+	p.waitJS("the search's results", fmt.Sprintf(`(function () {
+		var rows = document.querySelectorAll('dialog.evaluation-dialog tr.eval-row');
+		return rows.length > 0 && Array.prototype.every.call(rows, function (r) { return r.textContent.indexOf(%q) >= 0; }) &&
+			Array.prototype.some.call(rows, function (r) { return r.getAttribute('data-credit-code') === %q; });
+	})()`, part, code))
+	p.do(chromedp.KeyEvent(kb.Escape))
+	p.waitJS("the dialog closed", `!document.querySelector('dialog[open]')`)
 	eval[bool](p, `(wanmu.app.map.closePopup(), wanmu.app.fitAll(), true)`)
 
 	// 低效用地: only C, D and vacant.

@@ -361,10 +361,10 @@ func TestEvaluationPageFixes(t *testing.T) {
 	eval[bool](p, `(wanmu.i18n.setLang('en'), true)`)
 	p.waitJS("the dialog in English", `document.querySelector('[data-eval-tab="results"]').textContent === 'Enterprises' && !!document.querySelector('.eval-detail [data-eval="class-range"]')`)
 	checks := map[string]string{
-		`document.querySelector('.eval-detail [data-indicator="tax_per_mu"] td').textContent`:     "Tax per mu",
-		`document.querySelector('.eval-detail [data-indicator="tax_per_mu"] .unit').textContent`:  "10k yuan/mu",
+		`document.querySelector('.eval-detail [data-indicator="tax_per_mu"] td').textContent`:       "Tax per mu",
+		`document.querySelector('.eval-detail [data-indicator="tax_per_mu"] .unit').textContent`:    "10k yuan/mu",
 		`document.querySelector('.eval-grid thead th:last-child').textContent`:                      eval[string](p, `wanmu.i18n.t('eval.col.class')`),
-		`document.querySelector('[data-eval="bench-note"]').textContent.slice(0, 29)`:              "No enterprise figures for 202",
+		`document.querySelector('[data-eval="bench-note"]').textContent.slice(0, 29)`:               "No enterprise figures for 202",
 		`document.querySelector('.eval-detail [data-eval="class-range"]').textContent.slice(0, 15)`: "Class D: ranks ",
 		`document.querySelector('.eval-row td.scale').textContent`:                                  "above size",
 	}

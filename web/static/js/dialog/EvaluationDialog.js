@@ -86,11 +86,12 @@
 	}
 
 	// open shows the dialog; opts.tab picks the first tab ('results',
-	// 'unplaced', 'scheme', 'assessment').
+	// 'unplaced', 'scheme', 'assessment'), opts.year the year and opts.q
+	// the search (an enterprise's credit code from the map).
 	function open(app, opts) {
 		opts = opts || {};
 		var admin = !!(app.user && app.user.role === 'admin');
-		var f = { year: '', county: '', scale: '', 'class': '', platform: '' };
+		var f = { year: '', county: '', scale: '', 'class': '', platform: '', q: (opts.q || '').trim() };
 		var offset = 0, gen = 0, ugen = 0, last = null, indicators = {}, ys = [];
 
 		// ---- filters -----------------------------------------------------
@@ -107,6 +108,19 @@
 			(app.platforms || []).slice().sort(function (a, b) { return a.name.localeCompare(b.name, 'zh-CN'); }).map(function (p) {
 				return h('option', { value: String(p.id), text: p.name });
 			}));
+		// Find an enterprise by a part of its name or credit code (as typed,
+		// after a pause).
+		var search = h('input', { type: 'search', value: f.q, attrs: { 'data-filter': 'q', maxlength: '60', placeholder: t('evsearch.placeholder') } });
+		var searchTimer = null;
+		var openFound = !!f.q;
+		search.addEventListener('input', function () {
+			clearTimeout(searchTimer);
+			searchTimer = setTimeout(function () {
+				f.q = search.value.trim();
+				offset = 0;
+				load();
+			}, 250);
+		});
 		var classBtns = [''].concat(CLASSES).map(function (c) {
 			var b = h('button', { className: 'seg-btn' + (c === '' ? ' on' : ''), attrs: { type: 'button', 'data-class-filter': c, 'aria-pressed': c === '' ? 'true' : 'false' } },
 				c === '' ? h('span', { i18n: 'eval.allClasses' }) : badge(c));
@@ -134,7 +148,7 @@
 		};
 		var filters = h('div', { className: 'eval-filters' },
 			labelled('eval.year', year), labelled('eval.county', counties), labelled('eval.scale', scale),
-			labelled('eval.platform', platforms),
+			labelled('eval.platform', platforms), labelled('evsearch.label', search),
 			h('div', { className: 'eval-filter' }, h('span', { className: 'field-label', i18n: 'eval.class' }),
 				h('div', { className: 'seg eval-class-seg', attrs: { role: 'group' } }, classBtns)));
 
@@ -194,7 +208,7 @@
 		xlsxBtn.setAttribute('data-action', 'evaluation-xlsx');
 
 		function query(extra) {
-			var q = { scenario: 0, year: f.year, county: f.county, scale: f.scale, 'class': f['class'], platform: f.platform };
+			var q = { scenario: 0, year: f.year, county: f.county, scale: f.scale, 'class': f['class'], platform: f.platform, q: f.q };
 			Object.keys(extra || {}).forEach(function (k) { q[k] = extra[k]; });
 			return q;
 		}
@@ -216,6 +230,13 @@
 				renderSummary(res);
 				renderTable(res);
 				renderPager(res);
+				if (openFound && (res.results || []).length === 1) { // opened for one enterprise: its card at once
+					var row = table.querySelector('tr.eval-row');
+					if (row) {
+						row.click();
+					}
+				}
+				openFound = false;
 			}, function (err) {
 				if (mine === gen) {
 					table.classList.remove('loading');
@@ -464,6 +485,9 @@
 				return;
 			}
 			f.year = String(ys[0].year);
+			if (opts.year && ys.some(function (y) { return y.year === Number(opts.year); })) {
+				f.year = String(opts.year); // opened for an enterprise of the map's year
+			}
 			yearOptions();
 			var setUnplaced = function () {
 				unplacedLabel();
@@ -486,6 +510,7 @@
 		// moment (the static labels follow data-i18n by themselves); open
 		// cards stay open.
 		var relabel = function () {
+			search.placeholder = t('evsearch.placeholder');
 			yearOptions();
 			unplacedLabel();
 			if (last) {

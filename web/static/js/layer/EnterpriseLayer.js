@@ -97,7 +97,7 @@
 			L.DomEvent.stopPropagation(e);
 			var f = (e.propagatedFrom || e.layer).feature;
 			L.popup({ className: 'evalmap-popup', maxWidth: 300 }).setLatLng(e.latlng)
-				.setContent(popup(f.properties)).openOn(map);
+				.setContent(popup(f.properties, self)).openOn(map);
 		});
 		this.layer.addTo(map);
 		if (!this._zoomWired) {
@@ -176,8 +176,9 @@
 		return [(w + e) / 2, (s + n) / 2];
 	}
 
-	// popup is a feature's card, text only.
-	function popup(pr) {
+	// popup is a feature's card, text only; an enterprise's leads to its
+	// evaluation (the dialog found by its credit code, in the layer's year).
+	function popup(pr, layer) {
 		var rows;
 		if (pr.kind === 'vacant') {
 			rows = [
@@ -201,7 +202,12 @@
 			h('div', { className: 'evalmap-card-title' },
 				h('span', { className: 'evalmap-class', style: { background: wanmu.style.classColor(c) }, text: c }),
 				h('span', { className: 'evalmap-name', text: pr.name || '' })),
-			table(rows));
+			table(rows),
+			pr.credit_code ? h('button', { className: 'btn btn-small', attrs: { type: 'button', 'data-action': 'open-enterprise' }, i18n: 'evsearch.open',
+				on: { click: function () {
+					layer.app.map.closePopup();
+					wanmu.EvaluationDialog.open(layer.app, { year: layer.year, q: pr.credit_code });
+				} } }) : null);
 	}
 
 	function table(rows) {
