@@ -19,7 +19,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/paulmach/orb/geojson"
 
 	"wanmu/internal/evaluation"
@@ -273,9 +272,9 @@ type enterpriseCommit struct {
 }
 
 func (s *Server) commitEnterpriseImport(w http.ResponseWriter, r *http.Request) error {
-	id := chi.URLParam(r, "id")
-	if !jobID.MatchString(id) {
-		return problem.New(http.StatusBadRequest, "bad-id", "%q is not an import id", truncate(id, 40))
+	id, err := importID(r)
+	if err != nil {
+		return err
 	}
 	var b enterpriseCommitBody
 	if err := decodeJSON(w, r, &b); err != nil {

@@ -70,9 +70,6 @@ func (s *Server) projectExtent(epsg, zone int) [4]float64 {
 	return out
 }
 
-// projectLayers are the layers of the project, bottom to top: the enabled
-// constraint and reference layers, the zones by kind and disposition, the
-// platforms' outlines.
 // projectPlan is the request's plan (nil: the official data).
 func (s *Server) projectPlan(r *http.Request) (*store.Scenario, error) {
 	id := scenarioOf(r)
@@ -86,11 +83,19 @@ func (s *Server) projectPlan(r *http.Request) (*store.Scenario, error) {
 	return &sc, nil
 }
 
-func (s *Server) projectLayers(r *http.Request, plan *store.Scenario) ([]qgis.Layer, error) {
+// projectLayers are the layers of the project, bottom to top: the enabled
+// constraint and reference layers, the zones by kind and disposition, the
+// platforms' outlines — a plan's (also returned; nil: the official data's)
+// for the request's ?scenario=.
+func (s *Server) projectLayers(r *http.Request) ([]qgis.Layer, *store.Scenario, error) {
+	plan, err := s.projectPlan(r)
+	if err != nil {
+		return nil, nil, err
+	}
 	base := publicurl.Origin(r, s.trustProxy)
 	layers, err := s.store.ListLayers(r.Context())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []qgis.Layer
 	for _, l := range layers {
@@ -118,7 +123,7 @@ func (s *Server) projectLayers(r *http.Request, plan *store.Scenario) ([]qgis.La
 	}
 	platforms := qgis.Layer{ID: "platforms", Name: "产业平台" + suffix, Kind: qgis.Features, Base: base, Collection: "platforms",
 		Scenario: scenario, Style: symbology.Platform, Label: "name"}
-	return append(out, zones, platforms), nil
+	return append(out, zones, platforms), plan, nil
 }
 
 // qgisProject answers the .qgz of the official data, or of the plan of
@@ -133,11 +138,7 @@ func (s *Server) qgisProject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	plan, err := s.projectPlan(r)
-	if err != nil {
-		return err
-	}
-	layers, err := s.projectLayers(r, plan)
+	layers, plan, err := s.projectLayers(r)
 	if err != nil {
 		return err
 	}
@@ -162,11 +163,7 @@ func (s *Server) maplibreStyle(w http.ResponseWriter, r *http.Request) error {
 	if len(r.URL.Query()) > 0 {
 		return problem.New(http.StatusBadRequest, "unknown-parameter", "GET /exports/maplibre-style takes no query parameters but scenario")
 	}
-	plan, err := s.projectPlan(r)
-	if err != nil {
-		return err
-	}
-	layers, err := s.projectLayers(r, plan)
+	layers, _, err := s.projectLayers(r)
 	if err != nil {
 		return err
 	}

@@ -377,10 +377,19 @@ func (s *Server) jobFailure(ctx context.Context, err error) error {
 	return &job.Failure{Err: err, Detail: d}
 }
 
-func (s *Server) getImport(w http.ResponseWriter, r *http.Request) error {
+// importID is the {id} of an import's route, checked.
+func importID(r *http.Request) (string, error) {
 	id := chi.URLParam(r, "id")
 	if !jobID.MatchString(id) {
-		return problem.New(http.StatusBadRequest, "bad-id", "%q is not an import id", truncate(id, 40))
+		return "", problem.New(http.StatusBadRequest, "bad-id", "%q is not an import id", truncate(id, 40))
+	}
+	return id, nil
+}
+
+func (s *Server) getImport(w http.ResponseWriter, r *http.Request) error {
+	id, err := importID(r)
+	if err != nil {
+		return err
 	}
 	j, err := s.jobs.Get(r.Context(), id, actorName(r.Context()))
 	if errors.Is(err, job.ErrNotFound) {
@@ -408,9 +417,9 @@ type importCommit struct {
 }
 
 func (s *Server) commitImport(w http.ResponseWriter, r *http.Request) error {
-	id := chi.URLParam(r, "id")
-	if !jobID.MatchString(id) {
-		return problem.New(http.StatusBadRequest, "bad-id", "%q is not an import id", truncate(id, 40))
+	id, err := importID(r)
+	if err != nil {
+		return err
 	}
 	var b commitBody
 	if err := decodeJSON(w, r, &b); err != nil {
@@ -473,11 +482,11 @@ func (s *Server) continueImport(ctx context.Context, rep job.Reporter, data any,
 }
 
 func (s *Server) cancelImport(w http.ResponseWriter, r *http.Request) error {
-	id := chi.URLParam(r, "id")
-	if !jobID.MatchString(id) {
-		return problem.New(http.StatusBadRequest, "bad-id", "%q is not an import id", truncate(id, 40))
+	id, err := importID(r)
+	if err != nil {
+		return err
 	}
-	err := s.jobs.Cancel(r.Context(), id, actorName(r.Context()))
+	err = s.jobs.Cancel(r.Context(), id, actorName(r.Context()))
 	if errors.Is(err, job.ErrNotFound) {
 		return problem.New(http.StatusNotFound, "not-found", "import %s does not exist", id)
 	}
