@@ -265,4 +265,9 @@ func TestTopBarEnglish(t *testing.T) {
 		t.Errorf("top bar buttons clipped or wrapped in English at 1440 px: %v", bad)
 	}
 	p.click(`#lang [data-value="zh"]`)
+	// In Chinese too the name stays on one line (万亩 once wrapped to two).
+	p.waitJS("Chinese", `document.querySelector('[data-panel-toggle="left"]').title !== 'Collapse the layers panel'`)
+	if h := eval[float64](p, `(function () { var b = document.querySelector('.brand-name'); return b.getBoundingClientRect().height / parseFloat(getComputedStyle(b).fontSize); })()`); h > 1.8 {
+		t.Errorf("the brand name takes %.1f lines at 1440 px", h)
+	}
 }
