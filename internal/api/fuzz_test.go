@@ -109,7 +109,7 @@ func FuzzParseZoneFilter(f *testing.F) {
 		"kind=park&kind=foo", "kind=", "county=", "bbox=", "KIND=park", "kind=%FF", "%00=1", "kind=park&x=1", "limit=1e3"} {
 		f.Add(s)
 	}
-	known := map[string]bool{"kind": true, "county": true, "platform": true, "bbox": true, "retired": true, "limit": true, "q": true, "after": true, "disposition": true}
+	known := map[string]bool{"kind": true, "county": true, "platform": true, "bbox": true, "retired": true, "limit": true, "q": true, "after": true, "disposition": true, "sort": true}
 	f.Fuzz(func(t *testing.T, raw string) {
 		q, err := url.ParseQuery(raw)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -285,11 +286,11 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 		return ""
 	}
 	known := map[string]bool{"kind": true, "county": true, "platform": true, "bbox": true, "retired": true, "limit": true,
-		"after": true, "q": true, "disposition": true}
+		"after": true, "q": true, "disposition": true, "sort": true}
 	for k := range q {
 		if !known[k] {
 			return store.ZoneFilter{}, problem.New(http.StatusBadRequest, "unknown-parameter",
-				"unknown query parameter %q: use kind, county, disposition, platform, bbox, retired, q, limit or after", truncate(k, 40))
+				"unknown query parameter %q: use kind, county, disposition, platform, bbox, retired, q, sort, limit or after", truncate(k, 40))
 		}
 	}
 	f := store.ZoneFilter{Limit: DefaultZonePage}
@@ -347,6 +348,14 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 		}
 		f.Text = text
 	}
+	if v := get("sort"); v != "" {
+		key := strings.TrimPrefix(v, "-")
+		if !slices.Contains(store.ZoneSortKeys, key) {
+			return f, problem.New(http.StatusBadRequest, "bad-parameter",
+				"sort must be one of %s, with a leading - for descending (sort=-area), not %q", strings.Join(store.ZoneSortKeys, " "), truncate(v, 40))
+		}
+		f.Sort, f.Desc = key, key != v
+	}
 	if l := get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > MaxZonePage {
@@ -358,7 +367,7 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 	if a := get("after"); a != "" {
 		id, err := ParseID(a)
 		if err != nil {
-			return f, problem.New(http.StatusBadRequest, "bad-parameter", "after must be a zone id (from a next link), not %q", truncate(a, 40))
+			return f, problem.New(http.StatusBadRequest, "bad-parameter", "after must be a zone id (from a next link: the last zone of the page before, in the sort order), not %q", truncate(a, 40))
 		}
 		f.After = id
 	}

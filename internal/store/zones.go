@@ -64,9 +64,29 @@ type ZoneFilter struct {
 	RetiredOnly bool   // only retired zones
 	Text        string // part of the name or document number, any case
 	Disposition string // 保留, 并, 提, 撤, 转 or 待定
-	After       int64  // only zones with a larger id (the next page)
+	Sort        string // one of ZoneSortKeys; "": by id
+	Desc        bool   // the sort descending
+	After       int64  // the next page: zones after this one in the sort order
 	Limit       int    // at most this many; 0: all
 }
+
+// zoneSortKeys are the SQL of the keys a zone list sorts by. Text sorts in
+// Chinese order (pinyin, ICU), as a planner reads names; the database's own
+// collation is byte order. The id breaks ties, so the order is total and a
+// page can continue after its last zone.
+var zoneSortKeys = map[string]string{
+	"id":          "z.id",
+	"name":        `z.name COLLATE "zh-x-icu"`,
+	"kind":        "z.kind",
+	"county":      "z.county_adcode",
+	"disposition": "coalesce(z.disposition, '')",
+	"platform":    `coalesce(p.name, '') COLLATE "zh-x-icu"`,
+	"document":    `coalesce(z.document_no, '') COLLATE "zh-x-icu"`,
+	"area":        "z.area_m2",
+}
+
+// ZoneSortKeys are the keys a zone list can be sorted by.
+var ZoneSortKeys = []string{"id", "name", "kind", "county", "disposition", "platform", "document", "area"}
 
 // Change records who makes a change and why.
 type Change struct {
@@ -98,18 +118,18 @@ func scanZone(row pgx.Row) (Zone, error) {
 	return z, err
 }
 
-// ListZones returns the zones matching f, ordered by id.
+// ListZones returns the zones matching f, in f's order (by id by default).
 func (s *Store) ListZones(ctx context.Context, f ZoneFilter) ([]Zone, error) {
 	var zs []Zone
 	err := s.EachZone(ctx, f, func(z Zone) error { zs = append(zs, z); return nil })
 	return zs, err
 }
 
-// EachZone calls fn with each zone matching f, ordered by id, as the rows
+// EachZone calls fn with each zone matching f, in f's order, as the rows
 // arrive: a caller that encodes them one by one holds one zone at a time.
 // fn's error stops the walk and is returned.
 func (s *Store) EachZone(ctx context.Context, f ZoneFilter, fn func(Zone) error) error {
-	q, args := zoneQuery(s.scenario, f)
+	q, args := zoneQuery(s.scenario, f, false)
 	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("list zones: %w", err)
@@ -130,8 +150,13 @@ func (s *Store) EachZone(ctx context.Context, f ZoneFilter, fn func(Zone) error)
 	return nil
 }
 
-// zoneQuery is the SQL of a zone filter in a scenario, with its arguments.
-func zoneQuery(scenario int64, f ZoneFilter) (string, []any) {
+// zoneQuery is the SQL of a zone filter in a scenario, with its arguments:
+// the zones in order, or with totals their count and area (the same rows,
+// no order, no page).
+func zoneQuery(scenario int64, f ZoneFilter, totals bool) (string, []any) {
+	if totals {
+		f.After, f.Limit = 0, 0
+	}
 	var where []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -161,18 +186,40 @@ func zoneQuery(scenario int64, f ZoneFilter) (string, []any) {
 	case f.PlatformID < 0:
 		where = append(where, "m.platform_id IS NULL")
 	}
+	key, cmp, dir := zoneSortKeys[f.Sort], ">", ""
+	if key == "" {
+		key = "z.id"
+	}
+	if f.Desc {
+		cmp, dir = "<", " DESC"
+	}
 	if f.After > 0 {
-		where = append(where, "z.id > "+arg(f.After))
+		if key == "z.id" {
+			where = append(where, "z.id "+cmp+" "+arg(f.After))
+		} else {
+			// After the zone's own key, read with the same expression.
+			after := arg(f.After)
+			anchor := "SELECT " + key + zoneFrom + " WHERE z.id = " + after
+			where = append(where, fmt.Sprintf("(%s, z.id) %s ((%s), %s)", key, cmp, anchor, after))
+		}
 	}
 	if f.BBox != nil {
 		where = append(where, fmt.Sprintf("z.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4490)",
 			arg(f.BBox.Min[0]), arg(f.BBox.Min[1]), arg(f.BBox.Max[0]), arg(f.BBox.Max[1])))
 	}
-	q := "SELECT " + zoneColumns + zoneFrom
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+	columns := zoneColumns
+	if totals {
+		columns = "count(*), coalesce(sum(z.area_m2), 0)"
 	}
-	q += " ORDER BY z.id"
+	q := "SELECT " + columns + zoneFrom + " WHERE " + strings.Join(where, " AND ")
+	if totals {
+		return q, args
+	}
+	if key == "z.id" {
+		q += " ORDER BY z.id" + dir
+	} else {
+		q += " ORDER BY " + key + dir + ", z.id" + dir
+	}
 	if f.Limit > 0 {
 		q += " LIMIT " + arg(f.Limit)
 	}

@@ -86,10 +86,27 @@ func TestZoneTable(t *testing.T) {
 		t.Errorf("the totals do not show the area %q", want)
 	}
 
-	// Sort by area: largest first, in the API's areas.
-	p.click(`#zone-table th[data-sort="area_mu"]`)
-	p.waitJS("sorted by area", `document.querySelector('#zone-table th[data-sort="area_mu"]').getAttribute('aria-sort') === 'descending'`)
-	ids := eval[[]int64](p, `Array.prototype.map.call(document.querySelectorAll('#zone-table tbody tr'), function (r) { return +r.dataset.zoneId; })`)
+	// Sort by area: the server sorts every matching zone, so the first page
+	// (two rows) holds the two largest of all, then the pages follow in order.
+	rowIDs := func() []int64 {
+		return eval[[]int64](p, `Array.prototype.map.call(document.querySelectorAll('#zone-table tbody tr'), function (r) { return +r.dataset.zoneId; })`)
+	}
+	p.click(`#zone-table th[data-sort="area"]`)
+	p.waitJS("sorted by area, first page", `document.querySelector('#zone-table th[data-sort="area"]').getAttribute('aria-sort') === 'descending' &&
+		!document.getElementById('zone-table').classList.contains('loading') && document.querySelector('#zone-table .zone-table-totals').dataset.loaded === '2'`)
+	largest := make([]float64, 0, len(areas))
+	for _, a := range areas {
+		largest = append(largest, a)
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(largest)))
+	if ids := rowIDs(); len(ids) != 2 || areas[ids[0]] != largest[0] || areas[ids[1]] != largest[1] {
+		t.Errorf("the first page sorted by area holds %v (%v, %v mu), want the two largest of all: %v mu", ids, areas[ids[0]], areas[ids[len(ids)-1]], largest[:2])
+	}
+	for i := 0; i < 500 && eval[bool](p, `!document.querySelector('[data-action="table-more"]').hidden`); i++ {
+		p.click(`[data-action="table-more"]`)
+		p.waitJS("the next page", `!document.getElementById('zone-table').classList.contains('loading')`)
+	}
+	ids := rowIDs()
 	if !sort.SliceIsSorted(ids, func(i, j int) bool { return areas[ids[i]] > areas[ids[j]] }) || len(ids) != len(areas) {
 		t.Errorf("rows after sorting by area: %v", ids)
 	}

@@ -2,8 +2,9 @@
 // Filters go to the server (GET /zones takes county, kind, disposition,
 // platform, retired and q), which answers a page at a time, so the table
 // works on 200,000 zones: it shows the first page and loads more on demand.
-// Sorting and totals cover the loaded rows (the note says when there are
-// more). Selection is shared with the map both ways. On demand the table
+// Sorting is the server's too (sort=, pinyin order for names), so the first
+// page of a sort by area holds the largest zones of all, not of the loaded
+// rows; the totals are those of every matching zone. Selection is shared with the map both ways. On demand the table
 // lists a constraint layer's features instead (read-only, paged through the
 // OGC API's items route); a row click zooms to the feature.
 (function (wanmu) {
@@ -12,22 +13,23 @@
 	var h = wanmu.dom.h;
 	var t = function (k, p) { return wanmu.i18n.t(k, p); };
 
+	// sort: the server's sort key of the column (GET /zones?sort=).
 	var COLUMNS = [
-		{ key: 'id', label: 'table.col.id', num: true },
-		{ key: 'name', label: 'table.col.name' },
-		{ key: 'kind', label: 'table.col.kind', text: function (p) { return t('kind.' + p.kind); } },
-		{ key: 'county_adcode', label: 'table.col.county', text: function (p) { return wanmu.i18n.tOr('county.' + p.county_adcode, p.county_adcode); } },
-		{ key: 'disposition', label: 'table.col.disposition', text: function (p) { return p.disposition ? wanmu.i18n.tOr('disp.short.' + p.disposition, p.disposition) : '—'; } },
-		{ key: 'platform_name', label: 'table.col.platform', text: function (p) { return p.platform_name || '—'; } },
-		{ key: 'document_no', label: 'table.col.document', text: function (p) { return p.document_no || '—'; } },
-		{ key: 'area_mu', label: 'table.col.area', num: true, area: true }
+		{ key: 'id', sort: 'id', label: 'table.col.id', num: true },
+		{ key: 'name', sort: 'name', label: 'table.col.name' },
+		{ key: 'kind', sort: 'kind', label: 'table.col.kind', text: function (p) { return t('kind.' + p.kind); } },
+		{ key: 'county_adcode', sort: 'county', label: 'table.col.county', text: function (p) { return wanmu.i18n.tOr('county.' + p.county_adcode, p.county_adcode); } },
+		{ key: 'disposition', sort: 'disposition', label: 'table.col.disposition', text: function (p) { return p.disposition ? wanmu.i18n.tOr('disp.short.' + p.disposition, p.disposition) : '—'; } },
+		{ key: 'platform_name', sort: 'platform', label: 'table.col.platform', text: function (p) { return p.platform_name || '—'; } },
+		{ key: 'document_no', sort: 'document', label: 'table.col.document', text: function (p) { return p.document_no || '—'; } },
+		{ key: 'area_mu', sort: 'area', label: 'table.col.area', num: true, area: true }
 	];
 
 	function ZoneTable(app) {
 		this.app = app;
 		this.filter = {};
 		this.source = ''; // '' for zones, else an OGC collection 'layer-<id>'
-		this.sort = { key: 'id', dir: 1 };
+		this.sort = { key: 'id', dir: 1 }; // key: a column's sort key
 		this.rows = [];
 		this.next = null;
 		this.selected = [];
@@ -116,6 +118,9 @@
 		this._loaded = true;
 		var q = { limit: ZoneTable.PAGE };
 		Object.keys(this.filter).forEach(function (k) { q[k] = this.filter[k]; }, this);
+		if (this.sort.key !== 'id' || this.sort.dir < 0) {
+			q.sort = (this.sort.dir < 0 ? '-' : '') + this.sort.key;
+		}
 		this.rows = [];
 		this.matched = null;
 		this.sums = null;
@@ -129,6 +134,7 @@
 		// The totals of all matching zones, not only the loaded pages.
 		var tq = L.extend({}, q);
 		delete tq.limit;
+		delete tq.sort;
 		wanmu.api.get('/zones/totals', tq).then(function (sums) {
 			if (gen === self._gen) { // not overtaken by a later filter
 				self.sums = sums;
@@ -167,20 +173,11 @@
 		});
 	};
 
+	// sortBy orders the table by a column's sort key (again: the other
+	// way; the area starts with the largest) and loads its first page.
 	ZoneTable.prototype.sortBy = function (key) {
-		this.sort = this.sort.key === key ? { key: key, dir: -this.sort.dir } : { key: key, dir: key === 'area_mu' ? -1 : 1 };
-		this._renderRows();
-	};
-
-	ZoneTable.prototype._sorted = function () {
-		var k = this.sort.key, dir = this.sort.dir;
-		return this.rows.slice().sort(function (a, b) {
-			var x = a.properties[k], y = b.properties[k];
-			if (typeof x === 'number' && typeof y === 'number') {
-				return dir * (x - y);
-			}
-			return dir * String(x === null || x === undefined ? '' : x).localeCompare(String(y === null || y === undefined ? '' : y), 'zh-CN');
-		});
+		this.sort = this.sort.key === key ? { key: key, dir: -this.sort.dir } : { key: key, dir: key === 'area' ? -1 : 1 };
+		this.reload();
 	};
 
 	ZoneTable.prototype._renderRows = function () {
@@ -191,17 +188,17 @@
 		var self = this;
 		wanmu.dom.clear(this.head);
 		COLUMNS.forEach(function (c) {
-			var active = self.sort.key === c.key;
+			var active = self.sort.key === c.sort;
 			self.head.appendChild(h('th', {
 				className: (c.num ? 'num ' : '') + 'sortable' + (active ? ' sorted' : ''),
-				attrs: { 'data-sort': c.key, 'aria-sort': active ? (self.sort.dir > 0 ? 'ascending' : 'descending') : 'none' },
-				on: { click: function () { self.sortBy(c.key); } }
+				attrs: { 'data-sort': c.sort, 'aria-sort': active ? (self.sort.dir > 0 ? 'ascending' : 'descending') : 'none' },
+				on: { click: function () { self.sortBy(c.sort); } }
 			}, h('span', { text: t(c.label) + (c.area ? ' (' + wanmu.units.symbol() + ')' : '') }),
 			h('span', { className: 'sort-mark', text: active ? (self.sort.dir > 0 ? ' ▲' : ' ▼') : '' })));
 		});
 		wanmu.dom.clear(this.body);
 		var total = 0;
-		this._sorted().forEach(function (f) {
+		this.rows.forEach(function (f) {
 			var p = f.properties;
 			total += p.area_mu || 0;
 			self.body.appendChild(h('tr', {
