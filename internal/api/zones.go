@@ -41,6 +41,7 @@ type zoneProperties struct {
 	PlatformName json.RawMessage `json:"platform_name"`
 	Version      json.RawMessage `json:"version"`
 	MergedInto   json.RawMessage `json:"merged_into"`
+	SplitInto    json.RawMessage `json:"split_into"`
 	CreatedAt    json.RawMessage `json:"created_at"`
 	CreatedBy    json.RawMessage `json:"created_by"`
 	UpdatedAt    json.RawMessage `json:"updated_at"`
@@ -383,8 +384,15 @@ func (s *Server) getZone(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// A split zone's pieces, all of them (merged_into names the first).
+	pieces, err := s.st(r).SplitInto(r.Context(), z)
+	if err != nil {
+		return err
+	}
+	f := zoneJSON(z)
+	f.Properties["split_into"] = pieces
 	w.Header().Set("ETag", etag(z.Version))
-	writeGeoJSON(w, http.StatusOK, zoneJSON(z))
+	writeGeoJSON(w, http.StatusOK, f)
 	return nil
 }
 

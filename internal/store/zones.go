@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -478,8 +480,9 @@ func lockLiveZone(ctx context.Context, tx pgx.Tx, id int64, version int) (Zone, 
 }
 
 // SplitZone cuts a live zone in two (or more) along a line and returns the
-// new zones; the source is retired with a link to the first piece, and the
-// pieces keep its fields (name suffixed -1, -2 …) and its platform.
+// new zones; the source is retired with a link to the first piece (all the
+// pieces: SplitInto), and the pieces keep its fields (name suffixed -1, -2 …)
+// and its platform, and share its approved area (apportion).
 func (s *Store) SplitZone(ctx context.Context, id int64, version int, line orb.LineString, c Change) ([]Zone, error) {
 	var pieces []Zone
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -497,16 +500,18 @@ func (s *Store) SplitZone(ctx context.Context, id int64, version int, line orb.L
 			return err
 		}
 		rows, err := tx.Query(ctx, `
-			SELECT ST_AsBinary(ST_Multi(d.geom)) FROM (
+			SELECT ST_AsBinary(ST_Multi(d.geom)), ellipsoidal_area(ST_Multi(d.geom)) FROM (
 				SELECT (ST_Dump(ST_Split(z.geom, ST_GeomFromWKB($2, 4490)))).geom FROM zone z WHERE z.id = $1
 			) d WHERE ST_Area(d.geom) > 0`, id, lb)
 		if err != nil {
 			return fmt.Errorf("split zone %d: %w", id, err)
 		}
 		var parts []orb.MultiPolygon
+		var areas []float64
 		for rows.Next() {
 			var b []byte
-			if err := rows.Scan(&b); err != nil {
+			var a float64
+			if err := rows.Scan(&b, &a); err != nil {
 				rows.Close()
 				return err
 			}
@@ -516,6 +521,7 @@ func (s *Store) SplitZone(ctx context.Context, id int64, version int, line orb.L
 				return err
 			}
 			parts = append(parts, mp)
+			areas = append(areas, a)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -524,12 +530,13 @@ func (s *Store) SplitZone(ctx context.Context, id int64, version int, line orb.L
 		if len(parts) < 2 {
 			return fmt.Errorf("split zone %d: the line does not cut the zone in two; draw it across the whole zone, from outside to outside: %w", id, ErrInvalid)
 		}
+		approved := apportion(src.ApprovedAreaHa, areas)
 		for i, p := range parts {
 			name := fmt.Sprintf("%s-%d", src.Name, i+1)
 			attrs := provenanceFree(src.Attributes)
 			attrs["split_from"] = src.ID
 			z, err := createZone(ctx, tx, src.ScenarioID, ZoneFields{Kind: &src.Kind, Name: &name, CountyAdcode: &src.CountyAdcode,
-				Disposition: &src.Disposition, DocumentNo: &src.DocumentNo, Attributes: attrs, Geom: p}, c, "split")
+				Disposition: &src.Disposition, DocumentNo: &src.DocumentNo, ApprovedAreaHa: &approved[i], Attributes: attrs, Geom: p}, c, "split")
 			if err != nil {
 				return err
 			}
@@ -550,6 +557,75 @@ func (s *Store) SplitZone(ctx context.Context, id int64, version int, line orb.L
 		return publishZones(ctx, tx, src.ScenarioID, platformsOf(src), src.Geom.Bound())
 	})
 	return pieces, err
+}
+
+// apportion shares a split source's approved area (核准面积, ha) among its
+// pieces by their share of the ellipsoidal area: each piece but the last
+// gets its share rounded to 0.0001 ha (1 m²), the last what remains, so the
+// pieces add up to the source's figure (and none is below 0: a piece's
+// rounded share is capped by what is left). No approved area: none for any.
+func apportion(approved *float64, areas []float64) []*float64 {
+	out := make([]*float64, len(areas))
+	if approved == nil {
+		return out
+	}
+	total := 0.0
+	for _, a := range areas {
+		total += a
+	}
+	given := 0.0
+	for i, a := range areas {
+		v := *approved - given
+		if i < len(areas)-1 {
+			share := 0.0
+			if total > 0 {
+				share = math.Round(*approved*a/total*1e4) / 1e4
+			}
+			v = max(0, min(share, *approved-given)) // rounding up never leaves the last piece below 0
+			given += v
+		}
+		out[i] = &v
+	}
+	return out
+}
+
+// SplitInto returns the pieces a retired zone was split into, all of them,
+// read from the operation that split it (the revisions that created the
+// pieces); nil when the zone was not split or has since been brought back
+// (merged_into then names the zone it was merged into, or nothing).
+func (s *Store) SplitInto(ctx context.Context, z Zone) ([]int64, error) {
+	return splitInto(ctx, s.db, z)
+}
+
+func splitInto(ctx context.Context, q querier, z Zone) ([]int64, error) {
+	if z.RetiredAt == nil || z.MergedInto == nil {
+		return nil, nil
+	}
+	var op int64
+	var actor *string
+	err := q.QueryRow(ctx, `SELECT op, actor FROM revision WHERE entity = 'zone' AND entity_id = $1
+		AND action = 'split' AND before IS NOT NULL AND op IS NOT NULL ORDER BY id DESC LIMIT 1`, z.ID).Scan(&op, &actor)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pieces of zone %d: %w", z.ID, err)
+	}
+	// actor and op: the index revision_actor_op_idx finds the operation.
+	sql := `SELECT coalesce(array_agg(entity_id ORDER BY entity_id), '{}') FROM revision
+		WHERE actor = $1 AND op = $2 AND entity = 'zone' AND action = 'split' AND before IS NULL`
+	args := []any{actor, op}
+	if actor == nil {
+		sql = strings.Replace(sql, "actor = $1", "actor IS NULL AND $1::text IS NULL", 1)
+	}
+	var ids []int64
+	if err := q.QueryRow(ctx, sql, args...).Scan(&ids); err != nil {
+		return nil, fmt.Errorf("pieces of zone %d: %w", z.ID, err)
+	}
+	if !slices.Contains(ids, *z.MergedInto) {
+		return nil, nil // merged since, not split
+	}
+	return ids, nil
 }
 
 // addMembership puts a zone in a platform; both must be locked.
