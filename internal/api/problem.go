@@ -47,6 +47,16 @@ func (s *Server) toProblem(ctx context.Context, err error) *problem.Problem {
 		p.Extra = map[string]any{"entity": uc.Entity, "id": uc.ID, "changed_by": uc.By}
 		return p
 	}
+	var sl *store.SuccessorLiveError
+	if errors.As(err, &sl) {
+		p := problem.New(http.StatusConflict, "successor-live", "%s", sl.Error())
+		succ := make([]map[string]any, len(sl.Successors))
+		for i, z := range sl.Successors {
+			succ[i] = map[string]any{"id": z.ID, "name": z.Name}
+		}
+		p.Extra = map[string]any{"id": sl.ID, "split": sl.Split, "successors": succ}
+		return p
+	}
 	var ce *store.ConflictError
 	if errors.As(err, &ce) {
 		p := problem.New(http.StatusPreconditionFailed, "stale-version",

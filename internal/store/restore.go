@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -90,6 +91,9 @@ func (s *Store) restoreZone(ctx context.Context, id int64, version int, revision
 			if err := checkOwnLastChange(ctx, tx, "zone", id, revisionID, c.Actor); err != nil {
 				return err
 			}
+		}
+		if err := checkNoLiveSuccessor(ctx, tx, before); err != nil {
+			return err
 		}
 		var snap zoneState
 		if err := snap.decode(raw); err != nil {
@@ -199,4 +203,89 @@ func (s *Store) restorePlatform(ctx context.Context, id int64, version int, revi
 		return publishPlatforms(ctx, tx, p.ScenarioID, []int64{id}, nil)
 	})
 	return p, err
+}
+
+// SuccessorLiveError refuses to bring back a zone that was merged or split
+// while what it became is live: its land would then be counted twice.
+type SuccessorLiveError struct {
+	ID         int64
+	Name       string
+	Split      bool   // split (else merged)
+	Successors []Zone // the live zones that hold its land (id and name)
+}
+
+func (e *SuccessorLiveError) Error() string {
+	names := make([]string, len(e.Successors))
+	for i, z := range e.Successors {
+		names[i] = fmt.Sprintf("zone %d (%s)", z.ID, z.Name)
+	}
+	list := strings.Join(names, ", ")
+	if e.Split {
+		return fmt.Sprintf("zone %d (%s) was split, and its land is live in %s: restoring it would count that land twice. "+
+			"Undo the split (which brings this zone back and retires the pieces), or retire the pieces first and then restore this zone",
+			e.ID, e.Name, list)
+	}
+	return fmt.Sprintf("zone %d (%s) was merged, and its land is live in %s: restoring it would count that land twice. "+
+		"Undo the merge (which brings back its sources and retires the merged zone), or retire the merged zone first and then restore this zone",
+		e.ID, e.Name, list)
+}
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *SuccessorLiveError) Is(target error) bool { return target == ErrConflict }
+
+// checkNoLiveSuccessor refuses to restore a zone retired by a merge or a
+// split while a zone that holds its land is live: the merged zone, the
+// pieces, or, where those were merged or split again in turn, what they
+// became. The successors are locked, so none comes back while this restore
+// runs; each was created after the zone it came from, so its id is larger and
+// the locks are taken in the global order but for rare chains of several
+// generations (a deadlock there is retried like any other).
+func checkNoLiveSuccessor(ctx context.Context, tx pgx.Tx, z Zone) error {
+	if z.RetiredAt == nil || z.MergedInto == nil {
+		return nil
+	}
+	pieces, err := splitInto(ctx, tx, z)
+	if err != nil {
+		return err
+	}
+	e := &SuccessorLiveError{ID: z.ID, Name: z.Name, Split: pieces != nil}
+	next := pieces
+	if next == nil {
+		next = []int64{*z.MergedInto}
+	}
+	seen := map[int64]bool{z.ID: true}
+	for len(next) > 0 && len(seen) < 1000 {
+		locked, err := lockZones(ctx, tx, next)
+		if err != nil {
+			return err
+		}
+		var after []int64
+		for _, id := range sortedUnique(next) {
+			s, ok := locked[id]
+			if !ok || seen[id] {
+				continue
+			}
+			seen[id] = true
+			if s.RetiredAt == nil {
+				e.Successors = append(e.Successors, s)
+				continue
+			}
+			if s.MergedInto == nil {
+				continue // retired outright: its land is no longer counted
+			}
+			more, err := splitInto(ctx, tx, s)
+			if err != nil {
+				return err
+			}
+			if more == nil {
+				more = []int64{*s.MergedInto}
+			}
+			after = append(after, more...)
+		}
+		next = after
+	}
+	if len(e.Successors) > 0 {
+		return e
+	}
+	return nil
 }
