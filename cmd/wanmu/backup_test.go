@@ -436,7 +436,7 @@ func writeLayers(ctx context.Context, st *store.Store, wrote *atomic.Int64) erro
 			}
 			fs = append(fs, store.LayerFeature{Geom: b, Attributes: map[string]any{"地块": i}})
 		}
-		if _, _, err := st.CreateLayer(ctx, fmt.Sprintf("写入图层%d", k), "exclude", "备份测试", fs, nil); err != nil {
+		if _, _, err := st.CreateLayer(ctx, store.Change{}, fmt.Sprintf("写入图层%d", k), "exclude", "备份测试", fs, nil); err != nil {
 			return err
 		}
 		wrote.Add(1)

@@ -173,7 +173,7 @@ func loadScale(ctx context.Context, c *config, seed uint64, parcels int, stdout,
 				}
 				t0 := time.Now()
 				bar := newProgressBar(stderr, l.Name)
-				_, rep, err := tx.CreateLayer(ctx, l.Name, l.Kind, l.Source, features, func(done, total int) {
+				_, rep, err := tx.CreateLayer(ctx, store.Change{}, l.Name, l.Kind, l.Source, features, func(done, total int) {
 					bar.set(int64(done), int64(total))
 				})
 				bar.done()

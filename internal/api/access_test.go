@@ -139,7 +139,7 @@ func TestAccessMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, _, err := e.st.CreateLayer(ctx, "L", "exclude", "", nil, nil)
+	l, _, err := e.st.CreateLayer(ctx, store.Change{}, "L", "exclude", "", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

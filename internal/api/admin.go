@@ -86,7 +86,7 @@ func (s *Server) patchLayer(w http.ResponseWriter, r *http.Request) error {
 	if b.Enabled == nil {
 		return fieldProblem("enabled", "is required: true to count the layer in reports, false to leave it out")
 	}
-	l, err := s.store.SetLayerEnabled(r.Context(), id, version, *b.Enabled)
+	l, err := s.store.SetLayerEnabled(r.Context(), id, version, *b.Enabled, s.change(r, ""))
 	if err != nil {
 		return err
 	}

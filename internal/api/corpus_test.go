@@ -163,7 +163,7 @@ func setUpCorpusFixtures(t *testing.T, e *env) *corpusFixtures {
 	if err := e.st.RetirePlatform(ctx, retiredP.ID, retiredP.Version, ch); err != nil {
 		t.Fatal(err)
 	}
-	layer, _, err := e.st.CreateLayer(ctx, "fixture-layer", "exclude", "test", nil, nil)
+	layer, _, err := e.st.CreateLayer(ctx, store.Change{}, "fixture-layer", "exclude", "test", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

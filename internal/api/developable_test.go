@@ -131,7 +131,7 @@ func developableFixture(t *testing.T, e *env) (store.Zone, store.Platform) {
 			}
 			fs = append(fs, store.LayerFeature{Geom: b})
 		}
-		if _, _, err := e.st.CreateLayer(ctx, name, kind, "test", fs, nil); err != nil {
+		if _, _, err := e.st.CreateLayer(ctx, store.Change{}, name, kind, "test", fs, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

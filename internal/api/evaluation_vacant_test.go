@@ -51,7 +51,7 @@ func TestVacantLand(t *testing.T) {
 	}
 	v1 := square(120.209, 28.104, 120.211, 28.106) // half in 甲区, half in 乙区
 	v2 := square(120.208, 28.105, 120.210, 28.107) // in 甲区, overlapping v1
-	if _, _, err := e.st.CreateLayer(ctx, "闲置土地", "vacant", "自然资源局", []store.LayerFeature{v1, v2}, nil); err != nil {
+	if _, _, err := e.st.CreateLayer(ctx, store.Change{}, "闲置土地", "vacant", "自然资源局", []store.LayerFeature{v1, v2}, nil); err != nil {
 		t.Fatal(err)
 	}
 	after, err := e.st.Report(ctx, p.ID)

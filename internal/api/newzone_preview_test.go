@@ -35,7 +35,7 @@ func TestPreviewNewZone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.st.CreateLayer(ctx, "永久基本农田", "exclude", "test", []store.LayerFeature{{Geom: farm}}, nil); err != nil {
+	if _, _, err := e.st.CreateLayer(ctx, store.Change{}, "永久基本农田", "exclude", "test", []store.LayerFeature{{Geom: farm}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	before, err := e.st.Report(ctx, p.ID)

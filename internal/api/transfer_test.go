@@ -232,7 +232,7 @@ func TestImportFailureNamesTheFeature(t *testing.T) {
 func TestLayerImportNameTaken(t *testing.T) {
 	e := newEnv(t, api.Options{})
 	ctx := context.Background()
-	if _, _, err := e.st.CreateLayer(ctx, "永久基本农田", "exclude", "test", nil, nil); err != nil {
+	if _, _, err := e.st.CreateLayer(ctx, store.Change{}, "永久基本农田", "exclude", "test", nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	status, b := e.postUpload("admin", "farm.geojson", []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[119.9,28.4],[119.91,28.4],[119.91,28.41],[119.9,28.4]]]}}]}`),

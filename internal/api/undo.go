@@ -80,6 +80,6 @@ func (s *Server) takeBack(w http.ResponseWriter, r *http.Request, redo bool) err
 		}
 		fc.Append(zoneJSON(z))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"operation": res.Operation, "zones": fc, "platforms": res.Platforms})
+	writeJSON(w, http.StatusOK, map[string]any{"operation": res.Operation, "zones": fc, "platforms": res.Platforms, "layers": res.Layers})
 	return nil
 }

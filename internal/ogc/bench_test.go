@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"wanmu/internal/store"
 )
 
 // BenchmarkPullCRS times the pull of a whole layer of parcels through /ogc
@@ -30,7 +32,7 @@ func BenchmarkPullCRS(b *testing.B) {
 	}
 	e := newEnv(b, false)
 	ctx := context.Background()
-	l, _, err := e.st.CreateLayer(ctx, "永久基本农田", "exclude", "bench", nil, nil)
+	l, _, err := e.st.CreateLayer(ctx, store.Change{}, "永久基本农田", "exclude", "bench", nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

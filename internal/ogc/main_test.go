@@ -234,11 +234,11 @@ func (e *env) fixture() fixture {
 				Attributes: map[string]any{"地类": "水田", "编号": fmt.Sprintf("%d-%d", i, j), "备注": "<b>田</b>"}})
 		}
 	}
-	if f.farmland, _, err = e.st.CreateLayer(ctx, "永久基本农田", "exclude", "test", parcels, nil); err != nil {
+	if f.farmland, _, err = e.st.CreateLayer(ctx, store.Change{}, "永久基本农田", "exclude", "test", parcels, nil); err != nil {
 		e.t.Fatal(err)
 	}
 	g, _ := wkb.Marshal(rect(119.0, 27.5, 120.5, 28.9))
-	if f.counties, _, err = e.st.CreateLayer(ctx, "县界 <参考>", "reference", "test",
+	if f.counties, _, err = e.st.CreateLayer(ctx, store.Change{}, "县界 <参考>", "reference", "test",
 		[]store.LayerFeature{{Geom: g, Attributes: map[string]any{"name": "丽水市"}}}, nil); err != nil {
 		e.t.Fatal(err)
 	}

@@ -72,7 +72,7 @@ func TestCachedReportIsNeverStale(t *testing.T) {
 	check("after adding a member")
 	// A new constraint layer, then switching it off.
 	g, _ := wkb.Marshal(rect(119.80, 28.30, 119.81, 28.31))
-	l, _, err := st.CreateLayer(ctx, "农田", "exclude", "", []store.LayerFeature{{Geom: g}}, nil)
+	l, _, err := st.CreateLayer(ctx, store.Change{}, "农田", "exclude", "", []store.LayerFeature{{Geom: g}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestCachedReportIsNeverStale(t *testing.T) {
 	if len(r.Layers) != 1 {
 		t.Fatalf("layers = %+v", r.Layers)
 	}
-	if _, err := st.SetLayerEnabled(ctx, l.ID, l.Version, false); err != nil {
+	if _, err := st.SetLayerEnabled(ctx, l.ID, l.Version, false, store.Change{}); err != nil {
 		t.Fatal(err)
 	}
 	check("after switching the layer off")

@@ -79,7 +79,7 @@ func Load(ctx context.Context, st *store.Store, d synth.Dataset) error {
 			}
 			features = append(features, store.LayerFeature{Geom: b, Attributes: f.Properties})
 		}
-		if _, _, err := st.CreateLayer(ctx, l.Name, l.Kind, l.Source, features, nil); err != nil {
+		if _, _, err := st.CreateLayer(ctx, store.Change{}, l.Name, l.Kind, l.Source, features, nil); err != nil {
 			return err
 		}
 	}

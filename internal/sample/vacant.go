@@ -95,6 +95,6 @@ func loadVacant(ctx context.Context, st *store.Store) error {
 			"illustrative": true, "name": fmt.Sprintf("闲置土地（示意）-%03d", i+1), "类型": kind,
 			"county_adcode": v.zone.CountyAdcode, "note": "示例数据，非测绘成果"}})
 	}
-	_, _, err = st.CreateLayer(ctx, VacantLayer, "vacant", vacantSource, features, nil)
+	_, _, err = st.CreateLayer(ctx, store.Change{}, VacantLayer, "vacant", vacantSource, features, nil)
 	return err
 }

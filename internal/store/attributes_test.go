@@ -83,7 +83,7 @@ func TestAttributeTypesSurvive(t *testing.T) {
 	check("zone after undo", got.Attributes)
 
 	g, _ := wkb.Marshal(rect(119.9, 28.4, 119.91, 28.41))
-	l, _, err := st.CreateLayer(ctx, "typed", "exclude", "test", []store.LayerFeature{{Geom: g, Attributes: attrs}}, nil)
+	l, _, err := st.CreateLayer(ctx, store.Change{}, "typed", "exclude", "test", []store.LayerFeature{{Geom: g, Attributes: attrs}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

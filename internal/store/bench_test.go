@@ -426,7 +426,7 @@ func benchLoad(t testing.TB, ctx context.Context, st *store.Store, r *benchResul
 			l.Features.Features[i] = nil
 		}
 		t0 := time.Now()
-		if _, _, err := st.CreateLayer(ctx, l.Name, l.Kind, l.Source, fs, nil); err != nil {
+		if _, _, err := st.CreateLayer(ctx, store.Change{}, l.Name, l.Kind, l.Source, fs, nil); err != nil {
 			t.Fatal(err)
 		}
 		r.imports = append(r.imports, layerImport{name: l.Name, features: len(fs), took: time.Since(t0)})

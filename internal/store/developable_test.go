@@ -100,7 +100,7 @@ func TestDevelopableLand(t *testing.T) {
 	// Without layers everything is developable; with all excluded nothing.
 	ls, _ := st.ListLayers(ctx)
 	for _, l := range ls {
-		if _, err := st.SetLayerEnabled(ctx, l.ID, l.Version, false); err != nil {
+		if _, err := st.SetLayerEnabled(ctx, l.ID, l.Version, false, store.Change{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -267,7 +267,7 @@ func TestLayerPage(t *testing.T) {
 		g, _ := wkb.Marshal(rect(x, y, x+0.005, y+0.005))
 		fs = append(fs, store.LayerFeature{Geom: g, Attributes: map[string]any{"地类": "水田", "编号": i, "备注": `<b>"x"</b>`}})
 	}
-	l, _, err := st.CreateLayer(ctx, "永久基本农田", "exclude", "test", fs, nil)
+	l, _, err := st.CreateLayer(ctx, store.Change{}, "永久基本农田", "exclude", "test", fs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,7 +350,7 @@ func BenchmarkLayerPage(b *testing.B) {
 	ctx := context.Background()
 	// Another layer first, so that the big one does not start at id 1.
 	mustLayerTB(b, st, "红线", rect(119.8, 28.3, 119.81, 28.31))
-	l, _, err := st.CreateLayer(ctx, "永久基本农田", "exclude", "bench", nil, nil)
+	l, _, err := st.CreateLayer(ctx, store.Change{}, "永久基本农田", "exclude", "bench", nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -417,7 +417,7 @@ func mustLayerTB(tb testing.TB, st *store.Store, name string, gs ...orb.MultiPol
 		b, _ := wkb.Marshal(g)
 		fs = append(fs, store.LayerFeature{Geom: b})
 	}
-	l, _, err := st.CreateLayer(context.Background(), name, "exclude", "test", fs, nil)
+	l, _, err := st.CreateLayer(context.Background(), store.Change{}, name, "exclude", "test", fs, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -432,7 +432,7 @@ func TestLayerExtentFollowsFeatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, _, err := st.CreateLayer(ctx, "范围测试", "exclude", "test", []store.LayerFeature{{Geom: first}}, nil)
+	l, _, err := st.CreateLayer(ctx, store.Change{}, "范围测试", "exclude", "test", []store.LayerFeature{{Geom: first}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/wkb"
 
 	"wanmu/internal/store"
 	"wanmu/internal/testdb"
@@ -38,15 +37,7 @@ func mustZone(t *testing.T, st *store.Store, name string, g orb.MultiPolygon) st
 
 func mustLayer(t *testing.T, st *store.Store, name, kind string, gs ...orb.MultiPolygon) store.Layer {
 	t.Helper()
-	var fs []store.LayerFeature
-	for _, g := range gs {
-		b, err := wkb.Marshal(g)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fs = append(fs, store.LayerFeature{Geom: b})
-	}
-	l, _, err := st.CreateLayer(context.Background(), name, kind, "test", fs, nil)
+	l, _, err := st.CreateLayer(context.Background(), store.Change{}, name, kind, "test", wkbs(t, gs...), nil)
 	if err != nil {
 		t.Fatalf("create layer %s: %v", name, err)
 	}

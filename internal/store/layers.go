@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -98,8 +97,9 @@ type LoadReport struct {
 // loads its features in one transaction: either all of them land or none.
 // Invalid geometries are repaired with ST_MakeValid (a layer is reference
 // data, not an edit); the report counts the repairs and names the features
-// left out for enclosing no area.
-func (s *Store) CreateLayer(ctx context.Context, name, kind, source string, features []LayerFeature, progress func(done, total int)) (Layer, LoadReport, error) {
+// left out for enclosing no area. The load is recorded in the history as c's
+// (an undo switches the layer off).
+func (s *Store) CreateLayer(ctx context.Context, c Change, name, kind, source string, features []LayerFeature, progress func(done, total int)) (Layer, LoadReport, error) {
 	var l Layer
 	var rep LoadReport
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -118,8 +118,10 @@ func (s *Store) CreateLayer(ctx context.Context, name, kind, source string, feat
 		if err := change.Publish(ctx, tx, change.Change{Layer: "platforms"}); err != nil {
 			return err
 		}
-		l, err = getLayer(ctx, tx, l.ID)
-		return err
+		if l, err = getLayer(ctx, tx, l.ID); err != nil {
+			return err
+		}
+		return addRevision(ctx, tx, "layer", l.ID, l.Version, "import", c, nil, layerState(l))
 	})
 	if err != nil {
 		return Layer{}, LoadReport{}, err
@@ -308,28 +310,23 @@ func loadFeatures(ctx context.Context, tx pgx.Tx, layerID int64, kind string, fe
 	return rep, nil
 }
 
-// SetLayerEnabled switches a layer on or off for the report, at version.
-func (s *Store) SetLayerEnabled(ctx context.Context, id int64, version int, enabled bool) (Layer, error) {
+// SetLayerEnabled switches a layer on or off for the report, at version,
+// as c's change in the history. Switching it to what it is changes nothing.
+func (s *Store) SetLayerEnabled(ctx context.Context, id int64, version int, enabled bool, c Change) (Layer, error) {
 	var l Layer
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var cur int
-		if err := tx.QueryRow(ctx, `SELECT version FROM constraint_layer WHERE id = $1 FOR UPDATE`, id).Scan(&cur); err != nil {
-			if errors.Is(err, pgx.ErrNoRows) {
-				return fmt.Errorf("layer %d: %w", id, ErrNotFound)
-			}
+		cur, err := lockLayer(ctx, tx, id)
+		if err != nil {
 			return err
 		}
-		if cur != version {
-			return &ConflictError{Entity: "layer", ID: id, Expected: version, Current: cur}
+		if cur.Version != version {
+			return &ConflictError{Entity: "layer", ID: id, Expected: version, Current: cur.Version}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE constraint_layer SET enabled = $2, version = version + 1 WHERE id = $1`, id, enabled); err != nil {
-			return err
+		if cur.Enabled == enabled {
+			l = cur
+			return nil
 		}
-		if err := change.Publish(ctx, tx, change.Change{Layer: "platforms"}); err != nil {
-			return err
-		}
-		var err error
-		l, err = getLayer(ctx, tx, id)
+		l, err = writeLayerEnabled(ctx, tx, cur, enabled, map[bool]string{true: "enable", false: "disable"}[enabled], c)
 		return err
 	})
 	if err != nil {

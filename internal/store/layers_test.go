@@ -27,7 +27,7 @@ func TestLayerLoadNamesFeaturesWithoutArea(t *testing.T) {
 		}
 		fs = append(fs, store.LayerFeature{Geom: b})
 	}
-	l, rep, err := st.CreateLayer(ctx, "永久基本农田", "exclude", "test", fs, nil)
+	l, rep, err := st.CreateLayer(ctx, store.Change{}, "永久基本农田", "exclude", "test", fs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func TestReportFigures(t *testing.T) {
 
 	// Switching the include layer off counts the whole platform again.
 	ls, _ := st.ListLayers(ctx)
-	if _, err := st.SetLayerEnabled(ctx, ls[0].ID, ls[0].Version, false); err != nil {
+	if _, err := st.SetLayerEnabled(ctx, ls[0].ID, ls[0].Version, false, store.Change{}); err != nil {
 		t.Fatal(err)
 	}
 	r2, err := st.Report(ctx, p.ID)

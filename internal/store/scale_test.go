@@ -259,16 +259,16 @@ func TestReportMatchesNaive(t *testing.T) {
 		}
 	}
 	run("both include layers on:")
-	l1, err := st.SetLayerEnabled(ctx, inc1.ID, inc1.Version, false)
+	l1, err := st.SetLayerEnabled(ctx, inc1.ID, inc1.Version, false, store.Change{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	run("城镇开发边界 off:")
-	if _, err := st.SetLayerEnabled(ctx, inc2.ID, inc2.Version, false); err != nil {
+	if _, err := st.SetLayerEnabled(ctx, inc2.ID, inc2.Version, false, store.Change{}); err != nil {
 		t.Fatal(err)
 	}
 	run("no include layer:")
-	if _, err := st.SetLayerEnabled(ctx, l1.ID, l1.Version, true); err != nil {
+	if _, err := st.SetLayerEnabled(ctx, l1.ID, l1.Version, true, store.Change{}); err != nil {
 		t.Fatal(err)
 	}
 	run(fmt.Sprintf("only layer %d on:", l1.ID))
@@ -311,11 +311,11 @@ func TestConcurrentImportsMarkOverlaps(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	err := st.InTx(ctx, func(tx *store.Store) error {
-		if _, _, err := tx.CreateLayer(ctx, "A", "exclude", "test", feature(rect(119.80, 28.30, 119.82, 28.32)), nil); err != nil {
+		if _, _, err := tx.CreateLayer(ctx, store.Change{}, "A", "exclude", "test", feature(rect(119.80, 28.30, 119.82, 28.32)), nil); err != nil {
 			return err
 		}
 		go func() {
-			_, _, err := st.CreateLayer(ctx, "B", "exclude", "test", feature(rect(119.81, 28.31, 119.83, 28.33)), nil)
+			_, _, err := st.CreateLayer(ctx, store.Change{}, "B", "exclude", "test", feature(rect(119.81, 28.31, 119.83, 28.33)), nil)
 			done <- err
 		}()
 		time.Sleep(500 * time.Millisecond) // B gets as far as it can while A is open

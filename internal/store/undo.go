@@ -46,6 +46,7 @@ type UndoResult struct {
 	Operation Operation `json:"operation"`
 	Zones     []int64   `json:"zones"`
 	Platforms []int64   `json:"platforms"`
+	Layers    []int64   `json:"layers"`
 }
 
 // ErrNothingToUndo is returned when the stack asked for is empty.
@@ -210,6 +211,20 @@ func takeBack(ctx context.Context, tx pgx.Tx, op int64, action string, c Change,
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
+	}
+	// A layer's load or switch is an operation of its own.
+	var layers []*opState
+	states = slices.DeleteFunc(states, func(st *opState) bool {
+		if st.entity == "layer" {
+			layers = append(layers, st)
+		}
+		return st.entity == "layer"
+	})
+	if len(layers) > 0 {
+		if _, err := tx.Exec(ctx, `SELECT set_config('wanmu.undoes', $1, true)`, strconv.FormatInt(op, 10)); err != nil {
+			return err
+		}
+		return takeBackLayers(ctx, tx, layers, action, c, res)
 	}
 
 	// Lock every zone the operation changed or whose membership it changes

@@ -611,7 +611,7 @@ func TestLayerSwitchShowsInTheList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, _, err := st.CreateLayer(ctx, "永久基本农田", "exclude", "test", []store.LayerFeature{{Geom: farm}}, nil)
+	l, _, err := st.CreateLayer(ctx, store.Change{}, "永久基本农田", "exclude", "test", []store.LayerFeature{{Geom: farm}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -640,7 +640,7 @@ func TestLayerSwitchShowsInTheList(t *testing.T) {
 	if !enabled() {
 		t.Fatal("a new layer is listed as switched off")
 	}
-	if _, err := st.SetLayerEnabled(ctx, l.ID, l.Version, false); err != nil {
+	if _, err := st.SetLayerEnabled(ctx, l.ID, l.Version, false, store.Change{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := bus.Sync(ctx, pool); err != nil {

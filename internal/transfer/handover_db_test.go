@@ -382,7 +382,7 @@ func TestHandoverSurveyed(t *testing.T) {
 	}
 	red, _ := wkb.Marshal(hoRect(119.81, 28.31, 119.82, 28.32))
 	all, _ := wkb.Marshal(hoRect(119.89, 28.29, 119.93, 28.33))
-	if _, _, err := st.CreateLayer(ctx, "生态保护红线", "exclude", "红线.zip", []store.LayerFeature{{Geom: red}, {Geom: all}}, nil); err != nil {
+	if _, _, err := st.CreateLayer(ctx, store.Change{}, "生态保护红线", "exclude", "红线.zip", []store.LayerFeature{{Geom: red}, {Geom: all}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	svc := &Service{Store: st, Reports: st}

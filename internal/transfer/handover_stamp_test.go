@@ -47,7 +47,7 @@ func TestHandoverDataStamp(t *testing.T) {
 		t.Error("a new platform does not change the stamp")
 	}
 	g, _ := wkb.Marshal(orb.MultiPolygon{{{{119.9, 28.4}, {119.95, 28.4}, {119.95, 28.45}, {119.9, 28.4}}}})
-	l, _, err := st.CreateLayer(ctx, "红线", "exclude", "test", []store.LayerFeature{{Geom: g}}, nil)
+	l, _, err := st.CreateLayer(ctx, store.Change{}, "红线", "exclude", "test", []store.LayerFeature{{Geom: g}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestHandoverDataStamp(t *testing.T) {
 	if s3 == s2 {
 		t.Error("a new layer does not change the stamp")
 	}
-	if _, err := st.SetLayerEnabled(ctx, l.ID, l.Version, false); err != nil {
+	if _, err := st.SetLayerEnabled(ctx, l.ID, l.Version, false, store.Change{}); err != nil {
 		t.Fatal(err)
 	}
 	if stamp() == s3 {

@@ -453,7 +453,7 @@ func (s *Service) Commit(ctx context.Context, p *Preview, c store.Change, progre
 			}
 			features[i] = store.LayerFeature{Geom: g, Attributes: attrs}
 		}
-		l, rep, err := s.Store.CreateLayer(ctx, p.target.LayerName, p.target.LayerKind, "import "+p.Format, features,
+		l, rep, err := s.Store.CreateLayer(ctx, c, p.target.LayerName, p.target.LayerKind, "import "+p.Format, features,
 			func(done, total int) { progress("write", int64(done), int64(total)) })
 		if err != nil {
 			return res, err

@@ -333,7 +333,7 @@ func TestLayerRoundTrip(t *testing.T) {
 		features = append(features, store.LayerFeature{Geom: b, Attributes: map[string]any{
 			"图斑编号": fmt.Sprintf("HX-%d", i+1), "级别": int64(i + 1), "面积系数": 0.5 * float64(i+2)}})
 	}
-	l, _, err := src.Store.CreateLayer(ctx, "生态保护红线", "exclude", "test", features, nil)
+	l, _, err := src.Store.CreateLayer(ctx, store.Change{}, "生态保护红线", "exclude", "test", features, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -583,6 +583,8 @@
 		'action.rev.members': '成员变更',
 		'action.rev.member_retired': '成员被删除',
 		'action.rev.import': '导入',
+		'action.rev.enable': '计入图层',
+		'action.rev.disable': '不计图层',
 
 		'field.name': '名称',
 		'field.kind': '类型',
@@ -1809,6 +1811,8 @@
 		'action.rev.members': 'Members changed',
 		'action.rev.member_retired': 'Member deleted',
 		'action.rev.import': 'Imported',
+		'action.rev.enable': 'Counted layer',
+		'action.rev.disable': 'Left out layer',
 
 		'field.name': 'Name',
 		'field.kind': 'Kind',

@@ -78,7 +78,10 @@
 					app.zoneChanged(f);
 				}
 			});
-			return ((res.platforms || []).length ? app.refreshPlatforms() : Promise.resolve()).then(function () {
+			// A layer's load or switch taken back: the list says which are
+			// counted, and every platform's figure moved.
+			var layers = (res.layers || []).length ? wanmu.api.get('/layers').then(function (r) { app.setLayers(r.layers || []); return app.refreshPlatforms(); }) : null;
+			return (layers || ((res.platforms || []).length ? app.refreshPlatforms() : Promise.resolve())).then(function () {
 				// Memberships the operation changed back: the platforms say.
 				(res.platforms || []).forEach(function (pid) {
 					var p = app.platformById(pid);
@@ -90,7 +93,7 @@
 						app.setZonePlatform(now, p);
 					}
 				});
-				if (app.activePlatformId && (res.platforms || []).indexOf(app.activePlatformId) >= 0) {
+				if (app.activePlatformId && (layers || (res.platforms || []).indexOf(app.activePlatformId) >= 0)) {
 					return app.platformPanel.refresh();
 				}
 			}).then(function () {
