@@ -74,14 +74,19 @@
 		events.fire('langchange', { lang: l });
 	}
 
-	// number formats n with the current locale's digit grouping.
+	// number formats n with the current locale's digit grouping. The
+	// formatters are kept: toLocaleString with options builds a new one on
+	// every call, which cost the map's first drawing tens of milliseconds.
+	var formats = {};
 	function number(n, decimals) {
 		if (n === null || n === undefined || isNaN(n)) {
 			return '—';
 		}
-		return Number(n).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+		var key = lang + (decimals === undefined ? '' : decimals);
+		var f = formats[key] || (formats[key] = new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
 			minimumFractionDigits: decimals, maximumFractionDigits: decimals
-		});
+		}));
+		return f.format(Number(n));
 	}
 
 	// datetime formats an ISO time for people (local time, no seconds).
