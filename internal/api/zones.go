@@ -587,7 +587,7 @@ func (s *Server) splitZone(w http.ResponseWriter, r *http.Request) error {
 	}
 	zs, err := s.st(r).SplitZone(r.Context(), id, version, line, s.change(r, req.Reason))
 	if err != nil {
-		return err
+		return splitProblem(id, err)
 	}
 	fc := geojson.NewFeatureCollection()
 	for _, z := range zs {

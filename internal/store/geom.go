@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -81,8 +82,7 @@ func checkValid(ctx context.Context, q querier, g []byte) error {
 		return fmt.Errorf("check geometry: %w", err)
 	}
 	if !valid {
-		e := &InvalidGeometryError{Reason: reason,
-			Repair: "fix the boundary so it does not cross itself (for example move or remove the vertex at the location), or repair it with ST_MakeValid in the import preview"}
+		e := &InvalidGeometryError{Reason: reason, Repair: RepairHint(reason)}
 		if x != nil && y != nil {
 			e.Location = orb.Point{*x, *y}
 		}
@@ -92,6 +92,35 @@ func checkValid(ctx context.Context, q querier, g []byte) error {
 		return &InvalidGeometryError{Reason: "the geometry encloses no area", Repair: "draw at least three distinct corners"}
 	}
 	return nil
+}
+
+// repairHints says, per PostGIS reason (GEOS's words, lower case), what to
+// do at the reported location.
+var repairHints = map[string]string{
+	"self-intersection":        "move or remove the vertex near the location so the edges no longer cross",
+	"ring self-intersection":   "the boundary touches itself at the location: move that vertex a little apart, or split the zone in two",
+	"hole lies outside shell":  "keep the hole entirely inside the zone's outer boundary: shrink or redraw it",
+	"nested shells":            "one part lies inside another: remove the inner part, or cut it as a hole",
+	"interior is disconnected": "holes cut the zone into separate pieces: adjust the hole at the location, or split the zone",
+	"too few points":           "the ring at the location needs at least three distinct vertices (and must be closed)",
+	"invalid coordinate":       "check the longitude and latitude of the vertex at the location",
+	"duplicate rings":          "the same ring appears twice: remove the duplicate",
+	"nested holes":             "a hole lies inside another hole: remove the inner one",
+	"repeated point":           "remove the repeated vertex at the location",
+	"ring is not closed":       "close the ring: its last vertex must equal its first",
+}
+
+// RepairHint says what to do about an invalid geometry, for PostGIS's
+// reason (with or without its "[x y]" location).
+func RepairHint(reason string) string {
+	r := strings.ToLower(strings.TrimSpace(reason))
+	if i := strings.IndexByte(r, '['); i >= 0 {
+		r = strings.TrimSpace(r[:i])
+	}
+	if h, ok := repairHints[r]; ok {
+		return h
+	}
+	return "check the vertices near the location; the import preview can repair such a file automatically"
 }
 
 // IsInvalidGeometry returns the PostGIS reason if err is one.

@@ -18,7 +18,6 @@ import (
 	"github.com/paulmach/orb/encoding/wkb"
 
 	"wanmu/internal/exchange"
-	"wanmu/internal/geodesy"
 	"wanmu/internal/policy"
 	"wanmu/internal/region"
 	"wanmu/internal/store"
@@ -173,6 +172,10 @@ type FeatureIssue struct {
 	Index          int             `json:"index"` // 1-based, as in the file
 	Name           string          `json:"name,omitempty"`
 	Reason         string          `json:"reason"`
+	ReasonCode     string          `json:"reason_code,omitempty"` // an invalid feature's reason, GEOS's words in lower case
+	Location       []float64       `json:"location,omitempty"`    // where PostGIS found the problem
+	Near           *Vertex         `json:"near,omitempty"`        // the feature's vertex nearest to it
+	Hint           string          `json:"hint,omitempty"`        // what to do, in English
 	Repair         string          `json:"repair,omitempty"`
 	RepairedAreaMu float64         `json:"repaired_area_mu,omitempty"`
 	Overlaps       []store.Overlap `json:"overlaps,omitempty"`
@@ -259,8 +262,7 @@ func (s *Service) Inspect(ctx context.Context, path string, t Target, opts excha
 		} else {
 			total += c.RepairedAreaM2
 			if len(p.Invalid) < maxListed {
-				p.Invalid = append(p.Invalid, FeatureIssue{Index: i + 1, Name: name, Reason: c.Reason,
-					Repair: "ST_MakeValid", RepairedAreaMu: geodesy.Mu(c.RepairedAreaM2)})
+				p.Invalid = append(p.Invalid, invalidIssue(i+1, name, c.Reason, d.Features[i].Geometry, c.RepairedAreaM2))
 			}
 		}
 		if t.Zones && len(c.Overlaps) > 0 && len(p.Overlaps) < maxListed {

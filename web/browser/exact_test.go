@@ -304,7 +304,10 @@ func TestConflictChoices(t *testing.T) {
 	if got := eval[[2]string](p2, `(function () { var r = document.querySelector('dialog.conflict[open] tr[data-field="geometry"]'); return [r.querySelector('.mine').textContent, r.querySelector('.theirs').textContent]; })()`); !strings.Contains(got[0], "我画的边界") || !strings.Contains(got[1], "已修改") {
 		t.Errorf("the boundary row reads mine %q, theirs %q; want my boundary and theirs changed", got[0], got[1])
 	}
+	// Both boundaries' areas, mine measured by the server like theirs.
+	p2.waitJS("my boundary's area", `/我画的边界，[0-9,.]+ 亩/.test(document.querySelector('dialog.conflict[open] tr[data-field="geometry"] .mine').textContent)`)
 	p2.screenshot("33-conflict-boundary")
+	footerFits(p2, "33b-conflict-boundary-tablet")
 	p2.click(`dialog.conflict[open] footer [data-value="reload"]`)
 	p2.waitJS("their version kept", fmt.Sprintf(`!document.querySelector('dialog[open]') && !wanmu.app.editor.session && wanmu.app.zones.feature(%d).properties.version === 2`, id))
 	if now := get(); now.Properties.Version != 2 || string(now.Geometry.Coordinates) != string(theirs.Geometry.Coordinates) {

@@ -44,9 +44,24 @@
 				wanmu.app.markProblem(err);
 			}
 			var head = (what ? what + ': ' : '') + err.describe();
-			return notify(head, 'error', err.problem.detail || '');
+			return notify(head, 'error', localDetail(err) || err.problem.detail || '');
 		}
 		return notify((what ? what + ': ' : '') + t('error.unexpected'), 'error', String(err && err.message || err));
+	}
+
+	// localDetail says in the planner's language what the server's detail
+	// says in English, for the problem types the page knows: an invalid
+	// geometry (what is wrong where, and what to do) and the kinds with a
+	// "problemHint.<type>" message, filled from the problem's members.
+	function localDetail(err) {
+		var t = wanmu.i18n.t, kind = err.kind(), p = err.problem;
+		if (kind === 'invalid-geometry' && wanmu.LiveArea) {
+			var fe = (p.errors || [])[0] || {};
+			if (fe.path === 'geometry') {
+				return wanmu.LiveArea.describeInvalid(fe.message || '', p.location);
+			}
+		}
+		return wanmu.i18n.has('problemHint.' + kind) ? t('problemHint.' + kind, p) : '';
 	}
 
 	wanmu.notify = notify;

@@ -51,6 +51,7 @@
 				h('td', { className: 'mine' + (d.kept ? ' kept' : ''), text: d.mine }),
 				h('td', { className: 'theirs', text: d.theirs }));
 		});
+		measureMine(opts, rows);
 		var values = (CHOICES[kind] || CHOICES.other).filter(function (v) { return v !== 'ontop' || opts.canOntop; });
 		var choices = values.map(function (v) {
 			// Each text starts with its button's words, then says what it does.
@@ -75,6 +76,22 @@
 			onClose: function () { app.compare.clearLayers(); }
 		});
 		return d.open();
+	}
+
+	// measureMine puts my boundary's area beside theirs: the live figure may
+	// not have answered when the planner saved, so the dialog asks the
+	// server's /measure (the same ellipsoidal area theirs is stored with).
+	function measureMine(opts, rows) {
+		var i = (opts.diff || []).map(function (d) { return d.field === 'geometry' && !d.kept; }).indexOf(true);
+		if (i < 0 || !opts.mineGeometry) {
+			return;
+		}
+		var cell = rows[i].querySelector('td.mine');
+		wanmu.api.send('POST', '/measure', opts.mineGeometry, { quiet401: true }).then(function (r) {
+			if (r.data && r.data.valid) {
+				cell.textContent = wanmu.i18n.t('conflict.boundaryMine', { area: wanmu.units.area(r.data.area_mu) });
+			}
+		}, function () { /* the row keeps "my boundary (blue)" */ });
 	}
 
 	function label(v, kind) {

@@ -310,8 +310,7 @@
 				previewEl.appendChild(h('div', { className: 'warn-box' },
 					h('strong', { text: t('import.invalid', { n: invalid.length }) }),
 					h('ul', null, invalid.slice(0, 100).map(function (e) {
-						return h('li', { text: t('import.issue', { i: e.index, name: e.name || '', reason: e.reason || '' }) +
-							(e.repair ? ' → ' + e.repair : '') + (e.repaired_area_mu ? ' ' + t('import.paren', { v: wanmu.units.area(e.repaired_area_mu) }) : '') });
+						return h('li', { attrs: { 'data-invalid': String(e.index) }, text: invalidText(e) });
 					})),
 					h('label', { className: 'check' }, repair, h('span', { i18n: 'import.repair' }))));
 			}
@@ -332,6 +331,20 @@
 						return h('li', { text: t('import.issue', { i: u.index, name: u.name || '', reason: u.reason || '' }) });
 					}))));
 			}
+		}
+
+		// invalidText says, in the planner's language, which feature is
+		// invalid, what is wrong where (the live panel's sentences), the
+		// vertex nearest to it and that the import can repair it.
+		function invalidText(e) {
+			var near = e.near ? t('import.near', {
+				part: e.near.part > 1 ? t('import.part', { p: e.near.part }) : '',
+				ring: e.near.ring > 1 ? t('import.holeRing', { h: e.near.ring - 1 }) : t('import.outerRing'),
+				v: e.near.vertex
+			}) : '';
+			return t('import.invalidFeature', { i: e.index, name: e.name ? t('import.quoted', { name: e.name }) : '' }) +
+				wanmu.LiveArea.describeInvalid(e.reason_code || e.reason || '', e.location) + near +
+				(e.repair ? t('import.willRepair', { v: e.repaired_area_mu ? wanmu.units.area(e.repaired_area_mu) : '—' }) : '');
 		}
 
 		// showBounds draws where the file's features fall, so a wrong

@@ -67,6 +67,35 @@
 		gapBox.hidden = true;
 		var gapM = 0;
 
+		// The document numbers are kept whole (joined by "；"); when together
+		// they exceed what a zone holds, the server asks for them
+		// (document_no) and the planner shortens them here.
+		var docs = joinedDocs(props);
+		var docNo = h('textarea', { name: 'document_no', value: docs, attrs: { rows: 4 },
+			style: { width: '100%', padding: '6px 8px', border: '1px solid #cdd5dd', 'border-radius': '4px', resize: 'vertical' } });
+		var docCount = h('span', { className: 'field-hint', attrs: { 'data-doc-count': '' } });
+		var docNote = h('div', { className: 'form-warn', attrs: { 'data-doc-question': '' } });
+		var docBox = h('div', { className: 'form-grid', attrs: { 'data-merge-document': '' } }, docNote, D.field('field.documentNo', docNo), docCount);
+		function countDocs() {
+			var n = chars(docNo.value.trim());
+			docCount.textContent = t('merge.docCount', { n: n, max: DOC_MAX });
+			docCount.className = 'field-hint' + (n > DOC_MAX ? ' bad' : '');
+		}
+		docNo.addEventListener('input', countDocs);
+		// askDocs shows the field; true if it was hidden (the preview must
+		// then be asked again with the planner's numbers).
+		function askDocs() {
+			var was = docBox.hidden;
+			docBox.hidden = false;
+			docNote.textContent = t('merge.docTooLong', { n: chars(docs), max: DOC_MAX });
+			countDocs();
+			return was;
+		}
+		docBox.hidden = true;
+		if (chars(docs) > DOC_MAX) {
+			askDocs();
+		}
+
 		// decided reads the planner's answers; undecided ones are null.
 		function decided() {
 			return {
@@ -92,6 +121,11 @@
 				b.platform_id = d.platform_id === null ? (first.platform_id || 0) : d.platform_id;
 			}
 			b.allow_gap_m = forPreview ? 1e9 : (gapConfirm.checked ? gapM : 0);
+			if (!docBox.hidden) {
+				// The preview stands in the first DOC_MAX characters until the
+				// planner has shortened them.
+				p.document_no = forPreview ? Array.from(docNo.value.trim()).slice(0, DOC_MAX).join('') : docNo.value.trim();
+			}
 			return b;
 		}
 
@@ -100,6 +134,7 @@
 			list,
 			preview,
 			gapBox,
+			docBox,
 			D.field('field.name', name),
 			kind ? D.field('field.kind', kind, 'merge.differs') : null,
 			county ? D.field('field.county', county, 'merge.differs') : null,
@@ -124,28 +159,75 @@
 						if (gapM > 0 && !gapConfirm.checked) {
 							throw new Error(t('merge.confirmGap', { m: wanmu.i18n.number(gapM, 2) }));
 						}
+						if (!docBox.hidden && chars(docNo.value.trim()) > DOC_MAX) {
+							throw new Error(t('merge.docOver', { n: chars(docNo.value.trim()), max: DOC_MAX }));
+						}
 						var b = body(false);
 						b.properties.name = name.value.trim();
-						return o.submit(b);
+						return o.submit(b).catch(function (err) {
+							if (asksDocs(err)) {
+								askDocs();
+								throw new Error(t('merge.docTooLong', { n: chars(docs), max: DOC_MAX }));
+							}
+							throw err;
+						});
 					}
 				}
 			]
 		});
 
-		o.preview(body(true)).then(function (f) {
-			showPreview(f, preview, props);
-			var m = f.merge || {};
-			gapM = m.gap_m || 0;
-			if (gapM > 0) {
-				gapBox.hidden = false;
-				gapBox.appendChild(gapConfirm);
-				gapBox.appendChild(h('span', { text: ' ' + t('merge.gap', { m: wanmu.i18n.number(gapM, 2), n: m.parts }) }));
-			}
-		}, function (err) {
-			wanmu.dom.clear(preview);
-			preview.appendChild(h('div', { className: 'form-warn', text: t('merge.previewFailed') + ' ' + (err.describe ? err.describe() : String(err.message || err)) }));
-		});
+		function runPreview() {
+			return o.preview(body(true)).then(function (f) {
+				showPreview(f, preview, props);
+				if (!docBox.hidden) { // the preview stood in a cut-off value
+					preview.querySelector('[data-field="merged-document-no"]').textContent = t('merge.docBelow');
+				}
+				var m = f.merge || {};
+				gapM = m.gap_m || 0;
+				if (gapM > 0) {
+					gapBox.hidden = false;
+					gapBox.appendChild(gapConfirm);
+					gapBox.appendChild(h('span', { text: ' ' + t('merge.gap', { m: wanmu.i18n.number(gapM, 2), n: m.parts }) }));
+				}
+			}, function (err) {
+				if (asksDocs(err) && askDocs()) {
+					return runPreview();
+				}
+				wanmu.dom.clear(preview);
+				preview.appendChild(h('div', { className: 'form-warn', text: t('merge.previewFailed') + ' ' + (err.describe ? err.describe() : String(err.message || err)) }));
+			});
+		}
+		runPreview();
 		return d.open();
+	}
+
+	// DOC_MAX is the characters a zone's document numbers hold (the server's
+	// limit for document_no).
+	var DOC_MAX = 200;
+
+	function chars(s) {
+		return Array.from(s || '').length;
+	}
+
+	// joinedDocs is what the server keeps of the sources' document numbers:
+	// each once, in order, joined by "；".
+	function joinedDocs(props) {
+		var out = [];
+		props.forEach(function (p) {
+			String(p.document_no || '').split('；').forEach(function (d) {
+				d = d.trim();
+				if (d && out.indexOf(d) < 0) {
+					out.push(d);
+				}
+			});
+		});
+		return out.join('；');
+	}
+
+	// asksDocs: the server's question for the merged zone's document_no.
+	function asksDocs(err) {
+		return !!(err && err.name === 'ApiError' && err.kind() === 'merge-question' &&
+			err.problem.question && err.problem.question.field === 'document_no');
 	}
 
 	// showPreview lists what the merge keeps of the sources.
