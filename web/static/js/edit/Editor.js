@@ -177,17 +177,25 @@
 		if (this._working && e.shape === 'Polygon') {
 			this._working.on('pm:vertexadded', function () { self._measureDraw(null); });
 			if (this.mode === 'draw') {
-				wanmu.TraceBoundary.attach(this.map.pm.Draw.Polygon, this._working, function () { return self.snap.value.on && self.snap.value.trace; }, function () {
-					var out = [];
-					self.map.eachLayer(function (l) {
-						if (l.zoneId !== undefined && l.getLatLngs) {
-							out.push(l);
-						}
-					});
-					return out.concat(self.constraintSnap.layers());
-				});
+				wanmu.TraceBoundary.attach(this.map.pm.Draw.Polygon, this._working, this._tracing.bind(this), this._traceLayers.bind(this));
 			}
 		}
+	};
+
+	Editor.prototype._tracing = function () {
+		return this.snap.value.on && this.snap.value.trace;
+	};
+
+	// _traceLayers is what tracing follows: the zones on the map (not the
+	// one being edited, which is hidden) and the constraint parcels read.
+	Editor.prototype._traceLayers = function () {
+		var out = [];
+		this.map.eachLayer(function (l) {
+			if (l.zoneId !== undefined && l.getLatLngs) {
+				out.push(l);
+			}
+		});
+		return out.concat(this.constraintSnap.layers());
 	};
 
 	Editor.prototype._drawMove = function (e) {
@@ -319,6 +327,7 @@
 			copy.pm.enable(L.Util.extend({ allowSelfIntersection: false, removeLayerBelowMinVertexCount: false }, this.snap.geoman()));
 			copy.on('pm:markerdrag pm:markerdragend pm:edit pm:vertexremoved pm:vertexadded', changed);
 			copy.on('pm:snap', this._snapped, this);
+			wanmu.TraceBoundary.attachEdit(copy, this._tracing.bind(this), this._traceLayers.bind(this), changed);
 			// Geoman put a vertex back (the move made the boundary cross
 			// itself): show the figures of the restored shape, not of the
 			// refused one.
@@ -1140,6 +1149,9 @@
 			return;
 		}
 		if (e.key === 'Escape' && (this.mode !== 'select' || this.session)) {
+			// Else the browser takes this same Esc as closing the "discard
+			// changes?" dialog that cancel opens: unsaved edits stayed.
+			e.preventDefault();
 			this.cancel();
 		} else if ((e.ctrlKey || e.metaKey) && (e.key === 'z' || e.key === 'Z') && wanmu.permissions.mayWriteHere()) {
 			e.preventDefault();

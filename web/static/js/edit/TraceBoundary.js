@@ -1,8 +1,8 @@
-// TraceBoundary.js: while drawing, with "trace" on, two consecutive points
-// snapped onto the same neighbour zone's boundary are joined along that
-// boundary (the shorter way round): its vertices in between are inserted,
-// as exact copies, so the new zone follows the neighbour instead of cutting
-// across it.
+// TraceBoundary.js: with "trace" on, two consecutive points snapped onto
+// the same neighbour zone's boundary are joined along that boundary (the
+// shorter way round): its vertices in between are inserted, as exact
+// copies, so the zone follows the neighbour instead of cutting across it.
+// This works while drawing (attach) and while editing vertices (attachEdit).
 (function (wanmu) {
 	'use strict';
 
@@ -34,6 +34,79 @@
 				busy = false;
 			}
 		});
+	}
+
+	// attachEdit watches a polygon in Geoman's vertex edit mode: a vertex
+	// dragged (or added) onto a neighbour's boundary is joined along it to
+	// the vertex on either side that lies on the same ring. changed() is
+	// the edit session's own re-measure.
+	function attachEdit(layer, enabled, zoneLayers, changed) {
+		function trace(e) {
+			// A drag Geoman undid (self-intersection), or a vertex added by
+			// starting to drag a middle marker (its drag end comes later).
+			if (!enabled() || e.intersectionReset || !e.indexPath || (e.marker && e.marker._dragging)) {
+				return;
+			}
+			if (traceVertex(layer, e.indexPath, zoneLayers())) {
+				changed();
+			}
+		}
+		layer.on('pm:markerdragend pm:vertexadded', trace);
+	}
+
+	// traceVertex inserts the traced vertices around the vertex at indexPath
+	// (into layer's nested latlngs) and redraws the edit markers; false when
+	// there was nothing to trace or the result would cross itself.
+	function traceVertex(layer, indexPath, layers) {
+		var ring = layer.getLatLngs();
+		for (var k = 0; k < indexPath.length - 1; k++) {
+			ring = ring[indexPath[k]];
+		}
+		var i = indexPath[indexPath.length - 1], n = ring.length, v = ring[i];
+		if (!(v instanceof L.LatLng) || n < 3) {
+			return false;
+		}
+		var before = between(layers, ring[mod(i - 1, n)], v), after = between(layers, v, ring[mod(i + 1, n)]);
+		if (!before.length && !after.length) {
+			return false;
+		}
+		var old = ring.slice();
+		var copy = function (p) { return L.latLng(p.lat, p.lng); };
+		ring.splice.apply(ring, [i, 1].concat(before.map(copy), [v], after.map(copy)));
+		// A traced vertex that is already one of the ring's (the walk went
+		// past the other neighbour): leave the edit as it was dragged.
+		if (hasDuplicate(ring) || !redraw(layer, true)) {
+			ring.splice.apply(ring, [0, ring.length].concat(old));
+			redraw(layer, false);
+			return false;
+		}
+		return true;
+	}
+
+	// redraw shows the changed latlngs and rebuilds the edit markers (as
+	// Geoman does when it resets a vertex); check refuses a self-crossing.
+	function redraw(layer, check) {
+		var pm = layer.pm;
+		layer.setLatLngs(layer.getLatLngs());
+		if (check && !pm.options.allowSelfIntersection && pm.hasSelfIntersection()) {
+			return false;
+		}
+		pm._initMarkers();
+		if (pm.options.snappable) {
+			pm._initSnappableMarkers();
+		}
+		return true;
+	}
+
+	function hasDuplicate(ring) {
+		for (var i = 0; i < ring.length; i++) {
+			for (var j = i + 1; j < ring.length; j++) {
+				if (Math.abs(ring[i].lng - ring[j].lng) < TOL && Math.abs(ring[i].lat - ring[j].lat) < TOL) {
+					return true;
+				}
+			}
+		}
+		return false;
 	}
 
 	// between is the neighbour vertices from a to b along the shorter way of
@@ -120,5 +193,5 @@
 		return ((x % n) + n) % n;
 	}
 
-	wanmu.TraceBoundary = { attach: attach, between: between };
+	wanmu.TraceBoundary = { attach: attach, attachEdit: attachEdit, between: between };
 })(window.wanmu = window.wanmu || {});
