@@ -348,8 +348,8 @@ type signInResult struct {
 	Nav float64 `json:"nav"` // from the map page's navigation start
 	// Timing: the map page's responseEnd, domInteractive,
 	// domContentLoaded start and end; Longs: its long tasks (start, ms).
-	Timing   []float64    `json:"timing"`
-	Longs    [][2]float64 `json:"longs"`
+	Timing   []float64      `json:"timing"`
+	Longs    [][2]float64   `json:"longs"`
 	Requests []benchRequest `json:"requests"`
 	// Login: the sign-in page's requests, in ms from the click, and when
 	// it was left.
