@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -12,8 +13,9 @@ import (
 // do not touch. The dialog shows the dry run (both document numbers kept,
 // approved areas summed, the gap in metres), refuses to merge until the
 // disposition is chosen and the gap confirmed; the merged zone's panel
-// links to its sources, a source's panel to what it became, and an
-// administrator restores a source from there.
+// links to its sources, a source's panel to what it became; restoring a
+// source from there is refused while the merged zone is live (its land
+// would count twice), and undoing the merge brings the sources back.
 func TestMergeKeepsAndLinks(t *testing.T) {
 	admin := mustAPI(t, adminUser)
 	lng, lat := freeSpot(t, admin)
@@ -84,14 +86,40 @@ func TestMergeKeepsAndLinks(t *testing.T) {
 	p.waitJS("the retired source", fmt.Sprintf(`!!document.querySelector('#detail .detail.retired[data-zone-id="%d"] [data-field="merged-into"]')`, a.Properties.ID))
 	p.waitJS("its history", `document.querySelectorAll('#detail .detail.retired .revision').length >= 2`)
 	p.screenshot("37-retired-source")
+	// Restoring it while the merged zone is live would count its land
+	// twice: refused, the dialog naming the merged zone and what to do.
 	p.click(`#detail [data-action="restore-retired"]`)
 	p.waitJS("the confirmation", `!!document.querySelector('dialog.confirm[open]')`)
 	p.click(`dialog.confirm[open] footer .btn-primary`)
-	p.waitJS("the source back on the map", fmt.Sprintf(`!!wanmu.app.zones.feature(%d)`, a.Properties.ID))
-	var back zoneFeature
+	p.waitJS("the refusal", fmt.Sprintf(`(function () { var e = document.querySelector('dialog.confirm[open] .dialog-error'); return !!e && !e.hidden && e.textContent.indexOf(%q) >= 0 && e.textContent.indexOf('撤回那次合并') >= 0 && e.textContent.indexOf('仍在其他有效要素中') >= 0; })()`, name))
+	p.screenshot("37b-merged-source-refused")
+	var still zoneFeature
+	admin.must(t, 200, "GET", fmt.Sprintf("/api/v1/zones/%d", a.Properties.ID), nil, 0, &still)
+	if still.Properties.RetiredAt == nil {
+		t.Fatal("the merged source was restored while the merged zone is live")
+	}
+	p.click(`dialog.confirm[open] .dialog-x`)
+	p.waitJS("the confirmation closed", `!document.querySelector('dialog.confirm[open]')`)
+
+	// Undoing the merge brings both sources back and retires the merged zone.
+	p.undo()
+	p.waitJS("the sources back on the map", fmt.Sprintf(`!!wanmu.app.zones.feature(%d) && !!wanmu.app.zones.feature(%d) && !wanmu.app.zones.feature(%d)`, a.Properties.ID, b.Properties.ID, id))
+	var back, gone zoneFeature
 	admin.must(t, 200, "GET", fmt.Sprintf("/api/v1/zones/%d", a.Properties.ID), nil, 0, &back)
-	if back.Properties.RetiredAt != nil {
-		t.Error("the restored source is still retired")
+	admin.must(t, 200, "GET", fmt.Sprintf("/api/v1/zones/%d", id), nil, 0, &gone)
+	if back.Properties.RetiredAt != nil || gone.Properties.RetiredAt == nil {
+		t.Errorf("after undoing the merge: source retired %v, merged zone retired %v", back.Properties.RetiredAt, gone.Properties.RetiredAt)
+	}
+	// No two live zones here overlap.
+	var overlap float64
+	if err := testDB(t).QueryRow(context.Background(), `SELECT coalesce(sum(ST_Area(ST_Intersection(x.geom, y.geom)::geography)), 0)
+		FROM zone x JOIN zone y ON x.id < y.id AND ST_Intersects(x.geom, y.geom)
+		WHERE x.retired_at IS NULL AND y.retired_at IS NULL AND x.scenario_id = 0 AND y.scenario_id = 0
+		AND x.id = ANY($1) AND y.id = ANY($1)`, []int64{a.Properties.ID, b.Properties.ID, id}).Scan(&overlap); err != nil {
+		t.Fatal(err)
+	}
+	if overlap != 0 {
+		t.Errorf("live zones overlap by %.1f m²", overlap)
 	}
 }
 

@@ -633,6 +633,11 @@
 		'history.restoreTitle': '恢复历史版本',
 		'history.restoreText': '将「{name}」恢复为第 {v} 版的边界和属性？恢复本身也会记入历史。',
 		'history.restored': '已将「{name}」恢复为第 {v} 版',
+		// Restoring a merged or split zone while its successors are live (issue 12).
+		'problem.successor-live': '其用地仍在其他有效要素中',
+		'history.successorLiveMerge': '「{name}」已并入 {zones}，该要素仍有效；现在恢复会重复计算这块用地。请用「撤销」撤回那次合并（各来源恢复，合并后的要素随之删除），或先删除 {zones} 再恢复。',
+		'history.successorLiveSplit': '「{name}」已分割为 {zones}，它们仍有效；现在恢复会重复计算这块用地。请用「撤销」撤回那次分割，或先删除这些分块再恢复。',
+		'detail.splitInto': '分割为',
 		'history.tag': '历史 v{v} · {who} · {at}',
 		'history.unknownActor': '（未记录）',
 		'history.reason': '「{r}」',
@@ -1876,6 +1881,11 @@
 		'history.restoreTitle': 'Restore a version',
 		'history.restoreText': 'Restore “{name}” to the boundary and attributes of version {v}? The restore is recorded in the history too.',
 		'history.restored': 'Restored “{name}” to version {v}',
+		// Restoring a merged or split zone while its successors are live (issue 12).
+		'problem.successor-live': 'Its land is still in a live zone',
+		'history.successorLiveMerge': '“{name}” was merged into {zones}, which is live: restoring it now would count that land twice. Undo the merge (the sources come back and the merged zone is deleted), or delete {zones} first and then restore.',
+		'history.successorLiveSplit': '“{name}” was split into {zones}, which are live: restoring it now would count that land twice. Undo the split, or delete the pieces first and then restore.',
+		'detail.splitInto': 'Split into',
 		'history.tag': 'past v{v} · {who} · {at}',
 		'history.unknownActor': '(not recorded)',
 		'history.reason': '“{r}”',

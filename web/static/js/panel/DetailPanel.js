@@ -208,6 +208,14 @@
 						return;
 					}
 					self.loadHistory(p.id);
+				}, function (err) {
+					// Its land lives on in a merged zone or the pieces: say
+					// which, and what to do, in the planner's language.
+					if (err && err.name === 'ApiError' && err.kind() === 'successor-live') {
+						var names = (err.problem.successors || []).map(function (z) { return '「' + z.name + '」(' + z.id + ')'; }).join('、');
+						err.problem.detail = t(err.problem.split ? 'history.successorLiveSplit' : 'history.successorLiveMerge', { name: p.name, zones: names });
+					}
+					throw err;
 				});
 			}
 		});
@@ -225,7 +233,11 @@
 					return [i ? h('span', { text: '、' }) : null, self._zoneLink(id)];
 				})));
 		}
-		if (p.merged_into) {
+		if (p.split_into && p.split_into.length) { // every piece, not just the first merged_into names
+			rows.push(h('dt', { i18n: 'detail.splitInto' }), h('dd', { attrs: { 'data-field': 'split-into' } }, p.split_into.map(function (id, i) {
+				return [i ? h('span', { text: '、' }) : null, self._zoneLink(id)];
+			})));
+		} else if (p.merged_into) {
 			rows.push(h('dt', { i18n: 'detail.mergedInto' }), h('dd', { attrs: { 'data-field': 'merged-into' } }, this._zoneLink(p.merged_into)));
 		}
 		var conflicts = attrs.merge_conflicts || {};
