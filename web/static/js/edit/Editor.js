@@ -396,6 +396,9 @@
 			}
 			wanmu.notify(t('edit.saved', { name: res.data.properties.name, area: wanmu.units.area(res.data.properties.area_mu) }), 'ok');
 			return self._shareEdges(geometry, res.data.properties.name).then(function () {
+				// Topological editing: neighbours sharing a moved or removed vertex follow.
+				return s.kind === 'vertex' ? wanmu.SharedVertices.push(self, s.id, before.geometry, geometry, res.data.properties.name) : null;
+			}).then(function () {
 				return self.setMode('select');
 			});
 		}, function (err) {
@@ -1036,11 +1039,13 @@
 		this._barShareBox = h('input', { attrs: { type: 'checkbox', 'data-action': 'share-edges' }, on: { change: function () { self.setShareEdges(this.checked); } } });
 		this._barShareBox.checked = this.shareEdges;
 		this._barShare = h('label', { className: 'session-share' }, this._barShareBox, h('span', { i18n: 'edit.shareEdges' }));
+		this._barMoveBox = h('input', { attrs: { type: 'checkbox', 'data-action': 'move-shared' }, on: { change: function () { wanmu.SharedVertices.setEnabled(this.checked); } } });
+		this._barMove = h('label', { className: 'session-share', i18nTitle: 'edit.moveSharedHelp' }, this._barMoveBox, h('span', { i18n: 'edit.moveShared' }));
 		this._typed = new wanmu.TypedVertex(this.map, function () {
 			var d = self.map.pm.Draw, shape = self.mode === 'split' ? 'Line' : 'Polygon';
 			return (self.mode === 'draw' || self.mode === 'split') && d[shape].enabled() ? d[shape] : null;
 		});
-		this.bar = h('div', { className: 'wanmu-sessionbar' }, this._barText, this.snap.el, this._typed.el, this._barShare, this._barFinish, this._barSave, this._barCancel);
+		this.bar = h('div', { className: 'wanmu-sessionbar' }, this._barText, this.snap.el, this._typed.el, this._barShare, this._barMove, this._barFinish, this._barSave, this._barCancel);
 		this.bar.hidden = true;
 		L.DomEvent.disableClickPropagation(this.bar);
 		this.app.mapEl.appendChild(this.bar);
@@ -1097,6 +1102,8 @@
 		// Only drawing and vertex edits snap onto neighbours' edges.
 		this._barShare.hidden = !(m === 'draw' || (s && (s.kind === 'vertex' || s.kind === 'cut')));
 		this._barShareBox.checked = this.shareEdges;
+		this._barMove.hidden = !(s && s.kind === 'vertex');
+		this._barMoveBox.checked = wanmu.SharedVertices.enabled();
 		this.snap.el.hidden = this._barShare.hidden && m !== 'split';
 		if (this.snap.el.hidden) {
 			this.snap.popover.hidden = true;
