@@ -95,6 +95,9 @@ func (s *Store) restoreZone(ctx context.Context, id int64, version int, revision
 		if err := checkNoLiveSuccessor(ctx, tx, before); err != nil {
 			return err
 		}
+		if err := checkNoLiveSource(ctx, tx, before); err != nil {
+			return err
+		}
 		var snap zoneState
 		if err := snap.decode(raw); err != nil {
 			return fmt.Errorf("revision %d: %w", revisionID, err)
@@ -211,6 +214,7 @@ type SuccessorLiveError struct {
 	ID         int64
 	Name       string
 	Split      bool   // split (else merged)
+	Sources    bool   // the zone was made by the merge or split, and the zones it was made of are live
 	Successors []Zone // the live zones that hold its land (id and name)
 }
 
@@ -220,6 +224,12 @@ func (e *SuccessorLiveError) Error() string {
 		names[i] = fmt.Sprintf("zone %d (%s)", z.ID, z.Name)
 	}
 	list := strings.Join(names, ", ")
+	if e.Sources {
+		how := map[bool]string{true: "splitting", false: "merging"}[e.Split]
+		return fmt.Sprintf("zone %d (%s) was made by %s %s, which are live again: restoring it would count that land twice. "+
+			"Redo the %s (which retires them and brings this zone back), or retire them first and then restore this zone",
+			e.ID, e.Name, how, list, map[bool]string{true: "split", false: "merge"}[e.Split])
+	}
 	if e.Split {
 		return fmt.Sprintf("zone %d (%s) was split, and its land is live in %s: restoring it would count that land twice. "+
 			"Undo the split (which brings this zone back and retires the pieces), or retire the pieces first and then restore this zone",
@@ -283,6 +293,44 @@ func checkNoLiveSuccessor(ctx context.Context, tx pgx.Tx, z Zone) error {
 			after = append(after, more...)
 		}
 		next = after
+	}
+	if len(e.Successors) > 0 {
+		return e
+	}
+	return nil
+}
+
+// checkNoLiveSource refuses to restore a zone made by a merge or a split
+// while the zones it was made of are live again (the merge or split was
+// undone, or they were restored since): their land would be counted twice.
+// The sources are those the operation that created the zone retired.
+func checkNoLiveSource(ctx context.Context, tx pgx.Tx, z Zone) error {
+	if z.RetiredAt == nil {
+		return nil
+	}
+	var ids []int64
+	var action string
+	err := tx.QueryRow(ctx, `SELECT c.action, coalesce(array_agg(DISTINCT s.entity_id ORDER BY s.entity_id)
+			FILTER (WHERE s.entity_id IS NOT NULL), '{}')
+		FROM revision c LEFT JOIN revision s ON s.op = c.op AND s.entity = 'zone' AND s.entity_id <> c.entity_id
+			AND s.before IS NOT NULL AND s.action IN ('merged_into', 'split')
+		WHERE c.entity = 'zone' AND c.entity_id = $1 AND c.before IS NULL AND c.action IN ('merge', 'split')
+		GROUP BY c.id ORDER BY c.id LIMIT 1`, z.ID).Scan(&action, &ids)
+	if errors.Is(err, pgx.ErrNoRows) || len(ids) == 0 {
+		return nil // drawn, imported or copied: made of no other zone
+	}
+	if err != nil {
+		return fmt.Errorf("sources of zone %d: %w", z.ID, err)
+	}
+	locked, err := lockZones(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	e := &SuccessorLiveError{ID: z.ID, Name: z.Name, Split: action == "split", Sources: true}
+	for _, id := range ids {
+		if src, ok := locked[id]; ok && src.RetiredAt == nil {
+			e.Successors = append(e.Successors, src)
+		}
 	}
 	if len(e.Successors) > 0 {
 		return e

@@ -213,7 +213,8 @@
 					// which, and what to do, in the planner's language.
 					if (err && err.name === 'ApiError' && err.kind() === 'successor-live') {
 						var names = (err.problem.successors || []).map(function (z) { return '「' + z.name + '」(' + z.id + ')'; }).join('、');
-						err.problem.detail = t(err.problem.split ? 'history.successorLiveSplit' : 'history.successorLiveMerge', { name: p.name, zones: names });
+						var key = (err.problem.sources ? 'history.sourcesLive' : 'history.successorLive') + (err.problem.split ? 'Split' : 'Merge');
+						err.problem.detail = t(key, { name: p.name, zones: names });
 					}
 					throw err;
 				});
