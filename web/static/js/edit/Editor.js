@@ -240,11 +240,22 @@
 		this._working = null;
 		this._pending = layer;
 		var geometry = geometryOf(layer);
-		var measured = this.app.liveArea.value();
+		// The dialog shows the area of the polygon as it will be stored: the
+		// live figure while drawing may be of a shape the last click changed.
+		wanmu.api.send('POST', '/measure', geometry, { quiet401: true }).then(function (r) {
+			return r.data && r.data.valid !== false ? r.data.area_mu : undefined;
+		}, function () { return undefined; }).then(function (areaMu) {
+			self._createDialog(layer, geometry, areaMu);
+		});
+	};
+
+	// _createDialog asks the new zone's attributes and creates it.
+	Editor.prototype._createDialog = function (layer, geometry, areaMu) {
+		var self = this;
 		wanmu.AttributesDialog.open(null, {
 			title: 'attr.newTitle', okLabel: 'action.create',
 			county: this._guessCounty(layer.getBounds().getCenter()),
-			areaMu: measured && measured.area_mu !== undefined ? measured.area_mu : undefined,
+			areaMu: areaMu,
 			submit: function (props, reason) {
 				return wanmu.api.send('POST', '/zones', { type: 'Feature', geometry: geometry, properties: props, reason: reason })
 					.then(function (r) {
