@@ -1245,6 +1245,8 @@
 		'problem.split-line': '分割线没有穿过区块',
 		'problem.merge-question': '合并前还需要你确认',
 		'problemHint.split-line': '这条线没有把区块（编号 {zone}）分成两块。请从区块外开始画线，横穿整个区块，到另一侧的区块外结束（逐点单击，最后一点再单击一次完成）。',
+		// A write to what was deleted meanwhile, said in a dialog or a toast (issue 12).
+		'problemHint.retired': '它已被删除（已撤销）；删除记录在历史中，管理员可以恢复。',
 		'import.invalidFeature': '第 {i} 个要素{name}：',
 		'import.quoted': '「{name}」',
 		'import.near': '最近的节点：{part}{ring}第 {v} 个节点。',
@@ -2507,6 +2509,8 @@
 		'problem.split-line': 'The line does not cross the zone',
 		'problem.merge-question': 'The merge needs your answer first',
 		'problemHint.split-line': 'The line does not cut zone {zone} in two. Start the line outside the zone, draw it right across, and end it outside on the other side (click each point; click the last one again to finish).',
+		// A write to what was deleted meanwhile, said in a dialog or a toast (issue 12).
+		'problemHint.retired': 'It has been deleted (retired); the deletion is in the history and an administrator can restore it.',
 		'import.invalidFeature': 'Feature #{i}{name}: ',
 		'import.quoted': ' “{name}”',
 		'import.near': ' Nearest vertex: {part}{ring}, vertex {v}.',

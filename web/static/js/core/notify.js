@@ -66,4 +66,5 @@
 
 	wanmu.notify = notify;
 	wanmu.notifyError = notifyError;
+	wanmu.localDetail = localDetail; // dialogs say a problem the same way (Dialog.showError)
 })(window.wanmu = window.wanmu || {});

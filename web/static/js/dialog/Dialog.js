@@ -110,12 +110,19 @@
 				wanmu.app.markProblem(err);
 			}
 			this.error.appendChild(h('strong', { text: err.describe() }));
-			if (err.problem.detail) {
-				this.error.appendChild(h('div', { className: 'detail', text: err.problem.detail }));
+			// In the planner's language where the page knows the problem
+			// (the same words as a toast); the server's English otherwise.
+			var local = wanmu.localDetail(err);
+			if (local) {
+				this.error.appendChild(h('div', { className: 'detail', text: local }));
+			} else {
+				if (err.problem.detail) {
+					this.error.appendChild(h('div', { className: 'detail', text: err.problem.detail }));
+				}
+				(err.problem.errors || []).forEach(function (fe) {
+					this.error.appendChild(h('div', { className: 'detail', text: fe.path + ': ' + fe.message }));
+				}, this);
 			}
-			(err.problem.errors || []).forEach(function (fe) {
-				this.error.appendChild(h('div', { className: 'detail', text: fe.path + ': ' + fe.message }));
-			}, this);
 		} else {
 			this.error.appendChild(h('strong', { text: String(err.message || err) }));
 		}
