@@ -80,11 +80,27 @@ func TestSharedEdgeExact(t *testing.T) {
 	if !eval[bool](p, `!document.querySelector('.wanmu-sessionbar .session-share').hidden && document.querySelector('[data-action="share-edges"]').checked`) {
 		t.Error("the option to add edge-snapped points to the neighbour is not shown switched on while drawing")
 	}
+	// Record what the server measures for the page (POST /measure).
+	eval[bool](p, `(function () {
+		var send = wanmu.api.send;
+		window.__measured = [];
+		wanmu.api.send = function (m, path) {
+			var r = send.apply(this, arguments);
+			if (path === '/measure') { r.then(function (x) { window.__measured.push(x.data.area_mu); }, function () {}); }
+			return r;
+		};
+		return true;
+	})()`)
 	for _, c := range clicks {
 		p.clickAt(c[0], c[1], false)
 	}
-	p.waitJS("the attributes dialog", `!!document.querySelector('dialog.attributes[open]')`)
+	p.waitJS("the attributes dialog with the area", `!!document.querySelector('dialog.attributes[open] .form-note strong') && window.__measured.length > 0`)
 	name := "共边新区" + randomHex(2)
+	// The dialog shows the server's measure of the polygon as it will be
+	// stored, sent at full precision (the 4,645.80 vs 4,645.88 亩 of issue
+	// 12 must not recur).
+	shown := eval[string](p, `document.querySelector('dialog.attributes[open] .form-note strong').textContent`)
+	measured := eval[float64](p, `window.__measured[window.__measured.length - 1]`)
 	p.setValue(`dialog.attributes[open] input[name="name"]`, name)
 	p.click(`dialog.attributes[open] footer .btn-primary`)
 	p.waitJS("the neighbour updated too", fmt.Sprintf(`wanmu.app.zones.feature(%d).properties.version === 2 &&
@@ -95,6 +111,9 @@ func TestSharedEdgeExact(t *testing.T) {
 	var z, n2 zoneFeature
 	editor.must(t, 200, "GET", fmt.Sprintf("/api/v1/zones/%d", zID), nil, 0, &z)
 	editor.must(t, 200, "GET", fmt.Sprintf("/api/v1/zones/%d", nID), nil, 0, &n2)
+	if saved := eval[string](p, fmt.Sprintf(`wanmu.units.area(%v)`, z.Properties.AreaMu)); shown != saved || measured != z.Properties.AreaMu {
+		t.Errorf("the new-zone dialog said %q (measured %v mu), the saved zone is %q (%v mu): want the same, exactly", shown, measured, saved, z.Properties.AreaMu)
+	}
 	zr, nr := outerRing(t, z), outerRing(t, n2)
 	for _, c := range [][2]float64{ne, se} {
 		if !hasExact(zr, c) {
