@@ -31,6 +31,10 @@ type Operation struct {
 	Undoes  *int64     `json:"undoes,omitempty"`
 	At      time.Time  `json:"at"`
 	Changes []OpChange `json:"changes"`
+	// Origin: for an undo or a redo, the changes of the user's own write
+	// it takes back or brings back in the end, which name it in the page
+	// ("redo: merge 甲乙", not "redo: undo 甲乙").
+	Origin []OpChange `json:"origin,omitempty"`
 }
 
 // OpChange is one entity an operation changed.
@@ -128,6 +132,14 @@ func undoStacks(ctx context.Context, q dbtx, actor string, scenario int64) (undo
 		return nil, nil, err
 	}
 	for _, o := range ops {
+		if o.Undoes != nil {
+			if taken := byOp[*o.Undoes]; taken != nil {
+				o.Origin = taken.Origin
+				if o.Origin == nil {
+					o.Origin = taken.Changes
+				}
+			}
+		}
 		switch {
 		case o.Undoes != nil && len(undo) > 0 && undo[len(undo)-1].Op == *o.Undoes:
 			undo = undo[:len(undo)-1]

@@ -131,6 +131,9 @@ func TestUndoRedoEveryOperation(t *testing.T) {
 	live("undo merge", []int64{aID, bID}, []int64{mID})
 	sameMembers("undo merge", pm, aID, bID)
 	p.screenshot("150-undo-merge")
+	// The redo is named by the merge it brings back, not as an undo.
+	p.waitJS("redo offered as the merge", fmt.Sprintf(`(function () { var b = document.querySelector('[data-tool="redo"]');
+		return !b.disabled && b.title.indexOf(wanmu.i18n.t('action.rev.merge') + ' ' + %q) >= 0 && b.title.indexOf(wanmu.i18n.t('action.rev.undo') + ' ') < 0; })()`, merged))
 	redo()
 	p.waitJS("merged again on the map", fmt.Sprintf(`!wanmu.app.zones.feature(%d) && !wanmu.app.zones.feature(%d) && !!wanmu.app.zones.feature(%d) && wanmu.app.zones.feature(%[3]d).properties.platform_id === %d`, aID, bID, mID, pm))
 	live("redo merge", []int64{mID}, []int64{aID, bID})

@@ -119,9 +119,11 @@
 		if (!op || !op.changes || !op.changes.length) {
 			return '';
 		}
-		var main = op.changes.filter(function (c) { return !/^member_|^merged_into$/.test(c.action); })[0] || op.changes[0];
+		// An undo or a redo is named by the write it takes back in the end.
+		var changes = op.origin && op.origin.length ? op.origin : op.changes;
+		var main = changes.filter(function (c) { return !/^member_|^merged_into$/.test(c.action); })[0] || changes[0];
 		var action = wanmu.i18n.tOr('action.rev.' + main.action, main.action);
-		var more = op.changes.length > 1 ? ' ' + t('undo.more', { n: op.changes.length - 1 }) : '';
+		var more = changes.length > 1 ? ' ' + t('undo.more', { n: changes.length - 1 }) : '';
 		return action + ' ' + main.name + more;
 	}
 
