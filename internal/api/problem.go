@@ -54,7 +54,7 @@ func (s *Server) toProblem(ctx context.Context, err error) *problem.Problem {
 		for i, z := range sl.Successors {
 			succ[i] = map[string]any{"id": z.ID, "name": z.Name}
 		}
-		p.Extra = map[string]any{"id": sl.ID, "split": sl.Split, "sources": sl.Sources, "successors": succ}
+		p.Extra = map[string]any{"id": sl.ID, "name": sl.Name, "split": sl.Split, "sources": sl.Sources, "successors": succ}
 		return p
 	}
 	var ce *store.ConflictError

@@ -2,6 +2,7 @@ package store
 
 import (
 	"math"
+	"strconv"
 	"testing"
 )
 
@@ -30,6 +31,18 @@ func TestApportion(t *testing.T) {
 	}
 	if got := apportion(nil, []float64{1, 2}); got[0] != nil || got[1] != nil {
 		t.Error("no approved area gave the pieces one")
+	}
+	// Every share is stored as a whole number of 0.0001 ha, the remainder
+	// too (the reviewer found 4.938300000000001 stored).
+	for _, tc := range []struct {
+		approved float64
+		areas    []float64
+	}{{4.9383, []float64{1, 1}}, {0.805, []float64{1, 2}}, {123.4567, []float64{3, 3, 3}}, {10.5, []float64{0.3, 0.7}}} {
+		for _, v := range apportion(&tc.approved, tc.areas) {
+			if s := strconv.FormatFloat(*v, 'f', -1, 64); len(s) > len(strconv.FormatFloat(*v, 'f', 4, 64)) {
+				t.Errorf("%v of %g: a share of %s, not in 0.0001 ha", tc.areas, tc.approved, s)
+			}
+		}
 	}
 	two := 10.0
 	if got := apportion(&two, []float64{1, 3}); *got[0] != 2.5 || *got[1] != 7.5 {

@@ -72,7 +72,13 @@ func (s *Store) UndoZone(ctx context.Context, id int64, version int, revisionID 
 func (s *Store) restoreZone(ctx context.Context, id int64, version int, revisionID int64, c Change, undoOnly bool) (Zone, error) {
 	var z Zone
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		locked, err := lockZones(ctx, tx, []int64{id})
+		// The zone and its merge's or split's sources and successors are
+		// locked together, in the global order, before they are checked.
+		relatives, err := landRelatives(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		locked, err := lockZones(ctx, tx, append(relatives, id))
 		if err != nil {
 			return err
 		}
@@ -300,27 +306,60 @@ func checkNoLiveSuccessor(ctx context.Context, tx pgx.Tx, z Zone) error {
 	return nil
 }
 
-// checkNoLiveSource refuses to restore a zone made by a merge or a split
-// while the zones it was made of are live again (the merge or split was
-// undone, or they were restored since): their land would be counted twice.
-// The sources are those the operation that created the zone retired.
-func checkNoLiveSource(ctx context.Context, tx pgx.Tx, z Zone) error {
-	if z.RetiredAt == nil {
-		return nil
-	}
+// sourcesOf are the zones a merge or a split made zone id of (those the
+// operation that created it retired), and that operation's action; none
+// for a zone drawn, imported or copied.
+func sourcesOf(ctx context.Context, q querier, id int64) ([]int64, string, error) {
 	var ids []int64
 	var action string
-	err := tx.QueryRow(ctx, `SELECT c.action, coalesce(array_agg(DISTINCT s.entity_id ORDER BY s.entity_id)
+	err := q.QueryRow(ctx, `SELECT c.action, coalesce(array_agg(DISTINCT s.entity_id ORDER BY s.entity_id)
 			FILTER (WHERE s.entity_id IS NOT NULL), '{}')
 		FROM revision c LEFT JOIN revision s ON s.op = c.op AND s.entity = 'zone' AND s.entity_id <> c.entity_id
 			AND s.before IS NOT NULL AND s.action IN ('merged_into', 'split')
 		WHERE c.entity = 'zone' AND c.entity_id = $1 AND c.before IS NULL AND c.action IN ('merge', 'split')
-		GROUP BY c.id ORDER BY c.id LIMIT 1`, z.ID).Scan(&action, &ids)
-	if errors.Is(err, pgx.ErrNoRows) || len(ids) == 0 {
-		return nil // drawn, imported or copied: made of no other zone
+		GROUP BY c.id ORDER BY c.id LIMIT 1`, id).Scan(&action, &ids)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, "", nil
 	}
 	if err != nil {
-		return fmt.Errorf("sources of zone %d: %w", z.ID, err)
+		return nil, "", fmt.Errorf("sources of zone %d: %w", id, err)
+	}
+	return ids, action, nil
+}
+
+// landRelatives are the zones whose land zone id shares through a merge or
+// a split: its sources, what it was merged into and the pieces it was split
+// into (read without locks, to be locked with the zone in the global order;
+// later generations are locked as the checks walk to them).
+func landRelatives(ctx context.Context, tx pgx.Tx, id int64) ([]int64, error) {
+	ids, _, err := sourcesOf(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	z, err := getZone(ctx, tx, id, false)
+	if errors.Is(err, ErrNotFound) {
+		return ids, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if z.MergedInto != nil {
+		ids = append(ids, *z.MergedInto)
+	}
+	pieces, err := splitInto(ctx, tx, z)
+	return append(ids, pieces...), err
+}
+
+// checkNoLiveSource refuses to restore a zone made by a merge or a split
+// while the zones it was made of are live again (the merge or split was
+// undone, or they were restored since): their land would be counted twice.
+func checkNoLiveSource(ctx context.Context, tx pgx.Tx, z Zone) error {
+	if z.RetiredAt == nil {
+		return nil
+	}
+	ids, action, err := sourcesOf(ctx, tx, z.ID)
+	if err != nil || len(ids) == 0 {
+		return err
 	}
 	locked, err := lockZones(ctx, tx, ids)
 	if err != nil {

@@ -67,3 +67,35 @@ func TestRestoreWithSourcesLive(t *testing.T) {
 		t.Fatalf("restore of a drawn zone: %v", err)
 	}
 }
+
+// TestUndoNeverCountsLandTwice: the reviewer's case. Merge A and B into M,
+// delete M, an administrator restores A (M is gone: allowed); then the
+// planner undoes the deletion of M. M would come back beside A, so the undo
+// is refused naming A, and no live zones overlap.
+func TestUndoNeverCountsLandTwice(t *testing.T) {
+	st, ctx := newStore(t)
+	c := store.Change{Actor: "ann"}
+	a := mustZone(t, st, "甲", rect(119.86, 28.40, 119.87, 28.41))
+	b := mustZone(t, st, "乙", rect(119.87, 28.40, 119.88, 28.41))
+	res, err := st.MergeZones(ctx, []int64{a.ID, b.ID}, nil, store.MergeOptions{Fields: store.ZoneFields{Name: ptr("甲乙")}}, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RetireZone(ctx, res.Zone.ID, res.Zone.Version, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := restoreLatest(ctx, st, a.ID, "admin"); err != nil {
+		t.Fatalf("restore of a source once the merged zone is deleted: %v", err)
+	}
+	_, err = st.Undo(ctx, false, nil, c)
+	var sl *store.SuccessorLiveError
+	if !errors.As(err, &sl) || !sl.Sources || len(sl.Successors) != 1 || sl.Successors[0].ID != a.ID {
+		t.Fatalf("undo of the deletion of the merged zone beside its restored source: %v, want a refusal naming zone %d", err, a.ID)
+	}
+	if m2 := liveOverlapM2(t, st, ctx); m2 != 0 {
+		t.Fatalf("live zones overlap by %.1f m² after the refused undo", m2)
+	}
+	if z, _ := st.GetZone(ctx, res.Zone.ID); z.RetiredAt == nil {
+		t.Fatal("the merged zone came back")
+	}
+}

@@ -258,6 +258,13 @@ func takeBack(ctx context.Context, tx pgx.Tx, op int64, action string, c Change,
 				if zs.MergedInto != nil { // its foreign key locks that zone too
 					zoneIDs = append(zoneIDs, *zs.MergedInto)
 				}
+				if !zs.Retired { // perhaps brought back: checked against its relatives below
+					relatives, err := landRelatives(ctx, tx, st.id)
+					if err != nil {
+						return err
+					}
+					zoneIDs = append(zoneIDs, relatives...)
+				}
 			}
 			continue
 		}
@@ -334,6 +341,21 @@ func takeBack(ctx context.Context, tx pgx.Tx, op int64, action string, c Change,
 			bounds = append(bounds, zs.Geometry.Geometry().Bound()) // the outline brought back
 		}
 		res.Zones = append(res.Zones, st.id)
+	}
+	// A zone brought back must not count land twice, as for a restore: an
+	// undo of the deletion of a merged zone whose sources were restored
+	// since is refused (the zones this operation retires are retired by now).
+	for _, st := range states {
+		cur, zs := zones[st.id], zoneTargets[st.id]
+		if st.entity != "zone" || zs == nil || zs.Retired || cur.RetiredAt == nil {
+			continue
+		}
+		if err := checkNoLiveSuccessor(ctx, tx, cur); err != nil {
+			return err
+		}
+		if err := checkNoLiveSource(ctx, tx, cur); err != nil {
+			return err
+		}
 	}
 	for _, st := range states {
 		if st.entity != "platform" {

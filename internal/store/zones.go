@@ -573,9 +573,16 @@ func apportion(approved *float64, areas []float64) []*float64 {
 	for _, a := range areas {
 		total += a
 	}
+	// The remainder is rounded to the same 0.0001 ha when the source's
+	// figure is itself in 0.0001 ha (4.9383 − 2.4691 is 2.4692000000000003
+	// in floating point, and that would be stored and exported).
+	whole := math.Abs(*approved*1e4-math.Round(*approved*1e4)) < 1e-6
 	given := 0.0
 	for i, a := range areas {
 		v := *approved - given
+		if whole {
+			v = math.Round(v*1e4) / 1e4
+		}
 		if i < len(areas)-1 {
 			share := 0.0
 			if total > 0 {

@@ -61,6 +61,13 @@
 				return wanmu.LiveArea.describeInvalid(fe.message || '', p.location);
 			}
 		}
+		if (kind === 'successor-live') {
+			// Its land lives on in a merged zone or the pieces (or its sources
+			// are live again): say which, and what to do. A restore's dialog
+			// and an undo's toast alike.
+			var names = (p.successors || []).map(function (z) { return '「' + z.name + '」(' + z.id + ')'; }).join('、');
+			return t((p.sources ? 'history.sourcesLive' : 'history.successorLive') + (p.split ? 'Split' : 'Merge'), { name: p.name, zones: names });
+		}
 		return wanmu.i18n.has('problemHint.' + kind) ? t('problemHint.' + kind, p) : '';
 	}
 

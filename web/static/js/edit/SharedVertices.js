@@ -200,8 +200,11 @@
 		if (!ch) {
 			return Promise.resolve();
 		}
+		// A neighbour the change would leave with too few vertices is a
+		// target too: pushOne says so instead of skipping it silently.
 		var targets = editor.app.zones.features().filter(function (f) {
-			return f.properties.id !== id && apply(f.geometry, ch).n > 0;
+			var r = f.properties.id !== id && apply(f.geometry, ch);
+			return r && (r.n > 0 || r.tooFew);
 		});
 		return targets.reduce(function (chain, f) {
 			return chain.then(function () { return pushOne(editor, f, ch, ownName); });

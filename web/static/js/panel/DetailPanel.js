@@ -208,15 +208,6 @@
 						return;
 					}
 					self.loadHistory(p.id);
-				}, function (err) {
-					// Its land lives on in a merged zone or the pieces: say
-					// which, and what to do, in the planner's language.
-					if (err && err.name === 'ApiError' && err.kind() === 'successor-live') {
-						var names = (err.problem.successors || []).map(function (z) { return '「' + z.name + '」(' + z.id + ')'; }).join('、');
-						var key = (err.problem.sources ? 'history.sourcesLive' : 'history.successorLive') + (err.problem.split ? 'Split' : 'Merge');
-						err.problem.detail = t(key, { name: p.name, zones: names });
-					}
-					throw err;
 				});
 			}
 		});
