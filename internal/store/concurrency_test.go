@@ -101,6 +101,9 @@ func TestConcurrentWrites(t *testing.T) {
 	stats := st.Stats()
 	t.Logf("%d writes by %d workers on %d zones in %.1fs: %d races (overlapping writes to a common zone or platform); retried %d (restarted %d), gave up %d",
 		len(outcomes), workers, len(zoneIDs), time.Since(start).Seconds(), races, stats.Retries.Load(), stats.Restarts.Load(), stats.GaveUp.Load())
+	if races == 0 {
+		t.Fatal("no two writes overlapped on a common zone or platform: the suite raced nothing")
+	}
 	for _, k := range slices.Sorted(func(yield func(string) bool) {
 		for k := range counts {
 			if !yield(k) {
