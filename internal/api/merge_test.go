@@ -19,15 +19,7 @@ func TestMergeNeedsEveryVersion(t *testing.T) {
 	e := newEnv(t, api.Options{})
 	ctx := context.Background()
 	by := store.Change{Actor: "editor1"}
-	a, err := e.st.CreateZone(ctx, store.ZoneFields{Kind: ptr("park"), Name: ptr("西园"), CountyAdcode: ptr("331102"), Geom: square()}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	east := orb.MultiPolygon{{{{119.88, 28.40}, {119.90, 28.40}, {119.90, 28.42}, {119.88, 28.42}, {119.88, 28.40}}}}
-	b, err := e.st.CreateZone(ctx, store.ZoneFields{Kind: ptr("park"), Name: ptr("东园"), CountyAdcode: ptr("331102"), Geom: east}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b := westEast(t, e, by)
 	if _, err := e.st.UpdateZone(ctx, b.ID, 1, store.ZoneFields{Name: ptr("东园（改）")}, store.Change{Actor: "editor2"}); err != nil {
 		t.Fatal(err)
 	}
@@ -102,4 +94,20 @@ func TestMergeAsksAboutTheGap(t *testing.T) {
 	if r.status != http.StatusCreated || props["document_no"] != "丽政发〔2010〕1号；浙政函〔2012〕5号" {
 		t.Fatalf("merge: %d %s, want 201 keeping both document numbers", r.status, r.body)
 	}
+}
+
+// westEast creates two touching parks, 西园 and 东园, as by.
+func westEast(t *testing.T, e *env, by store.Change) (store.Zone, store.Zone) {
+	t.Helper()
+	ctx := context.Background()
+	a, err := e.st.CreateZone(ctx, store.ZoneFields{Kind: ptr("park"), Name: ptr("西园"), CountyAdcode: ptr("331102"), Geom: square()}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	east := orb.MultiPolygon{{{{119.88, 28.40}, {119.90, 28.40}, {119.90, 28.42}, {119.88, 28.42}, {119.88, 28.40}}}}
+	b, err := e.st.CreateZone(ctx, store.ZoneFields{Kind: ptr("park"), Name: ptr("东园"), CountyAdcode: ptr("331102"), Geom: east}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, b
 }

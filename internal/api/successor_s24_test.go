@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paulmach/orb"
-
 	"wanmu/internal/api"
 	"wanmu/internal/store"
 )
@@ -20,15 +18,7 @@ func TestRestoreMergedSourceRefused(t *testing.T) {
 	e := newEnv(t, api.Options{})
 	ctx := context.Background()
 	by := store.Change{Actor: "editor1"}
-	a, err := e.st.CreateZone(ctx, store.ZoneFields{Kind: ptr("park"), Name: ptr("西园"), CountyAdcode: ptr("331102"), Geom: square()}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
-	east := orb.MultiPolygon{{{{119.88, 28.40}, {119.90, 28.40}, {119.90, 28.42}, {119.88, 28.42}, {119.88, 28.40}}}}
-	b, err := e.st.CreateZone(ctx, store.ZoneFields{Kind: ptr("park"), Name: ptr("东园"), CountyAdcode: ptr("331102"), Geom: east}, by)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b := westEast(t, e, by)
 	m, err := e.st.MergeZones(ctx, []int64{a.ID, b.ID}, nil, store.MergeOptions{Fields: store.ZoneFields{Name: ptr("合并园")}}, by)
 	if err != nil {
 		t.Fatal(err)
