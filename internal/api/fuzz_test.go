@@ -20,6 +20,7 @@ import (
 
 	"wanmu/internal/geomcheck"
 	"wanmu/internal/problem"
+	"wanmu/internal/store"
 )
 
 // checkProblem fails unless err is a *problem.Problem with a 4xx status and a
@@ -106,10 +107,12 @@ func FuzzParseZoneFilter(f *testing.F) {
 	for _, s := range []string{"", "kind=park", "kind=township&county=331102", "platform=none", "platform=3", "bbox=119,28,120,29",
 		"retired=true", "retired=0", "limit=10", "limit=100000", "kind=foo", "county=abc", "limit=-1", "limit=0", "limit=100001",
 		"platform=abc", "platform=-1", "retired=maybe", "sort=name", "bbox=1,2,3", "bbox=NaN,28,120,29", "bbox=120,28,119,29",
-		"kind=park&kind=foo", "kind=", "county=", "bbox=", "KIND=park", "kind=%FF", "%00=1", "kind=park&x=1", "limit=1e3"} {
+		"kind=park&kind=foo", "kind=", "county=", "bbox=", "KIND=park", "kind=%FF", "%00=1", "kind=park&x=1", "limit=1e3",
+		"sort=-area&after=3&after_key=1.5e%2B06", "sort=area&after=3", "after=3&after_key=1", "sort=area&after=3&after_key=NaN",
+		"sort=name&after=3&after_key=%E4%B8%AD", "sort=name&after=3&after_key=%FF", "sort=document&after=3&after_key="} {
 		f.Add(s)
 	}
-	known := map[string]bool{"kind": true, "county": true, "platform": true, "bbox": true, "retired": true, "limit": true, "q": true, "after": true, "disposition": true, "sort": true}
+	known := map[string]bool{"kind": true, "county": true, "platform": true, "bbox": true, "retired": true, "limit": true, "q": true, "after": true, "after_key": true, "disposition": true, "sort": true}
 	f.Fuzz(func(t *testing.T, raw string) {
 		q, err := url.ParseQuery(raw)
 		if err != nil {
@@ -142,6 +145,17 @@ func FuzzParseZoneFilter(f *testing.F) {
 		if b := zf.BBox; b != nil && (b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] || b.Min[0] < -180 || b.Max[0] > 180 ||
 			b.Min[1] < -90 || b.Max[1] > 90 || b.Min[0] != b.Min[0] || b.Max[1] != b.Max[1]) {
 			t.Fatalf("%q: bbox %v", raw, b)
+		}
+		// A page after a zone under a sort other than id always knows the
+		// key value it continues after, and that value reads as the key's type.
+		sorted := zf.Sort != "" && zf.Sort != "id"
+		if _, has := q["after_key"]; has != (sorted && zf.After > 0) {
+			t.Fatalf("%q: after_key given %v, sort %q, after %d accepted", raw, has, zf.Sort, zf.After)
+		}
+		if sorted && zf.After > 0 {
+			if _, err := store.ParseZoneSortValue(zf.Sort, zf.AfterKey); err != nil {
+				t.Fatalf("%q: after_key %q accepted: %v", raw, zf.AfterKey, err)
+			}
 		}
 	})
 }

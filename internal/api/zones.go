@@ -184,7 +184,9 @@ func zoneJSON(z store.Zone) *geojson.Feature {
 // is encoded as its row arrives, so a request holds one zone at a time
 // whatever the page size. More zones than the page: a "next" link at the
 // end (as in OGC API – Features; a header would be too late) continues
-// after the last id.
+// after the page's last zone in the sort order: its id (after) and, under a
+// sort other than id, its key value as this page read it (after_key), so an
+// edit of that zone between pages neither skips nor repeats a zone.
 func (s *Server) listZones(w http.ResponseWriter, r *http.Request) error {
 	f, err := ParseZoneFilter(r.URL.Query())
 	if err == nil {
@@ -201,6 +203,7 @@ func (s *Server) listZones(w http.ResponseWriter, r *http.Request) error {
 			lw.more = true
 			return errPageFull
 		}
+		lw.lastKey = store.ZoneSortValue(z, f.Sort)
 		return lw.feature(zoneJSON(z), z.ID)
 	})
 	if err != nil && !errors.Is(err, errPageFull) {
@@ -216,6 +219,9 @@ func (s *Server) listZones(w http.ResponseWriter, r *http.Request) error {
 	if lw.more {
 		q := r.URL.Query()
 		q.Set("after", strconv.FormatInt(lw.last, 10))
+		if f.Sort != "" && f.Sort != "id" {
+			q.Set("after_key", lw.lastKey)
+		}
 		q.Set("limit", strconv.Itoa(limit))
 		next = r.URL.Path + "?" + q.Encode()
 	}
@@ -241,6 +247,7 @@ type zoneListWriter struct {
 	started bool
 	n       int
 	last    int64
+	lastKey string // the last zone's sort key value (store.ZoneSortValue)
 	more    bool
 }
 
@@ -287,11 +294,11 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 		return ""
 	}
 	known := map[string]bool{"kind": true, "county": true, "platform": true, "bbox": true, "retired": true, "limit": true,
-		"after": true, "q": true, "disposition": true, "sort": true}
+		"after": true, "after_key": true, "q": true, "disposition": true, "sort": true}
 	for k := range q {
 		if !known[k] {
 			return store.ZoneFilter{}, problem.New(http.StatusBadRequest, "unknown-parameter",
-				"unknown query parameter %q: use kind, county, disposition, platform, bbox, retired, q, sort, limit or after", truncate(k, 40))
+				"unknown query parameter %q: use kind, county, disposition, platform, bbox, retired, q, sort, limit, after or after_key", truncate(k, 40))
 		}
 	}
 	f := store.ZoneFilter{Limit: DefaultZonePage}
@@ -371,6 +378,24 @@ func ParseZoneFilter(q map[string][]string) (store.ZoneFilter, error) {
 			return f, problem.New(http.StatusBadRequest, "bad-parameter", "after must be a zone id (from a next link: the last zone of the page before, in the sort order), not %q", truncate(a, 40))
 		}
 		f.After = id
+	}
+	// Under a sort other than id a page continues after the key value the
+	// page before ended on, which only its next link knows.
+	_, hasKey := q["after_key"]
+	switch sorted := f.Sort != "" && f.Sort != "id"; {
+	case hasKey && (!sorted || f.After == 0):
+		return f, problem.New(http.StatusBadRequest, "bad-parameter",
+			"after_key goes with after and a sort other than id, as a next link gives them")
+	case sorted && f.After > 0 && !hasKey:
+		return f, problem.New(http.StatusBadRequest, "bad-parameter",
+			"after under sort=%s needs after_key: follow the next link of the page before", f.Sort)
+	case hasKey:
+		k := get("after_key")
+		if _, err := store.ParseZoneSortValue(f.Sort, k); err != nil {
+			return f, problem.New(http.StatusBadRequest, "bad-parameter",
+				"after_key must be the sort key value of the zone named by after (from a next link): %s", truncate(err.Error(), 80))
+		}
+		f.AfterKey = k
 	}
 	return f, nil
 }

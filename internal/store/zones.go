@@ -8,8 +8,10 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -69,26 +71,77 @@ type ZoneFilter struct {
 	Sort        string // one of ZoneSortKeys; "": by id
 	Desc        bool   // the sort descending
 	After       int64  // the next page: zones after this one in the sort order
+	AfterKey    string // with After and a Sort other than id: that zone's ZoneSortValue when its page was read
 	Limit       int    // at most this many; 0: all
 }
 
-// zoneSortKeys are the SQL of the keys a zone list sorts by. Text sorts in
-// Chinese order (pinyin, ICU), as a planner reads names; the database's own
-// collation is byte order. The id breaks ties, so the order is total and a
-// page can continue after its last zone.
-var zoneSortKeys = map[string]string{
-	"id":          "z.id",
-	"name":        `z.name COLLATE "zh-x-icu"`,
-	"kind":        "z.kind",
-	"county":      "z.county_adcode",
-	"disposition": "coalesce(z.disposition, '')",
-	"platform":    `coalesce(p.name, '') COLLATE "zh-x-icu"`,
-	"document":    `coalesce(z.document_no, '') COLLATE "zh-x-icu"`,
-	"area":        "z.area_m2",
+// zoneSortKeys are the SQL of the keys a zone list sorts by, with the type a
+// next link's after_key is read as. Names, platforms and document numbers
+// sort in Chinese order (pinyin) by collation wanmu_zh (migration 0018: ICU
+// where the server has it, byte order otherwise), as a planner reads them;
+// the database's own collation is byte order. The id breaks ties, so the
+// order is total and a page can continue after its last zone. ZoneSortValue
+// below gives a zone's value of each key: keep the two in step.
+var zoneSortKeys = map[string]struct{ expr, typ string }{
+	"id":          {"z.id", "bigint"},
+	"name":        {"z.name COLLATE wanmu_zh", "text COLLATE wanmu_zh"},
+	"kind":        {"z.kind", "text"},
+	"county":      {"z.county_adcode", "text"},
+	"disposition": {"coalesce(z.disposition, '')", "text"},
+	"platform":    {"coalesce(p.name, '') COLLATE wanmu_zh", "text COLLATE wanmu_zh"},
+	"document":    {"coalesce(z.document_no, '') COLLATE wanmu_zh", "text COLLATE wanmu_zh"},
+	"area":        {"z.area_m2", "double precision"},
 }
 
 // ZoneSortKeys are the keys a zone list can be sorted by.
 var ZoneSortKeys = []string{"id", "name", "kind", "county", "disposition", "platform", "document", "area"}
+
+// ZoneSortValue is z's value of sort key sort as the list compares it: a
+// next link carries the last zone's (after_key), so the next page starts
+// where this one ended even if that zone changes in between. The area is
+// printed so that it reads back exactly; "" for the id, which after carries.
+func ZoneSortValue(z Zone, sort string) string {
+	switch sort {
+	case "name":
+		return z.Name
+	case "kind":
+		return z.Kind
+	case "county":
+		return z.CountyAdcode
+	case "disposition":
+		return z.Disposition
+	case "platform":
+		return z.PlatformName
+	case "document":
+		return z.DocumentNo
+	case "area":
+		return strconv.FormatFloat(z.AreaM2, 'g', -1, 64)
+	}
+	return ""
+}
+
+// ParseZoneSortValue reads an after_key of sort key sort (not the id) as the
+// SQL parameter it is compared as, or says why it cannot be one.
+func ParseZoneSortValue(sort, v string) (any, error) {
+	switch sort {
+	case "", "id":
+		return nil, errors.New("the id sort has no key value")
+	case "area":
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, fmt.Errorf("%q is not a finite number", v)
+		}
+		return x, nil
+	}
+	if _, ok := zoneSortKeys[sort]; !ok {
+		return nil, fmt.Errorf("unknown sort key %q", sort)
+	}
+	// Text that PostgreSQL can hold: valid UTF-8 without NUL.
+	if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+		return nil, errors.New("not valid UTF-8 text")
+	}
+	return v, nil
+}
 
 // Change records who makes a change and why.
 type Change struct {
@@ -131,7 +184,10 @@ func (s *Store) ListZones(ctx context.Context, f ZoneFilter) ([]Zone, error) {
 // arrive: a caller that encodes them one by one holds one zone at a time.
 // fn's error stops the walk and is returned.
 func (s *Store) EachZone(ctx context.Context, f ZoneFilter, fn func(Zone) error) error {
-	q, args := zoneQuery(s.scenario, f, false)
+	q, args, err := zoneQuery(s.scenario, f, false)
+	if err != nil {
+		return err
+	}
 	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("list zones: %w", err)
@@ -155,7 +211,7 @@ func (s *Store) EachZone(ctx context.Context, f ZoneFilter, fn func(Zone) error)
 // zoneQuery is the SQL of a zone filter in a scenario, with its arguments:
 // the zones in order, or with totals their count and area (the same rows,
 // no order, no page).
-func zoneQuery(scenario int64, f ZoneFilter, totals bool) (string, []any) {
+func zoneQuery(scenario int64, f ZoneFilter, totals bool) (string, []any, error) {
 	if totals {
 		f.After, f.Limit = 0, 0
 	}
@@ -189,20 +245,24 @@ func zoneQuery(scenario int64, f ZoneFilter, totals bool) (string, []any) {
 		where = append(where, "m.platform_id IS NULL")
 	}
 	key, cmp, dir := zoneSortKeys[f.Sort], ">", ""
-	if key == "" {
-		key = "z.id"
+	if key.expr == "" || f.Sort == "id" {
+		key.expr, f.Sort = "z.id", ""
 	}
 	if f.Desc {
 		cmp, dir = "<", " DESC"
 	}
 	if f.After > 0 {
-		if key == "z.id" {
+		if f.Sort == "" {
 			where = append(where, "z.id "+cmp+" "+arg(f.After))
 		} else {
-			// After the zone's own key, read with the same expression.
-			after := arg(f.After)
-			anchor := "SELECT " + key + zoneFrom + " WHERE z.id = " + after
-			where = append(where, fmt.Sprintf("(%s, z.id) %s ((%s), %s)", key, cmp, anchor, after))
+			// After the key value the page before ended on, as its next
+			// link carries it: not the zone's key now, which may have
+			// changed since (a page would skip or repeat zones).
+			v, err := ParseZoneSortValue(f.Sort, f.AfterKey)
+			if err != nil {
+				return "", nil, fmt.Errorf("%w: after_key: %v", ErrInvalid, err)
+			}
+			where = append(where, fmt.Sprintf("(%s, z.id) %s (%s::%s, %s)", key.expr, cmp, arg(v), key.typ, arg(f.After)))
 		}
 	}
 	if f.BBox != nil {
@@ -215,17 +275,17 @@ func zoneQuery(scenario int64, f ZoneFilter, totals bool) (string, []any) {
 	}
 	q := "SELECT " + columns + zoneFrom + " WHERE " + strings.Join(where, " AND ")
 	if totals {
-		return q, args
+		return q, args, nil
 	}
-	if key == "z.id" {
+	if f.Sort == "" {
 		q += " ORDER BY z.id" + dir
 	} else {
-		q += " ORDER BY " + key + dir + ", z.id" + dir
+		q += " ORDER BY " + key.expr + dir + ", z.id" + dir
 	}
 	if f.Limit > 0 {
 		q += " LIMIT " + arg(f.Limit)
 	}
-	return q, args
+	return q, args, nil
 }
 
 // likeEscaper makes text match itself in ILIKE, whose escape character is a backslash.
