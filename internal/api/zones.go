@@ -58,6 +58,9 @@ type zoneFeature struct {
 	Geometry   json.RawMessage `json:"geometry"`
 	Properties *zoneProperties `json:"properties"`
 	Reason     string          `json:"reason"`
+	// SharedVertices (PATCH, PUT): the moved vertices its neighbours
+	// share, moved with it in one operation (shared_vertices.go).
+	SharedVertices json.RawMessage `json:"shared_vertices"`
 
 	// Members of other GeoJSON objects, accepted only so that a
 	// FeatureCollection or a bare geometry is refused for its type, with a
@@ -430,6 +433,9 @@ func (s *Server) createZone(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		err = s.checkCounty("properties.county_adcode", zf.CountyAdcode)
 	}
+	if err == nil && f.SharedVertices != nil {
+		err = problem.New(http.StatusUnprocessableEntity, "invalid-field", "shared_vertices: only an update moves a zone's vertices")
+	}
 	if err != nil {
 		return err
 	}
@@ -466,12 +472,20 @@ func (s *Server) updateZone(w http.ResponseWriter, r *http.Request, full bool) e
 	if err != nil {
 		return err
 	}
-	z, err := s.st(r).UpdateZone(r.Context(), id, version, zf, s.change(r, f.Reason))
+	moves, err := parseSharedVertices(f.SharedVertices)
 	if err != nil {
 		return err
 	}
+	z, shared, err := s.st(r).UpdateZoneSharing(r.Context(), id, version, zf, moves, s.change(r, f.Reason))
+	if err != nil {
+		return err
+	}
+	out := zoneJSON(z)
+	if moves != nil {
+		out.ExtraMembers = map[string]any{"shared_vertices": sharedJSON(shared)}
+	}
 	w.Header().Set("ETag", etag(z.Version))
-	writeGeoJSON(w, http.StatusOK, zoneJSON(z))
+	writeGeoJSON(w, http.StatusOK, out)
 	return nil
 }
 

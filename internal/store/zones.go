@@ -391,54 +391,63 @@ func (s *Store) UpdateZone(ctx context.Context, id int64, version int, f ZoneFie
 		if err != nil {
 			return err
 		}
-		if !f.changes(before) {
-			z = before
-			return touch(ctx, tx, "zone", id)
-		}
-		var g []byte
-		if f.Geom != nil {
-			if g, err = encodeGeom(f.Geom); err != nil {
-				return err
-			}
-			if err := checkValid(ctx, tx, g); err != nil {
-				return err
-			}
-		}
-		var approvedSet bool
-		var approved *float64
-		if f.ApprovedAreaHa != nil {
-			approvedSet, approved = true, *f.ApprovedAreaHa
-		}
-		var attrs any
-		if f.Attributes != nil {
-			attrs = encodeAttributes(f.Attributes)
-		}
-		_, err = tx.Exec(ctx, `
-			UPDATE zone SET
-				kind = coalesce($2, kind),
-				name = coalesce($3, name),
-				county_adcode = coalesce($4, county_adcode),
-				disposition = coalesce($5, disposition),
-				approved_area_ha = CASE WHEN $6 THEN $7 ELSE approved_area_ha END,
-				document_no = coalesce($8, document_no),
-				attributes = coalesce($9::jsonb, attributes),
-				geom = coalesce(ST_Multi(ST_GeomFromWKB($10, 4490)), geom),
-				version = version + 1, updated_at = now(), updated_by = $11
-			WHERE id = $1`,
-			id, f.Kind, f.Name, f.CountyAdcode, f.Disposition, approvedSet, approved, f.DocumentNo, attrs, g, nullable(c.Actor))
-		if err != nil {
-			return fmt.Errorf("update zone %d: %w", id, classify(err))
-		}
-		z, err = getZone(ctx, tx, id, false)
-		if err != nil {
-			return err
-		}
-		if err := addRevision(ctx, tx, "zone", id, z.Version, "update", c, zoneSnapshot(before), zoneSnapshot(z)); err != nil {
-			return err
-		}
-		return publishZones(ctx, tx, z.ScenarioID, platformsOf(before, z), before.Geom.Bound(), z.Geom.Bound())
+		z, err = updateLockedZone(ctx, tx, before, f, c)
+		return err
 	})
 	return z, err
+}
+
+// updateLockedZone applies f to zone before, locked and checked live at
+// the writer's version, in transaction tx (UpdateZone, UpdateZoneSharing).
+func updateLockedZone(ctx context.Context, tx pgx.Tx, before Zone, f ZoneFields, c Change) (Zone, error) {
+	id := before.ID
+	if !f.changes(before) {
+		return before, touch(ctx, tx, "zone", id)
+	}
+	var z Zone
+	var g []byte
+	var err error
+	if f.Geom != nil {
+		if g, err = encodeGeom(f.Geom); err != nil {
+			return z, err
+		}
+		if err := checkValid(ctx, tx, g); err != nil {
+			return z, err
+		}
+	}
+	var approvedSet bool
+	var approved *float64
+	if f.ApprovedAreaHa != nil {
+		approvedSet, approved = true, *f.ApprovedAreaHa
+	}
+	var attrs any
+	if f.Attributes != nil {
+		attrs = encodeAttributes(f.Attributes)
+	}
+	_, err = tx.Exec(ctx, `
+		UPDATE zone SET
+			kind = coalesce($2, kind),
+			name = coalesce($3, name),
+			county_adcode = coalesce($4, county_adcode),
+			disposition = coalesce($5, disposition),
+			approved_area_ha = CASE WHEN $6 THEN $7 ELSE approved_area_ha END,
+			document_no = coalesce($8, document_no),
+			attributes = coalesce($9::jsonb, attributes),
+			geom = coalesce(ST_Multi(ST_GeomFromWKB($10, 4490)), geom),
+			version = version + 1, updated_at = now(), updated_by = $11
+		WHERE id = $1`,
+		id, f.Kind, f.Name, f.CountyAdcode, f.Disposition, approvedSet, approved, f.DocumentNo, attrs, g, nullable(c.Actor))
+	if err != nil {
+		return z, fmt.Errorf("update zone %d: %w", id, classify(err))
+	}
+	z, err = getZone(ctx, tx, id, false)
+	if err != nil {
+		return z, err
+	}
+	if err := addRevision(ctx, tx, "zone", id, z.Version, "update", c, zoneSnapshot(before), zoneSnapshot(z)); err != nil {
+		return z, err
+	}
+	return z, publishZones(ctx, tx, z.ScenarioID, platformsOf(before, z), before.Geom.Bound(), z.Geom.Bound())
 }
 
 // changes reports whether applying f to z would change anything. Geometry is

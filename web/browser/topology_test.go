@@ -13,8 +13,9 @@ import (
 // TestSharedVertexMovesTogether: two zones share an edge, its three
 // vertices the very same floats in both. Dragging one of those vertices of
 // one zone (拓扑编辑 on, the default) moves it in the neighbour too, to the
-// same floats, when the edit is saved, and deleting one deletes it there
-// too: PostGIS finds no overlap and no gap. With the option off, the next
+// same floats, when the edit is saved, in the same operation: one undo
+// takes both zones back, bit for bit. Deleting one deletes it there too:
+// PostGIS finds no overlap and no gap. With the option off, the next
 // drag leaves the neighbour where it was, and the two zones no longer meet
 // exactly — the option is what keeps them so.
 func TestSharedVertexMovesTogether(t *testing.T) {
@@ -83,7 +84,6 @@ func TestSharedVertexMovesTogether(t *testing.T) {
 			p.screenshot(shot)
 		}
 		p.click(`.wanmu-sessionbar [data-action="save"]`)
-		// The neighbours are written before the tool goes back to select.
 		p.waitJS("the saved zone and its neighbours", fmt.Sprintf(`wanmu.app.zones.feature(%d).properties.version === %d && !wanmu.app.editor.session && wanmu.app.editor.mode === 'select'`, aID, version))
 	}
 	// moved is the one vertex of after that before does not have.
@@ -119,9 +119,21 @@ func TestSharedVertexMovesTogether(t *testing.T) {
 	}
 	checkNoOverlapNoGap(t, db, aID, bID)
 
+	// The zone and its neighbour were written in one operation: one undo
+	// takes both back, bit for bit.
+	p.undo()
+	p.waitJS("both zones back on the map", fmt.Sprintf(`wanmu.app.zones.feature(%d).properties.version === 3 && wanmu.app.zones.feature(%d).properties.version === 3`, aID, bID))
+	for _, z := range []zoneFeature{a, b} {
+		now := get(z.Properties.ID)
+		if was, got := outerRing(t, z), outerRing(t, now); !sameRing(was, got) {
+			t.Errorf("after one undo %s is %v, want %v", z.Properties.Name, got, was)
+		}
+	}
+	checkNoOverlapNoGap(t, db, aID, bID)
+
 	// Deleting the shared vertex in the middle of the edge (right-click)
 	// deletes it from B too.
-	edit(m, true, 3, "", func(x, y float64) {
+	edit(m, true, 4, "", func(x, y float64) {
 		p.do(chromedp.MouseEvent(chromedp.MouseMoved, x, y), chromedp.MouseClickXY(x, y, chromedp.Button("right")))
 	})
 	p.waitJS("the toast naming the neighbour", neighbourUpdated)
@@ -132,10 +144,10 @@ func TestSharedVertexMovesTogether(t *testing.T) {
 
 	// Off: A's vertex moves alone and the two no longer meet exactly.
 	ar = outerRing(t, get(aID))
-	edit(q, false, 4, "162-shared-vertex-off", func(x, y float64) { p.drag(x, y, x+30, y+20) })
+	edit(s, false, 5, "162-shared-vertex-off", func(x, y float64) { p.drag(x, y, x+30, y+20) })
 	q2 := moved(ar, outerRing(t, get(aID)))
 	b2 = get(bID)
-	if b2.Properties.Version != 3 || !hasExact(outerRing(t, b2), q) || hasExact(outerRing(t, b2), q2) {
+	if b2.Properties.Version != 4 || !hasExact(outerRing(t, b2), s) || hasExact(outerRing(t, b2), q2) {
 		t.Errorf("with the option off the neighbour changed (version %d): %v", b2.Properties.Version, outerRing(t, b2))
 	}
 	overlap, gap := overlapAndGap(t, db, aID, bID)
@@ -159,4 +171,17 @@ func overlapAndGap(t *testing.T, db *pgx.Conn, a, b int64) (float64, float64) {
 		t.Fatalf("measure the overlap and gap in PostGIS: %v", err)
 	}
 	return overlap, gap
+}
+
+// sameRing compares two rings position by position, exactly.
+func sameRing(a, b [][2]float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

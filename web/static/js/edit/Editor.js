@@ -388,10 +388,28 @@
 		var live = this.app.liveArea.value();
 		this.busy = true;
 		this._renderBar();
+		var body = { type: 'Feature', geometry: geometry, properties: {}, reason: t('reason.' + s.kind) };
+		var shared = null;
 		return this.writeZone({
 			id: s.id, base: before, method: 'PATCH', kind: 'geometry', canKeep: true, canOntop: true, mineGeometry: geometry,
-			mineArea: live && live.valid ? live.area_mu : undefined,
-			body: { type: 'Feature', geometry: geometry, properties: {}, reason: t('reason.' + s.kind) }
+			mineArea: live && live.valid ? live.area_mu : undefined, body: body,
+			// Topological editing: the vertices moved from the stored
+			// boundary (theirs, after a conflict) go with the PATCH, and the
+			// server moves them in the neighbours in the same operation.
+			attempt: s.kind === 'vertex' ? function (version, current) {
+				var sv = wanmu.SharedVertices.body((current || before).geometry, geometry);
+				var b = L.extend({}, body);
+				if (sv) {
+					b.shared_vertices = sv;
+				}
+				return wanmu.api.send('PATCH', '/zones/' + s.id, b, { ifMatch: version }).then(function (r) {
+					shared = r.data && r.data.shared_vertices;
+					if (shared) {
+						delete r.data.shared_vertices;
+					}
+					return r;
+				});
+			} : null
 		}).then(function (res) {
 			self.busy = false;
 			if (res.kept) {
@@ -406,10 +424,8 @@
 				return self.setMode('select');
 			}
 			wanmu.notify(t('edit.saved', { name: res.data.properties.name, area: wanmu.units.area(res.data.properties.area_mu) }), 'ok');
+			wanmu.SharedVertices.report(self.app, shared);
 			return self._shareEdges(geometry, res.data.properties.name).then(function () {
-				// Topological editing: neighbours sharing a moved or removed vertex follow.
-				return s.kind === 'vertex' ? wanmu.SharedVertices.push(self, s.id, before.geometry, geometry, res.data.properties.name) : null;
-			}).then(function () {
 				return self.setMode('select');
 			});
 		}, function (err) {

@@ -1,9 +1,10 @@
 // SharedVertices.js: topological editing (拓扑编辑). Two zones that share
 // a boundary hold the very same floats at its vertices; when a vertex edit
-// moves or removes such a vertex in one zone, the neighbours that have it
-// get the same move (or removal) when the edit is saved, each by a PATCH of
-// its own with If-Match through Editor.writeZone, so no overlap or gap
-// opens between them. On by default; the choice is kept in localStorage.
+// moves or removes such a vertex in one zone, the zone's own PATCH carries
+// the moved vertices ("shared_vertices") and the server moves (or removes)
+// them in every neighbour that has them, loaded in the page or not, in the
+// same transaction: one operation, so one undo takes all of it back. On by
+// default; the choice is kept in localStorage.
 (function (wanmu) {
 	'use strict';
 
@@ -161,88 +162,49 @@
 		});
 	}
 
-	// apply returns geometry g with the changes made to its vertices:
-	// {geometry, n: vertices moved or removed, tooFew: a ring would keep
-	// fewer than 3 vertices (then nothing is changed)}.
-	function apply(g, ch) {
-		var n = 0, tooFew = false;
-		var polys = polygonsOf(g).map(function (poly) {
-			return poly.map(function (ring) {
-				var open = [];
-				ring.slice(0, -1).forEach(function (p) {
-					var k = key(p);
-					if (!(k in ch)) {
-						open.push(p.slice());
-						return;
-					}
-					n++;
-					if (ch[k]) {
-						open.push(ch[k].slice());
-					}
-				});
-				// A vertex moved onto the next one is one vertex.
-				open = open.filter(function (p, i) { return !same(p, open[(i + 1) % open.length]) || open.length === 1; });
-				if (open.length < 3) {
-					tooFew = true;
-				}
-				return open.concat([open.length ? open[0].slice() : []]);
-			});
-		});
-		var geometry = g.type === 'Polygon' ? { type: 'Polygon', coordinates: polys[0] } : { type: 'MultiPolygon', coordinates: polys };
-		return tooFew ? { geometry: g, n: 0, tooFew: true } : { geometry: geometry, n: n };
-	}
-
-	// push gives the neighbours of zone id (those on the map that have one of
-	// the moved or removed vertices) the same change, one PATCH each, in turn.
-	// editor is the Editor (its writeZone is the page's one write path).
-	function push(editor, id, before, after, ownName) {
+	// body is the "shared_vertices" member of the zone's PATCH for a vertex
+	// edit from before (the stored boundary) to after: [{from, to}], to null
+	// for a removed vertex; null when the option is off or nothing shared
+	// can have moved.
+	function body(before, after) {
 		var ch = enabled() && changes(before, after);
 		if (!ch) {
-			return Promise.resolve();
+			return null;
 		}
-		// A neighbour the change would leave with too few vertices is a
-		// target too: pushOne says so instead of skipping it silently.
-		var targets = editor.app.zones.features().filter(function (f) {
-			var r = f.properties.id !== id && apply(f.geometry, ch);
-			return r && (r.n > 0 || r.tooFew);
+		var list = [];
+		polygonsOf(before).forEach(function (poly) {
+			poly.forEach(function (ring) {
+				ring.forEach(function (p) {
+					var k = key(p);
+					if (k in ch) {
+						list.push({ from: p.slice(), to: ch[k] });
+						delete ch[k];
+					}
+				});
+			});
 		});
-		return targets.reduce(function (chain, f) {
-			return chain.then(function () { return pushOne(editor, f, ch, ownName); });
-		}, Promise.resolve());
+		return list.length ? list : null;
 	}
 
-	function pushOne(editor, f, ch, ownName) {
-		var id = f.properties.id, name = f.properties.name;
-		if (!wanmu.permissions.mayEditZone(f.properties)) {
-			wanmu.notify(t('topo.notYours', { name: name }), 'warn');
-			return Promise.resolve();
+	var REASONS = { 'outside-counties': 'topo.notYours', 'too-few-vertices': 'topo.tooFew', invalid: 'topo.invalid' };
+
+	// report shows on the map the neighbours the server moved with the zone
+	// (their features come in the answer) and says which followed and which
+	// did not, and why.
+	function report(app, shared) {
+		if (!shared) {
+			return;
 		}
-		var first = apply(f.geometry, ch);
-		if (first.tooFew) {
-			wanmu.notify(t('topo.tooFew', { name: name }), 'warn');
-			return Promise.resolve();
-		}
-		return editor.writeZone({
-			id: id, base: f, kind: 'shareVertex', mineGeometry: first.geometry,
-			attempt: function (version, current) {
-				var w = current ? apply(current.geometry, ch) : first;
-				if (!w.n) {
-					return Promise.reject(new Error(t('topo.gone', { name: name })));
-				}
-				return wanmu.api.send('PATCH', '/zones/' + id, {
-					type: 'Feature', geometry: w.geometry, properties: {}, reason: t('reason.shareVertex', { name: ownName })
-				}, { ifMatch: version });
+		(shared.updated || []).forEach(function (u) {
+			if (u.feature) {
+				app.zoneChanged(u.feature);
 			}
-		}).then(function (res) {
-			if (res.ok) {
-				wanmu.notify(t('topo.updated', { name: name, n: first.n }), 'ok');
-			} else {
-				wanmu.notify(t('topo.notUpdated', { name: name }), 'warn');
-			}
-		}, function (err) {
-			wanmu.notifyError(err, t('topo.failed', { name: name }));
+			wanmu.notify(t('topo.updated', { name: u.name, n: u.moved }), 'ok');
+		});
+		(shared.skipped || []).forEach(function (s) {
+			wanmu.notify(t(REASONS[s.reason] || 'topo.notUpdated', { name: s.name }), 'warn');
 		});
 	}
 
-	wanmu.SharedVertices = { enabled: enabled, setEnabled: setEnabled, changes: changes, apply: apply, push: push };
+	wanmu.SharedVertices = { enabled: enabled, setEnabled: setEnabled, changes: changes, body: body, report: report };
 })(window.wanmu = window.wanmu || {});
