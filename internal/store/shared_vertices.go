@@ -88,6 +88,22 @@ func (s *Store) UpdateZoneSharing(ctx context.Context, id int64, version int, f 
 		if err != nil {
 			return err
 		}
+		// A zone given one of the vertices since the search is locked too
+		// (out of order, rarely: a deadlock is retried by inTx).
+		again, err := sharedCandidates(ctx, tx, cur.ScenarioID, id, moves)
+		if err != nil {
+			return err
+		}
+		if late := slices.DeleteFunc(again, func(n int64) bool { _, ok := zs[n]; return ok }); len(late) > 0 {
+			more, err := lockZones(ctx, tx, late)
+			if err != nil {
+				return err
+			}
+			for n, z := range more {
+				zs[n] = z
+			}
+			ids = append(ids, late...)
+		}
 		before := zs[id]
 		if before.RetiredAt != nil {
 			return fmt.Errorf("zone %d is retired: %w", id, ErrGone)
