@@ -99,9 +99,12 @@
 	}
 
 	function hasDuplicate(ring) {
-		for (var i = 0; i < ring.length; i++) {
-			for (var j = i + 1; j < ring.length; j++) {
-				if (Math.abs(ring[i].lng - ring[j].lng) < TOL && Math.abs(ring[i].lat - ring[j].lat) < TOL) {
+		// Sorted by longitude, only neighbours in that order can be within
+		// TOL: n log n on a ring of thousands of vertices, at every drag's end.
+		var s = ring.slice().sort(function (a, b) { return a.lng - b.lng; });
+		for (var i = 0; i < s.length; i++) {
+			for (var j = i + 1; j < s.length && s[j].lng - s[i].lng < TOL; j++) {
+				if (Math.abs(s[i].lat - s[j].lat) < TOL) {
 					return true;
 				}
 			}
