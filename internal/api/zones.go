@@ -412,13 +412,16 @@ func (s *Server) getZone(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// A split zone's pieces, all of them (merged_into names the first).
+	// A split zone's pieces, all of them (merged_into names the first);
+	// other zones have no split_into, as in the lists and the OGC API.
 	pieces, err := s.st(r).SplitInto(r.Context(), z)
 	if err != nil {
 		return err
 	}
 	f := zoneJSON(z)
-	f.Properties["split_into"] = pieces
+	if pieces != nil {
+		f.Properties["split_into"] = pieces
+	}
 	w.Header().Set("ETag", etag(z.Version))
 	writeGeoJSON(w, http.StatusOK, f)
 	return nil
