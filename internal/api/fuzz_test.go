@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,6 +18,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/paulmach/orb"
 
 	"wanmu/internal/geomcheck"
 	"wanmu/internal/problem"
@@ -318,6 +321,38 @@ func FuzzParseDiffed(f *testing.F) {
 		}
 		if a < 0 || b < 0 || a == b {
 			t.Fatalf("%q: accepted a=%d b=%d", raw, a, b)
+		}
+	})
+}
+
+// FuzzParseSharedVertices: a zone update's shared_vertices (the vertices
+// its neighbours move with it) is a bounded list of finite positions, each
+// with a new finite position or none; anything else is a 422 problem naming
+// the entry, never a panic.
+func FuzzParseSharedVertices(f *testing.F) {
+	for _, s := range []string{`[{"from":[119.86,28.4],"to":[119.87,28.41]}]`, `[{"from":[1,2],"to":null}]`, `null`, `[]`,
+		`[{"from":[1,2]}]`, `[{"from":[1],"to":[1,2]}]`, `[{"from":[1,2,3],"to":[1,2]}]`, `[{"from":[1,2],"to":"x"}]`,
+		`[{"from":[1e999,2],"to":[1,2]}]`, `[{"from":[1,2],"to":[1,2],"x":1}]`, `{"from":[1,2]}`, `[`, `"a"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		moves, err := parseSharedVertices(raw)
+		if err != nil {
+			if p := checkProblem(t, string(raw), err); p.Status != http.StatusUnprocessableEntity {
+				t.Fatalf("%q: status %d, want 422", raw, p.Status)
+			}
+			return
+		}
+		if len(moves) > store.MaxSharedVertices {
+			t.Fatalf("%q: %d moves accepted", raw, len(moves))
+		}
+		finite := func(p orb.Point) bool {
+			return !math.IsNaN(p[0]) && !math.IsInf(p[0], 0) && !math.IsNaN(p[1]) && !math.IsInf(p[1], 0)
+		}
+		for _, m := range moves {
+			if !finite(m.From) || (m.To != nil && !finite(*m.To)) {
+				t.Fatalf("%q: a move %+v with a position that is not finite", raw, m)
+			}
 		}
 	})
 }
